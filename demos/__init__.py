@@ -1,0 +1,1 @@
+"""Concurrency Lab's lessons in pure Python: no Qt, runnable from a terminal."""

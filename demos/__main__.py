@@ -1,0 +1,23 @@
+"""``python -m demos``: the lessons and the commands that run them in a terminal."""
+
+from __future__ import annotations
+
+LESSONS: list[tuple[str, str, str]] = [
+    (
+        "Multithreading",
+        "python -m demos.multithreading --threads 2 --steps 5 --step-ms 1000 --kind io [--json]",
+        "threads overlap while they wait on I/O and take turns while they compute",
+    ),
+]
+
+
+def main() -> int:
+    """Print the lesson list."""
+    print("Concurrency Lab lessons (each prints a summary; --json adds one JSON line):\n")
+    for title, command, what in LESSONS:
+        print(f"  {title}\n    {command}\n    {what}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

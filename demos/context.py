@@ -1,0 +1,140 @@
+"""What a running worker sees: its lane, its sink, and the cooperative controls.
+
+Pause and cancel are flags in a small byte buffer. For threads in the lab process and for worker
+processes that buffer is shared memory written directly by the owner (the GUI), so a pause or a
+cancel never waits for a command thread to win the GIL inside a busy lab.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from collections.abc import Callable, MutableSequence
+from typing import Any
+
+from demos import workloads
+from demos.events import State, now_ns
+from demos.transport import Sink
+
+PAUSE_FLAG = 0
+CANCEL_FLAG = 1
+CONTROL_SIZE = 4
+POLL_S = 0.01  # how often a paused or sleeping worker looks at the flags
+CPU_CHUNK_MS = 2.0  # a computing worker looks at the flags this often
+
+
+class Cancelled(Exception):
+    """Raised inside a worker at a checkpoint once cancel was asked for."""
+
+
+class Control:
+    """Pause and cancel flags over any mutable byte buffer (bytearray or shared RawArray)."""
+
+    def __init__(self, flags: MutableSequence[int] | None = None) -> None:
+        self.flags: MutableSequence[int] = flags if flags is not None else bytearray(CONTROL_SIZE)
+
+    @property
+    def paused(self) -> bool:
+        """True while workers should hold at their next step boundary."""
+        return bool(self.flags[PAUSE_FLAG])
+
+    @property
+    def cancelled(self) -> bool:
+        """True once workers should stop at their next checkpoint."""
+        return bool(self.flags[CANCEL_FLAG])
+
+    def pause(self) -> None:
+        """Ask workers to hold at their next step boundary."""
+        self.flags[PAUSE_FLAG] = 1
+
+    def resume(self) -> None:
+        """Let paused workers go on."""
+        self.flags[PAUSE_FLAG] = 0
+
+    def cancel(self) -> None:
+        """Ask workers to stop at their next checkpoint."""
+        self.flags[CANCEL_FLAG] = 1
+
+    def clear(self) -> None:
+        """Back to running, for the next run."""
+        for i in range(len(self.flags)):
+            self.flags[i] = 0
+
+
+class WorkerContext:
+    """Handed to every worker function: emit states, sleep, compute, and honour the controls."""
+
+    def __init__(self, lane_id: int, sink: Sink, control: Control) -> None:
+        self.lane_id = lane_id
+        self.sink = sink
+        self.control = control
+        self.state = State.NEW
+
+    def emit(self, state: State, detail: str = "") -> None:
+        """Record a state transition (cheap: one tuple handed to the sink)."""
+        self.state = state
+        self.sink.emit((now_ns(), self.lane_id, int(state), detail))
+
+    def checkpoint(self) -> None:
+        """Step boundary: stop here if cancelled, hold here while paused."""
+        control = self.control
+        if control.cancelled:
+            raise Cancelled
+        if control.paused:
+            previous = self.state
+            self.emit(State.PAUSED, "paused at a step boundary")
+            while control.paused:
+                if control.cancelled:
+                    raise Cancelled
+                time.sleep(POLL_S)
+            if control.cancelled:
+                raise Cancelled
+            self.emit(previous, "resumed")
+
+    def sleep(self, seconds: float, detail: str = "time.sleep") -> None:
+        """Wait like I/O does (the GIL is released), waking early if cancelled."""
+        self.emit(State.WAITING, detail)
+        deadline = time.perf_counter() + seconds
+        while True:
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                return
+            if self.control.cancelled:
+                raise Cancelled
+            time.sleep(min(left, POLL_S * 5))
+
+    def compute(self, milliseconds: float, detail: str = "pure-Python arithmetic") -> None:
+        """Do a calibrated amount of pure-Python work, checking for cancel every few ms."""
+        self.emit(State.RUNNING, detail)
+        per_ms = workloads.iterations_per_ms()
+        total = int(milliseconds * per_ms)
+        chunk = max(1, int(CPU_CHUNK_MS * per_ms))
+        done = 0
+        while done < total:
+            if self.control.cancelled:
+                raise Cancelled
+            n = min(chunk, total - done)
+            workloads.spin(n)
+            done += n
+
+
+WorkerFn = Callable[..., Any]
+
+
+def run_worker(ctx: WorkerContext, fn: WorkerFn, params: dict[str, Any]) -> tuple[State, str]:
+    """Run ``fn(ctx, **params)`` and turn its ending into DONE, CANCELLED or FAILED."""
+    try:
+        ctx.checkpoint()
+        ctx.emit(State.RUNNING, "started")
+        fn(ctx, **params)
+    except Cancelled:
+        ctx.emit(State.CANCELLED, "cancelled at a checkpoint")
+        return State.CANCELLED, ""
+    except Exception as exc:  # noqa: BLE001 - a worker that raises is a lesson, not a crash
+        message = f"{type(exc).__name__}: {exc}"
+        last = traceback.extract_tb(exc.__traceback__)[-1:]
+        where = f" (line {last[0].lineno} of {last[0].name})" if last else ""
+        ctx.emit(State.FAILED, message + where)
+        return State.FAILED, message
+    ctx.emit(State.DONE, "returned")
+    return State.DONE, ""

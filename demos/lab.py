@@ -1,0 +1,154 @@
+"""The lab process: where thread lessons run, away from the GUI's GIL.
+
+The GUI starts it with the ``spawn`` context and talks to it three ways:
+- commands over a pipe (start, join, reset, quit), read by the lab's main thread;
+- pause and cancel as flags in shared memory, read by the workers themselves, so they work even
+  when the lab's main thread cannot get the GIL;
+- events and replies back over one non-blocking socket (see ``demos.transport``).
+
+The lab's main thread has a lane of its own ("MainThread") so a join shows as the main thread
+blocked until its workers end, as in the deck's example.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import socket
+import threading
+from multiprocessing.connection import Connection
+from typing import Any
+
+from demos import workloads
+from demos.context import Control
+from demos.events import Kind, Lane, Mark, State, now_ns
+from demos.runtime import Run
+from demos.transport import SocketSink
+
+MAIN_LANE_ID = 0
+FIRST_WORKER_LANE_ID = 1
+QUIT_JOIN_S = 1.0
+
+
+class Lab:
+    """Runs one scenario at a time; every reply goes through the sink."""
+
+    def __init__(self, sink: SocketSink, control: Control) -> None:
+        self.sink = sink
+        self.control = control
+        self.run: Run | None = None
+        self.run_id = -1
+        self._watcher: threading.Thread | None = None
+
+    def handle(self, command: tuple[str, dict[str, Any]]) -> bool:
+        """Carry out one command; False means quit."""
+        op, args = command
+        if op == "start":
+            self._start(args)
+        elif op == "join":
+            self._join(args)
+        elif op == "reset":
+            self._reset()
+        elif op == "ping":
+            self.sink.send("pong", {"t_ns": now_ns()})
+        elif op == "quit":
+            self._stop_run(QUIT_JOIN_S)
+            return False
+        else:
+            self.sink.send("error", f"unknown command {op!r}")
+        return True
+
+    def _main_lane(self, state: State, detail: str) -> None:
+        self.sink.emit((now_ns(), MAIN_LANE_ID, int(state), detail))
+
+    def _start(self, args: dict[str, Any]) -> None:
+        if self.run is not None and self.run.alive():
+            self.sink.send("error", "a run is still going: cancel or reset it first")
+            return
+        self.run_id = int(args["run_id"])
+        try:
+            module = importlib.import_module(args["scenario"])
+            specs = module.build_workers(**args["params"])
+        except Exception as exc:  # noqa: BLE001 - reported to the GUI, the lab carries on
+            self.sink.send("error", f"could not build the scenario: {type(exc).__name__}: {exc}")
+            return
+        self.sink.send(
+            "lane", Lane(MAIN_LANE_ID, Kind.THREAD, "MainThread", threading.get_native_id()).as_tuple()
+        )
+        self._main_lane(State.RUNNING, f"starting {len(specs)} threads")
+        self.run = Run(Kind.THREAD, specs, self.sink, self.control, FIRST_WORKER_LANE_ID)
+        self.run.start()
+        self.sink.send("started", {"run_id": self.run_id, "t_start_ns": self.run.t_start_ns})
+        self._main_lane(State.WAITING, "waiting for the next command")
+        self._watcher = threading.Thread(
+            target=self._watch, args=(self.run, self.run_id), name="lab-watcher", daemon=True
+        )
+        self._watcher.start()
+
+    def _watch(self, run: Run, run_id: int) -> None:
+        """Report when every worker of a run has ended (polling join: never blocks forever)."""
+        while run.alive():
+            for worker in run.workers:
+                worker.join(0.05)
+        outcomes = {w.lane_id: (int(w.outcome.state), w.outcome.message) for w in run.workers}
+        self.sink.send(
+            "finished",
+            {
+                "run_id": run_id,
+                "t_start_ns": run.t_start_ns,
+                "t_end_ns": run.t_end_ns() or now_ns(),
+                "outcomes": outcomes,
+            },
+        )
+
+    def _join(self, args: dict[str, Any]) -> None:
+        if self.run is None:
+            self.sink.send("joined", {"run_id": self.run_id, "ended": True, "waited_s": 0.0})
+            return
+        t0 = now_ns()
+        self._main_lane(State.BLOCKED, "Thread.join() on every worker")
+        report = self.run.join(float(args.get("timeout_s", 30.0)))
+        waited_s = (now_ns() - t0) / 1e9
+        self._main_lane(State.WAITING, "waiting for the next command")
+        label = f"join returned after {waited_s:.2f} s" if report.ended else "join timed out"
+        self.sink.send("mark", (now_ns(), label))
+        self.sink.send(
+            "joined", {"run_id": self.run_id, "ended": report.ended, "waited_s": waited_s}
+        )
+
+    def _stop_run(self, timeout_s: float) -> bool:
+        if self.run is None:
+            return True
+        report = self.run.cancel(timeout_s)
+        return report.ended
+
+    def _reset(self) -> None:
+        clean = self._stop_run(QUIT_JOIN_S)
+        if self._watcher is not None:
+            self._watcher.join(QUIT_JOIN_S)
+        self.run = None
+        self.control.clear()
+        self.sink.send("reset_done", {"clean": clean})
+
+
+def lab_main(commands: Connection, event_sock: socket.socket, flags: Any) -> None:
+    """Entry point of the lab process."""
+    sink = SocketSink(event_sock)
+    sink.start_idle_flusher()
+    calibration = workloads.iterations_per_ms()
+    sink.send("hello", {"pid": os.getpid(), "calibration": calibration, "t_ns": now_ns()})
+    lab = Lab(sink, Control(flags))
+    while True:
+        try:
+            command = commands.recv()
+        except (EOFError, OSError):
+            lab.control.cancel()  # the GUI is gone: stop the workers and leave
+            lab.handle(("quit", {}))
+            break
+        if not lab.handle(command):
+            break
+    sink.send("bye", {"pid": os.getpid()})
+    sink.close()
+
+
+__all__ = ["Lab", "lab_main", "MAIN_LANE_ID", "FIRST_WORKER_LANE_ID", "Mark"]

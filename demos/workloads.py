@@ -1,0 +1,41 @@
+"""Pure-Python work of a known size, calibrated on this machine.
+
+A CPU step of "100 ms" is a fixed amount of arithmetic that takes about 100 ms on one core when
+nothing else runs. Run by N threads at once, the same work takes about N times as long in total,
+because only one thread runs Python bytecode at a time: that is the lesson.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+CALIBRATION_ITERATIONS = 200_000
+_iterations_per_ms: float | None = None
+
+
+def spin(iterations: int) -> int:
+    """Pure-Python integer arithmetic; holds the GIL for its whole length."""
+    acc = 0
+    for i in range(iterations):
+        acc = (acc + i * i) % 1_000_003
+    return acc
+
+
+def iterations_per_ms() -> float:
+    """How many :func:`spin` iterations one core does per millisecond (measured once, median of 5)."""
+    global _iterations_per_ms
+    if _iterations_per_ms is None:
+        times = []
+        for _ in range(5):
+            t0 = time.perf_counter()
+            spin(CALIBRATION_ITERATIONS)
+            times.append(time.perf_counter() - t0)
+        _iterations_per_ms = CALIBRATION_ITERATIONS / (statistics.median(times) * 1000.0)
+    return _iterations_per_ms
+
+
+def set_calibration(value: float) -> None:
+    """Use a calibration measured elsewhere (so all workers of a run do the same work)."""
+    global _iterations_per_ms
+    _iterations_per_ms = value

@@ -73,7 +73,8 @@ class Lab:
             self.sink.send("error", f"could not build the scenario: {type(exc).__name__}: {exc}")
             return
         self.sink.send(
-            "lane", Lane(MAIN_LANE_ID, Kind.THREAD, "MainThread", threading.get_native_id()).as_tuple()
+            "lane",
+            Lane(MAIN_LANE_ID, Kind.THREAD, "MainThread", threading.get_native_id()).as_tuple(),
         )
         self._main_lane(State.RUNNING, f"starting {len(specs)} threads")
         self.run = Run(Kind.THREAD, specs, self.sink, self.control, FIRST_WORKER_LANE_ID)

@@ -84,16 +84,23 @@ def summarize(params: dict[str, Any], elapsed_s: float) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     """The terminal twin."""
-    parser = argparse.ArgumentParser(prog="python -m demos.multithreading", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m demos.multithreading",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--threads", type=int, default=DEFAULTS["threads"])
     parser.add_argument("--steps", type=int, default=DEFAULTS["steps"])
     parser.add_argument("--step-ms", type=int, default=DEFAULTS["step_ms"])
     parser.add_argument("--kind", choices=STEP_KINDS, default=DEFAULTS["kind"])
     add_common_arguments(parser)
     args = parser.parse_args(argv)
-    params = {"threads": args.threads, "steps": args.steps, "step_ms": args.step_ms,
-              "kind": args.kind}
+    params = {
+        "threads": args.threads,
+        "steps": args.steps,
+        "step_ms": args.step_ms,
+        "kind": args.kind,
+    }
     try:
         specs = build_workers(**params)
     except ValueError as exc:
@@ -104,8 +111,10 @@ def main(argv: list[str] | None = None) -> int:
     result = summarize(params, elapsed_s)
     print(f"{args.threads} threads x {args.steps} steps x {args.step_ms} ms of {args.kind}:")
     print_lane_summary(store)
-    print(f"elapsed {result['elapsed_s']:.2f} s, one after another {sequential_s:.2f} s, "
-          f"speedup {result['speedup']:.2f}x")
+    print(
+        f"elapsed {result['elapsed_s']:.2f} s, one after another {sequential_s:.2f} s, "
+        f"speedup {result['speedup']:.2f}x"
+    )
     return finish(args, store, result)
 
 

@@ -130,6 +130,7 @@ def _process_main(
 
     workloads.set_calibration(calibration)
     sink = SocketSink(sock)
+    sink.start_idle_flusher()  # covers quiet periods, such as a worker stuck in a long call
     sink.send("lane", Lane(lane_id, Kind.PROCESS, spec.name, os.getpid()).as_tuple())
     ctx = WorkerContext(lane_id, sink, Control(flags))
     state, message = run_worker(ctx, spec.fn, spec.params)
@@ -227,7 +228,8 @@ class TaskContext(WorkerContext):
         if self.control.paused:
             previous = self.state
             self.emit(State.PAUSED, "paused at a step boundary")
-            while self.control.paused and not self.control.cancelled:
+            # The flags may live in shared memory written by another process: poll them.
+            while self.control.paused and not self.control.cancelled:  # noqa: ASYNC110
                 await asyncio.sleep(0.01)
             if self.control.cancelled:
                 raise Cancelled
@@ -274,7 +276,7 @@ class TaskWorker(Worker):
         """Tasks are awaited, not joined: see :meth:`join_async`."""
         raise RuntimeError("a TaskWorker is awaited with join_async() inside its loop")
 
-    async def join_async(self, timeout: float | None = None) -> bool:
+    async def join_async(self, timeout: float | None = None) -> bool:  # noqa: ASYNC109
         """Await the task up to ``timeout`` seconds; True if it ended."""
         if self.task is None:
             return True
@@ -323,9 +325,7 @@ class Run:
         self.sink = sink
         workloads.iterations_per_ms()  # calibrate now, alone, not inside racing workers
         cls = _KINDS[kind]
-        self.workers = [
-            cls(spec, first_lane_id + i, sink, control) for i, spec in enumerate(specs)
-        ]
+        self.workers = [cls(spec, first_lane_id + i, sink, control) for i, spec in enumerate(specs)]
         self.t_start_ns = 0
 
     def start(self) -> None:

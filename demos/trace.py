@@ -27,7 +27,13 @@ def to_chrome_trace(store: IntervalStore, metadata: dict[str, Any] | None = None
             {"ph": "M", "name": "thread_name", "pid": pid, "tid": row, "args": {"name": label}}
         )
         events.append(
-            {"ph": "M", "name": "thread_sort_index", "pid": pid, "tid": row, "args": {"sort_index": row}}
+            {
+                "ph": "M",
+                "name": "thread_sort_index",
+                "pid": pid,
+                "tid": row,
+                "args": {"sort_index": row},
+            }
         )
     for i in range(store.count):
         state = State(int(states[i]))
@@ -39,14 +45,25 @@ def to_chrome_trace(store: IntervalStore, metadata: dict[str, Any] | None = None
                 "pid": pid,
                 "tid": int(rows[i]),
                 "ts": (int(start[i]) - t0) / 1000.0,
-                **({"dur": (int(end[i]) - int(start[i])) / 1000.0} if not state.is_terminal else {"s": "t"}),
+                **(
+                    {"dur": (int(end[i]) - int(start[i])) / 1000.0}
+                    if not state.is_terminal
+                    else {"s": "t"}
+                ),
                 "args": {"detail": store.detail[i]},
             }
         )
     for mark in store.marks:
         events.append(
-            {"ph": "i", "name": mark.label, "cat": "mark", "pid": pid, "tid": 0, "s": "p",
-             "ts": (mark.t_ns - t0) / 1000.0}
+            {
+                "ph": "i",
+                "name": mark.label,
+                "cat": "mark",
+                "pid": pid,
+                "tid": 0,
+                "s": "p",
+                "ts": (mark.t_ns - t0) / 1000.0,
+            }
         )
     return {
         "traceEvents": events,
@@ -55,6 +72,8 @@ def to_chrome_trace(store: IntervalStore, metadata: dict[str, Any] | None = None
     }
 
 
-def write_trace(store: IntervalStore, path: str | Path, metadata: dict[str, Any] | None = None) -> None:
+def write_trace(
+    store: IntervalStore, path: str | Path, metadata: dict[str, Any] | None = None
+) -> None:
     """Write the trace to ``path``."""
     Path(path).write_text(json.dumps(to_chrome_trace(store, metadata)), encoding="utf-8")

@@ -23,7 +23,7 @@ def spin(iterations: int) -> int:
 
 
 def iterations_per_ms() -> float:
-    """How many :func:`spin` iterations one core does per millisecond (measured once, median of 5)."""
+    """How many :func:`spin` iterations one core does per ms (measured once, median of 5)."""
     global _iterations_per_ms
     if _iterations_per_ms is None:
         times = []

@@ -1,0 +1,372 @@
+"""The GUI's side of the lab process: start it, command it, read its events, replace it if it dies.
+
+Every lifecycle step has a deadline. Pause and cancel are written straight into shared memory, so
+they take effect even while the lab's own threads fight for the GIL. If the lab misses a deadline
+or dies, the client terminates it (then kills it), says so, and starts a fresh one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import logging
+import multiprocessing
+import socket
+import time
+from typing import Any
+
+from PySide6.QtCore import QObject, QSocketNotifier, QTimer, Signal
+
+from demos.context import CONTROL_SIZE, Control
+from demos.events import Lane, Mark, State, now_ns
+from demos.intervals import IntervalStore
+from demos.lab import lab_main
+from demos.transport import FrameReader
+
+log = logging.getLogger(__name__)
+SPAWN = multiprocessing.get_context("spawn")
+READ_CHUNK_BYTES = 1 << 18
+LIVENESS_CHECK_MS = 250
+CANCEL_DEADLINE_S = 2.0
+REPLY_DEADLINE_S = 2.0
+QUIT_DEADLINE_S = 1.5
+KILL_GRACE_S = 0.5
+LATENCY_SAMPLES = 4096
+
+
+class LabClient(QObject):
+    """Owns the lab process and feeds its events into an IntervalStore."""
+
+    labStarted = Signal(int)  # pid
+    labLost = Signal(str)  # what happened, for the user
+    runStarted = Signal(dict)
+    runFinished = Signal(dict)
+    lanesChanged = Signal()
+    markAdded = Signal(str)
+    labError = Signal(str)
+
+    def __init__(self, store: IntervalStore, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self._process: multiprocessing.process.BaseProcess | None = None
+        self._commands: Any = None
+        self._sock: socket.socket | None = None
+        self._notifier: QSocketNotifier | None = None
+        self._reader = FrameReader()
+        self.control = Control()
+        self.pid: int | None = None
+        self.running = False
+        self.run_id = 0
+        self.run_t_start_ns = 0
+        self.pauses: list[list[int]] = []  # [start_ns, end_ns or 0]
+        self.dropped = 0
+        self.events_received = 0
+        self.latencies_ns: collections.deque[int] = collections.deque(maxlen=LATENCY_SAMPLES)
+        self._waiters: dict[str, list[asyncio.Future[Any]]] = collections.defaultdict(list)
+        self._stopping = False
+        self._liveness = QTimer(self)
+        self._liveness.setInterval(LIVENESS_CHECK_MS)
+        self._liveness.timeout.connect(self._check_alive)
+
+    # ------------------------------------------------------------ lifecycle
+    def start_lab(self) -> None:
+        """Spawn a lab process and start listening to it."""
+        flags = SPAWN.RawArray("b", CONTROL_SIZE)
+        self.control = Control(flags)
+        ours, theirs = SPAWN.Pipe()
+        gui_end, lab_end = socket.socketpair()
+        process = SPAWN.Process(
+            target=lab_main, args=(theirs, lab_end, flags), name="concurrency-lab", daemon=True
+        )
+        process.start()
+        theirs.close()
+        lab_end.close()
+        gui_end.setblocking(False)
+        self._process, self._commands, self._sock = process, ours, gui_end
+        self._reader = FrameReader()
+        self.pid = process.pid
+        self._stopping = False
+        self._notifier = QSocketNotifier(gui_end.fileno(), QSocketNotifier.Type.Read, self)
+        self._notifier.activated.connect(self._on_readable)
+        self._liveness.start()
+        log.info("lab process started, pid %s", self.pid)
+        self.labStarted.emit(self.pid or 0)
+
+    def is_alive(self) -> bool:
+        """True while the lab process runs."""
+        return self._process is not None and self._process.is_alive()
+
+    def stop_lab(self, deadline_s: float = QUIT_DEADLINE_S) -> str | None:
+        """Stop the lab within a deadline, escalating; returns what had to be forced, if anything.
+
+        Blocking but bounded (about ``deadline_s + 2 * KILL_GRACE_S`` at worst); used on close.
+        """
+        self._stopping = True
+        self._liveness.stop()
+        process = self._process
+        forced = None
+        if process is not None:
+            self.control.cancel()
+            self._send("quit", {})
+            process.join(deadline_s)
+            if process.is_alive():
+                process.terminate()
+                process.join(KILL_GRACE_S)
+                forced = "terminated"
+            if process.is_alive():
+                process.kill()
+                process.join(KILL_GRACE_S)
+                forced = "killed"
+            process.close() if not process.is_alive() else None
+        self._drop_connection()
+        self._process = None
+        self.pid = None
+        self.running = False
+        for futures in self._waiters.values():
+            for future in futures:
+                if not future.done():
+                    future.cancel()
+        self._waiters.clear()
+        if forced:
+            log.warning("lab process had to be %s", forced)
+        return forced
+
+    async def restart_lab(self, reason: str) -> None:
+        """Replace the lab (after a missed deadline or a death) and tell the user why."""
+        forced = self.stop_lab(deadline_s=0.2)
+        self._fail_open_lanes(reason)
+        message = reason + (f"; the old lab was {forced}" if forced else "")
+        self.labLost.emit(message + ". A new lab process was started.")
+        self.start_lab()
+
+    def _drop_connection(self) -> None:
+        if self._notifier is not None:
+            self._notifier.setEnabled(False)
+            self._notifier.deleteLater()
+            self._notifier = None
+        if self._sock is not None:
+            self._sock.close()
+            self._sock = None
+        if self._commands is not None:
+            self._commands.close()
+            self._commands = None
+
+    def _check_alive(self) -> None:
+        if self._stopping or self._process is None or self._process.is_alive():
+            return
+        code = self._process.exitcode
+        self._on_lab_died(f"The lab process (pid {self.pid}) ended unexpectedly (exit code {code})")
+
+    def _on_lab_died(self, reason: str) -> None:
+        if self._stopping:
+            return
+        log.error(reason)
+        self._stopping = True
+        asyncio.ensure_future(self._recover(reason))
+
+    async def _recover(self, reason: str) -> None:
+        await self.restart_lab(reason)
+
+    def _fail_open_lanes(self, reason: str) -> None:
+        t = now_ns()
+        events = [
+            (t, lane.lane_id, int(State.FAILED), reason)
+            for lane in self.store.lanes
+            if (state := self.store.current_state(lane.lane_id)) is not None
+            and not state.is_terminal
+        ]
+        self.store.add_events(events)
+        if self.running:
+            self.running = False
+            self.runFinished.emit(
+                {
+                    "run_id": self.run_id,
+                    "t_start_ns": self.run_t_start_ns,
+                    "t_end_ns": t,
+                    "outcomes": {},
+                    "failed": reason,
+                }
+            )
+
+    # ------------------------------------------------------------- commands
+    def _send(self, op: str, args: dict[str, Any]) -> bool:
+        if self._commands is None:
+            return False
+        try:
+            self._commands.send((op, args))
+        except (BrokenPipeError, OSError, EOFError) as exc:
+            log.warning("command %s not delivered: %s", op, exc)
+            return False
+        return True
+
+    def start_run(self, scenario: str, params: dict[str, Any]) -> bool:
+        """Ask the lab to run a scenario; the store is cleared for the new run."""
+        if self.running or not self.is_alive():
+            return False
+        self.control.clear()
+        self.store.clear()
+        self.pauses.clear()
+        self.run_id += 1
+        self.running = True
+        self.run_t_start_ns = now_ns()
+        return self._send("start", {"run_id": self.run_id, "scenario": scenario, "params": params})
+
+    def pause(self) -> None:
+        """Hold every worker at its next step boundary (shared memory: immediate)."""
+        if self.running and not self.control.paused:
+            self.control.pause()
+            self.pauses.append([now_ns(), 0])
+
+    def resume(self) -> None:
+        """Let paused workers go on."""
+        if self.control.paused:
+            self.control.resume()
+            if self.pauses and self.pauses[-1][1] == 0:
+                self.pauses[-1][1] = now_ns()
+
+    @property
+    def paused(self) -> bool:
+        """True while Pause holds the workers."""
+        return self.control.paused
+
+    def paused_ns_between(self, t0: int, t1: int) -> int:
+        """Time spent paused within [t0, t1] (paused time does not count as elapsed)."""
+        total = 0
+        for start, end in self.pauses:
+            end = end or t1
+            total += max(0, min(end, t1) - max(start, t0))
+        return total
+
+    async def _reply(self, kind: str, timeout_s: float) -> Any:
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._waiters[kind].append(future)
+        try:
+            return await asyncio.wait_for(future, timeout_s)
+        finally:
+            if future in self._waiters.get(kind, []):
+                self._waiters[kind].remove(future)
+
+    async def join(self, timeout_s: float) -> dict[str, Any]:
+        """``join()`` on every worker, awaited without freezing; escalates past the deadline."""
+        if not self.running:
+            return {"ended": True, "waited_s": 0.0}
+        self._send("join", {"timeout_s": timeout_s})
+        try:
+            return await self._reply("joined", timeout_s + REPLY_DEADLINE_S)
+        except (TimeoutError, asyncio.CancelledError):
+            await self.cancel()
+            return {"ended": False, "waited_s": timeout_s, "escalated": True}
+
+    async def cancel(self, deadline_s: float = CANCEL_DEADLINE_S) -> bool:
+        """Cancel the run; if workers miss the deadline, replace the lab. True if clean."""
+        if not self.running:
+            return True
+        self.resume()
+        self.control.cancel()
+        self.store.add_mark(Mark(now_ns(), "cancel asked"))
+        try:
+            await self._reply("finished", deadline_s)
+            return True
+        except (TimeoutError, asyncio.CancelledError):
+            await self.restart_lab(f"Workers did not stop within {deadline_s:.0f} s of Cancel")
+            return False
+
+    async def reset(self) -> bool:
+        """Back to a clean state within about a second, whatever the lab was doing."""
+        clean = True
+        if self.running:
+            clean = await self.cancel(deadline_s=1.0)
+        if self.is_alive():
+            self._send("reset", {})
+            try:
+                reply = await self._reply("reset_done", 1.0)
+                clean = clean and bool(reply.get("clean", True))
+            except (TimeoutError, asyncio.CancelledError):
+                await self.restart_lab("The lab did not answer Reset within 1 s")
+                clean = False
+        else:
+            self.start_lab()
+        self.control.clear()
+        self.store.clear()
+        self.pauses.clear()
+        self.running = False
+        return clean
+
+    # --------------------------------------------------------------- events
+    def _on_readable(self) -> None:
+        sock = self._sock
+        if sock is None:
+            return
+        while True:
+            try:
+                data = sock.recv(READ_CHUNK_BYTES)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                data = b""
+            if not data:
+                if self._notifier is not None:
+                    self._notifier.setEnabled(False)
+                if not self._stopping:
+                    QTimer.singleShot(100, self._check_alive_after_eof)
+                return
+            for kind, payload in self._reader.feed(data):
+                self._handle(kind, payload)
+
+    def _check_alive_after_eof(self) -> None:
+        if self._stopping:
+            return
+        if self._process is not None:
+            self._process.join(0.2)
+        code = self._process.exitcode if self._process is not None else None
+        self._on_lab_died(
+            f"The lab process (pid {self.pid}) closed its connection (exit code {code})"
+        )
+
+    def _handle(self, kind: str, payload: Any) -> None:
+        if kind == "events":
+            batch, dropped = payload
+            received = now_ns()
+            self.store.add_events(batch)
+            self.events_received += len(batch)
+            self.dropped = max(self.dropped, dropped)
+            self.latencies_ns.extend(received - e[0] for e in batch[-64:])
+        elif kind == "lane":
+            self.store.add_lane(Lane.from_tuple(payload))
+            self.lanesChanged.emit()
+        elif kind == "mark":
+            t_ns, label = payload
+            self.store.add_mark(Mark(t_ns, label))
+            self.markAdded.emit(label)
+        elif kind == "started":
+            self.run_t_start_ns = payload["t_start_ns"]
+            self.runStarted.emit(payload)
+        elif kind == "finished":
+            if payload.get("run_id") == self.run_id and self.running:
+                self.running = False
+                self.resume()
+                self.runFinished.emit(payload)
+        elif kind == "error":
+            self.running = False
+            self.labError.emit(str(payload))
+        elif kind == "hello":
+            log.info(
+                "lab %s ready (calibration %.0f iterations/ms)",
+                payload["pid"],
+                payload["calibration"],
+            )
+        for future in self._waiters.pop(kind, []):
+            if not future.done():
+                future.set_result(payload)
+
+    def latency_percentile_ms(self, q: float) -> float:
+        """Delivery latency worker -> store, from recent batches."""
+        if not self.latencies_ns:
+            return 0.0
+        ordered = sorted(self.latencies_ns)
+        return ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))] / 1e6
+
+
+def wall_ms() -> float:
+    """Monotonic milliseconds, for status texts."""
+    return time.perf_counter() * 1000.0

@@ -1,0 +1,135 @@
+"""What every thread/process lesson tab shares: a side panel, the live timeline and CPU plots.
+
+A lesson subclass provides its explanation, its sliders (``build_side_panel``), the scenario the
+lab runs (``scenario`` and ``params``) and what to show when a run ends (``show_result``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import (
+    QFrame,
+    QLabel,
+    QScrollArea,
+    QSizePolicy,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.cpu_plot import CpuPlotWidget
+from app.lab_client import LabClient
+from app.timeline import TimelineWidget
+from demos.cpu_sampler import CpuSampler
+
+SIDE_PANEL_WIDTH_PX = 360
+
+
+class LessonTab(QWidget):
+    """Base class of a lesson tab whose workers run in the lab process."""
+
+    title = ""
+    scenario = ""  # the demos module whose build_workers() the lab calls
+
+    def __init__(
+        self,
+        lab: LabClient,
+        sampler: CpuSampler,
+        settings: QSettings,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.lab = lab
+        self.sampler = sampler
+        self.settings = settings
+        self.timeline = TimelineWidget(lab.store)
+        self.cpu_plot = CpuPlotWidget(sampler)
+
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(8, 8, 8, 8)
+        self.build_side_panel(side_layout)
+        side_layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidget(side)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setMinimumWidth(SIDE_PANEL_WIDTH_PX)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+        plots = QSplitter(Qt.Orientation.Vertical)
+        plots.addWidget(self.timeline)
+        plots.addWidget(self.cpu_plot)
+        plots.setStretchFactor(0, 3)
+        plots.setStretchFactor(1, 2)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(scroll)
+        splitter.addWidget(plots)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([SIDE_PANEL_WIDTH_PX, 1000])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(splitter)
+
+    # -------------------------------------------------------- for subclasses
+    def build_side_panel(self, layout: QVBoxLayout) -> None:
+        """Add the explanation, sliders and result widgets."""
+        raise NotImplementedError
+
+    def params(self) -> dict[str, Any]:
+        """The scenario's parameters from the current slider settings."""
+        raise NotImplementedError
+
+    def join_deadline_s(self) -> float:
+        """How long a Join may wait before the GUI escalates."""
+        return 60.0
+
+    def show_result(self, elapsed_s: float, report: dict[str, Any]) -> None:
+        """Show the figures of a finished run."""
+        raise NotImplementedError
+
+    def clear_result(self, message: str) -> None:
+        """Forget the last run's figures (Start and Reset) and say what happens now."""
+
+    # ---------------------------------------------------------------- shared
+    def refresh_plots(self) -> None:
+        """Called by the window's draw timer while this tab is visible."""
+        self.timeline.refresh()
+
+    def refresh_cpu(self) -> None:
+        """Called after each CPU sample while this tab is visible."""
+        self.cpu_plot.refresh()
+
+    def on_lanes_changed(self) -> None:
+        """New workers: name their CPU curves."""
+        self.cpu_plot.set_lanes(self.lab.store.lanes)
+
+    def clear_plots(self) -> None:
+        """A new run or a reset."""
+        self.timeline.clear()
+        self.cpu_plot.clear()
+
+    def set_scale(self, factor: float) -> None:
+        """Presenter scale for the plots."""
+        self.timeline.set_scale(factor)
+        self.cpu_plot.set_scale(factor)
+
+
+def heading(text: str) -> QLabel:
+    """A bold section heading for side panels."""
+    label = QLabel(f"<b>{text}</b>")
+    label.setTextFormat(Qt.TextFormat.RichText)
+    return label
+
+
+def paragraph(html: str) -> QLabel:
+    """Wrapped explanatory text."""
+    label = QLabel(html)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.RichText)
+    label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+    label.setOpenExternalLinks(False)
+    return label

@@ -1,0 +1,172 @@
+"""The Multithreading tab: N threads of S steps, each step sleeping (I/O) or computing (CPU)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QFormLayout,
+    QFrame,
+    QLabel,
+    QRadioButton,
+    QVBoxLayout,
+)
+
+from app.lesson import LessonTab, heading, paragraph
+from app.settings import read_choice, read_int
+from app.slider import LabeledSlider
+from demos import multithreading as lesson
+from demos.events import State
+
+EXPLANATION = (
+    "Each thread runs the deck's loop: a few steps, each one either <b>sleeping</b> "
+    "(standing in for I/O such as a download) or <b>computing</b> (pure-Python arithmetic). "
+    "<br><br>A sleeping thread releases the GIL, so all threads can wait at once: the run "
+    "takes about as long as one thread. A computing thread needs the GIL to run bytecode, so "
+    "only one computes at a time: the run takes as long as doing all the work one after another, "
+    "and the CPU plot shows the threads sharing a single core between them."
+)
+
+
+class MultithreadingTab(LessonTab):
+    """Lesson: threads overlap while they wait and take turns while they compute."""
+
+    title = "Multithreading"
+    scenario = "demos.multithreading"
+
+    def build_side_panel(self, layout: QVBoxLayout) -> None:
+        """Explanation, sliders, the step kind, and the results box."""
+        s = self.settings
+        layout.addWidget(heading("Multithreading in Python"))
+        layout.addWidget(paragraph(EXPLANATION))
+        low, high = lesson.LIMITS["threads"]
+        self.threads = LabeledSlider(
+            "&Threads",
+            low,
+            high,
+            read_int(s, "multithreading/threads", 2, low, high),
+            tooltip="How many threads to start (applies on the next Start)",
+        )
+        low, high = lesson.LIMITS["steps"]
+        self.steps = LabeledSlider(
+            "&Steps per thread",
+            low,
+            high,
+            read_int(s, "multithreading/steps", 5, low, high),
+            tooltip="How many steps each thread runs",
+        )
+        low, high = lesson.LIMITS["step_ms"]
+        self.step_ms = LabeledSlider(
+            "Step &duration",
+            low,
+            high,
+            read_int(s, "multithreading/step_ms", 1000, low, high),
+            unit="ms",
+            tooltip="How long one step takes when it runs alone",
+        )
+        for slider in (self.threads, self.steps, self.step_ms):
+            layout.addWidget(slider)
+            slider.valueChanged.connect(self._save)
+
+        layout.addWidget(QLabel("Each step is"))
+        self.kind_io = QRadioButton("&I/O: time.sleep() (releases the GIL)")
+        self.kind_cpu = QRadioButton("&CPU: pure-Python arithmetic (holds the GIL)")
+        self.kind_group = QButtonGroup(self)
+        for button in (self.kind_io, self.kind_cpu):
+            self.kind_group.addButton(button)
+            layout.addWidget(button)
+            button.toggled.connect(self._save)
+        kind = read_choice(s, "multithreading/kind", "io", lesson.STEP_KINDS)
+        (self.kind_io if kind == "io" else self.kind_cpu).setChecked(True)
+
+        self.fail_one = QCheckBox("Thread-1 &raises an exception half-way")
+        self.fail_one.setToolTip("An exception ends only its own thread: the others carry on")
+        layout.addWidget(self.fail_one)
+
+        box = QFrame()
+        box.setFrameShape(QFrame.Shape.StyledPanel)
+        form = QFormLayout(box)
+        self.elapsed_label = QLabel("-")
+        self.sequential_label = QLabel("-")
+        self.speedup_label = QLabel("-")
+        self.speedup_label.setObjectName("bigFigure")
+        self.verdict_label = paragraph("Press Start (Space) to run the threads.")
+        self.failures_label = paragraph("")
+        form.addRow("Elapsed:", self.elapsed_label)
+        form.addRow("One after another:", self.sequential_label)
+        form.addRow("Speedup:", self.speedup_label)
+        form.addRow(self.verdict_label)
+        form.addRow(self.failures_label)
+        layout.addWidget(heading("Last run"))
+        layout.addWidget(box)
+
+    def step_kind(self) -> str:
+        """ "io" or "cpu"."""
+        return "io" if self.kind_io.isChecked() else "cpu"
+
+    def params(self) -> dict[str, Any]:
+        """Slider values as the scenario's parameters."""
+        return {
+            "threads": self.threads.value(),
+            "steps": self.steps.value(),
+            "step_ms": self.step_ms.value(),
+            "kind": self.step_kind(),
+            "fail_worker": 0 if self.fail_one.isChecked() else -1,
+        }
+
+    def sequential_s(self) -> float:
+        """The same work done one step after another."""
+        p = self.params()
+        return p["threads"] * p["steps"] * p["step_ms"] / 1000.0
+
+    def join_deadline_s(self) -> float:
+        """Generous: twice the sequential time plus slack; past it the GUI escalates."""
+        return 2.0 * self.sequential_s() + 10.0
+
+    def _save(self, *_: object) -> None:
+        s = self.settings
+        s.setValue("multithreading/threads", self.threads.value())
+        s.setValue("multithreading/steps", self.steps.value())
+        s.setValue("multithreading/step_ms", self.step_ms.value())
+        s.setValue("multithreading/kind", self.step_kind())
+
+    def clear_result(self, message: str) -> None:
+        """Blank the figures before a new run or after a reset."""
+        for label in (self.elapsed_label, self.sequential_label, self.speedup_label):
+            label.setText("-")
+        self.verdict_label.setText(message)
+        self.failures_label.setText("")
+
+    def show_result(self, elapsed_s: float, report: dict[str, Any]) -> None:
+        """Elapsed vs sequential, the speedup, and what it means."""
+        params = self.last_params
+        result = lesson.summarize(params, elapsed_s)
+        threads = params["threads"]
+        self.elapsed_label.setText(f"{result['elapsed_s']:.2f} s")
+        self.sequential_label.setText(f"{result['sequential_s']:.2f} s")
+        self.speedup_label.setText(f"{result['speedup']:.2f}x  (ideal {threads}x)")
+        outcomes = report.get("outcomes", {})
+        failed = [msg for state, msg in outcomes.values() if state == int(State.FAILED)]
+        cancelled = sum(state == int(State.CANCELLED) for state, _ in outcomes.values())
+        if report.get("failed"):
+            verdict = f"The run was cut short: {report['failed']}."
+        elif cancelled:
+            verdict = f"Cancelled: {cancelled} of {threads} threads stopped at a checkpoint."
+        elif params["kind"] == "io":
+            verdict = (
+                "The threads slept at the same time, so the run took about as long as one "
+                "thread: waiting overlaps."
+            )
+        else:
+            verdict = (
+                "The threads took turns holding the GIL, so the run took about as long as "
+                "doing the work one after another: no speedup for pure-Python CPU work."
+            )
+        self.verdict_label.setText(verdict)
+        self.failures_label.setText(
+            "<br>".join(f"<b>FAILED</b>: {msg}" for msg in failed) if failed else ""
+        )
+
+    last_params: dict[str, Any] = lesson.DEFAULTS

@@ -1,0 +1,462 @@
+"""The main window: lesson tabs, the controls bar, the status line, menus and timers.
+
+Buttons and shortcuts act on the current lesson through the LabClient. Long actions (join,
+cancel, reset) are coroutines on the qasync loop, so the window never freezes while they wait.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Coroutine
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QTabWidget,
+    QToolBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import __version__
+from app.lab_client import LabClient
+from app.lesson import LessonTab
+from app.lessons.multithreading import MultithreadingTab
+from app.settings import open_settings, read_bytes, read_int
+from demos.cpu_sampler import CpuSampler
+from demos.events import now_ns
+from demos.intervals import IntervalStore
+from demos.trace import write_trace
+
+log = logging.getLogger(__name__)
+DRAW_PERIOD_MS = 33
+CPU_SAMPLE_PERIOD_MS = 100
+STATUS_PERIOD_MS = 500
+LESSON_CLASSES: list[type[LessonTab]] = [MultithreadingTab]
+
+SHORTCUTS = [
+    ("Space", "Start the lesson; while it runs, pause or resume it"),
+    ("J", "Join: wait for every worker to finish (the window stays responsive)"),
+    ("C", "Cancel: stop every worker at its next checkpoint"),
+    ("R", "Reset: stop everything and clear the plots"),
+    ("F", "Follow now: the timeline scrolls with the present"),
+    ("F11", "Full screen (Esc leaves it)"),
+    ("Ctrl+E", "Export the current run as a Chrome trace"),
+    ("Ctrl+PgDown / Ctrl+PgUp", "Next / previous lesson"),
+    ("F1", "This list"),
+    ("Ctrl+Q", "Quit"),
+]
+
+
+class MainWindow(QMainWindow):
+    """Concurrency Lab's single window."""
+
+    def __init__(self, start_lab: bool = True) -> None:
+        super().__init__()
+        self.setWindowTitle("Concurrency Lab")
+        self.settings = open_settings()
+        self.store = IntervalStore()
+        self.lab = LabClient(self.store, self)
+        self.sampler = CpuSampler()
+        self._tasks: set[asyncio.Task[Any]] = set()  # strong references (qasync needs them)
+        self._closing = False
+
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.lessons: list[LessonTab] = []
+        for cls in LESSON_CLASSES:
+            tab = cls(self.lab, self.sampler, self.settings)
+            self.lessons.append(tab)
+            self.tabs.addTab(tab, cls.title)
+        self.banner = QLabel()
+        self.banner.setObjectName("banner")
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet(
+            "#banner { background: #FFF4D6; color: #402800; border: 1px solid #E69F00;"
+            " padding: 6px; }"
+        )
+        self.banner.hide()
+        self.banner.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.banner.setToolTip("Click to dismiss")
+        self.banner.mousePressEvent = lambda _event: self.banner.hide()  # type: ignore[method-assign]
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.tabs)
+        self.setCentralWidget(central)
+
+        self._build_actions()
+        self._build_status()
+        self._connect_lab()
+        self._restore()
+
+        self.draw_timer = QTimer(self)
+        self.draw_timer.setInterval(DRAW_PERIOD_MS)
+        self.draw_timer.timeout.connect(self._draw)
+        self.cpu_timer = QTimer(self)
+        self.cpu_timer.setInterval(CPU_SAMPLE_PERIOD_MS)
+        self.cpu_timer.timeout.connect(self._sample_cpu)
+        self.status_timer = QTimer(self)
+        self.status_timer.setInterval(STATUS_PERIOD_MS)
+        self.status_timer.timeout.connect(self._update_status)
+        for timer in (self.draw_timer, self.cpu_timer, self.status_timer):
+            timer.start()
+        if start_lab:
+            self.lab.start_lab()
+        self._update_actions()
+
+    # ---------------------------------------------------------------- build
+    def _action(self, text: str, shortcut: str, tip: str, slot: Any) -> QAction:
+        action = QAction(text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.setToolTip(f"{tip} ({shortcut})" if shortcut else tip)
+        action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        self.start_action = self._action("Start", "", "Start the lesson's workers", self.start)
+        self.pause_action = self._action(
+            "Pause", "", "Hold every worker at its next step boundary", self.toggle_pause
+        )
+        self.space_action = self._action(
+            "Start / Pause / Resume", "Space", "Start, or pause and resume", self.start_or_toggle
+        )
+        self.join_action = self._action("Join", "J", "Wait for every worker to end", self.join)
+        self.cancel_action = self._action("Cancel", "C", "Stop every worker", self.cancel)
+        self.reset_action = self._action("Reset", "R", "Stop and clear everything", self.reset)
+        self.follow_action = self._action(
+            "Follow now", "F", "Let the timeline scroll with the present", self.follow_now
+        )
+        self.export_action = self._action(
+            "Export trace...",
+            "Ctrl+E",
+            "Save the run as Chrome Trace JSON (Perfetto)",
+            self.export_trace,
+        )
+        self.fullscreen_action = self._action(
+            "Full screen", "F11", "Toggle full screen", self.toggle_full_screen
+        )
+        self.leave_fullscreen_action = self._action(
+            "Leave full screen", "Esc", "Leave full screen", self.leave_full_screen
+        )
+        self.help_action = self._action(
+            "Keyboard shortcuts", "F1", "List shortcuts", self.show_help
+        )
+        next_tab = self._action("Next lesson", "Ctrl+PgDown", "Next lesson", self._next_tab)
+        prev_tab = self._action("Previous lesson", "Ctrl+PgUp", "Previous lesson", self._prev_tab)
+        quit_action = self._action("Quit", "Ctrl+Q", "Quit Concurrency Lab", self.close)
+
+        toolbar = QToolBar("Controls")
+        toolbar.setObjectName("controls")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for action in (
+            self.start_action,
+            self.pause_action,
+            self.join_action,
+            self.cancel_action,
+            self.reset_action,
+        ):
+            toolbar.addAction(action)
+        toolbar.addSeparator()
+        toolbar.addAction(self.follow_action)
+        for button in toolbar.findChildren(QToolButton):
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
+        self.toolbar = toolbar
+
+        menu = self.menuBar()
+        file_menu = menu.addMenu("&File")
+        file_menu.addAction(self.export_action)
+        file_menu.addSeparator()
+        file_menu.addAction(quit_action)
+        run_menu = menu.addMenu("&Run")
+        for action in (self.space_action, self.join_action, self.cancel_action, self.reset_action):
+            run_menu.addAction(action)
+        view_menu = menu.addMenu("&View")
+        for action in (self.follow_action, self.fullscreen_action, next_tab, prev_tab):
+            view_menu.addAction(action)
+        help_menu = menu.addMenu("&Help")
+        help_menu.addAction(self.help_action)
+        help_menu.addAction(self._action("About", "", "About Concurrency Lab", self.show_about))
+
+    def _build_status(self) -> None:
+        self.status_lab = QLabel()
+        self.status_workers = QLabel()
+        self.status_rate = QLabel()
+        self.status_dropped = QLabel()
+        row = QWidget()
+        box = QHBoxLayout(row)
+        box.setContentsMargins(0, 0, 0, 0)
+        for label in (self.status_lab, self.status_workers, self.status_rate, self.status_dropped):
+            box.addWidget(label)
+        self.statusBar().addPermanentWidget(row)
+        self._last_event_count = 0
+        self._last_status_ns = now_ns()
+
+    def _connect_lab(self) -> None:
+        self.lab.labStarted.connect(self._on_lab_started)
+        self.lab.labLost.connect(self.show_banner)
+        self.lab.labError.connect(self.show_banner)
+        self.lab.lanesChanged.connect(self._on_lanes_changed)
+        self.lab.runFinished.connect(self._on_run_finished)
+
+    # -------------------------------------------------------------- helpers
+    def current_lesson(self) -> LessonTab:
+        """The lesson on screen."""
+        return self.lessons[self.tabs.currentIndex()]
+
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        """Run a coroutine on the qasync loop, keeping a strong reference until it ends."""
+        task = asyncio.get_event_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            exc = task.exception()
+            log.error("action failed", exc_info=exc)
+            self.show_banner(f"Something went wrong: {type(exc).__name__}: {exc}")
+
+    def show_banner(self, text: str) -> None:
+        """A visible, dismissable message above the lesson."""
+        self.banner.setText(text)
+        self.banner.show()
+        self.statusBar().showMessage(text, 10_000)
+
+    # -------------------------------------------------------------- actions
+    def start(self) -> None:
+        """Start the current lesson with its slider settings."""
+        if self.lab.running:
+            return
+        if not self.lab.is_alive():
+            self.show_banner("The lab process is starting; try again in a moment.")
+            return
+        lesson = self.current_lesson()
+        params = lesson.params()
+        lesson.last_params = params
+        lesson.clear_result("Running...")
+        lesson.clear_plots()
+        self.sampler.clear()
+        self.banner.hide()
+        if not self.lab.start_run(lesson.scenario, params):
+            self.show_banner("Could not start the run: the lab is not answering.")
+        lesson.timeline.set_follow(True)
+        self._update_actions()
+
+    def toggle_pause(self) -> None:
+        """Pause a running lesson, or resume a paused one."""
+        if not self.lab.running:
+            return
+        if self.lab.paused:
+            self.lab.resume()
+        else:
+            self.lab.pause()
+        self._update_actions()
+
+    def start_or_toggle(self) -> None:
+        """Space: start when idle, otherwise pause or resume."""
+        if self.lab.running:
+            self.toggle_pause()
+        else:
+            self.start()
+
+    def join(self) -> None:
+        """Await every worker (as Thread.join does) without freezing the window."""
+        if self.lab.running:
+            self.spawn(self._join())
+
+    async def _join(self) -> None:
+        lesson = self.current_lesson()
+        self.statusBar().showMessage("Joining: waiting for every worker to end...")
+        result = await self.lab.join(lesson.join_deadline_s())
+        if result.get("escalated"):
+            self.show_banner("Join missed its deadline; the run was cancelled.")
+        else:
+            self.statusBar().showMessage(f"Join returned after {result['waited_s']:.2f} s", 5000)
+
+    def cancel(self) -> None:
+        """Stop every worker at its next checkpoint (escalating after 2 s)."""
+        if self.lab.running:
+            self.spawn(self._cancel())
+
+    async def _cancel(self) -> None:
+        clean = await self.lab.cancel()
+        if clean:
+            self.statusBar().showMessage("Cancelled", 5000)
+        self._update_actions()
+
+    def reset(self) -> None:
+        """Stop everything and clear the plots, whatever state the lab is in."""
+        self.spawn(self._reset())
+
+    async def _reset(self) -> None:
+        await self.lab.reset()
+        self.sampler.clear()
+        for lesson in self.lessons:
+            lesson.clear_plots()
+            lesson.clear_result("Reset. Press Start (Space) to run again.")
+        self._update_actions()
+        self.statusBar().showMessage("Reset", 3000)
+
+    def follow_now(self) -> None:
+        """Turn follow-now back on in the current timeline."""
+        self.current_lesson().timeline.set_follow(True)
+
+    def export_trace(self) -> None:
+        """File -> Export trace...: the current run as Chrome Trace JSON."""
+        if not self.store.count:
+            self.show_banner("Nothing to export yet: run a lesson first.")
+            return
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export trace", "concurrency-lab.trace.json", "Chrome trace (*.json)"
+        )
+        if path:
+            self.export_trace_to(path)
+
+    def export_trace_to(self, path: str) -> bool:
+        """Write the trace; show a message on failure."""
+        try:
+            write_trace(self.store, path, {"lesson": self.current_lesson().title})
+        except OSError as exc:
+            self.show_banner(f"Could not write {path}: {exc.strerror or exc}")
+            return False
+        self.statusBar().showMessage(f"Trace written to {path}", 5000)
+        return True
+
+    def toggle_full_screen(self) -> None:
+        """F11."""
+        if self.isFullScreen():
+            self.showNormal()
+        else:
+            self.showFullScreen()
+
+    def leave_full_screen(self) -> None:
+        """Esc."""
+        if self.isFullScreen():
+            self.showNormal()
+
+    def _next_tab(self) -> None:
+        self.tabs.setCurrentIndex((self.tabs.currentIndex() + 1) % self.tabs.count())
+
+    def _prev_tab(self) -> None:
+        self.tabs.setCurrentIndex((self.tabs.currentIndex() - 1) % self.tabs.count())
+
+    def show_help(self) -> None:
+        """F1: the shortcuts."""
+        rows = "".join(
+            f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{v}</td></tr>" for k, v in SHORTCUTS
+        )
+        QMessageBox.information(self, "Keyboard shortcuts", f"<table>{rows}</table>")
+
+    def show_about(self) -> None:
+        """Help -> About."""
+        QMessageBox.about(
+            self,
+            "About Concurrency Lab",
+            f"<b>Concurrency Lab {__version__}</b><br>Real threads, processes and coroutines, "
+            "shown live. Thread lessons run in a separate lab process so this window stays "
+            "smooth while they fight for the GIL.",
+        )
+
+    # ------------------------------------------------------------ reactions
+    def _on_lab_started(self, pid: int) -> None:
+        self.sampler.watch_process(pid)
+        self._update_actions()
+
+    def _on_lanes_changed(self) -> None:
+        self.sampler.set_lanes(list(self.store.lanes))
+        self.current_lesson().on_lanes_changed()
+
+    def _on_run_finished(self, report: dict[str, Any]) -> None:
+        t0, t1 = report["t_start_ns"], report["t_end_ns"]
+        elapsed_s = (t1 - t0 - self.lab.paused_ns_between(t0, t1)) / 1e9
+        self.current_lesson().show_result(elapsed_s, report)
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        running = self.lab.running
+        self.start_action.setEnabled(not running)
+        self.pause_action.setEnabled(running)
+        self.pause_action.setText("Resume" if self.lab.paused else "Pause")
+        self.join_action.setEnabled(running)
+        self.cancel_action.setEnabled(running)
+
+    def _draw(self) -> None:
+        if self.isVisible():
+            self.current_lesson().refresh_plots()
+
+    def _sample_cpu(self) -> None:
+        self.sampler.sample()
+        if self.isVisible():
+            self.current_lesson().refresh_cpu()
+
+    def _update_status(self) -> None:
+        t = now_ns()
+        rate = (self.lab.events_received - self._last_event_count) / max(
+            1e-9, (t - self._last_status_ns) / 1e9
+        )
+        self._last_event_count, self._last_status_ns = self.lab.events_received, t
+        alive = (
+            sum(
+                1
+                for lane in self.store.lanes[1:]
+                if (state := self.store.current_state(lane.lane_id)) is not None
+                and not state.is_terminal
+            )
+            if self.lab.running
+            else 0
+        )
+        self.status_lab.setText(f"lab pid {self.lab.pid or '-'}")
+        self.status_workers.setText(f"  workers alive {alive}")
+        self.status_rate.setText(f"  events/s {rate:,.0f}")
+        self.status_dropped.setText(f"  dropped {self.lab.dropped:,}")
+        self._update_actions()
+
+    # ---------------------------------------------------------- persistence
+    def _restore(self) -> None:
+        geometry = read_bytes(self.settings, "window/geometry")
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(1400, 860)
+        self.tabs.setCurrentIndex(
+            read_int(self.settings, "window/last_tab", 0, 0, max(0, self.tabs.count() - 1))
+        )
+
+    def save_settings(self) -> None:
+        """Geometry and last tab (slider values are saved as they change)."""
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/last_tab", self.tabs.currentIndex())
+        self.settings.sync()
+
+    def shutdown(self) -> None:
+        """Stop timers, tasks and the lab within about 3 s; idempotent."""
+        if self._closing:
+            return
+        self._closing = True
+        for timer in (self.draw_timer, self.cpu_timer, self.status_timer):
+            timer.stop()
+        for task in list(self._tasks):
+            task.cancel()
+        self.lab.stop_lab()
+        self.save_settings()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        """Closing mid-run stops everything within 3 s and leaves no process behind."""
+        self.shutdown()
+        event.accept()

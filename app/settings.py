@@ -1,0 +1,66 @@
+"""Remembered settings: one QSettings, grouped keys, a schema version with a migration step.
+
+Values read back are checked: a corrupt or hand-edited settings file falls back to defaults
+instead of breaking start-up.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QByteArray, QSettings
+
+SCHEMA_VERSION = 1
+log = logging.getLogger(__name__)
+
+
+def open_settings() -> QSettings:
+    """The app's settings store (organisation and app name come from the QApplication)."""
+    settings = QSettings()
+    _migrate(settings)
+    return settings
+
+
+def _migrate(settings: QSettings) -> None:
+    version = _to_int(settings.value("schema_version"), 0)
+    if version > SCHEMA_VERSION or version < 0:
+        log.warning("settings schema %s unknown; starting from defaults", version)
+        settings.clear()
+    # Version 0 (no key) needs no change: the first schema only adds keys.
+    settings.setValue("schema_version", SCHEMA_VERSION)
+
+
+def _to_int(value: object, default: int) -> int:
+    try:
+        return int(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return default
+
+
+def read_int(settings: QSettings, key: str, default: int, low: int, high: int) -> int:
+    """An int setting clamped to ``[low, high]``; anything unreadable gives ``default``."""
+    value = _to_int(settings.value(key, default), default)
+    return min(high, max(low, value))
+
+
+def read_float(settings: QSettings, key: str, default: float, low: float, high: float) -> float:
+    """A float setting clamped to ``[low, high]``; anything unreadable gives ``default``."""
+    try:
+        value = float(settings.value(key, default))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        value = default
+    if value != value:  # NaN
+        value = default
+    return min(high, max(low, value))
+
+
+def read_choice(settings: QSettings, key: str, default: str, choices: tuple[str, ...]) -> str:
+    """A string setting that must be one of ``choices``."""
+    value = settings.value(key, default)
+    return value if isinstance(value, str) and value in choices else default
+
+
+def read_bytes(settings: QSettings, key: str) -> QByteArray | None:
+    """Binary state (window geometry); None if missing or of the wrong type."""
+    value = settings.value(key)
+    return value if isinstance(value, QByteArray) and not value.isEmpty() else None

@@ -1,0 +1,116 @@
+"""Logging, Qt message routing, the exception hook, and the qasync event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import logging.handlers
+import sys
+import traceback
+from pathlib import Path
+from types import TracebackType
+
+import platformdirs
+import qasync  # noqa: I001 - must come after PySide6
+
+# PySide6 before qasync, so qasync picks this binding.
+from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from app import __version__
+
+APP_NAME = "Concurrency Lab"
+ORG_NAME = "Concurrency Lab"
+log = logging.getLogger("app")
+
+
+def setup_logging() -> Path:
+    """A rotating log file in the user's log folder, plus stderr when there is one."""
+    log_dir = Path(platformdirs.user_log_dir("concurrency-lab", appauthor=False))
+    log_dir.mkdir(parents=True, exist_ok=True)
+    path = log_dir / "concurrency-lab.log"
+    handlers: list[logging.Handler] = [
+        logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3)
+    ]
+    if sys.stderr is not None:  # None in a windowed frozen build
+        handlers.append(logging.StreamHandler())
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        handlers=handlers,
+        force=True,
+    )
+    return path
+
+
+def _qt_message(mode: QtMsgType, _context: object, message: str) -> None:
+    level = {
+        QtMsgType.QtDebugMsg: logging.DEBUG,
+        QtMsgType.QtInfoMsg: logging.INFO,
+        QtMsgType.QtWarningMsg: logging.WARNING,
+        QtMsgType.QtCriticalMsg: logging.ERROR,
+        QtMsgType.QtFatalMsg: logging.CRITICAL,
+    }.get(mode, logging.WARNING)
+    logging.getLogger("qt").log(level, message)
+
+
+class ExceptionDialog:
+    """Logs every uncaught exception; shows one dialog at a time so a repeating error cannot
+    flood the screen."""
+
+    def __init__(self) -> None:
+        self.showing = False
+        self.suppressed = 0
+
+    def __call__(
+        self, kind: type[BaseException], value: BaseException, tb: TracebackType | None
+    ) -> None:
+        """The hook."""
+        log.error("uncaught exception", exc_info=(kind, value, tb))
+        if self.showing or QApplication.instance() is None:
+            self.suppressed += 1
+            return
+        self.showing = True
+        try:
+            box = QMessageBox(
+                QMessageBox.Icon.Critical,
+                APP_NAME,
+                f"An unexpected error happened: {kind.__name__}: {value}",
+            )
+            box.setDetailedText("".join(traceback.format_exception(kind, value, tb)))
+            box.setInformativeText("The details are in the log file. The app carries on.")
+            box.exec()
+        finally:
+            self.showing = False
+
+
+def make_application(argv: list[str]) -> QApplication:
+    """The QApplication with its name, organisation, version and icon."""
+    app = QApplication.instance() or QApplication(argv)
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(ORG_NAME)
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("concurrency-lab")
+    from app.resources import app_icon
+
+    app.setWindowIcon(app_icon())
+    return app  # type: ignore[return-value]
+
+
+def run_app(argv: list[str]) -> int:
+    """Build the window and run the qasync loop until the window closes."""
+    log_path = setup_logging()
+    qInstallMessageHandler(_qt_message)
+    sys.excepthook = ExceptionDialog()
+    app = make_application(argv)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    from app.main_window import MainWindow
+
+    window = MainWindow()
+    app.aboutToQuit.connect(window.shutdown)
+    window.show()
+    log.info("Concurrency Lab %s started; log at %s", __version__, log_path)
+    with loop:
+        loop.run_forever()
+    return 0

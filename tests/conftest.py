@@ -1,0 +1,74 @@
+"""Shared fixtures: temporary settings, a qasync loop for GUI tests, and a leak check after every
+test (threads, child processes)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+import time
+from collections.abc import Iterator
+
+import psutil
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+LEAK_GRACE_S = 5.0
+
+
+def _is_resource_tracker(proc: psutil.Process) -> bool:
+    # multiprocessing's spawn start method keeps one resource tracker for the whole session.
+    try:
+        return "resource_tracker" in " ".join(proc.cmdline())
+    except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+        return True
+
+
+def _children() -> list[psutil.Process]:
+    me = psutil.Process()
+    return [p for p in me.children(recursive=True) if not _is_resource_tracker(p)]
+
+
+@pytest.fixture(autouse=True)
+def no_leaks() -> Iterator[None]:
+    """Fail a test that leaves a thread or a child process running (after a grace period)."""
+    before = set(threading.enumerate())
+    yield
+    deadline = time.monotonic() + LEAK_GRACE_S
+    while True:
+        threads = [t for t in threading.enumerate() if t not in before and t.is_alive()]
+        children = [p for p in _children() if p.is_running() and p.status() != "zombie"]
+        if not threads and not children:
+            return
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    for child in children:
+        child.kill()
+    names = [t.name for t in threads] + [f"pid {p.pid} {p.name()}" for p in children]
+    pytest.fail(f"left behind: {names}")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def temporary_settings(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Point QSettings at a temporary folder so tests never touch the user's settings."""
+    from PySide6.QtCore import QCoreApplication, QSettings
+
+    folder = tmp_path_factory.mktemp("settings")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
+    QCoreApplication.setOrganizationName("Concurrency Lab Tests")
+    QCoreApplication.setApplicationName("Concurrency Lab Tests")
+
+
+@pytest.fixture(scope="session")
+def qloop(qapp):  # noqa: ANN001 - pytest-qt's fixture
+    """A qasync loop marked running, so the window's coroutines run while qtbot waits."""
+    import qasync
+
+    loop = qasync.QEventLoop(qapp, already_running=True)
+    asyncio.set_event_loop(loop)
+    yield loop
+    # Detach the loop without quitting the QApplication (other tests still use it).
+    asyncio.events._set_running_loop(None)
+    asyncio.set_event_loop(None)

@@ -112,7 +112,8 @@ class MainWindow(QMainWindow):
         for timer in (self.draw_timer, self.cpu_timer, self.status_timer):
             timer.start()
         if start_lab:
-            self.lab.start_lab()
+            # After the first paint: spawning the lab must not delay the window appearing.
+            QTimer.singleShot(0, self._start_lab_unless_closing)
         self._update_actions()
 
     # ---------------------------------------------------------------- build
@@ -376,6 +377,10 @@ class MainWindow(QMainWindow):
         )
 
     # ------------------------------------------------------------ reactions
+    def _start_lab_unless_closing(self) -> None:
+        if not self._closing:
+            self.lab.start_lab()
+
     def _on_lab_started(self, pid: int) -> None:
         self.sampler.watch_process(pid)
         self._update_actions()

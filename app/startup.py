@@ -5,16 +5,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import logging.handlers
+import os
 import sys
 import traceback
 from pathlib import Path
 from types import TracebackType
 
 import platformdirs
-import qasync  # noqa: I001 - must come after PySide6
 
 # PySide6 before qasync, so qasync picks this binding.
-from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import QEvent, QObject, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import __version__
@@ -97,18 +97,33 @@ def make_application(argv: list[str]) -> QApplication:
     return app  # type: ignore[return-value]
 
 
+class _QuitAfterFirstPaint(QObject):
+    """For the cold-start benchmark: say when the window first paints, then close it."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.Paint:
+            print("painted", flush=True)
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, watched.close)  # type: ignore[attr-defined]
+        return False
+
+
 def run_app(argv: list[str]) -> int:
     """Build the window and run the qasync loop until the window closes."""
     log_path = setup_logging()
     qInstallMessageHandler(_qt_message)
     sys.excepthook = ExceptionDialog()
     app = make_application(argv)
+    import qasync  # after PySide6 (imported above), so qasync picks this binding
+
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     from app.main_window import MainWindow
 
     window = MainWindow()
     app.aboutToQuit.connect(window.shutdown)
+    if os.environ.get("CONCURRENCY_LAB_QUIT_AFTER_PAINT"):
+        window.installEventFilter(_QuitAfterFirstPaint(window))
     window.show()
     log.info("Concurrency Lab %s started; log at %s", __version__, log_path)
     with loop:

@@ -61,14 +61,23 @@ def temporary_settings(tmp_path_factory: pytest.TempPathFactory) -> None:
     QCoreApplication.setApplicationName("Concurrency Lab Tests")
 
 
-@pytest.fixture(scope="session")
+_LOOP = []
+
+
+@pytest.fixture
 def qloop(qapp):  # noqa: ANN001 - pytest-qt's fixture
-    """A qasync loop marked running, so the window's coroutines run while qtbot waits."""
+    """A qasync loop marked running, so the window's coroutines run while qtbot waits.
+
+    One loop serves the whole session; it is marked running only during tests that ask for it,
+    so tests using asyncio.run() elsewhere still work.
+    """
     import qasync
 
-    loop = qasync.QEventLoop(qapp, already_running=True)
+    if not _LOOP:
+        _LOOP.append(qasync.QEventLoop(qapp, already_running=True))
+    loop = _LOOP[0]
     asyncio.set_event_loop(loop)
+    asyncio.events._set_running_loop(loop)
     yield loop
-    # Detach the loop without quitting the QApplication (other tests still use it).
     asyncio.events._set_running_loop(None)
     asyncio.set_event_loop(None)

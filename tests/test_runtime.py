@@ -8,10 +8,10 @@ import time
 
 import pytest
 
+from demos import transport
 from demos.context import Control, WorkerContext
 from demos.events import Kind, Lane, State
 from demos.intervals import IntervalStore
-from demos import transport
 from demos.pump import SocketPump
 from demos.runtime import ProcessWorker, Run, WorkerSpec
 from demos.transport import FrameReader, ListSink, SocketSink, encode_frame
@@ -52,7 +52,8 @@ def states_of(sink: ListSink, lane_id: int) -> list[State]:
 def test_lane_round_trip_and_terminal_states() -> None:
     lane = Lane(3, Kind.PROCESS, "P-3", 1234)
     assert Lane.from_tuple(lane.as_tuple()) == lane
-    assert State.DONE.is_terminal and State.FAILED.is_terminal
+    assert State.DONE.is_terminal
+    assert State.FAILED.is_terminal
     assert not State.RUNNING.is_terminal
 
 
@@ -87,9 +88,13 @@ def test_store_turns_events_into_intervals() -> None:
     store = IntervalStore(capacity=4)  # small, so it must grow
     store.add_lane(Lane(1, Kind.THREAD, "T1", 11))
     ms = 1_000_000
-    events = [(0, 1, State.READY, ""), (10 * ms, 1, State.RUNNING, "go"),
-              (30 * ms, 1, State.WAITING, "sleep"), (60 * ms, 1, State.RUNNING, ""),
-              (70 * ms, 1, State.DONE, "returned")]
+    events = [
+        (0, 1, State.READY, ""),
+        (10 * ms, 1, State.RUNNING, "go"),
+        (30 * ms, 1, State.WAITING, "sleep"),
+        (60 * ms, 1, State.RUNNING, ""),
+        (70 * ms, 1, State.DONE, "returned"),
+    ]
     store.add_events([(t, lane, int(s), d) for t, lane, s, d in events])
     times = store.time_in_states(now_ns=100 * ms)[1]
     assert times[State.RUNNING] == pytest.approx(0.030)
@@ -101,8 +106,11 @@ def test_store_turns_events_into_intervals() -> None:
 
 def test_threads_pause_resume_and_finish() -> None:
     sink = ListSink()
-    run = Run(Kind.THREAD, [WorkerSpec(f"T{i}", sleepy, {"steps": 6, "step_s": 0.03})
-                            for i in range(3)], sink)
+    run = Run(
+        Kind.THREAD,
+        [WorkerSpec(f"T{i}", sleepy, {"steps": 6, "step_s": 0.03}) for i in range(3)],
+        sink,
+    )
     run.pause()
     run.start()
     wait_for(lambda: all(State.PAUSED in states_of(sink, i) for i in range(3)))
@@ -119,25 +127,33 @@ def test_cancel_stops_threads_within_the_deadline() -> None:
     run.start()
     wait_for(lambda: State.WAITING in states_of(sink, 0))
     report = run.cancel(2.0)
-    assert report.ended and report.waited_s < 1.0
+    assert report.ended
+    assert report.waited_s < 1.0
     assert states_of(sink, 0)[-1] is State.CANCELLED
 
 
 def test_a_worker_that_raises_is_failed_with_its_message() -> None:
     sink = ListSink()
-    run = Run(Kind.THREAD, [WorkerSpec("bad", raiser), WorkerSpec("ok", sleepy,
-              {"steps": 2, "step_s": 0.01})], sink)
+    run = Run(
+        Kind.THREAD,
+        [WorkerSpec("bad", raiser), WorkerSpec("ok", sleepy, {"steps": 2, "step_s": 0.01})],
+        sink,
+    )
     run.start()
     assert run.join(5.0).ended
     failed = [e for e in sink.events if e[1] == 0 and e[2] == State.FAILED]
-    assert failed and "ValueError: bad input 42" in failed[0][3]
+    assert failed
+    assert "ValueError: bad input 42" in failed[0][3]
     assert states_of(sink, 1)[-1] is State.DONE
 
 
 def test_process_workers_report_and_cancel() -> None:
     sink = ListSink()
-    run = Run(Kind.PROCESS, [WorkerSpec(f"P{i}", sleepy, {"steps": 200, "step_s": 0.05})
-                             for i in range(2)], sink)
+    run = Run(
+        Kind.PROCESS,
+        [WorkerSpec(f"P{i}", sleepy, {"steps": 200, "step_s": 0.05}) for i in range(2)],
+        sink,
+    )
     pump = SocketPump([w.reader for w in run.workers if isinstance(w, ProcessWorker)], sink)
     run.start()
     pump.start()
@@ -146,7 +162,8 @@ def test_process_workers_report_and_cancel() -> None:
         lanes = [Lane.from_tuple(p) for k, p in sink.messages if k == "lane"]
         assert {lane.ident for lane in lanes if lane.ident} == {w.pid for w in run.workers}
         report = run.cancel(5.0)
-        assert report.ended and not report.escalations
+        assert report.ended
+        assert not report.escalations
     finally:
         pump.stop()
         run.close()
@@ -166,7 +183,8 @@ def test_a_process_that_ignores_cancel_is_terminated_and_reported() -> None:
         pump.stop()
         run.close()
     assert report.ended
-    assert report.escalations and "terminated" in report.escalations[0]
+    assert report.escalations
+    assert "terminated" in report.escalations[0]
 
 
 async def _async_step(ctx, steps: int) -> None:  # noqa: ANN001
@@ -179,8 +197,9 @@ def test_task_workers_run_in_one_loop_and_cancel() -> None:
     sink = ListSink()
 
     async def scenario() -> tuple[bool, bool]:
-        run = Run(Kind.TASK, [WorkerSpec(f"task{i}", _async_step, {"steps": 4})
-                              for i in range(5)], sink)
+        run = Run(
+            Kind.TASK, [WorkerSpec(f"task{i}", _async_step, {"steps": 4}) for i in range(5)], sink
+        )
         t0 = time.perf_counter()
         run.start()
         finished = (await run.join_async(5.0)).ended
@@ -193,7 +212,8 @@ def test_task_workers_run_in_one_loop_and_cancel() -> None:
         return finished and overlapped, cancelled
 
     ok, cancelled = asyncio.run(scenario())
-    assert ok and cancelled
+    assert ok
+    assert cancelled
     assert states_of(sink, 10)[-1] is State.CANCELLED
 
 
@@ -201,16 +221,21 @@ def test_control_flags_work_over_any_buffer() -> None:
     control = Control()
     control.pause()
     control.cancel()
-    assert control.paused and control.cancelled
+    assert control.paused
+    assert control.cancelled
     control.clear()
-    assert not control.paused and not control.cancelled
+    assert not control.paused
+    assert not control.cancelled
 
 
 def test_two_hundred_start_cancel_cycles_leave_nothing_behind() -> None:
     for _ in range(200):
         sink = ListSink()
-        run = Run(Kind.THREAD, [WorkerSpec(f"T{i}", sleepy, {"steps": 50, "step_s": 0.2})
-                                for i in range(4)], sink)
+        run = Run(
+            Kind.THREAD,
+            [WorkerSpec(f"T{i}", sleepy, {"steps": 50, "step_s": 0.2}) for i in range(4)],
+            sink,
+        )
         run.start()
         assert run.cancel(2.0).ended
     # The autouse leak check fails the test if any thread is left.

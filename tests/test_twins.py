@@ -27,8 +27,19 @@ def last_json(output: str) -> dict:
 
 
 def test_io_threads_overlap_and_finish_near_one_thread() -> None:
-    out = run_twin("-m", "demos.multithreading", "--threads", "4", "--steps", "3",
-                   "--step-ms", "200", "--kind", "io", "--json").stdout
+    out = run_twin(
+        "-m",
+        "demos.multithreading",
+        "--threads",
+        "4",
+        "--steps",
+        "3",
+        "--step-ms",
+        "200",
+        "--kind",
+        "io",
+        "--json",
+    ).stdout
     result = last_json(out)
     assert {"elapsed_s", "sequential_s", "speedup"} <= result.keys()
     assert result["sequential_s"] == pytest.approx(2.4)
@@ -38,16 +49,39 @@ def test_io_threads_overlap_and_finish_near_one_thread() -> None:
 
 
 def test_cpu_threads_gain_no_speed() -> None:
-    result = last_json(run_twin("-m", "demos.multithreading", "--threads", "4", "--steps", "2",
-                                "--step-ms", "100", "--kind", "cpu", "--json").stdout)
+    result = last_json(
+        run_twin(
+            "-m",
+            "demos.multithreading",
+            "--threads",
+            "4",
+            "--steps",
+            "2",
+            "--step-ms",
+            "100",
+            "--kind",
+            "cpu",
+            "--json",
+        ).stdout
+    )
     # One GIL: the work takes about as long as doing it one after another.
     assert result["speedup"] < 1.6
 
 
 def test_trace_export_has_a_track_and_slices_per_worker(tmp_path: Path) -> None:
     trace = tmp_path / "run.json"
-    run_twin("-m", "demos.multithreading", "--threads", "3", "--steps", "2", "--step-ms", "20",
-             "--trace", str(trace))
+    run_twin(
+        "-m",
+        "demos.multithreading",
+        "--threads",
+        "3",
+        "--steps",
+        "2",
+        "--step-ms",
+        "20",
+        "--trace",
+        str(trace),
+    )
     data = json.loads(trace.read_text())
     names = [e for e in data["traceEvents"] if e["ph"] == "M" and e["name"] == "thread_name"]
     assert len(names) == 3
@@ -58,8 +92,13 @@ def test_trace_export_has_a_track_and_slices_per_worker(tmp_path: Path) -> None:
 
 
 def test_bad_arguments_get_a_clear_message() -> None:
-    proc = subprocess.run([sys.executable, "-m", "demos.multithreading", "--threads", "0"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "demos.multithreading", "--threads", "0"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 2
     assert "threads must be between 1 and 64" in proc.stderr
 

@@ -1,0 +1,127 @@
+"""GUI tick latency and event delivery latency while the lab fights for the GIL.
+
+The real MainWindow runs (offscreen) with its draw and CPU timers; the lab runs 32 CPU threads
+of the Multithreading lesson; then 2 extra busy processes also keep every core busy. A separate
+16 ms QTimer in the GUI records how late each tick is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import subprocess
+import sys
+import time
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+TICK_MS = 16
+MEASURE_S = 6.0
+BUSY_CODE = "while True: pass"
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))] if ordered else 0.0
+
+
+def _wait(app: QApplication, condition, timeout_s: float) -> None:  # noqa: ANN001
+    deadline = time.perf_counter() + timeout_s
+    while not condition():
+        if time.perf_counter() > deadline:
+            raise TimeoutError("benchmark set-up did not reach its condition")
+        app.processEvents()
+        time.sleep(0.005)
+
+
+def _tick_lateness_ms(app: QApplication, seconds: float) -> list[float]:
+    """Run the event loop for ``seconds`` and return how late each 16 ms tick fired."""
+    late: list[float] = []
+    last = [time.perf_counter()]
+
+    def tick() -> None:
+        now = time.perf_counter()
+        late.append(max(0.0, (now - last[0]) * 1000 - TICK_MS))
+        last[0] = now
+
+    timer = QTimer()
+    timer.setInterval(TICK_MS)
+    timer.timeout.connect(tick)
+    timer.start()
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        app.processEvents()
+        time.sleep(0.001)
+    timer.stop()
+    return late[1:]
+
+
+def run() -> list[dict]:
+    """Measure under both loads; returns benchmark rows."""
+    import qasync
+
+    from app.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    loop = qasync.QEventLoop(app, already_running=True)
+    asyncio.set_event_loop(loop)
+    window = MainWindow()
+    window.resize(1600, 900)
+    window.show()
+    rows: list[dict] = []
+    busy: list[subprocess.Popen] = []
+    try:
+        _wait(app, lambda: window.lab.is_alive(), 30)
+        tab = window.current_lesson()
+        tab.threads.setValue(32)
+        tab.steps.setValue(50)
+        tab.step_ms.setValue(2000)
+        tab.kind_cpu.setChecked(True)
+        window.start()
+        _wait(app, lambda: len(window.store.lanes) >= 33, 30)
+        window.lab.latencies_ns.clear()
+        late = _tick_lateness_ms(app, MEASURE_S)
+        delivery = window.lab.latency_percentile_ms(99)
+        rows.append(_row("GUI tick lateness p99, lab running 32 CPU threads", late, 16.7))
+        rows.append(
+            {
+                "name": "event delivery p99, 32 CPU threads",
+                "median_ms": window.lab.latency_percentile_ms(50),
+                "p99_ms": delivery,
+                "goal_ms": 100.0,
+            }
+        )
+        busy = [subprocess.Popen([sys.executable, "-c", BUSY_CODE]) for _ in range(2)]
+        window.lab.latencies_ns.clear()
+        late = _tick_lateness_ms(app, MEASURE_S)
+        rows.append(_row("GUI tick lateness p99, 32 threads + 2 busy processes", late, 16.7))
+        rows.append(
+            {
+                "name": "event delivery p99, 32 threads + 2 busy processes",
+                "median_ms": window.lab.latency_percentile_ms(50),
+                "p99_ms": window.lab.latency_percentile_ms(99),
+                "goal_ms": 100.0,
+            }
+        )
+    finally:
+        for proc in busy:
+            proc.kill()
+            proc.wait()
+        window.close()
+    return rows
+
+
+def _row(name: str, values: list[float], goal_ms: float) -> dict:
+    return {
+        "name": name,
+        "median_ms": statistics.median(values) if values else 0.0,
+        "p99_ms": _percentile(values, 99),
+        "goal_ms": goal_ms,
+        "samples": len(values),
+    }
+
+
+if __name__ == "__main__":
+    for row in run():
+        print(row)

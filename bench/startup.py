@@ -1,0 +1,67 @@
+"""Cold start to the first painted window: Concurrency Lab against a bare PySide6 + pyqtgraph
+window. Each child prints when its window gets its first paint event; the parent times from
+launch to that line."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ROUNDS = 5
+
+BARE = """
+import sys
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QApplication, QMainWindow
+import pyqtgraph as pg
+app = QApplication(sys.argv)
+w = QMainWindow(); w.setCentralWidget(pg.PlotWidget()); w.resize(1400, 860)
+class F(QObject):
+    def eventFilter(self, o, e):
+        if e.type() == QEvent.Type.Paint:
+            print('painted', flush=True); app.quit()
+        return False
+f = F(); w.installEventFilter(f); w.show(); app.exec()
+"""
+
+
+def _time_to_paint(args: list[str]) -> float:
+    env = {**os.environ, "CONCURRENCY_LAB_QUIT_AFTER_PAINT": "1"}
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, text=True, env=env)
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if line.startswith("painted"):
+            elapsed = time.perf_counter() - t0
+            break
+    else:
+        raise RuntimeError(f"{args} never painted")
+    proc.wait(30)
+    return elapsed
+
+
+def run() -> list[dict]:
+    """Median of interleaved rounds, and the ratio to the bare window."""
+    app, bare = [], []
+    for _ in range(ROUNDS):
+        bare.append(_time_to_paint([sys.executable, "-c", BARE]))
+        app.append(_time_to_paint([sys.executable, "-m", "app"]))
+    ratio = statistics.median(app) / statistics.median(bare)
+    return [
+        {
+            "name": "cold start to first painted window",
+            "value": f"{statistics.median(app) * 1000:.0f} ms = {ratio:.2f}x bare "
+            f"({statistics.median(bare) * 1000:.0f} ms)",
+            "goal": "<= 1.5x a bare PySide6 + pyqtgraph window",
+            "ok": ratio <= 1.5,
+        }
+    ]
+
+
+if __name__ == "__main__":
+    print(run())

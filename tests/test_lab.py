@@ -1,0 +1,62 @@
+"""The real lab process through the LabClient, without a window."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from app.lab_client import LabClient
+from demos.cpu_sampler import CpuSampler
+from demos.events import State
+from demos.intervals import IntervalStore
+
+pytestmark = pytest.mark.timeout(180)
+
+
+@pytest.fixture
+def lab(qtbot, qloop):  # noqa: ANN001
+    client = LabClient(IntervalStore())
+    client.start_lab()
+    qtbot.waitUntil(lambda: client.is_alive(), timeout=20_000)
+    yield client
+    client.stop_lab()
+
+
+def run_params(threads: int, steps: int, step_ms: int, kind: str) -> dict:
+    return {"threads": threads, "steps": steps, "step_ms": step_ms, "kind": kind}
+
+
+def test_cpu_threads_in_the_lab_share_about_one_core(lab, qtbot) -> None:  # noqa: ANN001
+    sampler = CpuSampler()
+    sampler.watch_process(lab.pid)
+    assert lab.start_run("demos.multithreading", run_params(4, 50, 1000, "cpu"))
+    qtbot.waitUntil(lambda: sum(1 for ln in lab.store.lanes if ln.ident) >= 5, timeout=10_000)
+    sampler.set_lanes(lab.store.lanes)
+    totals = []
+    deadline = time.monotonic() + 20
+    while len(totals) < 15 and time.monotonic() < deadline:
+        qtbot.wait(150)  # the sampler measures CPU over real time; Qt keeps delivering events
+        sampler.sample()
+        if len(sampler) > 1:
+            totals.append(sampler.latest()["workers_total"])
+    busy = sorted(totals)[len(totals) // 2]
+    # One GIL: four busy threads together use about one core, not four.
+    assert 60 <= busy <= 135, totals
+    qtbot.waitUntil(lambda: lab.running, timeout=1000)
+    lab.control.cancel()
+    qtbot.waitUntil(lambda: not lab.running, timeout=5000)
+
+
+def test_two_hundred_start_cancel_cycles_through_the_lab(lab, qtbot) -> None:  # noqa: ANN001
+    for cycle in range(200):
+        assert lab.start_run("demos.multithreading", run_params(3, 50, 500, "io")), cycle
+        qtbot.waitUntil(lambda: len(lab.store.lanes) >= 4, timeout=5000)
+        lab.control.cancel()
+        qtbot.waitUntil(lambda: not lab.running, timeout=5000)
+        finals = {lab.store.current_state(ln.lane_id) for ln in lab.store.lanes[1:]}
+        assert finals == {State.CANCELLED}, (cycle, finals)
+    # Inside the lab, every worker thread has ended: only its main, flusher and watcher remain.
+    import psutil
+
+    qtbot.waitUntil(lambda: psutil.Process(lab.pid).num_threads() <= 4, timeout=5000)

@@ -27,6 +27,8 @@ EXPLANATION = (
     "takes about as long as one thread. A computing thread needs the GIL to run bytecode, so "
     "only one computes at a time: the run takes as long as doing all the work one after another, "
     "and the CPU plot shows the threads sharing a single core between them."
+    "<br><br>On the timeline a computing thread stays <i>running</i> (it wants the CPU the "
+    "whole time); the CPU plot below shows how little of it each one actually gets."
 )
 
 

@@ -1,157 +1,324 @@
-"""CPU per core and per worker, drawn from a CpuSampler's ring buffers.
+"""The CPU plot: per-core utilisation above, per-worker CPU below, one readout line on top.
 
-The point of the lower plot: N busy threads add up to about one core (the GIL), N busy processes
-add up to N cores. Two dashed reference lines ("one core", "all N cores") and a thick total line
-make the difference visible from the back of a room.
+What it must make obvious: N busy threads of one process add up to about one core (the thick
+total line sits on the "one core" line), while N busy processes add up to N cores (it climbs to
+"all N cores").
+
+Drawing follows the live-plot habits: the owner's draw timer calls :meth:`CpuPlotWidget.refresh`;
+data is copied into arrays preallocated once, curves are created once (a fixed pool for workers)
+and only their data changes; the readout text changes on a slower cadence than the curves.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterable
+
 import numpy as np
+import psutil
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from app.palette import CORE_COLOURS
-from demos.cpu_sampler import CpuSampler
-from demos.events import Lane
+from demos.cpu_sampler import ONE_CORE_PERCENT, CpuSampler
+from demos.events import Kind, Lane
 
-MAX_WORKER_CURVES = 16  # beyond this, only the total is drawn: 64 thin lines help nobody
-TEXT_EVERY_N_REFRESHES = 3  # the readout changes a few times a second, not every frame
-WINDOW_S = 60.0
-BASE_POINT_SIZE = 10.0
-WORKER_COLOUR = "#999999"
-TOTAL_COLOUR = "#D55E00"
+MAX_WORKER_CURVES = 16  # more thin lines than this is noise; the total still counts every worker
+READOUT_PERIOD_S = 0.3  # text changes at most ~3 times a second, slower than the curves
+READOUT_AVERAGE_SAMPLES = 5  # smooth the readout over ~0.5 s at 10 Hz
+SAMPLE_PERIOD_S = 0.1  # the sampler's nominal cadence, used to size the time window
+MIN_SCALE, MAX_SCALE = 1.0, 3.0
+
+READOUT_PT = 16.0
+TICK_PT = 10.0
+TITLE_PT = 11.0
+LEGEND_PT = 10.0
+CORE_PEN_PX = 1.5
+WORKER_PEN_PX = 1.0
+TOTAL_PEN_PX = 4.0
+REFERENCE_PEN_PX = 1.5
+WORKER_ALPHA = 170  # thin worker lines recede behind the total
+LEGEND_ALPHA = 170  # curves behind a legend stay visible
+
+_LIGHT = {"bg": "#FFFFFF", "fg": "#222222", "total": "#000000", "reference": "#666666"}
+_DARK = {"bg": "#1E1E1E", "fg": "#DDDDDD", "total": "#FFFFFF", "reference": "#AAAAAA"}
 
 
 class CpuPlotWidget(QWidget):
-    """Per-core utilisation above, per-worker CPU (in % of one core) below, and a readout."""
+    """Live CPU plot fed by a :class:`~demos.cpu_sampler.CpuSampler`.
+
+    Public parts for tests and owners: ``readout`` (the QLabel), ``core_plot`` and
+    ``worker_plot`` (pyqtgraph PlotItems), ``core_curves``, ``worker_curves`` (the fixed pool of
+    at most ``MAX_WORKER_CURVES``) and ``total_curve``.
+    """
 
     def __init__(self, sampler: CpuSampler, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.sampler = sampler
+        self._sampler = sampler
         self._scale = 1.0
         self._dark = False
-        self._refreshes = 0
-        cores = sampler.core_count
-        self.readout = QLabel("CPU: waiting for the first samples")
-        self.readout.setTextFormat(Qt.TextFormat.RichText)
-        self.graphics = pg.GraphicsLayoutWidget()
-        self.core_plot = self.graphics.addPlot(row=0, col=0)
-        self.worker_plot = self.graphics.addPlot(row=1, col=0)
+        self._lanes: list[Lane] = []
+        self._lane_names: dict[int, str] = {}
+        self._drawn_lane_ids: list[int] = []
+        self._last_readout_s = -1e9
+        self._window_s = sampler.capacity * SAMPLE_PERIOD_S
+        # Logical cores: what "all N cores" means to the OS scheduler.
+        self._ncores = psutil.cpu_count() or sampler.core_count
+
+        capacity = sampler.capacity
+        self._x = np.zeros(capacity)
+        self._core_y = np.zeros((sampler.core_count, capacity))
+        self._worker_y = np.zeros((MAX_WORKER_CURVES, capacity))
+        self._total_y = np.zeros(capacity)
+
+        self.readout = QLabel(self)
+        self.readout.setObjectName("cpuReadout")
+        self.readout.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.readout.setWordWrap(True)
+
+        self._graphics = pg.GraphicsLayoutWidget(self)
+        self.core_plot = self._graphics.addPlot(row=0, col=0)
+        self.worker_plot = self._graphics.addPlot(row=1, col=0)
         self.worker_plot.setXLink(self.core_plot)
         for plot in (self.core_plot, self.worker_plot):
+            plot.setClipToView(True)
+            plot.setDownsampling(auto=True, mode="peak")
             plot.setMouseEnabled(x=False, y=False)
             plot.hideButtons()
             plot.setMenuEnabled(False)
-            plot.setClipToView(True)
-        self.core_plot.setYRange(0, 100, padding=0.02)
-        self.core_plot.setLabel("left", "per core %")
-        self.worker_plot.setYRange(0, cores * 100 + 10, padding=0)
-        self.worker_plot.setLabel("left", "workers, % of one core")
-        self.worker_plot.setLabel("bottom", "seconds ago")
-        self.core_curves = [
-            self.core_plot.plot(name=f"core {i}") for i in range(cores)
-        ]
-        self.one_core = pg.InfiniteLine(pos=100, angle=0, movable=False,
-                                        label="one core", labelOpts={"position": 0.05})
-        self.all_cores = pg.InfiniteLine(pos=cores * 100, angle=0, movable=False,
-                                         label=f"all {cores} cores", labelOpts={"position": 0.05})
-        self.worker_plot.addItem(self.one_core)
-        self.worker_plot.addItem(self.all_cores)
-        self.worker_curves = [self.worker_plot.plot() for _ in range(MAX_WORKER_CURVES)]
-        self.total_curve = self.worker_plot.plot(name="all workers")
-        self._lane_ids: list[int] = []
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.readout)
-        layout.addWidget(self.graphics, 1)
-        self.setToolTip(
-            "Upper plot: how busy each core of this machine is.\n"
-            "Lower plot: CPU used by each worker (thin) and by all of them (thick), in % of one "
-            "core.\nBusy threads in one process add up to about one core; processes can fill all."
-        )
-        self._apply_style()
+            plot.showGrid(x=True, y=True, alpha=0.2)
+            plot.setXRange(-self._window_s, 0, padding=0)
+        self.core_plot.setYRange(0, 105, padding=0)
+        self.worker_plot.setYRange(0, self._ncores * ONE_CORE_PERCENT + 10, padding=0)
 
-    def set_lanes(self, lanes: list[Lane]) -> None:
-        """Which workers get a curve (the first MAX_WORKER_CURVES with an OS identity)."""
-        self._lane_ids = [ln.lane_id for ln in lanes if ln.kind.value != "task"][
-            :MAX_WORKER_CURVES
+        # Legends sit bottom-left, over the oldest and lowest data: the newest samples (right)
+        # and busy cores (top) stay in view.
+        self._core_legend = self.core_plot.addLegend(offset=(10, -10), colCount=4)
+        self.core_curves = [
+            self.core_plot.plot(name=f"core {i}") for i in range(sampler.core_count)
         ]
+        if sampler.core_count > 16:
+            self._core_legend.setVisible(False)  # a legend of dozens of cores hides the plot
+
+        self._worker_legend = self.worker_plot.addLegend(offset=(10, -10), colCount=4)
+        self.worker_curves = [self.worker_plot.plot() for _ in range(MAX_WORKER_CURVES)]
+        for curve in self.worker_curves:
+            curve.setVisible(False)
+        # Added last so it is drawn on top of the thin worker lines.
+        self.total_curve = self.worker_plot.plot()
+        self.total_curve.setZValue(10)
+
+        self._one_core_line = pg.InfiniteLine(
+            pos=ONE_CORE_PERCENT,
+            angle=0,
+            movable=False,
+            label="one core",
+            labelOpts={"position": 0.02, "anchors": [(0, 1), (0, 1)]},
+        )
+        self._all_cores_line = pg.InfiniteLine(
+            pos=self._ncores * ONE_CORE_PERCENT,
+            angle=0,
+            movable=False,
+            label=f"all {self._ncores} cores",
+            # Below its line: above it the text would be cut by the top of the view.
+            labelOpts={"position": 0.02, "anchors": [(0, 0), (0, 0)]},
+        )
+        for line in (self._one_core_line, self._all_cores_line):
+            self.worker_plot.addItem(line, ignoreBounds=True)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.readout)
+        layout.addWidget(self._graphics, 1)
+
+        self._rebuild_worker_legend()
+        self._apply_style()
+        self.clear()
+
+    # -- owner API -----------------------------------------------------------------------------
+
+    def set_lanes(self, lanes: Iterable[Lane]) -> None:
+        """Name the per-worker curves; the first ``MAX_WORKER_CURVES`` measurable lanes get one."""
+        self._lanes = list(lanes)
+        self._lane_names = {lane.lane_id: lane.name for lane in self._lanes}
+        measurable = sorted(
+            (lane for lane in self._lanes if lane.kind != Kind.TASK), key=lambda lane: lane.lane_id
+        )
+        self._drawn_lane_ids = [lane.lane_id for lane in measurable[:MAX_WORKER_CURVES]]
+        for index, curve in enumerate(self.worker_curves):
+            shown = index < len(self._drawn_lane_ids)
+            curve.setVisible(shown)
+            if not shown:
+                curve.setData([], [])
+        self._rebuild_worker_legend()
+        self._update_worker_title(len(measurable))
+        self._last_readout_s = -1e9  # the readout reflects the new set on the next refresh
 
     def clear(self) -> None:
-        """A new run: empty curves."""
+        """Empty every curve and the readout (the sampler is cleared by its owner)."""
         for curve in [*self.core_curves, *self.worker_curves, self.total_curve]:
             curve.setData([], [])
-        self.readout.setText("CPU: waiting for the first samples")
-
-    def refresh(self) -> None:
-        """Redraw from the sampler (cheap: a handful of setData calls on preallocated arrays)."""
-        times = self.sampler.times()
-        if len(times) < 2:
-            return
-        x = times - times[-1]
-        keep = x >= -WINDOW_S
-        x = x[keep]
-        for curve, series in zip(self.core_curves, self.sampler.core_series(), strict=False):
-            curve.setData(x, series[keep], skipFiniteCheck=True)
-        workers = self.sampler.worker_series()
-        for i, curve in enumerate(self.worker_curves):
-            if i < len(self._lane_ids) and self._lane_ids[i] in workers:
-                y = np.nan_to_num(workers[self._lane_ids[i]][keep])
-                curve.setData(x, y, skipFiniteCheck=True)
-            else:
-                curve.setData([], [])
-        self.total_curve.setData(x, np.nan_to_num(self.sampler.total_workers_series()[keep]),
-                                 skipFiniteCheck=True)
-        self.core_plot.setXRange(-WINDOW_S, 0, padding=0)
-        self._refreshes += 1
-        if self._refreshes % TEXT_EVERY_N_REFRESHES == 0:
-            self._update_readout()
-
-    def _update_readout(self) -> None:
-        latest = self.sampler.latest()
-        cores = self.sampler.core_count
-        total = latest["workers_total"]
-        self.readout.setText(
-            f"Workers use <b>{total:.0f}%</b> of one core "
-            f"(= {total / 100:.1f} cores) &middot; machine {latest['machine']:.0f}% "
-            f"of {cores} cores"
-        )
+        self.readout.setText(self._readout_text(None, None))
+        self._last_readout_s = -1e9
 
     def set_scale(self, factor: float) -> None:
-        """Presenter scale: fonts and line widths."""
-        self._scale = max(1.0, min(3.0, factor))
+        """Presenter mode: scale fonts and pen widths by ``factor`` (clamped to 1.0-3.0)."""
+        self._scale = min(max(float(factor), MIN_SCALE), MAX_SCALE)
         self._apply_style()
 
     def set_dark(self, on: bool) -> None:
-        """Dark background for dark themes."""
-        self._dark = on
+        """Switch between the light and dark colour schemes."""
+        self._dark = bool(on)
         self._apply_style()
 
+    def refresh(self) -> None:
+        """Redraw from the sampler; cheap enough for a 30 Hz draw timer."""
+        sampler = self._sampler
+        n = len(sampler)
+        if n == 0:
+            return
+        x = self._x[:n]
+        times = sampler.times()
+        # Relative seconds: 0 is the newest sample, the window runs back to -60 s.
+        np.subtract(times, times[-1], out=x)
+
+        cores = sampler.core_series()
+        for i, curve in enumerate(self.core_curves):
+            y = self._core_y[i, :n]
+            np.copyto(y, cores[i])
+            curve.setData(x, y, skipFiniteCheck=True)
+
+        series = sampler.worker_series()
+        for index, lane_id in enumerate(self._drawn_lane_ids):
+            data = series.get(lane_id)
+            y = self._worker_y[index, :n]
+            if data is None or data.shape[0] != n:
+                y.fill(0.0)
+            else:
+                np.copyto(y, data)
+                # Not measured (not started, ended) is drawn as 0% so the path stays finite.
+                np.nan_to_num(y, copy=False)
+            self.worker_curves[index].setData(x, y, skipFiniteCheck=True)
+
+        total = self._total_y[:n]
+        np.copyto(total, sampler.total_workers_series())
+        self.total_curve.setData(x, total, skipFiniteCheck=True)
+
+        now = time.monotonic()
+        if now - self._last_readout_s >= READOUT_PERIOD_S:
+            self._last_readout_s = now
+            recent = slice(max(0, n - READOUT_AVERAGE_SAMPLES), n)
+            workers = float(total[recent].mean())
+            machine = float(sampler.machine_series()[recent].mean())
+            self.readout.setText(self._readout_text(workers, machine))
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _reference_lines(self) -> tuple[pg.InfiniteLine, pg.InfiniteLine]:
+        """The dashed "one core" and "all N cores" lines."""
+        return self._one_core_line, self._all_cores_line
+
+    def _readout_text(self, workers: float | None, machine: float | None) -> str:
+        """The one sentence that says what the curves show."""
+        cores = f"{self._ncores} core" + ("s" if self._ncores != 1 else "")
+        if workers is None or machine is None:
+            return f"Workers use –% of one core · machine –% of {cores}"
+        text = f"Workers use {workers:.0f}% of one core"
+        if workers >= 1.5 * ONE_CORE_PERCENT:
+            text += f" (≈{workers / ONE_CORE_PERCENT:.1f} cores)"
+        return f"{text} · machine {machine:.0f}% of {cores}"
+
+    def _update_worker_title(self, measurable: int | None = None) -> None:
+        if measurable is None:
+            measurable = sum(1 for lane in self._lanes if lane.kind != Kind.TASK)
+        title = "CPU per worker (% of one core)"
+        if measurable > MAX_WORKER_CURVES:
+            title += f" · {MAX_WORKER_CURVES} of {measurable} drawn, total counts all"
+        self._set_title(self.worker_plot, title)
+
+    def _set_title(self, plot: pg.PlotItem, text: str) -> None:
+        colours = _DARK if self._dark else _LIGHT
+        plot.setTitle(text, color=colours["fg"], size=f"{TITLE_PT * self._scale:.0f}pt")
+        # PlotItem caps the title row at 30 px; presenter mode needs more.
+        height = int(30 * self._scale)
+        plot.titleLabel.setMaximumHeight(height)
+        plot.layout.setRowFixedHeight(0, height)
+
+    def _rebuild_worker_legend(self) -> None:
+        """Legend entries change only with the lanes, never per frame."""
+        self._worker_legend.clear()
+        self._worker_legend.addItem(self.total_curve, "all workers (total)")
+        for index, lane_id in enumerate(self._drawn_lane_ids):
+            name = self._lane_names.get(lane_id, f"lane {lane_id}")
+            self._worker_legend.addItem(self.worker_curves[index], name)
+        self._style_legend(self._worker_legend)
+
     def _apply_style(self) -> None:
-        s = self._scale
-        fg = "#EEEEEE" if self._dark else "#202020"
-        self.graphics.setBackground("#1E1E1E" if self._dark else "w")
-        font = QFont()
-        font.setPointSizeF(BASE_POINT_SIZE * s)
-        big = QFont(font)
-        big.setPointSizeF(BASE_POINT_SIZE * 1.3 * s)
-        self.readout.setFont(big)
+        """Apply colours, fonts and pen widths for the current scale and theme."""
+        scale = self._scale
+        colours = _DARK if self._dark else _LIGHT
+
+        font = QFont(self.readout.font())
+        font.setPointSizeF(READOUT_PT * scale)
+        font.setBold(True)
+        self.readout.setFont(font)
+        # The whole widget, not only the label, so no strip of the window colour shows between.
+        palette = self.palette()
+        palette.setColor(QPalette.ColorRole.WindowText, QColor(colours["fg"]))
+        palette.setColor(QPalette.ColorRole.Window, QColor(colours["bg"]))
+        self.setAutoFillBackground(True)
+        self.setPalette(palette)
+        self.readout.setPalette(palette)
+
+        self._graphics.setBackground(colours["bg"])
+        tick_font = QFont()
+        tick_font.setPointSizeF(TICK_PT * scale)
+        label_style = {"color": colours["fg"], "font-size": f"{TICK_PT * scale:.0f}pt"}
         for plot in (self.core_plot, self.worker_plot):
             for name in ("left", "bottom"):
                 axis = plot.getAxis(name)
-                axis.setTickFont(font)
-                axis.setPen(pg.mkPen(fg))
-                axis.setTextPen(pg.mkPen(fg))
-                axis.label.setFont(font)
+                axis.setPen(pg.mkPen(colours["fg"], width=max(1.0, scale)))
+                axis.setTextPen(colours["fg"])
+                axis.setTickFont(tick_font)
+            plot.setLabel("bottom", "seconds (0 = now)", **label_style)
+        self.core_plot.setLabel("left", "% busy", **label_style)
+        self.worker_plot.setLabel("left", "% of one core", **label_style)
+        self._set_title(self.core_plot, "Each core (% busy)")
+        self._update_worker_title()
+
         for i, curve in enumerate(self.core_curves):
-            curve.setPen(pg.mkPen(CORE_COLOURS[i % len(CORE_COLOURS)], width=1.5 * s))
-        for curve in self.worker_curves:
-            curve.setPen(pg.mkPen(WORKER_COLOUR, width=1.0 * s))
-        self.total_curve.setPen(pg.mkPen(TOTAL_COLOUR, width=3.5 * s))
-        for line in (self.one_core, self.all_cores):
-            line.setPen(pg.mkPen(fg, width=1.2 * s, style=Qt.PenStyle.DashLine))
-            line.label.setColor(fg)
-            line.label.setFont(font)
+            curve.setPen(pg.mkPen(CORE_COLOURS[i % len(CORE_COLOURS)], width=CORE_PEN_PX * scale))
+        for i, curve in enumerate(self.worker_curves):
+            colour = QColor(CORE_COLOURS[i % len(CORE_COLOURS)])
+            colour.setAlpha(WORKER_ALPHA)
+            curve.setPen(pg.mkPen(colour, width=WORKER_PEN_PX * scale))
+        self.total_curve.setPen(pg.mkPen(colours["total"], width=TOTAL_PEN_PX * scale))
+
+        reference_pen = pg.mkPen(
+            colours["reference"], width=REFERENCE_PEN_PX * scale, style=Qt.PenStyle.DashLine
+        )
+        label_font = QFont()
+        label_font.setPointSizeF(LEGEND_PT * scale)
+        for line in (self._one_core_line, self._all_cores_line):
+            line.setPen(reference_pen)
+            line.label.setColor(colours["fg"])
+            line.label.setFont(label_font)
+
+        for legend in (self._core_legend, self._worker_legend):
+            self._style_legend(legend)
+
+    def _style_legend(self, legend: pg.LegendItem) -> None:
+        """Colour, size and a see-through background for one legend's labels."""
+        colours = _DARK if self._dark else _LIGHT
+        size = f"{LEGEND_PT * self._scale:.0f}pt"
+        legend.setLabelTextSize(size)
+        legend.setLabelTextColor(colours["fg"])
+        background = QColor(colours["bg"])
+        background.setAlpha(LEGEND_ALPHA)
+        legend.setBrush(pg.mkBrush(background))
+        # setLabelText* only store the options; re-render the existing labels with them.
+        for _sample, label in legend.items:
+            label.setText(label.text, color=colours["fg"], size=size)
+        legend.updateSize()

@@ -15,7 +15,11 @@ if you keep them past the next :meth:`CpuSampler.sample`.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
 import time
+import weakref
 from collections.abc import Iterable
 
 import numpy as np
@@ -36,6 +40,71 @@ _DOUBLE_COUNTED_FIELDS = ("guest", "guest_nice")
 _IDLE_FIELDS = ("idle", "iowait")
 
 
+class _SchedstatReader:
+    """On-CPU time of chosen threads of one process, from ``/proc/<pid>/task/<tid>/schedstat``.
+
+    Why not only ``psutil.Process.threads()``: measured with 64 threads, it costs about 1.1 ms a
+    call (it lists and parses every thread's ``stat``) and its times tick in 10 ms steps, which at
+    10 Hz shows a thread's use in 10% steps. Reading ``schedstat`` through file descriptors kept
+    open costs about 0.08 ms for 64 threads and counts nanoseconds. Anywhere else, or if the file
+    is missing, the sampler falls back to psutil.
+    """
+
+    def __init__(self, pid: int) -> None:
+        self._task_dir = f"/proc/{pid}/task"
+        self._fds: dict[int, int] = {}
+        # Close descriptors even if the owner forgets to call close().
+        self._finalizer = weakref.finalize(self, _close_fds, self._fds)
+
+    @staticmethod
+    def available(pid: int) -> bool:
+        """True if this OS exposes schedstat for ``pid``'s main thread."""
+        if not sys.platform.startswith("linux"):
+            return False
+        try:
+            with open(f"/proc/{pid}/task/{pid}/schedstat", "rb") as f:
+                int(f.read().split()[0])
+        except (OSError, ValueError, IndexError):
+            return False
+        return True
+
+    def read(self, tids: Iterable[int]) -> dict[int, float]:
+        """tid -> CPU seconds for the threads that exist now; ended ones are dropped."""
+        out: dict[int, float] = {}
+        for tid in tids:
+            fd = self._fds.get(tid)
+            try:
+                if fd is None:
+                    fd = self._fds[tid] = os.open(f"{self._task_dir}/{tid}/schedstat", os.O_RDONLY)
+                out[tid] = int(os.pread(fd, 96, 0).split()[0]) / 1e9
+            except (OSError, ValueError, IndexError):
+                # Not started yet or ended: an ended thread's descriptor reads ESRCH or nothing.
+                self._forget(tid)
+        return out
+
+    def keep_only(self, tids: set[int]) -> None:
+        """Close descriptors of threads no longer registered."""
+        for tid in list(self._fds):
+            if tid not in tids:
+                self._forget(tid)
+
+    def _forget(self, tid: int) -> None:
+        fd = self._fds.pop(tid, None)
+        if fd is not None:
+            os.close(fd)
+
+    def close(self) -> None:
+        """Close every descriptor."""
+        self._finalizer()
+
+
+def _close_fds(fds: dict[int, int]) -> None:
+    for fd in fds.values():
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    fds.clear()
+
+
 class CpuSampler:
     """Samples per-core utilisation and per-worker CPU into ring buffers.
 
@@ -44,10 +113,12 @@ class CpuSampler:
     A value that could not be measured (worker not started yet, ended, or its process gone) is NaN.
     """
 
-    def __init__(self, capacity: int = DEFAULT_CAPACITY) -> None:
+    def __init__(self, capacity: int = DEFAULT_CAPACITY, *, fast_threads: bool = True) -> None:
+        """``fast_threads=False`` forces psutil's threads() even where Linux schedstat exists."""
         if capacity < 1:
             raise ValueError("capacity must be at least 1")
         self._capacity = int(capacity)
+        self._fast_threads = fast_threads
         per_cpu = psutil.cpu_times(percpu=True)
         self._core_count = max(1, len(per_cpu))
         fields = per_cpu[0]._fields if per_cpu else ()
@@ -58,6 +129,7 @@ class CpuSampler:
 
         self._lanes: dict[int, Lane] = {}
         self._watched: psutil.Process | None = None
+        self._schedstat: _SchedstatReader | None = None  # Linux fast path for self._watched
         self._procs: dict[int, psutil.Process] = {}  # pid -> cached Process (psutil caches state)
         self._dead_pids: set[int] = set()  # pids that vanished: not retried until re-registered
         # (kind, ident) -> (cpu seconds, wall seconds) at the last successful read.
@@ -98,13 +170,25 @@ class CpuSampler:
 
         A pid that does not exist or cannot be read is not an error: nothing is watched.
         """
-        self._watched = None
+        self._stop_watching()
         if pid is None:
             return
         try:
             self._watched = psutil.Process(pid)
         except _GONE:
-            self._watched = None
+            return
+        if self._fast_threads and _SchedstatReader.available(pid):
+            self._schedstat = _SchedstatReader(pid)
+
+    def _stop_watching(self) -> None:
+        self._watched = None
+        if self._schedstat is not None:
+            self._schedstat.close()
+            self._schedstat = None
+
+    def close(self) -> None:
+        """Stop watching and release the file descriptors of the Linux fast path."""
+        self._stop_watching()
 
     def set_lanes(self, lanes: Iterable[Lane]) -> None:
         """Register the workers to measure, replacing the previous set.
@@ -128,6 +212,35 @@ class CpuSampler:
         for pid in list(self._procs):
             if pid not in pids:
                 del self._procs[pid]
+        if self._schedstat is not None:
+            self._schedstat.keep_only(
+                {lane.ident for lane in new.values() if lane.kind == Kind.THREAD}
+            )
+        self._prime_new_lanes()
+
+    def _prime_new_lanes(self) -> None:
+        """Read a baseline for lanes not seen yet, so the next sample already has their value.
+
+        Without it every new worker would show 0% for its first sample, a dip in the total.
+        """
+        wall = time.perf_counter()
+        primed = self._prev_cpu
+        tids = [
+            lane.ident
+            for lane in self._lanes.values()
+            if lane.kind == Kind.THREAD and lane.ident and ("thread", lane.ident) not in primed
+        ]
+        if tids:
+            for tid, seconds in self._thread_cpu(tids).items():
+                self._prev_cpu[("thread", tid)] = (seconds, wall)
+        for lane in self._lanes.values():
+            key = ("process", lane.ident)
+            if lane.kind == Kind.PROCESS and lane.ident and key not in self._prev_cpu:
+                if lane.ident in self._dead_pids:
+                    continue
+                seconds = self._process_cpu(lane.ident)
+                if seconds is not None:
+                    self._prev_cpu[key] = (seconds, wall)
 
     def clear(self) -> None:
         """Empty the buffers for a new run and re-prime the core counters.
@@ -210,14 +323,8 @@ class CpuSampler:
                 process_lanes.append(lane)
 
         cpu_now: dict[tuple[str, int], float] = {}
-        if thread_lanes and self._watched is not None:
-            try:
-                # One call reads every thread of the lab: cheaper than one call per worker.
-                threads = self._watched.threads()
-            except _GONE:
-                self._watched = None
-                threads = []
-            by_id = {t.id: t.user_time + t.system_time for t in threads}
+        if thread_lanes:
+            by_id = self._thread_cpu([lane.ident for lane in thread_lanes])
             for lane in thread_lanes:
                 seconds = by_id.get(lane.ident)
                 if seconds is not None:  # None: not started yet, or ended
@@ -246,6 +353,25 @@ class CpuSampler:
         # Keep baselines only for what was seen now, so ended threads do not pile up.
         self._prev_cpu = {key: (seconds, wall) for key, seconds in cpu_now.items()}
         return result
+
+    def _thread_cpu(self, tids: list[int]) -> dict[int, float]:
+        """tid -> CPU seconds of the watched process's threads; stops watching if it is gone."""
+        watched = self._watched
+        if watched is None:
+            return {}
+        try:
+            if self._schedstat is not None:
+                found = self._schedstat.read(tids)
+                # No thread readable: the process may have ended. status() raises if it is
+                # gone and reports zombies, whose threads are gone too.
+                if not found and watched.status() == psutil.STATUS_ZOMBIE:
+                    raise psutil.ZombieProcess(watched.pid)
+                return found
+            # One call reads every thread of the process: cheaper than one call per worker.
+            return {t.id: t.user_time + t.system_time for t in watched.threads()}
+        except _GONE:
+            self._stop_watching()
+            return {}
 
     def _process_cpu(self, pid: int) -> float | None:
         """User + system CPU seconds of ``pid`` (children excluded), or None if it is gone."""

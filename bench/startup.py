@@ -24,9 +24,9 @@ w = QMainWindow(); w.setCentralWidget(pg.PlotWidget()); w.resize(1400, 860)
 class F(QObject):
     def eventFilter(self, o, e):
         if e.type() == QEvent.Type.Paint:
-            print('painted', flush=True); app.quit()
+            print('painted', flush=True); app.removeEventFilter(self); app.quit()
         return False
-f = F(); w.installEventFilter(f); w.show(); app.exec()
+f = F(); app.installEventFilter(f); w.show(); app.exec()
 """
 
 

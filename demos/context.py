@@ -69,6 +69,9 @@ class WorkerContext:
         self.sink = sink
         self.control = control
         self.state = State.NEW
+        # Seconds of work actually done: slept time plus this thread's CPU time while computing.
+        # Summed over workers it is the "one after another" time, measured, not assumed.
+        self.work_s = 0.0
 
     def emit(self, state: State, detail: str = "") -> None:
         """Record a state transition (cheap: one tuple handed to the sink)."""
@@ -86,6 +89,7 @@ class WorkerContext:
             while control.paused:
                 if control.cancelled:
                     raise Cancelled
+                self.sink.flush_if_due()
                 time.sleep(POLL_S)
             if control.cancelled:
                 raise Cancelled
@@ -94,13 +98,17 @@ class WorkerContext:
     def sleep(self, seconds: float, detail: str = "time.sleep") -> None:
         """Wait like I/O does (the GIL is released), waking early if cancelled."""
         self.emit(State.WAITING, detail)
-        deadline = time.perf_counter() + seconds
+        start = time.perf_counter()
+        deadline = start + seconds
         while True:
-            left = deadline - time.perf_counter()
+            now = time.perf_counter()
+            left = deadline - now
             if left <= 0:
+                self.work_s += now - start
                 return
             if self.control.cancelled:
                 raise Cancelled
+            self.sink.flush_if_due()
             time.sleep(min(left, POLL_S * 5))
 
     def compute(self, milliseconds: float, detail: str = "pure-Python arithmetic") -> None:
@@ -110,12 +118,18 @@ class WorkerContext:
         total = int(milliseconds * per_ms)
         chunk = max(1, int(CPU_CHUNK_MS * per_ms))
         done = 0
-        while done < total:
-            if self.control.cancelled:
-                raise Cancelled
-            n = min(chunk, total - done)
-            workloads.spin(n)
-            done += n
+        flush_if_due = self.sink.flush_if_due
+        cpu_start = time.thread_time()
+        try:
+            while done < total:
+                if self.control.cancelled:
+                    raise Cancelled
+                flush_if_due()  # the thread holding the GIL delivers what others emitted
+                n = min(chunk, total - done)
+                workloads.spin(n)
+                done += n
+        finally:
+            self.work_s += time.thread_time() - cpu_start
 
 
 WorkerFn = Callable[..., Any]

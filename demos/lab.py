@@ -99,6 +99,7 @@ class Lab:
                 "t_start_ns": run.t_start_ns,
                 "t_end_ns": run.t_end_ns() or now_ns(),
                 "outcomes": outcomes,
+                "work_s": run.work_s(),
             },
         )
 

@@ -68,9 +68,18 @@ def build_workers(
     ]
 
 
-def summarize(params: dict[str, Any], elapsed_s: float) -> dict[str, Any]:
-    """Elapsed against the same work done one step after another, and the speedup."""
-    sequential_s = params["threads"] * params["steps"] * params["step_ms"] / 1000.0
+def nominal_s(params: dict[str, Any]) -> float:
+    """The work as asked for: threads x steps x step duration."""
+    return params["threads"] * params["steps"] * params["step_ms"] / 1000.0
+
+
+def summarize(params: dict[str, Any], elapsed_s: float, work_s: float) -> dict[str, Any]:
+    """Elapsed against the same work done one after another, and the speedup.
+
+    ``work_s`` is measured: seconds slept plus each thread's own CPU time spent computing.
+    Done one after another, the work would take exactly that long.
+    """
+    sequential_s = round(work_s, 4)
     return {
         "threads": params["threads"],
         "steps": params["steps"],
@@ -105,10 +114,10 @@ def main(argv: list[str] | None = None) -> int:
         specs = build_workers(**params)
     except ValueError as exc:
         parser.error(str(exc))
-    sequential_s = args.threads * args.steps * args.step_ms / 1000.0
-    run, store = run_locally(KIND, specs, timeout_s=sequential_s * 3 + 10)
+    run, store = run_locally(KIND, specs, timeout_s=nominal_s(params) * 3 + 10)
     elapsed_s = ((run.t_end_ns() or store.t_last_ns) - run.t_start_ns) / 1e9
-    result = summarize(params, elapsed_s)
+    result = summarize(params, elapsed_s, run.work_s())
+    sequential_s = result["sequential_s"]
     print(f"{args.threads} threads x {args.steps} steps x {args.step_ms} ms of {args.kind}:")
     print_lane_summary(store)
     print(

@@ -52,6 +52,7 @@ class Outcome:
     state: State = State.NEW
     message: str = ""
     end_ns: int = 0
+    work_s: float = 0.0  # see WorkerContext.work_s
 
 
 class Worker:
@@ -99,7 +100,7 @@ class ThreadWorker(Worker):
         self.sink.send("lane", Lane(self.lane_id, self.kind, self.spec.name, ident).as_tuple())
         ctx = WorkerContext(self.lane_id, self.sink, self.control)
         state, message = run_worker(ctx, self.spec.fn, self.spec.params)
-        self.outcome = Outcome(state, message, now_ns())
+        self.outcome = Outcome(state, message, now_ns(), ctx.work_s)
 
     def start(self) -> None:
         """Start the thread (emits READY: runnable, waiting for its first turn)."""
@@ -134,7 +135,7 @@ def _process_main(
     sink.send("lane", Lane(lane_id, Kind.PROCESS, spec.name, os.getpid()).as_tuple())
     ctx = WorkerContext(lane_id, sink, Control(flags))
     state, message = run_worker(ctx, spec.fn, spec.params)
-    sink.send("outcome", (lane_id, int(state), message, now_ns()))
+    sink.send("outcome", (lane_id, int(state), message, now_ns(), ctx.work_s))
     sink.close()
 
 
@@ -259,14 +260,15 @@ class TaskWorker(Worker):
             await fn(ctx, **self.spec.params)
         except (Cancelled, asyncio.CancelledError):
             ctx.emit(State.CANCELLED, "cancelled")
-            self.outcome = Outcome(State.CANCELLED, "", now_ns())
+            self.outcome = Outcome(State.CANCELLED, "", now_ns(), ctx.work_s)
             return
         except Exception as exc:  # noqa: BLE001 - shown as FAILED, not raised into the loop
             ctx.emit(State.FAILED, f"{type(exc).__name__}: {exc}")
-            self.outcome = Outcome(State.FAILED, f"{type(exc).__name__}: {exc}", now_ns())
+            message = f"{type(exc).__name__}: {exc}"
+            self.outcome = Outcome(State.FAILED, message, now_ns(), ctx.work_s)
             return
         ctx.emit(State.DONE, "returned")
-        self.outcome = Outcome(State.DONE, "", now_ns())
+        self.outcome = Outcome(State.DONE, "", now_ns(), ctx.work_s)
 
     def is_alive(self) -> bool:
         """True until the task is done."""
@@ -372,6 +374,10 @@ class Run:
         if escalations and tasks:
             await asyncio.wait(tasks, timeout=1.0)
         return StopReport(self.alive() == 0, time.perf_counter() - t0, escalations)
+
+    def work_s(self) -> float:
+        """Work done by all workers (see WorkerContext.work_s): the sequential time."""
+        return sum(w.outcome.work_s for w in self.workers)
 
     def t_end_ns(self) -> int:
         """When the last worker ended (0 while any runs)."""

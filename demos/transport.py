@@ -36,6 +36,9 @@ class Sink(Protocol):
     def send(self, kind: str, payload: Any) -> None:
         """Send one control message (never dropped, kept in order with events)."""
 
+    def flush_if_due(self) -> None:
+        """Deliver queued events if they have waited a frame; cheap when there is nothing to do."""
+
 
 def encode_frame(kind: str, payload: Any) -> bytes:
     """Serialise one message into a length-prefixed frame."""
@@ -81,6 +84,9 @@ class ListSink:
         with self._lock:
             self.messages.append((kind, payload))
 
+    def flush_if_due(self) -> None:
+        """Nothing to deliver: everything is in memory already."""
+
 
 class SocketSink:
     """Batches events and writes them to a non-blocking socket; flushes from the emitting thread."""
@@ -119,6 +125,13 @@ class SocketSink:
             self._pack_pending_locked(force=True)
             self._unsent += encode_frame(kind, payload)
             self._write_locked()
+
+    def flush_if_due(self) -> None:
+        """Called by workers at their checkpoints: events emitted just after a flush would
+        otherwise wait for the next event or for the idle flusher, which may not get the GIL."""
+        if (self._pending or self._unsent) and now_ns() - self._last_flush_ns >= FLUSH_PERIOD_NS:
+            with self._lock:
+                self._flush_locked()
 
     def flush(self) -> None:
         """Write whatever is queued, as far as the socket takes it now."""

@@ -42,7 +42,7 @@ def test_io_threads_overlap_and_finish_near_one_thread() -> None:
     ).stdout
     result = last_json(out)
     assert {"elapsed_s", "sequential_s", "speedup"} <= result.keys()
-    assert result["sequential_s"] == pytest.approx(2.4)
+    assert result["sequential_s"] == pytest.approx(2.4, rel=0.05)  # measured sleep time
     assert result["elapsed_s"] < 1.2, "4 sleeping threads should take about as long as one"
     assert result["speedup"] > 2.0
     assert "Thread-4" in out

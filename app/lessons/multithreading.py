@@ -118,14 +118,9 @@ class MultithreadingTab(LessonTab):
             "fail_worker": 0 if self.fail_one.isChecked() else -1,
         }
 
-    def sequential_s(self) -> float:
-        """The same work done one step after another."""
-        p = self.params()
-        return p["threads"] * p["steps"] * p["step_ms"] / 1000.0
-
     def join_deadline_s(self) -> float:
-        """Generous: twice the sequential time plus slack; past it the GUI escalates."""
-        return 2.0 * self.sequential_s() + 10.0
+        """Generous: twice the work done one after another, plus slack; then the GUI escalates."""
+        return 2.0 * lesson.nominal_s(self.params()) + 10.0
 
     def _save(self, *_: object) -> None:
         s = self.settings
@@ -144,7 +139,7 @@ class MultithreadingTab(LessonTab):
     def show_result(self, elapsed_s: float, report: dict[str, Any]) -> None:
         """Elapsed vs sequential, the speedup, and what it means."""
         params = self.last_params
-        result = lesson.summarize(params, elapsed_s)
+        result = lesson.summarize(params, elapsed_s, float(report.get("work_s", 0.0)))
         threads = params["threads"]
         self.elapsed_label.setText(f"{result['elapsed_s']:.2f} s")
         self.sequential_label.setText(f"{result['sequential_s']:.2f} s")

@@ -12,15 +12,15 @@ import collections
 import logging
 import multiprocessing
 import socket
-import time
 from typing import Any
 
 from PySide6.QtCore import QObject, QSocketNotifier, QTimer, Signal
 
 from demos.context import CONTROL_SIZE, Control
-from demos.events import Lane, Mark, State, now_ns
+from demos.events import IDENT_EVENT, Lane, Mark, State, now_ns
 from demos.intervals import IntervalStore
 from demos.lab import lab_main
+from demos.ring import RingReader, ring_size
 from demos.transport import FrameReader
 
 log = logging.getLogger(__name__)
@@ -32,6 +32,7 @@ REPLY_DEADLINE_S = 2.0
 QUIT_DEADLINE_S = 1.5
 KILL_GRACE_S = 0.5
 LATENCY_SAMPLES = 4096
+RING_POLL_MS = 10
 
 
 class LabClient(QObject):
@@ -67,16 +68,26 @@ class LabClient(QObject):
         self._liveness = QTimer(self)
         self._liveness.setInterval(LIVENESS_CHECK_MS)
         self._liveness.timeout.connect(self._check_alive)
+        self._ring: RingReader | None = None
+        self._ring_timer = QTimer(self)
+        self._ring_timer.setInterval(RING_POLL_MS)
+        self._ring_timer.timeout.connect(self.poll_events)
+        self._idents: dict[int, int] = {}  # lane_id -> OS ident announced before the lane
 
     # ------------------------------------------------------------ lifecycle
     def start_lab(self) -> None:
         """Spawn a lab process and start listening to it."""
         flags = SPAWN.RawArray("b", CONTROL_SIZE)
         self.control = Control(flags)
+        ring = SPAWN.RawArray("B", ring_size())
+        self._ring = RingReader(ring)
         ours, theirs = SPAWN.Pipe()
         gui_end, lab_end = socket.socketpair()
         process = SPAWN.Process(
-            target=lab_main, args=(theirs, lab_end, flags), name="concurrency-lab", daemon=True
+            target=lab_main,
+            args=(theirs, lab_end, flags, ring),
+            name="concurrency-lab",
+            daemon=True,
         )
         process.start()
         theirs.close()
@@ -89,6 +100,7 @@ class LabClient(QObject):
         self._notifier = QSocketNotifier(gui_end.fileno(), QSocketNotifier.Type.Read, self)
         self._notifier.activated.connect(self._on_readable)
         self._liveness.start()
+        self._ring_timer.start()
         log.info("lab process started, pid %s", self.pid)
         self.labStarted.emit(self.pid or 0)
 
@@ -103,6 +115,8 @@ class LabClient(QObject):
         """
         self._stopping = True
         self._liveness.stop()
+        self.poll_events()
+        self._ring_timer.stop()
         process = self._process
         forced = None
         if process is not None:
@@ -203,8 +217,10 @@ class LabClient(QObject):
         """Ask the lab to run a scenario; the store is cleared for the new run."""
         if self.running or not self.is_alive():
             return False
+        self.poll_events()  # stragglers of the last run belong to it, not to this one
         self.control.clear()
         self.store.clear()
+        self._idents.clear()
         self.pauses.clear()
         self.run_id += 1
         self.running = True
@@ -323,16 +339,40 @@ class LabClient(QObject):
             f"The lab process (pid {self.pid}) closed its connection (exit code {code})"
         )
 
+    def poll_events(self) -> int:
+        """Move new events from the shared ring into the store; returns how many."""
+        if self._ring is None:
+            return 0
+        batch = self._ring.read()
+        if not batch:
+            return 0
+        received = now_ns()
+        states = [e for e in batch if e[2] != IDENT_EVENT]
+        for _t_ns, lane_id, state, detail in batch:
+            if state == IDENT_EVENT:
+                self._set_ident(lane_id, int(detail))
+        self.store.add_events(states)
+        self.events_received += len(states)
+        self.dropped = self._ring.dropped
+        self.latencies_ns.extend(received - e[0] for e in batch[-64:])
+        return len(states)
+
+    def _set_ident(self, lane_id: int, ident: int) -> None:
+        lane = next((ln for ln in self.store.lanes if ln.lane_id == lane_id), None)
+        if lane is None:
+            self._idents[lane_id] = ident  # the lane's message has not arrived yet
+            return
+        self.store.add_lane(Lane(lane_id, lane.kind, lane.name, ident))
+        self.lanesChanged.emit()
+
     def _handle(self, kind: str, payload: Any) -> None:
-        if kind == "events":
-            batch, dropped = payload
-            received = now_ns()
-            self.store.add_events(batch)
-            self.events_received += len(batch)
-            self.dropped = max(self.dropped, dropped)
-            self.latencies_ns.extend(received - e[0] for e in batch[-64:])
-        elif kind == "lane":
-            self.store.add_lane(Lane.from_tuple(payload))
+        # Events published before this message was sent are in the ring: take them first.
+        self.poll_events()
+        if kind == "lane":
+            lane = Lane.from_tuple(payload)
+            if not lane.ident and lane.lane_id in self._idents:
+                lane = Lane(lane.lane_id, lane.kind, lane.name, self._idents.pop(lane.lane_id))
+            self.store.add_lane(lane)
             self.lanesChanged.emit()
         elif kind == "mark":
             t_ns, label = payload
@@ -365,8 +405,3 @@ class LabClient(QObject):
             return 0.0
         ordered = sorted(self.latencies_ns)
         return ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))] / 1e6
-
-
-def wall_ms() -> float:
-    """Monotonic milliseconds, for status texts."""
-    return time.perf_counter() * 1000.0

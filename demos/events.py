@@ -13,6 +13,11 @@ from enum import IntEnum, StrEnum
 
 Event = tuple[int, int, int, str]
 
+# Not a state: an event with this "state" announces a lane's OS identity (detail = the native
+# thread id). It lets a thread announce itself through the shared-memory ring, which needs no GIL
+# hand-off, instead of a socket message that could wait behind busy threads.
+IDENT_EVENT = 255
+
 
 class State(IntEnum):
     """What a worker is doing. A transition closes the previous interval."""

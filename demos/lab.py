@@ -21,7 +21,8 @@ from typing import Any
 
 from demos import workloads
 from demos.context import Control
-from demos.events import Kind, Lane, Mark, State, now_ns
+from demos.events import IDENT_EVENT, Event, Kind, Lane, Mark, State, now_ns
+from demos.ring import RingWriter
 from demos.runtime import Run
 from demos.transport import SocketSink
 
@@ -30,10 +31,40 @@ FIRST_WORKER_LANE_ID = 1
 QUIT_JOIN_S = 1.0
 
 
+class LabSink:
+    """Events into the shared-memory ring (no lock, no GIL hand-off); messages over the socket.
+
+    A thread announces its OS identity through the ring too, so 32 threads starting at once do
+    not queue on the socket's lock.
+    """
+
+    def __init__(self, ring: RingWriter, messages: SocketSink) -> None:
+        self.ring = ring
+        self.messages = messages
+
+    def emit(self, event: Event) -> None:
+        """One event into the ring."""
+        self.ring.emit(event)
+
+    def send(self, kind: str, payload: Any) -> None:
+        """One message over the socket."""
+        self.messages.send(kind, payload)
+
+    def announce(self, lane: Lane) -> None:
+        """Name and kind by message when created (no ident yet); the ident through the ring."""
+        if lane.ident:
+            self.ring.emit((now_ns(), lane.lane_id, IDENT_EVENT, str(lane.ident)))
+        else:
+            self.messages.send("lane", lane.as_tuple())
+
+    def flush_if_due(self) -> None:
+        """Nothing waits in a ring."""
+
+
 class Lab:
     """Runs one scenario at a time; every reply goes through the sink."""
 
-    def __init__(self, sink: SocketSink, control: Control) -> None:
+    def __init__(self, sink: LabSink, control: Control) -> None:
         self.sink = sink
         self.control = control
         self.run: Run | None = None
@@ -133,10 +164,11 @@ class Lab:
         self.sink.send("reset_done", {"clean": clean})
 
 
-def lab_main(commands: Connection, event_sock: socket.socket, flags: Any) -> None:
+def lab_main(commands: Connection, event_sock: socket.socket, flags: Any, ring: Any) -> None:
     """Entry point of the lab process."""
-    sink = SocketSink(event_sock)
-    sink.start_idle_flusher()
+    messages = SocketSink(event_sock)
+    messages.start_idle_flusher()
+    sink = LabSink(RingWriter(ring), messages)
     calibration = workloads.iterations_per_ms()
     sink.send("hello", {"pid": os.getpid(), "calibration": calibration, "t_ns": now_ns()})
     lab = Lab(sink, Control(flags))
@@ -150,7 +182,7 @@ def lab_main(commands: Connection, event_sock: socket.socket, flags: Any) -> Non
         if not lab.handle(command):
             break
     sink.send("bye", {"pid": os.getpid()})
-    sink.close()
+    messages.close()
 
 
 __all__ = ["Lab", "lab_main", "MAIN_LANE_ID", "FIRST_WORKER_LANE_ID", "Mark"]

@@ -66,7 +66,7 @@ class Worker:
         self.sink = sink
         self.control = control
         self.outcome = Outcome()
-        sink.send("lane", Lane(lane_id, self.kind, spec.name, 0).as_tuple())
+        sink.announce(Lane(lane_id, self.kind, spec.name, 0))
         sink.emit((now_ns(), lane_id, int(State.NEW), "created"))
 
     def start(self) -> None:
@@ -97,7 +97,7 @@ class ThreadWorker(Worker):
 
     def _main(self) -> None:
         ident = threading.get_native_id()
-        self.sink.send("lane", Lane(self.lane_id, self.kind, self.spec.name, ident).as_tuple())
+        self.sink.announce(Lane(self.lane_id, self.kind, self.spec.name, ident))
         ctx = WorkerContext(self.lane_id, self.sink, self.control)
         state, message = run_worker(ctx, self.spec.fn, self.spec.params)
         self.outcome = Outcome(state, message, now_ns(), ctx.work_s)
@@ -132,7 +132,7 @@ def _process_main(
     workloads.set_calibration(calibration)
     sink = SocketSink(sock)
     sink.start_idle_flusher()  # covers quiet periods, such as a worker stuck in a long call
-    sink.send("lane", Lane(lane_id, Kind.PROCESS, spec.name, os.getpid()).as_tuple())
+    sink.announce(Lane(lane_id, Kind.PROCESS, spec.name, os.getpid()))
     ctx = WorkerContext(lane_id, sink, Control(flags))
     state, message = run_worker(ctx, spec.fn, spec.params)
     sink.send("outcome", (lane_id, int(state), message, now_ns(), ctx.work_s))

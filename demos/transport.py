@@ -11,6 +11,7 @@ Frames are a 4-byte big-endian length followed by a pickle of ``(kind, payload)`
 
 from __future__ import annotations
 
+import collections
 import pickle
 import socket
 import struct
@@ -18,7 +19,7 @@ import threading
 from collections.abc import Iterator
 from typing import Any, Protocol
 
-from demos.events import Event, now_ns
+from demos.events import Event, Lane, now_ns
 
 FLUSH_PERIOD_NS = 16_000_000  # about one frame at 60 Hz
 IDLE_FLUSH_PERIOD_S = 0.016
@@ -38,6 +39,9 @@ class Sink(Protocol):
 
     def flush_if_due(self) -> None:
         """Deliver queued events if they have waited a frame; cheap when there is nothing to do."""
+
+    def announce(self, lane: Lane) -> None:
+        """Tell the reader a lane's name, kind and OS identity."""
 
 
 def encode_frame(kind: str, payload: Any) -> bytes:
@@ -87,6 +91,10 @@ class ListSink:
     def flush_if_due(self) -> None:
         """Nothing to deliver: everything is in memory already."""
 
+    def announce(self, lane: Lane) -> None:
+        """Record a lane announcement."""
+        self.send("lane", lane.as_tuple())
+
 
 class SocketSink:
     """Batches events and writes them to a non-blocking socket; flushes from the emitting thread."""
@@ -94,8 +102,11 @@ class SocketSink:
     def __init__(self, sock: socket.socket) -> None:
         sock.setblocking(False)
         self._sock = sock
+        # Emitting never takes a lock: deque.append is atomic under the GIL. Only flushing takes
+        # the lock, and workers only try it: a thread that blocked on it while the holder waits
+        # for the GIL among 32 busy threads would turn a 16 ms flush into hundreds of ms.
         self._lock = threading.Lock()
-        self._pending: list[Event] = []
+        self._pending: collections.deque[Event] = collections.deque()
         self._unsent = bytearray()
         self._last_flush_ns = now_ns()
         self._dropped = 0
@@ -109,15 +120,12 @@ class SocketSink:
         return self._dropped
 
     def emit(self, event: Event) -> None:
-        """Queue one event; flush here if the batch is due."""
-        with self._lock:
-            self._pending.append(event)
-            if len(self._pending) > MAX_PENDING_EVENTS:
-                excess = len(self._pending) - MAX_PENDING_EVENTS
-                del self._pending[:excess]
-                self._dropped += excess
-            if event[0] - self._last_flush_ns >= FLUSH_PERIOD_NS:
-                self._flush_locked()
+        """Queue one event; flush here if the batch is due and nobody else is flushing."""
+        self._pending.append(event)
+        if event[0] - self._last_flush_ns >= FLUSH_PERIOD_NS or (
+            len(self._pending) > MAX_PENDING_EVENTS
+        ):
+            self._try_flush()
 
     def send(self, kind: str, payload: Any) -> None:
         """Send a control message after the events queued before it."""
@@ -130,8 +138,18 @@ class SocketSink:
         """Called by workers at their checkpoints: events emitted just after a flush would
         otherwise wait for the next event or for the idle flusher, which may not get the GIL."""
         if (self._pending or self._unsent) and now_ns() - self._last_flush_ns >= FLUSH_PERIOD_NS:
-            with self._lock:
+            self._try_flush()
+
+    def _try_flush(self) -> None:
+        if self._lock.acquire(blocking=False):  # busy means another thread is flushing now
+            try:
                 self._flush_locked()
+            finally:
+                self._lock.release()
+
+    def announce(self, lane: Lane) -> None:
+        """Send a lane announcement."""
+        self.send("lane", lane.as_tuple())
 
     def flush(self) -> None:
         """Write whatever is queued, as far as the socket takes it now."""
@@ -179,11 +197,18 @@ class SocketSink:
         self._last_flush_ns = now_ns()
 
     def _pack_pending_locked(self, force: bool) -> None:
-        if not self._pending and not (force and self._dropped):
+        pending = self._pending
+        excess = len(pending) - MAX_PENDING_EVENTS
+        if excess > 0:  # the reader is far behind: drop the oldest events and count them
+            for _ in range(excess):
+                pending.popleft()
+            self._dropped += excess
+        if not pending and not (force and self._dropped):
             return
         if len(self._unsent) > MAX_UNSENT_BYTES and not force:
             return  # the reader is behind: keep events (bounded above) rather than bytes
-        batch, self._pending = self._pending, []
+        # popleft is atomic: events appended meanwhile stay queued for the next batch.
+        batch = [pending.popleft() for _ in range(len(pending))]
         self._unsent += encode_frame("events", (batch, self._dropped))
 
     def _write_locked(self) -> None:

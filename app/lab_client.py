@@ -348,9 +348,11 @@ class LabClient(QObject):
             return 0
         received = now_ns()
         states = [e for e in batch if e[2] != IDENT_EVENT]
-        for _t_ns, lane_id, state, detail in batch:
-            if state == IDENT_EVENT:
-                self._set_ident(lane_id, int(detail))
+        idents = [(e[1], int(e[3])) for e in batch if e[2] == IDENT_EVENT]
+        for lane_id, ident in idents:
+            self._set_ident(lane_id, ident)
+        if idents:
+            self.lanesChanged.emit()  # once per poll, not once per thread
         self.store.add_events(states)
         self.events_received += len(states)
         self.dropped = self._ring.dropped
@@ -363,7 +365,6 @@ class LabClient(QObject):
             self._idents[lane_id] = ident  # the lane's message has not arrived yet
             return
         self.store.add_lane(Lane(lane_id, lane.kind, lane.name, ident))
-        self.lanesChanged.emit()
 
     def _handle(self, kind: str, payload: Any) -> None:
         # Events published before this message was sent are in the ring: take them first.

@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 DRAW_PERIOD_MS = 33
 CPU_SAMPLE_PERIOD_MS = 100
 STATUS_PERIOD_MS = 500
+LANES_SETTLE_MS = 150
 LESSON_CLASSES: list[type[LessonTab]] = [MultithreadingTab]
 
 SHORTCUTS = [
@@ -213,7 +214,12 @@ class MainWindow(QMainWindow):
         self.lab.labStarted.connect(self._on_lab_started)
         self.lab.labLost.connect(self.show_banner)
         self.lab.labError.connect(self.show_banner)
-        self.lab.lanesChanged.connect(self._on_lanes_changed)
+        # Threads announce themselves one by one; rebuild curves and legends once they settle.
+        self._lanes_timer = QTimer(self)
+        self._lanes_timer.setSingleShot(True)
+        self._lanes_timer.setInterval(LANES_SETTLE_MS)
+        self._lanes_timer.timeout.connect(self._on_lanes_changed)
+        self.lab.lanesChanged.connect(self._lanes_timer.start)
         self.lab.runFinished.connect(self._on_run_finished)
 
     # -------------------------------------------------------------- helpers
@@ -454,7 +460,7 @@ class MainWindow(QMainWindow):
         if self._closing:
             return
         self._closing = True
-        for timer in (self.draw_timer, self.cpu_timer, self.status_timer):
+        for timer in (self.draw_timer, self.cpu_timer, self.status_timer, self._lanes_timer):
             timer.stop()
         for task in list(self._tasks):
             task.cancel()

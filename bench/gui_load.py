@@ -75,8 +75,8 @@ def run() -> list[dict]:
         _wait(app, lambda: window.lab.is_alive(), 30)
         tab = window.current_lesson()
         tab.threads.setValue(32)
-        tab.steps.setValue(50)
-        tab.step_ms.setValue(2000)
+        tab.steps.setValue(50)  # 32 x 50 x 20 ms = 32 s of CPU work: outlasts both windows
+        tab.step_ms.setValue(20)  # short steps: a steady flow of events to time
         tab.kind_cpu.setChecked(True)
         window.start()
         _wait(app, lambda: len(window.store.lanes) >= 33, 30)

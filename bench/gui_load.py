@@ -13,12 +13,13 @@ import subprocess
 import sys
 import time
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEventLoop, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 TICK_MS = 16
 MEASURE_S = 6.0
-BUSY_CODE = "while True: pass"
+# Like the lesson's worker processes, which lower their priority below the GUI's.
+BUSY_CODE = "from demos.context import lower_priority; lower_priority()\nwhile True: pass"
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -46,13 +47,14 @@ def _tick_lateness_ms(app: QApplication, seconds: float) -> list[float]:
         last[0] = now
 
     timer = QTimer()
+    timer.setTimerType(Qt.TimerType.PreciseTimer)
     timer.setInterval(TICK_MS)
     timer.timeout.connect(tick)
     timer.start()
-    end = time.perf_counter() + seconds
-    while time.perf_counter() < end:
-        app.processEvents()
-        time.sleep(0.001)
+    # A real Qt event loop, as the app runs: it sleeps in the OS until the next timer is due.
+    waiter = QEventLoop()
+    QTimer.singleShot(int(seconds * 1000), waiter.quit)
+    waiter.exec()
     timer.stop()
     return late[1:]
 

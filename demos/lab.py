@@ -20,7 +20,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from demos import workloads
-from demos.context import Control
+from demos.context import Control, lower_priority
 from demos.events import IDENT_EVENT, Event, Kind, Lane, Mark, State, now_ns
 from demos.ring import RingWriter
 from demos.runtime import Run
@@ -166,6 +166,7 @@ class Lab:
 
 def lab_main(commands: Connection, event_sock: socket.socket, flags: Any, ring: Any) -> None:
     """Entry point of the lab process."""
+    lower_priority()
     messages = SocketSink(event_sock)
     messages.start_idle_flusher()
     sink = LabSink(RingWriter(ring), messages)

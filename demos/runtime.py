@@ -27,6 +27,7 @@ from demos.context import (
     Control,
     WorkerContext,
     WorkerFn,
+    lower_priority,
     run_worker,
 )
 from demos.events import Kind, Lane, State, now_ns
@@ -129,6 +130,7 @@ def _process_main(
     """Entry point of a worker process (module level so ``spawn`` can find it)."""
     import os
 
+    lower_priority()
     workloads.set_calibration(calibration)
     sink = SocketSink(sock)
     sink.start_idle_flusher()  # covers quiet periods, such as a worker stuck in a long call

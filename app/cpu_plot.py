@@ -248,11 +248,10 @@ class CpuPlotWidget(QWidget):
 
     def _rebuild_worker_legend(self) -> None:
         """Legend entries change only with the lanes, never per frame."""
+        # Only the total is named: sixteen thin lines' names covered the "one core" label and
+        # the data. Each worker's name and value are in the widget's tooltip text instead.
         self._worker_legend.clear()
         self._worker_legend.addItem(self.total_curve, "all workers (total)")
-        for index, lane_id in enumerate(self._drawn_lane_ids):
-            name = self._lane_names.get(lane_id, f"lane {lane_id}")
-            self._worker_legend.addItem(self.worker_curves[index], name)
         self._style_legend(self._worker_legend)
 
     def _apply_style(self) -> None:

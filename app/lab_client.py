@@ -371,8 +371,12 @@ class LabClient(QObject):
         self.poll_events()
         if kind == "lane":
             lane = Lane.from_tuple(payload)
-            if not lane.ident and lane.lane_id in self._idents:
-                lane = Lane(lane.lane_id, lane.kind, lane.name, self._idents.pop(lane.lane_id))
+            if not lane.ident:
+                # The thread may have announced its ident (through the ring) before this
+                # message arrived, whether or not its events had already created the lane.
+                known = next((ln for ln in self.store.lanes if ln.lane_id == lane.lane_id), None)
+                ident = self._idents.pop(lane.lane_id, known.ident if known else 0)
+                lane = Lane(lane.lane_id, lane.kind, lane.name, ident)
             self.store.add_lane(lane)
             self.lanesChanged.emit()
         elif kind == "mark":

@@ -60,3 +60,15 @@ def test_two_hundred_start_cancel_cycles_through_the_lab(lab, qtbot) -> None:  #
     import psutil
 
     qtbot.waitUntil(lambda: psutil.Process(lab.pid).num_threads() <= 4, timeout=5000)
+
+
+def test_a_thread_ident_that_arrives_before_its_lane_message_is_kept(qtbot, qloop) -> None:  # noqa: ANN001
+    # Events come through the shared ring, lane messages through the socket: either may win.
+    client = LabClient(IntervalStore())
+    client.store.add_events([(1, 1, int(State.NEW), "created")])  # creates an anonymous lane
+    client._set_ident(1, 4242)
+    client._handle("lane", (1, "thread", "Thread-1", 0))
+    assert (client.store.lanes[0].name, client.store.lanes[0].ident) == ("Thread-1", 4242)
+    client._set_ident(2, 777)  # ident first, lane message later
+    client._handle("lane", (2, "thread", "Thread-2", 0))
+    assert client.store.lanes[1].ident == 777

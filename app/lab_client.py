@@ -19,7 +19,6 @@ from PySide6.QtCore import QObject, QSocketNotifier, QTimer, Signal
 from demos.context import CONTROL_SIZE, Control
 from demos.events import IDENT_EVENT, Lane, Mark, State, now_ns
 from demos.intervals import IntervalStore
-from demos.lab import lab_main
 from demos.ring import RingReader, ring_size
 from demos.transport import FrameReader
 
@@ -77,6 +76,8 @@ class LabClient(QObject):
     # ------------------------------------------------------------ lifecycle
     def start_lab(self) -> None:
         """Spawn a lab process and start listening to it."""
+        from demos.lab import lab_main  # here, not at import: keeps it off the cold start
+
         flags = SPAWN.RawArray("b", CONTROL_SIZE)
         self.control = Control(flags)
         ring = SPAWN.RawArray("B", ring_size())

@@ -41,6 +41,7 @@ DRAW_PERIOD_MS = 33
 CPU_SAMPLE_PERIOD_MS = 100
 STATUS_PERIOD_MS = 500
 LANES_SETTLE_MS = 150
+LAB_START_DELAY_MS = 100  # after the first paint: spawning competes with the window appearing
 LESSON_CLASSES: list[type[LessonTab]] = [MultithreadingTab]
 
 SHORTCUTS = [
@@ -114,7 +115,7 @@ class MainWindow(QMainWindow):
             timer.start()
         if start_lab:
             # After the first paint: spawning the lab must not delay the window appearing.
-            QTimer.singleShot(0, self._start_lab_unless_closing)
+            QTimer.singleShot(LAB_START_DELAY_MS, self._start_lab_unless_closing)
         self._update_actions()
 
     # ---------------------------------------------------------------- build

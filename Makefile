@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench package clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,11 +19,23 @@ test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check app demos tests bench
-	$(VENV)/bin/ruff format --check app demos tests bench
+	$(VENV)/bin/ruff check app demos tests bench tools packaging
+	$(VENV)/bin/ruff format --check app demos tests bench tools packaging
 
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench
+
+# The double-click app: a one-folder PyInstaller bundle in dist/ConcurrencyLab, then its own
+# self-test (a thread lesson and a process lesson, headless) to prove the frozen build works.
+PACKAGE_STAMP := $(VENV)/.package-installed
+
+$(PACKAGE_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e ".[package]"
+	touch $(PACKAGE_STAMP)
+
+package: $(PACKAGE_STAMP)
+	$(VENV)/bin/pyinstaller --noconfirm --clean build.spec
+	dist/ConcurrencyLab/ConcurrencyLab --self-test
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

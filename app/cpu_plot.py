@@ -168,6 +168,16 @@ class CpuPlotWidget(QWidget):
         self._scale = min(max(float(factor), MIN_SCALE), MAX_SCALE)
         self._apply_style()
 
+    def set_side_by_side(self, on: bool) -> None:
+        """Put the two plots next to each other (presenter mode: wide screen, big type) or
+        one above the other (the default)."""
+        layout = self._graphics.ci
+        layout.removeItem(self.worker_plot)
+        if on:
+            layout.addItem(self.worker_plot, row=0, col=1)
+        else:
+            layout.addItem(self.worker_plot, row=1, col=0)
+
     def set_dark(self, on: bool) -> None:
         """Switch between the light and dark colour schemes."""
         self._dark = bool(on)

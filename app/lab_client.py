@@ -187,8 +187,8 @@ class LabClient(QObject):
         events = [
             (t, lane.lane_id, int(State.FAILED), reason)
             for lane in self.store.lanes
-            if (state := self.store.current_state(lane.lane_id)) is not None
-            and not state.is_terminal
+            # A lane with no events yet (None) died before it could say anything: failed too.
+            if (state := self.store.current_state(lane.lane_id)) is None or not state.is_terminal
         ]
         self.store.add_events(events)
         if self.running:
@@ -325,17 +325,17 @@ class LabClient(QObject):
                 if self._notifier is not None:
                     self._notifier.setEnabled(False)
                 if not self._stopping:
-                    QTimer.singleShot(100, self._check_alive_after_eof)
+                    process = self._process  # this connection's lab, not a later one
+                    QTimer.singleShot(100, lambda p=process: self._check_alive_after_eof(p))
                 return
             for kind, payload in self._reader.feed(data):
                 self._handle(kind, payload)
 
-    def _check_alive_after_eof(self) -> None:
-        if self._stopping:
-            return
-        if self._process is not None:
-            self._process.join(0.2)
-        code = self._process.exitcode if self._process is not None else None
+    def _check_alive_after_eof(self, process: multiprocessing.process.BaseProcess | None) -> None:
+        if self._stopping or process is None or process is not self._process:
+            return  # already handled, or a new lab has replaced the one that hung up
+        process.join(0.2)
+        code = process.exitcode
         self._on_lab_died(
             f"The lab process (pid {self.pid}) closed its connection (exit code {code})"
         )

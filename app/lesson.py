@@ -32,6 +32,7 @@ class LessonTab(QWidget):
 
     title = ""
     scenario = ""  # the demos module whose build_workers() the lab calls
+    speaker_notes = ""  # HTML for presenter mode's notes window: what to say, what to point at
 
     def __init__(
         self,
@@ -65,7 +66,8 @@ class LessonTab(QWidget):
         plots.setStretchFactor(0, 3)
         plots.setStretchFactor(1, 2)
 
-        splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.side_scroll = scroll
+        self.splitter = splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(scroll)
         splitter.addWidget(plots)
         splitter.setStretchFactor(1, 1)
@@ -113,9 +115,19 @@ class LessonTab(QWidget):
         self.cpu_plot.clear()
 
     def set_scale(self, factor: float) -> None:
-        """Presenter scale for the plots."""
+        """Presenter scale for the plots and the side panel's width."""
         self.timeline.set_scale(factor)
         self.cpu_plot.set_scale(factor)
+        width = int(SIDE_PANEL_WIDTH_PX * factor)
+        self.side_scroll.setMinimumWidth(width)
+        total = max(self.splitter.width(), width + 400)
+        self.splitter.setSizes([width, total - width])
+
+    def set_presenting(self, on: bool) -> None:
+        """Dark plots for the high-contrast theme; CPU plots side by side for big type."""
+        self.timeline.set_dark(on)
+        self.cpu_plot.set_dark(on)
+        self.cpu_plot.set_side_by_side(on)
 
 
 def heading(text: str) -> QLabel:

@@ -30,6 +30,7 @@ from app import __version__
 from app.lab_client import LabClient
 from app.lesson import LessonTab
 from app.lessons.multithreading import MultithreadingTab
+from app.presenter import PresenterMode
 from app.settings import open_settings, read_bytes, read_int
 from demos.cpu_sampler import CpuSampler
 from demos.events import now_ns
@@ -51,6 +52,11 @@ SHORTCUTS = [
     ("R", "Reset: stop everything and clear the plots"),
     ("F", "Follow now: the timeline scrolls with the present"),
     ("F11", "Full screen (Esc leaves it)"),
+    ("F5", "Presenter mode: full screen, big type, high contrast (Esc leaves it)"),
+    ("PgDown / PgUp", "Presenter mode: next / previous lesson (also Right / Left)"),
+    ("1 - 9", "Presenter mode: jump to a lesson"),
+    ("B", "Blank the screen, and back"),
+    ("N", "Speaker notes for the lesson"),
     ("Ctrl+E", "Export the current run as a Chrome trace"),
     ("Ctrl+PgDown / Ctrl+PgUp", "Next / previous lesson"),
     ("F1", "This list"),
@@ -98,6 +104,14 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self._build_actions()
+        self.presenter = PresenterMode(self)
+        self.toolbar.addSeparator()
+        self.toolbar.addAction(self.presenter.toggle_action)
+        self.toolbar.addWidget(self.presenter.scale_slider)
+        self.toolbar.addWidget(self.presenter.scale_label)
+        self.view_menu.addAction(self.presenter.toggle_action)
+        self.view_menu.addAction(self.presenter.blank_action)
+        self.view_menu.addAction(self.presenter.notes_action)
         self._build_status()
         self._connect_lab()
         self._restore()
@@ -190,7 +204,7 @@ class MainWindow(QMainWindow):
         run_menu = menu.addMenu("&Run")
         for action in (self.space_action, self.join_action, self.cancel_action, self.reset_action):
             run_menu.addAction(action)
-        view_menu = menu.addMenu("&View")
+        self.view_menu = view_menu = menu.addMenu("&View")
         for action in (self.follow_action, self.fullscreen_action, next_tab, prev_tab):
             view_menu.addAction(action)
         help_menu = menu.addMenu("&Help")
@@ -356,8 +370,10 @@ class MainWindow(QMainWindow):
             self.showFullScreen()
 
     def leave_full_screen(self) -> None:
-        """Esc."""
-        if self.isFullScreen():
+        """Esc: leaves presenter mode, or plain full screen."""
+        if self.presenter.active:
+            self.presenter.leave()
+        elif self.isFullScreen():
             self.showNormal()
 
     def _next_tab(self) -> None:

@@ -37,6 +37,18 @@ class MultithreadingTab(LessonTab):
 
     title = "Multithreading"
     scenario = "demos.multithreading"
+    speaker_notes = (
+        "<p><b>Start with the defaults</b> (2 threads x 5 steps x 1 s of I/O), as on the deck's "
+        "slide. Ask: one after another this is 10 s; how long will it take?</p>"
+        "<p>Point at the timeline: both threads are <i>waiting</i> at the same time. Elapsed "
+        "about 5 s, speedup about 2x.</p>"
+        "<p><b>Switch to CPU</b>, 8 threads, 500 ms steps. Every lane says <i>running</i>, but "
+        "point at the lower CPU plot: the thick total line sits on <i>one core</i>, not on "
+        "<i>all cores</i>. That is the GIL. Speedup about 1x.</p>"
+        "<p>Tick <i>Thread-1 raises</i>: one lane ends FAILED, the others carry on; an "
+        "exception ends only its own thread.</p>"
+        "<p>Keys: Space start/pause, J join (watch MainThread block), C cancel, R reset.</p>"
+    )
 
     def build_side_panel(self, layout: QVBoxLayout) -> None:
         """Explanation, sliders, the step kind, and the results box."""

@@ -1,0 +1,271 @@
+"""Presenter mode: full screen, big type, high contrast, clicker keys, a blank screen, notes.
+
+Presentation remotes send Page Down / Page Up (some send Right / Left); those go to the next and
+previous lesson, but only in presenter mode, so that outside it the arrow keys still move sliders.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QAction, QFont, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QSlider,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.settings import read_float
+
+if TYPE_CHECKING:
+    from app.main_window import MainWindow
+
+DEFAULT_SCALE = 1.75
+MIN_SCALE, MAX_SCALE = 1.0, 3.0
+HIGH_CONTRAST_QSS = """
+QWidget { background: #000000; color: #FFFFFF; font-size: %(pt).1fpt; }
+QToolBar, QStatusBar, QTabBar::tab { background: #111111; color: #FFFFFF; }
+QTabBar::tab:selected { background: #FFFFFF; color: #000000; font-weight: bold; }
+QToolButton:disabled, QLabel:disabled, QRadioButton:disabled { color: #888888; }
+QAbstractButton:focus, QAbstractSpinBox:focus, QSlider:focus { outline: 3px solid #F0E442; }
+QAbstractSpinBox, QComboBox { background: #1A1A1A; color: #FFFFFF; border: 1px solid #FFFFFF; }
+QFrame[frameShape="6"] { border: 2px solid #FFFFFF; }
+QRadioButton::indicator, QCheckBox::indicator {
+    width: %(box)dpx; height: %(box)dpx; border: 2px solid #FFFFFF; background: #000000; }
+QRadioButton::indicator { border-radius: %(radius)dpx; }
+QRadioButton::indicator:checked, QCheckBox::indicator:checked { background: #F0E442; }
+QSlider::groove:horizontal { height: 6px; background: #555555; }
+QSlider::handle:horizontal { width: %(box)dpx; margin: -8px 0; background: #F0E442; }
+QAbstractSpinBox::up-button, QAbstractSpinBox::down-button { width: 0px; }
+QLabel#cpuReadout { font-size: %(big).1fpt; font-weight: bold; }
+"""
+BASE_POINT_SIZE = 10.0
+
+
+class BlankOverlay(QWidget):
+    """A black cover over the whole window (B), as presenters blank a projector."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setStyleSheet("background: #000000;")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setAccessibleName("Blank screen (press B to show the lesson again)")
+        parent.installEventFilter(self)  # follow the window as it goes full screen
+        self.hide()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        """Keep covering the whole window when it resizes."""
+        if event.type() == QEvent.Type.Resize and watched is self.parentWidget():
+            self.setGeometry(watched.rect())  # type: ignore[attr-defined]
+        return False
+
+    def cover(self) -> None:
+        """Show over everything in the parent."""
+        parent = self.parentWidget()
+        if parent is not None:
+            self.setGeometry(parent.rect())
+        self.raise_()
+        self.show()
+
+
+class SpeakerNotes(QWidget):
+    """Notes for the current lesson, in their own window (on a second screen if there is one)."""
+
+    def __init__(self) -> None:
+        super().__init__(None, Qt.WindowType.Window)
+        self.setWindowTitle("Concurrency Lab - speaker notes")
+        self.title = QLabel()
+        font = QFont()
+        font.setPointSize(18)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.text = QTextBrowser()
+        body = QFont()
+        body.setPointSize(16)
+        self.text.setFont(body)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.text)
+        self.resize(700, 600)
+
+    def show_notes(self, title: str, html: str) -> None:
+        """Put a lesson's notes up."""
+        self.title.setText(title)
+        self.text.setHtml(html)
+
+
+class PresenterMode(QObject):
+    """Owns the presenter actions and state of one MainWindow."""
+
+    activeChanged = Signal(bool)
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.active = False
+        self.scale = read_float(
+            window.settings, "presenter/scale", DEFAULT_SCALE, MIN_SCALE, MAX_SCALE
+        )
+        self._normal_font = QApplication.font()
+        self._normal_qss = window.styleSheet()
+        self._was_maximized = False
+        self.blank = BlankOverlay(window)
+        self.notes = SpeakerNotes()
+
+        self.toggle_action = window._action(
+            "Presenter", "F5", "Presenter mode: full screen, big type, clicker keys", self.toggle
+        )
+        self.toggle_action.setCheckable(True)
+        self.blank_action = window._action(
+            "Blank screen", "B", "Blank the screen", self.toggle_blank
+        )
+        self.notes_action = window._action(
+            "Speaker notes", "N", "Show speaker notes", self.toggle_notes
+        )
+        self.clicker_actions: list[QAction] = []
+        for keys, tip, step in (
+            (("PgDown", "Right"), "Next lesson", 1),
+            (("PgUp", "Left"), "Previous lesson", -1),
+        ):
+            action = QAction(tip, window)
+            action.setShortcuts([QKeySequence(k) for k in keys])
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.triggered.connect(lambda _=False, s=step: self._step_lesson(s))
+            action.setEnabled(False)
+            window.addAction(action)
+            self.clicker_actions.append(action)
+        for number in range(1, 10):
+            action = QAction(f"Lesson {number}", window)
+            action.setShortcut(QKeySequence(str(number)))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.triggered.connect(lambda _=False, n=number: self._jump(n - 1))
+            action.setEnabled(False)
+            window.addAction(action)
+            self.clicker_actions.append(action)
+
+        self.scale_slider = QSlider(Qt.Orientation.Horizontal)
+        self.scale_slider.setRange(int(MIN_SCALE * 100), int(MAX_SCALE * 100))
+        self.scale_slider.setValue(int(self.scale * 100))
+        self.scale_slider.setFixedWidth(140)
+        self.scale_slider.setToolTip("Presenter scale: type and line widths (1.0x - 3.0x)")
+        self.scale_slider.setAccessibleName("Presenter scale")
+        self.scale_slider.valueChanged.connect(lambda v: self.set_scale(v / 100))
+        self.scale_label = QLabel(f"{self.scale:.2f}x")
+        window.tabs.currentChanged.connect(self._update_notes)
+
+    # ------------------------------------------------------------ actions
+    def toggle(self) -> None:
+        """F5: enter or leave presenter mode."""
+        if self.active:
+            self.leave()
+        else:
+            self.enter()
+
+    def enter(self) -> None:
+        """Full screen, chrome hidden, scaled type, high contrast, clicker keys on."""
+        if self.active:
+            return
+        window = self.window
+        self.active = True
+        self._was_maximized = window.isMaximized()
+        window.menuBar().hide()
+        window.statusBar().hide()
+        for action in self.clicker_actions:
+            action.setEnabled(True)
+        self._apply_scale()
+        for lesson in window.lessons:
+            lesson.set_presenting(True)
+        window.showFullScreen()
+        self.toggle_action.setChecked(True)
+        if len(QGuiApplication.screens()) > 1:
+            self._show_notes_on_other_screen()
+        self.activeChanged.emit(True)
+
+    def leave(self) -> None:
+        """Esc (or F5 again): back to the normal window."""
+        if not self.active:
+            return
+        window = self.window
+        self.active = False
+        self.blank.hide()
+        window.menuBar().show()
+        window.statusBar().show()
+        window.setStyleSheet(self._normal_qss)
+        for action in self.clicker_actions:
+            action.setEnabled(False)
+        QApplication.setFont(self._normal_font)
+        for lesson in window.lessons:
+            lesson.set_scale(1.0)
+            lesson.set_presenting(False)
+        if self._was_maximized:
+            window.showMaximized()
+        else:
+            window.showNormal()
+        self.toggle_action.setChecked(False)
+        self.notes.hide()
+        self.activeChanged.emit(False)
+
+    def set_scale(self, factor: float) -> None:
+        """The presenter scale (remembered); applied at once when presenting."""
+        self.scale = min(MAX_SCALE, max(MIN_SCALE, factor))
+        self.scale_label.setText(f"{self.scale:.2f}x")
+        self.window.settings.setValue("presenter/scale", self.scale)
+        if self.active:
+            self._apply_scale()
+
+    def toggle_blank(self) -> None:
+        """B: blank the screen, or bring the lesson back."""
+        if self.blank.isVisible():
+            self.blank.hide()
+        else:
+            self.blank.cover()
+
+    def toggle_notes(self) -> None:
+        """N: show or hide the speaker notes window."""
+        if self.notes.isVisible():
+            self.notes.hide()
+        else:
+            self._update_notes()
+            self.notes.show()
+            self.notes.raise_()
+
+    # ------------------------------------------------------------ helpers
+    def _apply_scale(self) -> None:
+        font = QFont(self._normal_font)
+        size = self._normal_font.pointSizeF()
+        points = (size if size > 0 else BASE_POINT_SIZE) * self.scale
+        font.setPointSizeF(points)
+        QApplication.setFont(font)
+        # The stylesheet carries the size too: styled widgets take their font from it.
+        box = int(14 * self.scale)
+        self.window.setStyleSheet(
+            HIGH_CONTRAST_QSS
+            % {"pt": points, "big": points * 1.4, "box": box, "radius": box // 2 + 1}
+        )
+        for lesson in self.window.lessons:
+            lesson.set_scale(self.scale)
+
+    def _step_lesson(self, step: int) -> None:
+        tabs = self.window.tabs
+        tabs.setCurrentIndex((tabs.currentIndex() + step) % tabs.count())
+
+    def _jump(self, index: int) -> None:
+        if index < self.window.tabs.count():
+            self.window.tabs.setCurrentIndex(index)
+
+    def _update_notes(self, *_: object) -> None:
+        lesson = self.window.current_lesson()
+        self.notes.show_notes(lesson.title, lesson.speaker_notes)
+
+    def _show_notes_on_other_screen(self) -> None:
+        here = self.window.screen()
+        other = next((s for s in QGuiApplication.screens() if s is not here), None)
+        if other is None:
+            return
+        self._update_notes()
+        self.notes.setGeometry(other.availableGeometry())
+        self.notes.show()

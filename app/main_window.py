@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from app import __version__
 from app.lab_client import LabClient
 from app.lesson import LessonTab
+from app.lessons.challenges import ChallengesTab
 from app.lessons.multithreading import MultithreadingTab
 from app.presenter import PresenterMode
 from app.settings import open_settings, read_bytes, read_int
@@ -43,7 +44,7 @@ CPU_SAMPLE_PERIOD_MS = 100
 STATUS_PERIOD_MS = 500
 LANES_SETTLE_MS = 150
 LAB_START_DELAY_MS = 100  # after the first paint: spawning competes with the window appearing
-LESSON_CLASSES: list[type[LessonTab]] = [MultithreadingTab]
+LESSON_CLASSES: list[type[LessonTab]] = [MultithreadingTab, ChallengesTab]
 
 SHORTCUTS = [
     ("Space", "Start the lesson; while it runs, pause or resume it"),

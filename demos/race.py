@@ -1,0 +1,217 @@
+"""Race condition lesson: N threads add 1 to a shared counter K times, with or without a Lock.
+
+Each increment is a read-modify-write written out in three lines::
+
+    value = counter.value          # read
+    time.sleep(0)                  # every YIELD_EVERY-th increment: the window
+    counter.value = value + 1      # write
+
+``time.sleep(0)`` releases the GIL, as any I/O call or a preemption at that spot would, so other
+threads run between this thread's read and its write. When it writes, it stores a stale value
+plus one and wipes out every increment the others made meanwhile: those are the lost updates.
+
+Why not just ``counter.value += 1``? Since CPython 3.10 the interpreter looks for a pending
+thread switch only at calls and backward jumps, not between the load and the store of ``+=``,
+so on 3.11 a plain ``x += 1`` almost never loses an update, although it is not atomic and nothing
+promises that it never will. The explicit window makes the race happen on every run.
+
+With ``--lock`` the same three lines run under one ``threading.Lock``: no thread can read until
+the previous writer has written, and the total is exact (at the cost of the threads queueing).
+
+    python -m demos.race --threads 4 --increments 10000 [--lock] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import threading
+import time
+from typing import Any
+
+from demos.context import WorkerContext
+from demos.events import Kind, State
+from demos.runtime import WorkerSpec
+from demos.twin import add_common_arguments, finish, print_lane_summary, run_locally
+
+KIND = Kind.THREAD
+LIMITS = {"threads": (2, 32), "increments": (1, 100_000)}
+DEFAULTS: dict[str, Any] = {"threads": 4, "increments": 10_000, "lock": False}
+YIELD_EVERY = 10  # every 10th increment releases the GIL between its read and its write
+REPORTS_PER_WORKER = 100  # live counter reports per worker (about every 1% of its increments)
+# Upper bound of one increment's cost with the Lock on this kind of machine (32 threads queueing
+# for one lock on 2 cores measured about 16 us); used only for deadlines, never for results.
+WORST_INCREMENT_S = 25e-6
+
+_LIVE = re.compile(r"counter=(\d+) after (\d+) increments")
+_FINAL = re.compile(r"final: counter=(\d+) expected=(\d+) lost=(-?\d+)")
+
+
+class SharedCounter:
+    """The state one run's threads share: the counter, each thread's progress, the Lock.
+
+    A new one is made for every run by :func:`build_workers` and handed to every worker of that
+    run. Thread workers receive their parameters as they are (they are not pickled), so all of
+    them see this very object.
+    """
+
+    def __init__(self, threads: int, increments: int, lock: bool) -> None:
+        self.value = 0
+        self.threads = threads
+        self.increments = increments
+        self.lock: threading.Lock | None = threading.Lock() if lock else None
+        self.done = [0] * threads  # increments completed, one slot per thread (no sharing)
+        self._finished = 0
+        self._finish_lock = threading.Lock()  # bookkeeping only, never around the increment
+
+    def total_done(self) -> int:
+        """Increments completed by all threads so far: the value the counter should have."""
+        return sum(self.done)
+
+    def finish_one(self) -> bool:
+        """Count a thread as finished; True for the last one, which may report the outcome."""
+        with self._finish_lock:
+            self._finished += 1
+            return self._finished == self.threads
+
+
+def increment_worker(ctx: WorkerContext, counter: SharedCounter, index: int) -> None:
+    """One thread: ``counter.increments`` read-modify-writes of the shared counter.
+
+    It reports the counter about every 1% of its work (not every increment: that would cost
+    more than the increment), and the last thread to finish reports the final outcome.
+    """
+    increments = counter.increments
+    report_every = max(1, increments // REPORTS_PER_WORKER)
+    lock = counter.lock
+    done = counter.done
+    label = "with the Lock held" if lock is not None else "no lock"
+    try:
+        for step in range(increments):
+            ctx.checkpoint()  # outside the lock: a paused thread never holds it
+            if lock is None:
+                value = counter.value
+                if step % YIELD_EVERY == 0:
+                    time.sleep(0)  # the window: other threads run between read and write
+                counter.value = value + 1
+            else:
+                with lock:
+                    value = counter.value
+                    if step % YIELD_EVERY == 0:
+                        time.sleep(0)  # the same window, but no one else can read now
+                    counter.value = value + 1
+            done[index] = step + 1
+            if (step + 1) % report_every == 0:
+                ctx.emit(State.RUNNING, live_detail(counter, label))
+        ctx.emit(State.RUNNING, f"my {increments} increments done; I see counter={counter.value}")
+    finally:
+        if counter.finish_one():
+            ctx.emit(State.RUNNING, final_detail(summarize(counter)))
+
+
+def live_detail(counter: SharedCounter, label: str) -> str:
+    """What a thread reports while it works (parsed back by :func:`parse_live`)."""
+    return f"counter={counter.value} after {counter.total_done()} increments ({label})"
+
+
+def final_detail(result: dict[str, Any]) -> str:
+    """The last thread's report of the outcome (parsed back by :func:`parse_final`)."""
+    return (
+        f"final: counter={result['actual']} expected={result['expected']} "
+        f"lost={result['lost_updates']}"
+    )
+
+
+def parse_live(detail: str) -> tuple[int, int] | None:
+    """``(counter, increments done)`` from a live report, or None for any other detail."""
+    match = _LIVE.search(detail)
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def parse_final(detail: str) -> dict[str, int] | None:
+    """``{"actual", "expected", "lost_updates"}`` from the final report, or None."""
+    match = _FINAL.search(detail)
+    if not match:
+        return None
+    actual, expected, lost = (int(g) for g in match.groups())
+    return {"actual": actual, "expected": expected, "lost_updates": lost}
+
+
+def validate(threads: int, increments: int) -> None:
+    """Reject settings outside the lesson's limits with a clear message."""
+    for name, value in (("threads", threads), ("increments", increments)):
+        low, high = LIMITS[name]
+        if not low <= value <= high:
+            raise ValueError(f"{name} must be between {low:,} and {high:,}, not {value:,}")
+
+
+def build_workers(threads: int, increments: int, lock: bool = False) -> list[WorkerSpec]:
+    """The workers of one run, all sharing one new :class:`SharedCounter`."""
+    validate(threads, increments)
+    counter = SharedCounter(threads, increments, bool(lock))
+    return [
+        WorkerSpec(f"Thread-{i + 1}", increment_worker, {"counter": counter, "index": i})
+        for i in range(threads)
+    ]
+
+
+def summarize(counter: SharedCounter) -> dict[str, Any]:
+    """Expected (increments actually done), actual (the counter) and the difference.
+
+    ``expected`` counts completed increments, so a cancelled run still compares like with like;
+    ``planned`` is threads x increments.
+    """
+    expected = counter.total_done()
+    return {
+        "threads": counter.threads,
+        "increments": counter.increments,
+        "lock": counter.lock is not None,
+        "planned": counter.threads * counter.increments,
+        "expected": expected,
+        "actual": counter.value,
+        "lost_updates": expected - counter.value,
+    }
+
+
+def result(specs: list[WorkerSpec]) -> dict[str, Any]:
+    """The outcome of a run built by :func:`build_workers`, read from its shared counter."""
+    return summarize(specs[0].params["counter"])
+
+
+def deadline_s(threads: int, increments: int) -> float:
+    """A generous bound on one run's duration, for joins."""
+    return threads * increments * WORST_INCREMENT_S * 2 + 10.0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The terminal twin."""
+    parser = argparse.ArgumentParser(
+        prog="python -m demos.race",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--threads", type=int, default=DEFAULTS["threads"])
+    parser.add_argument("--increments", type=int, default=DEFAULTS["increments"])
+    parser.add_argument("--lock", action="store_true", help="hold a threading.Lock around it")
+    add_common_arguments(parser)
+    args = parser.parse_args(argv)
+    try:
+        specs = build_workers(args.threads, args.increments, args.lock)
+    except ValueError as exc:
+        parser.error(str(exc))
+    run, store = run_locally(KIND, specs, timeout_s=deadline_s(args.threads, args.increments))
+    elapsed_s = ((run.t_end_ns() or store.t_last_ns) - run.t_start_ns) / 1e9
+    outcome = result(specs)
+    outcome["elapsed_s"] = round(elapsed_s, 4)
+    how = "under a threading.Lock" if args.lock else "with no lock"
+    print(f"{args.threads} threads x {args.increments:,} increments {how}:")
+    print_lane_summary(store)
+    print(f"expected     {outcome['expected']:,}")
+    print(f"actual       {outcome['actual']:,}")
+    share = outcome["lost_updates"] / outcome["expected"] if outcome["expected"] else 0.0
+    print(f"lost_updates {outcome['lost_updates']:,} ({share:.0%}) in {elapsed_s:.2f} s")
+    return finish(args, store, outcome)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

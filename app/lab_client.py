@@ -88,7 +88,9 @@ class LabClient(QObject):
             target=lab_main,
             args=(theirs, lab_end, flags, ring),
             name="concurrency-lab",
-            daemon=True,
+            # Not a daemon: the lab starts worker processes of its own. It still never outlives
+            # the GUI: it quits when the command pipe closes, and stop_lab() escalates.
+            daemon=False,
         )
         process.start()
         theirs.close()

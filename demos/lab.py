@@ -21,8 +21,8 @@ from typing import Any
 
 from demos import workloads
 from demos.context import Control, lower_priority
-from demos.events import IDENT_EVENT, Event, Kind, Lane, Mark, State, now_ns
-from demos.ring import RingWriter
+from demos.events import Kind, Lane, Mark, State, now_ns
+from demos.ring import RingSink, RingWriter
 from demos.runtime import Run
 from demos.transport import SocketSink
 
@@ -31,20 +31,16 @@ FIRST_WORKER_LANE_ID = 1
 QUIT_JOIN_S = 1.0
 
 
-class LabSink:
+class LabSink(RingSink):
     """Events into the shared-memory ring (no lock, no GIL hand-off); messages over the socket.
 
     A thread announces its OS identity through the ring too, so 32 threads starting at once do
-    not queue on the socket's lock.
+    not queue on the socket's lock. Worker processes write the same ring (see ProcessWorker).
     """
 
     def __init__(self, ring: RingWriter, messages: SocketSink) -> None:
-        self.ring = ring
+        super().__init__(ring)
         self.messages = messages
-
-    def emit(self, event: Event) -> None:
-        """One event into the ring."""
-        self.ring.emit(event)
 
     def send(self, kind: str, payload: Any) -> None:
         """One message over the socket."""
@@ -53,12 +49,9 @@ class LabSink:
     def announce(self, lane: Lane) -> None:
         """Name and kind by message when created (no ident yet); the ident through the ring."""
         if lane.ident:
-            self.ring.emit((now_ns(), lane.lane_id, IDENT_EVENT, str(lane.ident)))
+            super().announce(lane)
         else:
             self.messages.send("lane", lane.as_tuple())
-
-    def flush_if_due(self) -> None:
-        """Nothing waits in a ring."""
 
 
 class Lab:
@@ -100,6 +93,8 @@ class Lab:
         try:
             module = importlib.import_module(args["scenario"])
             specs = module.build_workers(**args["params"])
+            # A lesson may run threads or processes; it says which (threads by default).
+            kind = Kind(getattr(module, "worker_kind", lambda **_: Kind.THREAD)(**args["params"]))
         except Exception as exc:  # noqa: BLE001 - reported to the GUI, the lab carries on
             self.sink.send("error", f"could not build the scenario: {type(exc).__name__}: {exc}")
             return
@@ -107,9 +102,16 @@ class Lab:
             "lane",
             Lane(MAIN_LANE_ID, Kind.THREAD, "MainThread", threading.get_native_id()).as_tuple(),
         )
-        self._main_lane(State.RUNNING, f"starting {len(specs)} threads")
-        self.run = Run(Kind.THREAD, specs, self.sink, self.control, FIRST_WORKER_LANE_ID)
-        self.run.start()
+        self._main_lane(State.RUNNING, f"starting {len(specs)} {kind.value}s")
+        self.run = Run(kind, specs, self.sink, self.control, FIRST_WORKER_LANE_ID)
+        try:
+            self.run.start()
+        except Exception as exc:  # noqa: BLE001 - e.g. no more processes: say so, stay up
+            self.control.cancel()
+            self.run.join(QUIT_JOIN_S)
+            self.sink.send("error", f"could not start the workers: {type(exc).__name__}: {exc}")
+            self._main_lane(State.WAITING, "waiting for the next command")
+            return
         self.sink.send("started", {"run_id": self.run_id, "t_start_ns": self.run.t_start_ns})
         self._main_lane(State.WAITING, "waiting for the next command")
         self._watcher = threading.Thread(

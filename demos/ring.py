@@ -18,7 +18,7 @@ import struct
 from collections.abc import Iterator, MutableSequence
 from typing import Any
 
-from demos.events import Event
+from demos.events import IDENT_EVENT, Event, Lane, now_ns
 
 REGIONS = 128  # lanes are spread over this many regions (lane_id modulo REGIONS)
 SLOTS_PER_REGION = 1024
@@ -37,12 +37,33 @@ def ring_size() -> int:
 
 
 class RingWriter:
-    """Writes events into the shared ring; safe to call from any thread of one process."""
+    """Writes events into the shared ring; safe to call from any thread of one process.
 
-    def __init__(self, buffer: Any) -> None:
+    A region may pass from one process to another (the lab emits a worker process's first
+    events, the child the rest): ``hand_over`` gives the next sequence number to the child,
+    ``take_back`` resumes after the child's last record.
+    """
+
+    def __init__(self, buffer: Any, start: dict[int, int] | None = None) -> None:
+        self.buffer = buffer
         self._view = memoryview(buffer).cast("B")
         # itertools.count's next() is one C call: atomic under the GIL.
-        self._counters = [itertools.count(1) for _ in range(REGIONS)]
+        self._counters = [itertools.count((start or {}).get(r, 1)) for r in range(REGIONS)]
+
+    def hand_over(self, lane_id: int) -> dict[int, int]:
+        """The start a child process needs to go on writing this lane's region."""
+        region = lane_id % REGIONS
+        return {region: next(self._counters[region])}
+
+    def take_back(self, lane_id: int) -> None:
+        """After the child ended: continue after the last record it wrote."""
+        region = lane_id % REGIONS
+        base = region * REGION_BYTES
+        last = max(
+            SEQ.unpack_from(self._view, base + slot * RECORD.size + SEQ_OFFSET)[0]
+            for slot in range(SLOTS_PER_REGION)
+        )
+        self._counters[region] = itertools.count(last + 1)
 
     def emit(self, event: Event) -> None:
         """Publish one event (about a microsecond; never blocks)."""
@@ -52,6 +73,31 @@ class RingWriter:
         data = detail.encode("utf-8", "replace")[:DETAIL_BYTES]
         offset = region * REGION_BYTES + ((seq - 1) % SLOTS_PER_REGION) * RECORD.size
         RECORD.pack_into(self._view, offset, t_ns, lane_id & 0xFFFF, state, len(data), data, seq)
+
+
+class RingSink:
+    """A Sink for a worker process that writes the lab's ring: events and its OS identity.
+
+    Messages have no channel here; a process worker reports its outcome through shared memory.
+    """
+
+    def __init__(self, ring: RingWriter) -> None:
+        self.ring = ring
+
+    def emit(self, event: Event) -> None:
+        """One event into the ring."""
+        self.ring.emit(event)
+
+    def send(self, kind: str, payload: Any) -> None:
+        """No message channel from a ring-only worker: dropped by design."""
+
+    def announce(self, lane: Lane) -> None:
+        """The OS identity through the ring; names and kinds come from the owner."""
+        if lane.ident:
+            self.ring.emit((now_ns(), lane.lane_id, IDENT_EVENT, str(lane.ident)))
+
+    def flush_if_due(self) -> None:
+        """Nothing waits in a ring."""
 
 
 class RingReader:

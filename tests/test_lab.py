@@ -74,3 +74,48 @@ def test_a_thread_ident_that_arrives_before_its_lane_message_is_kept(qtbot, qloo
     client._set_ident(2, 777)  # ident first, lane message later
     client._handle("lane", (2, "thread", "Thread-2", 0))
     assert client.store.lanes[1].ident == 777
+
+
+def test_worker_processes_report_through_the_ring_and_fill_cores(lab, qtbot) -> None:  # noqa: ANN001
+    params = {"processes": 2, "steps": 3, "step_ms": 300, "kind": "cpu"}
+    assert lab.start_run("lab_scenarios", params)
+    finished = []
+    lab.runFinished.connect(finished.append)
+    qtbot.waitUntil(lambda: bool(finished), timeout=30_000)
+    workers = [ln for ln in lab.store.lanes if ln.name.startswith("Process-")]
+    assert len(workers) == 2
+    assert all(ln.kind.value == "process" and ln.ident > 0 for ln in workers)
+    assert {lab.store.current_state(ln.lane_id) for ln in workers} == {State.DONE}
+    # Two processes computing 0.9 s each: about 1.8 s of work, measured in the children.
+    assert finished[0]["work_s"] > 1.2
+    # No GIL between processes: their computing overlaps in time (on this 2-core machine).
+    spans = []
+    store = lab.store
+    for lane in workers:
+        row = store.lanes.index(lane)
+        mine = (store.row[: store.count] == row) & (store.state[: store.count] == State.RUNNING)
+        spans.append(
+            (store.start_ns[: store.count][mine].min(), store.end_ns[: store.count][mine].max())
+        )
+    overlap = min(s[1] for s in spans) - max(s[0] for s in spans)
+    shorter = min(s[1] - s[0] for s in spans)
+    assert overlap > 0.5 * shorter
+
+
+def test_a_worker_process_killed_from_outside_shows_failed(lab, qtbot) -> None:  # noqa: ANN001
+    import os
+    import signal
+
+    assert lab.start_run(
+        "lab_scenarios", {"processes": 2, "steps": 50, "step_ms": 200, "kind": "io"}
+    )
+    qtbot.waitUntil(
+        lambda: sum(1 for ln in lab.store.lanes if ln.kind.value == "process" and ln.ident) == 2,
+        timeout=20_000,
+    )
+    victim = next(ln for ln in lab.store.lanes if ln.kind.value == "process")
+    os.kill(victim.ident, signal.SIGKILL)
+    qtbot.waitUntil(lambda: lab.store.current_state(victim.lane_id) is State.FAILED, timeout=10_000)
+    assert lab.is_alive(), "the lab carries on"
+    lab.control.cancel()
+    qtbot.waitUntil(lambda: not lab.running, timeout=10_000)

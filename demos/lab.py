@@ -16,6 +16,7 @@ import importlib
 import os
 import socket
 import threading
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -115,16 +116,31 @@ class Lab:
         self.sink.send("started", {"run_id": self.run_id, "t_start_ns": self.run.t_start_ns})
         self._main_lane(State.WAITING, "waiting for the next command")
         self._watcher = threading.Thread(
-            target=self._watch, args=(self.run, self.run_id), name="lab-watcher", daemon=True
+            target=self._watch,
+            args=(self.run, self.run_id, getattr(module, "result", None), specs),
+            name="lab-watcher",
+            daemon=True,
         )
         self._watcher.start()
 
-    def _watch(self, run: Run, run_id: int) -> None:
-        """Report when every worker of a run has ended (polling join: never blocks forever)."""
+    def _watch(
+        self, run: Run, run_id: int, result: Callable[..., Any] | None, specs: list[Any]
+    ) -> None:
+        """Report when every worker of a run has ended (polling join: never blocks forever).
+
+        A scenario module may define ``result(specs) -> dict``: its figures (the counter of a
+        race, say) then travel with the "finished" message under the key "result".
+        """
         while run.alive():
             for worker in run.workers:
                 worker.join(0.05)
         outcomes = {w.lane_id: (int(w.outcome.state), w.outcome.message) for w in run.workers}
+        figures: dict[str, Any] = {}
+        if result is not None:
+            try:
+                figures = dict(result(specs))
+            except Exception as exc:  # noqa: BLE001 - reported, the lab carries on
+                figures = {"error": f"{type(exc).__name__}: {exc}"}
         self.sink.send(
             "finished",
             {
@@ -133,6 +149,7 @@ class Lab:
                 "t_end_ns": run.t_end_ns() or now_ns(),
                 "outcomes": outcomes,
                 "work_s": run.work_s(),
+                "result": figures,
             },
         )
 

@@ -8,6 +8,11 @@ LESSONS: list[tuple[str, str, str]] = [
         "python -m demos.multithreading --threads 2 --steps 5 --step-ms 1000 --kind io [--json]",
         "threads overlap while they wait on I/O and take turns while they compute",
     ),
+    (
+        "Race condition",
+        "python -m demos.race --threads 4 --increments 10000 [--lock] [--json]",
+        "an unprotected read-modify-write loses updates; a Lock makes the count exact",
+    ),
 ]
 
 

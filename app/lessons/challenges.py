@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -48,6 +49,13 @@ class ChallengesTab(LessonTab):
 
     title = "Challenges"
     scenario = "demos.race"
+    speaker_notes = (
+        "<b>Race condition.</b> Run it without the Lock first: point at <i>expected</i> against "
+        "<i>actual</i>. Ask why one stale write can erase hundreds of increments. Then tick "
+        "<i>with Lock</i>: exact, but slower, because the threads queue for the lock."
+        "<br><br>If asked why <code>+=</code> alone does not show it: CPython 3.11 only switches "
+        "threads at calls and backward jumps, so the demo pauses between read and write on purpose."
+    )
 
     def build_side_panel(self, layout: QVBoxLayout) -> None:
         """The challenge selector and, below it, the page of the selected challenge."""
@@ -105,6 +113,7 @@ class ChallengesTab(LessonTab):
         self.actual_label = QLabel("-")
         self.lost_label = QLabel("-")
         self.lost_label.setObjectName("bigFigure")
+        self.lost_label.setTextFormat(Qt.TextFormat.RichText)
         self.verdict_label = paragraph("Press Start (Space) to run the threads.")
         form.addRow("Expected:", self.expected_label)
         form.addRow("Actual:", self.actual_label)
@@ -138,11 +147,13 @@ class ChallengesTab(LessonTab):
     def _show_lost(self, lost: int | None, suffix: str = "") -> None:
         if lost is None:
             self.lost_label.setText("-")
-            self.lost_label.setStyleSheet("")
             return
         colour = LOST_COLOUR if lost > 0 else EXACT_COLOUR
-        self.lost_label.setText(f"{lost:,}{suffix}")
-        self.lost_label.setStyleSheet(f"font-size: 20pt; font-weight: bold; color: {colour};")
+        # Relative size in rich text: it grows with the presenter's scaled font.
+        self.lost_label.setText(
+            f'<span style="font-size: xx-large; font-weight: bold; color: {colour};">'
+            f"{lost:,}</span>{suffix}"
+        )
 
     def _show_counts(self, expected: int, actual: int, planned: int | None = None) -> None:
         total = f" of {planned:,}" if planned is not None and planned != expected else ""

@@ -1,0 +1,205 @@
+"""The race condition lesson: its truth (lost updates without a lock, none with it), its twin,
+and its tab driven as a learner would."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from demos import race
+from demos.events import Kind, State
+from demos.ring import DETAIL_BYTES
+from demos.runtime import Run
+from demos.transport import ListSink
+
+pytestmark = pytest.mark.timeout(120)
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_twin(*args: str) -> dict:
+    proc = subprocess.run(
+        [sys.executable, "-m", "demos.race", *args, "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=100,
+        check=True,
+    )
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def run_here(threads: int, increments: int, lock: bool) -> tuple[dict, ListSink]:
+    sink = ListSink()
+    specs = race.build_workers(threads, increments, lock)
+    run = Run(Kind.THREAD, specs, sink)
+    run.start()
+    assert run.join(60.0).ended
+    return race.result(specs), sink
+
+
+# ------------------------------------------------------------------ the twin
+def test_twin_loses_updates_without_the_lock_at_default_settings() -> None:
+    lost = [run_twin()["lost_updates"] for _ in range(5)]
+    assert sum(n > 0 for n in lost) >= 4, lost
+
+
+def test_twin_with_the_lock_is_exact() -> None:
+    result = run_twin("--threads", "4", "--increments", "10000", "--lock")
+    assert result["expected"] == result["actual"] == 40_000
+    assert result["lost_updates"] == 0
+
+
+def test_twin_json_has_the_issue_keys_and_adds_up() -> None:
+    result = run_twin("--threads", "3", "--increments", "2000")
+    assert {"expected", "actual", "lost_updates"} <= result.keys()
+    assert result["expected"] == 6000
+    assert result["lost_updates"] == result["expected"] - result["actual"]
+    assert 0 < result["actual"] <= result["expected"]
+
+
+def test_twin_rejects_settings_outside_the_limits() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "demos.race", "--threads", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 2
+    assert "threads must be between 2 and 32" in proc.stderr
+
+
+def test_demos_lists_the_race_lesson() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "demos"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    assert "python -m demos.race" in out
+
+
+# ---------------------------------------------------------------- in process
+def test_build_workers_share_one_new_counter_per_run() -> None:
+    first = race.build_workers(3, 10, False)
+    second = race.build_workers(3, 10, False)
+    counters = {id(spec.params["counter"]) for spec in first}
+    assert len(counters) == 1
+    assert first[0].params["counter"] is not second[0].params["counter"]
+    assert [spec.params["index"] for spec in first] == [0, 1, 2]
+
+
+def test_run_in_process_loses_updates_and_reports_live_and_final() -> None:
+    result, sink = run_here(threads=4, increments=5000, lock=False)
+    assert result["expected"] == 20_000
+    assert result["lost_updates"] > 0
+    assert result["lost_updates"] == result["expected"] - result["actual"]
+    details = [e[3] for e in sink.events]
+    live = [parsed for d in details if (parsed := race.parse_live(d))]
+    # About one report per 1% of each thread's work: enough to watch, far fewer than increments.
+    assert 4 * 90 <= len(live) <= 4 * 110
+    finals = [parsed for d in details if (parsed := race.parse_final(d))]
+    assert finals == [{k: result[k] for k in ("actual", "expected", "lost_updates")}]
+    done = [e for e in sink.events if e[2] == int(State.DONE)]
+    assert len(done) == 4
+
+
+def test_run_in_process_with_the_lock_is_exact() -> None:
+    result, _ = run_here(threads=8, increments=3000, lock=True)
+    assert result["actual"] == result["expected"] == 24_000
+    assert result["lost_updates"] == 0
+
+
+def test_a_cancelled_run_compares_completed_increments() -> None:
+    sink = ListSink()
+    specs = race.build_workers(4, 100_000, True)
+    run = Run(Kind.THREAD, specs, sink)
+    run.start()
+    assert run.cancel(10.0).ended
+    result = race.result(specs)
+    assert result["expected"] < result["planned"]
+    assert result["lost_updates"] == 0  # the lock still made every completed increment count
+    assert any(race.parse_final(e[3]) for e in sink.events)
+
+
+def test_reports_fit_the_lab_ring_at_the_largest_settings() -> None:
+    counter = race.SharedCounter(32, 100_000, True)
+    counter.value = 3_200_000
+    counter.done = [100_000] * 32
+    for detail in (race.live_detail(counter), race.final_detail(race.summarize(counter))):
+        assert len(detail.encode()) <= DETAIL_BYTES, detail
+    assert race.parse_live(race.live_detail(counter)) == (3_200_000, 3_200_000)
+
+
+def test_settings_outside_the_limits_are_refused() -> None:
+    with pytest.raises(ValueError, match="increments must be between"):
+        race.build_workers(2, 0, False)
+    with pytest.raises(ValueError, match="threads must be between"):
+        race.build_workers(33, 10, False)
+
+
+# ---------------------------------------------------------------------- GUI
+@pytest.mark.gui
+def test_challenges_tab_shows_lost_updates_then_none_with_the_lock(qtbot, qloop) -> None:  # noqa: ANN001
+    from app.lessons.challenges import EXACT_COLOUR, LOST_COLOUR, ChallengesTab
+    from app.main_window import MainWindow
+
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(lambda: win.lab.is_alive() and win.lab.pid is not None, timeout=20_000)
+    index = next(i for i, t in enumerate(win.lessons) if isinstance(t, ChallengesTab))
+    win.tabs.setCurrentIndex(index)
+    tab = win.current_lesson()
+    assert isinstance(tab, ChallengesTab)
+    assert tab.challenge.currentText() == "Race condition"
+    try:
+        tab.threads.setValue(4)
+        tab.increments.setValue(5000)
+        tab.use_lock.setChecked(False)
+        win.start()
+        qtbot.waitUntil(lambda: win.lab.running, timeout=5000)
+        qtbot.waitUntil(lambda: not win.lab.running, timeout=60_000)
+        assert tab.expected_label.text() == "20,000"
+        lost = int(tab.lost_label.text().split(">")[1].split("<")[0].replace(",", ""))
+        assert lost > 0, tab.lost_label.text()
+        assert LOST_COLOUR in tab.lost_label.text()
+        assert "lost" in tab.verdict_label.text()
+
+        tab.use_lock.setChecked(True)
+        win.start()
+        qtbot.waitUntil(lambda: win.lab.running, timeout=5000)
+        qtbot.waitUntil(lambda: not win.lab.running, timeout=60_000)
+        assert tab.actual_label.text() == "20,000"
+        assert ">0<" in tab.lost_label.text()
+        assert EXACT_COLOUR in tab.lost_label.text()
+        assert "Exact" in tab.verdict_label.text()
+    finally:
+        tab.use_lock.setChecked(False)
+        win.tabs.setCurrentIndex(0)  # leave the remembered tab as other GUI tests expect it
+        win.close()
+
+
+def test_challenges_settings_are_remembered(qtbot, qloop) -> None:  # noqa: ANN001
+    from app.main_window import MainWindow
+
+    win = MainWindow(start_lab=False)
+    qtbot.addWidget(win)
+    tab = next(t for t in win.lessons if t.title == "Challenges")
+    tab.threads.setValue(9)
+    tab.increments.setValue(1234)
+    tab.use_lock.setChecked(True)
+    win.close()
+    again = MainWindow(start_lab=False)
+    qtbot.addWidget(again)
+    tab = next(t for t in again.lessons if t.title == "Challenges")
+    assert (tab.threads.value(), tab.increments.value(), tab.use_lock.isChecked()) == (
+        9,
+        1234,
+        True,
+    )
+    tab.threads.setValue(race.DEFAULTS["threads"])
+    tab.increments.setValue(race.DEFAULTS["increments"])
+    tab.use_lock.setChecked(False)
+    again.close()

@@ -6,6 +6,7 @@ lab runs (``scenario`` and ``params``) and what to show when a run ends (``show_
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QSettings, Qt
@@ -44,6 +45,7 @@ class LessonTab(QWidget):
         super().__init__(parent)
         self.lab = lab
         self.sampler = sampler
+        self.clock: Callable[[], int] | None = None  # set while a recorded run replays
         self.settings = settings
         self.timeline = TimelineWidget(lab.store)
         self.cpu_plot = CpuPlotWidget(sampler)
@@ -98,8 +100,18 @@ class LessonTab(QWidget):
 
     # ---------------------------------------------------------------- shared
     def refresh_plots(self) -> None:
-        """Called by the window's draw timer while this tab is visible."""
-        self.timeline.refresh()
+        """Called by the window's draw timer while this tab is visible.
+
+        "Now" is the replay clock while replaying, the moment of the last event once the run
+        has ended (so the finished run stays in view), and the real clock while it runs.
+        """
+        store = self.lab.store
+        if self.clock is not None:
+            self.timeline.refresh(self.clock())
+        elif not self.lab.running and store.count:
+            self.timeline.refresh(store.t_last_ns)
+        else:
+            self.timeline.refresh()
 
     def refresh_cpu(self) -> None:
         """Called after each CPU sample while this tab is visible."""

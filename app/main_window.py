@@ -32,7 +32,10 @@ from app.lesson import LessonTab
 from app.lessons.challenges import ChallengesTab
 from app.lessons.multithreading import MultithreadingTab
 from app.presenter import PresenterMode
+from app.replay import ReplayBar, ReplayController
 from app.settings import open_settings, read_bytes, read_int
+from app.svg_export import write_svg
+from demos import recording
 from demos.cpu_sampler import CpuSampler
 from demos.events import now_ns
 from demos.intervals import IntervalStore
@@ -101,6 +104,11 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.banner)
+        self.replay = ReplayController(self.store, self)
+        self.replay_bar = ReplayBar(self.replay)
+        self.replay_bar.leaveRequested.connect(self.leave_replay)
+        layout.addWidget(self.replay_bar)
+        self.last_result: dict[str, Any] | None = None  # what Save run stores with the events
         layout.addWidget(self.tabs)
         self.setCentralWidget(central)
 
@@ -165,6 +173,27 @@ class MainWindow(QMainWindow):
             "Save the run as Chrome Trace JSON (Perfetto)",
             self.export_trace,
         )
+        self.save_run_action = self._action(
+            "Save run...",
+            "Ctrl+S",
+            "Save the run (events and settings) to replay later",
+            self.save_run,
+        )
+        self.open_run_action = self._action(
+            "Open run...", "Ctrl+O", "Replay a saved run, with no workers running", self.open_run
+        )
+        self.export_timeline_action = self._action(
+            "Export timeline image...",
+            "",
+            "The timeline as PNG or SVG, for slides",
+            lambda: self.export_plot("timeline"),
+        )
+        self.export_cpu_action = self._action(
+            "Export CPU plot image...",
+            "",
+            "The CPU plot as PNG or SVG, for slides",
+            lambda: self.export_plot("cpu"),
+        )
         self.fullscreen_action = self._action(
             "Full screen", "F11", "Toggle full screen", self.toggle_full_screen
         )
@@ -199,7 +228,11 @@ class MainWindow(QMainWindow):
 
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
-        file_menu.addAction(self.export_action)
+        for action in (self.open_run_action, self.save_run_action):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        for action in (self.export_action, self.export_timeline_action, self.export_cpu_action):
+            file_menu.addAction(action)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
         run_menu = menu.addMenu("&Run")
@@ -271,6 +304,8 @@ class MainWindow(QMainWindow):
         if not self.lab.is_alive():
             self.show_banner("The lab process is starting; try again in a moment.")
             return
+        if self.replay.active:
+            self.leave_replay()
         lesson = self.current_lesson()
         params = lesson.params()
         lesson.last_params = params
@@ -294,8 +329,10 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     def start_or_toggle(self) -> None:
-        """Space: start when idle, otherwise pause or resume."""
-        if self.lab.running:
+        """Space: start when idle, otherwise pause or resume (or play/pause a replay)."""
+        if self.replay.active:
+            self.replay_bar.toggle()
+        elif self.lab.running:
             self.toggle_pause()
         else:
             self.start()
@@ -363,6 +400,100 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Trace written to {path}", 5000)
         return True
 
+    def save_run(self) -> None:
+        """File -> Save run...: events and settings of the run on screen."""
+        if not self.store.count or self.lab.running:
+            self.show_banner("Save a run once it has finished (run a lesson first).")
+            return
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save run", f"run{recording.SUFFIX}", f"Concurrency Lab run (*{recording.SUFFIX})"
+        )
+        if path:
+            self.save_run_to(path)
+
+    def save_run_to(self, path: str) -> bool:
+        """Write the run on screen to ``path``."""
+        lesson = self.current_lesson()
+        rec = recording.from_store(
+            self.store, lesson.title, lesson.last_params, self.last_result or {}
+        )
+        try:
+            recording.save(rec, path)
+        except OSError as exc:
+            self.show_banner(f"Could not write {path}: {exc.strerror or exc}")
+            return False
+        self.statusBar().showMessage(f"Run saved to {path}", 5000)
+        return True
+
+    def open_run(self) -> None:
+        """File -> Open run...: replay a saved run."""
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open run", "", f"Concurrency Lab run (*{recording.SUFFIX});;All files (*)"
+        )
+        if path:
+            self.open_run_from(path)
+
+    def open_run_from(self, path: str) -> bool:
+        """Load a run and show it paused at its start, in its own lesson's tab."""
+        if self.lab.running:
+            self.show_banner("Cancel or reset the running lesson before opening a run.")
+            return False
+        try:
+            rec = recording.load(path)
+        except recording.RecordingError as exc:
+            self.show_banner(str(exc))
+            return False
+        titles = [lesson.title for lesson in self.lessons]
+        if rec.lesson in titles:
+            self.tabs.setCurrentIndex(titles.index(rec.lesson))
+        lesson = self.current_lesson()
+        for each in self.lessons:
+            each.clear_plots()
+        self.sampler.clear()
+        self.replay.load(rec)
+        lesson.clock = self.replay.now_ns
+        lesson.timeline.set_follow(True)
+        result = rec.result
+        if result.get("report"):
+            lesson.last_params = {**lesson.last_params, **rec.params}
+            lesson.show_result(float(result.get("elapsed_s", 0.0)), result["report"])
+        self.replay_bar.title.setText(f"Replay: {rec.lesson}")
+        self.replay_bar.show()
+        self._update_actions()
+        return True
+
+    def leave_replay(self) -> None:
+        """Back to live runs."""
+        self.replay.stop()
+        self.replay_bar.hide()
+        for lesson in self.lessons:
+            lesson.clock = None
+            lesson.clear_plots()
+        self._update_actions()
+
+    def export_plot(self, which: str) -> None:
+        """File -> Export ... image: PNG or SVG by the file name's suffix."""
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export image", f"{which}.png", "PNG image (*.png);;SVG drawing (*.svg)"
+        )
+        if path:
+            self.export_plot_to(which, path)
+
+    def export_plot_to(self, which: str, path: str) -> bool:
+        """Write the current lesson's timeline or CPU plot to ``path`` (.png or .svg)."""
+        lesson = self.current_lesson()
+        widget = lesson.timeline if which == "timeline" else lesson.cpu_plot
+        try:
+            if path.lower().endswith(".svg"):
+                write_svg(widget, path, f"Concurrency Lab - {lesson.title} - {which}")
+            elif not widget.grab().save(path):
+                raise OSError(f"could not write {path}")
+        except OSError as exc:
+            self.show_banner(f"Could not export: {exc}")
+            return False
+        self.statusBar().showMessage(f"Image written to {path}", 5000)
+        return True
+
     def toggle_full_screen(self) -> None:
         """F11."""
         if self.isFullScreen():
@@ -416,11 +547,13 @@ class MainWindow(QMainWindow):
     def _on_run_finished(self, report: dict[str, Any]) -> None:
         t0, t1 = report["t_start_ns"], report["t_end_ns"]
         elapsed_s = (t1 - t0 - self.lab.paused_ns_between(t0, t1)) / 1e9
+        self.last_result = {"elapsed_s": elapsed_s, "report": report}
         self.current_lesson().show_result(elapsed_s, report)
         self._update_actions()
 
     def _update_actions(self) -> None:
         running = self.lab.running
+        self.save_run_action.setEnabled(not running and not self.replay.active)
         self.start_action.setEnabled(not running)
         self.pause_action.setEnabled(running)
         self.pause_action.setText("Resume" if self.lab.paused else "Pause")

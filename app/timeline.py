@@ -158,6 +158,8 @@ class TimelineWidget(QWidget):
         self.view_box.setYRange(-0.5, 0.5, padding=0)
         self.view_box.sigRangeChangedManually.connect(self._on_manual_range)
         self.plot.setLabel("bottom", "time since start (s)")
+        # Seconds stay seconds: no "(x0.001)" rescaling of the axis when zoomed in.
+        self.plot.getAxis("bottom").enableAutoSIPrefix(False)
 
         # One item per state: intervals of one colour share one array-backed item.
         self._bars: dict[State, _StateBars] = {}

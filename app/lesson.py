@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QLabel,
@@ -24,6 +24,7 @@ from app.cpu_plot import CpuPlotWidget
 from app.lab_client import LabClient
 from app.timeline import TimelineWidget
 from demos.cpu_sampler import CpuSampler
+from demos.intervals import IntervalStore
 
 SIDE_PANEL_WIDTH_PX = 360
 
@@ -34,6 +35,10 @@ class LessonTab(QWidget):
     title = ""
     scenario = ""  # the demos module whose build_workers() the lab calls
     speaker_notes = ""  # HTML for presenter mode's notes window: what to say, what to point at
+    # True for a lesson whose workers run in this process's own event loop (coroutines), not in
+    # the lab: the window then sends Start/Pause/Join/Cancel/Reset to the *_local methods below.
+    runs_locally = False
+    localRunChanged = Signal()  # a local run started, paused, resumed or ended
 
     def __init__(
         self,
@@ -47,7 +52,9 @@ class LessonTab(QWidget):
         self.sampler = sampler
         self.clock: Callable[[], int] | None = None  # set while a recorded run replays
         self.settings = settings
-        self.timeline = TimelineWidget(lab.store)
+        # A local lesson draws from its own store; lab lessons share the lab's.
+        self.store = IntervalStore() if self.runs_locally else lab.store
+        self.timeline = TimelineWidget(self.store)
         self.cpu_plot = CpuPlotWidget(sampler)
 
         side = QWidget()
@@ -97,6 +104,36 @@ class LessonTab(QWidget):
 
     def clear_result(self, message: str) -> None:
         """Forget the last run's figures (Start and Reset) and say what happens now."""
+
+    # ------------------------------------------- local runs (runs_locally only)
+    def start_local(self) -> None:
+        """Start the lesson's workers in the running loop of this process."""
+        raise NotImplementedError
+
+    def is_running_locally(self) -> bool:
+        """True while a local run has workers that have not ended."""
+        return False
+
+    def is_paused_locally(self) -> bool:
+        """True while a local run is paused."""
+        return False
+
+    def pause_local(self) -> None:
+        """Hold the local workers at their next step boundary."""
+
+    def resume_local(self) -> None:
+        """Let paused local workers go on."""
+
+    async def join_local(self, timeout_s: float) -> float | None:  # noqa: ASYNC109
+        """Await the local run up to ``timeout_s``; seconds waited, or None if it escalated."""
+        return 0.0
+
+    async def cancel_local(self) -> bool:
+        """Cancel the local run; True if every worker ended in time."""
+        return True
+
+    async def reset_local(self) -> None:
+        """Cancel any local run and clear the local store and figures."""
 
     # ---------------------------------------------------------------- shared
     def refresh_plots(self) -> None:

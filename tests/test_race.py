@@ -155,28 +155,28 @@ def test_challenges_tab_shows_lost_updates_then_none_with_the_lock(qtbot, qloop)
     assert isinstance(tab, ChallengesTab)
     assert tab.challenge.currentText() == "Race condition"
     try:
-        tab.threads.setValue(4)
-        tab.increments.setValue(5000)
-        tab.use_lock.setChecked(False)
+        tab.page.threads.setValue(4)
+        tab.page.increments.setValue(5000)
+        tab.page.use_lock.setChecked(False)
         win.start()
         qtbot.waitUntil(lambda: win.lab.running, timeout=5000)
         qtbot.waitUntil(lambda: not win.lab.running, timeout=60_000)
-        assert tab.expected_label.text() == "20,000"
-        lost = int(tab.lost_label.text().split(">")[1].split("<")[0].replace(",", ""))
-        assert lost > 0, tab.lost_label.text()
-        assert LOST_COLOUR in tab.lost_label.text()
-        assert "lost" in tab.verdict_label.text()
+        assert tab.page.expected_label.text() == "20,000"
+        lost = int(tab.page.lost_label.text().split(">")[1].split("<")[0].replace(",", ""))
+        assert lost > 0, tab.page.lost_label.text()
+        assert LOST_COLOUR in tab.page.lost_label.text()
+        assert "lost" in tab.page.verdict_label.text()
 
-        tab.use_lock.setChecked(True)
+        tab.page.use_lock.setChecked(True)
         win.start()
         qtbot.waitUntil(lambda: win.lab.running, timeout=5000)
         qtbot.waitUntil(lambda: not win.lab.running, timeout=60_000)
-        assert tab.actual_label.text() == "20,000"
-        assert ">0<" in tab.lost_label.text()
-        assert EXACT_COLOUR in tab.lost_label.text()
-        assert "Exact" in tab.verdict_label.text()
+        assert tab.page.actual_label.text() == "20,000"
+        assert ">0<" in tab.page.lost_label.text()
+        assert EXACT_COLOUR in tab.page.lost_label.text()
+        assert "Exact" in tab.page.verdict_label.text()
     finally:
-        tab.use_lock.setChecked(False)
+        tab.page.use_lock.setChecked(False)
         win.tabs.setCurrentIndex(0)  # leave the remembered tab as other GUI tests expect it
         win.close()
 
@@ -187,19 +187,23 @@ def test_challenges_settings_are_remembered(qtbot, qloop) -> None:  # noqa: ANN0
     win = MainWindow(start_lab=False)
     qtbot.addWidget(win)
     tab = next(t for t in win.lessons if t.title == "Challenges")
-    tab.threads.setValue(9)
-    tab.increments.setValue(1234)
-    tab.use_lock.setChecked(True)
+    tab.page.threads.setValue(9)
+    tab.page.increments.setValue(1234)
+    tab.page.use_lock.setChecked(True)
     win.close()
     again = MainWindow(start_lab=False)
     qtbot.addWidget(again)
     tab = next(t for t in again.lessons if t.title == "Challenges")
-    assert (tab.threads.value(), tab.increments.value(), tab.use_lock.isChecked()) == (
+    assert (
+        tab.page.threads.value(),
+        tab.page.increments.value(),
+        tab.page.use_lock.isChecked(),
+    ) == (
         9,
         1234,
         True,
     )
-    tab.threads.setValue(race.DEFAULTS["threads"])
-    tab.increments.setValue(race.DEFAULTS["increments"])
-    tab.use_lock.setChecked(False)
+    tab.page.threads.setValue(race.DEFAULTS["threads"])
+    tab.page.increments.setValue(race.DEFAULTS["increments"])
+    tab.page.use_lock.setChecked(False)
     again.close()

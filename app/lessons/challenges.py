@@ -1,226 +1,86 @@
-"""The Challenges tab: one sub-page per concurrency challenge; for now, the race condition."""
+"""The Challenges tab: one page per concurrency challenge, chosen at the top.
+
+Each page (``app/lessons/challenge_*.py``) brings its own scenario, controls and figures; the
+tab hands Start, Join and the results to the page on screen.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QFormLayout,
-    QFrame,
-    QLabel,
-    QStackedWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QComboBox, QStackedWidget, QVBoxLayout
 
-from app.lesson import LessonTab, heading, paragraph
+from app.lesson import LessonTab, heading
+from app.lessons.challenge_page import ChallengePage
+from app.lessons.challenge_race import EXACT_COLOUR, LOST_COLOUR, RacePage
 from app.settings import read_int
-from app.slider import LabeledSlider
-from demos import race
-from demos.events import State
 
-LOST_COLOUR = "#D55E00"  # vermillion (Okabe-Ito): updates were lost
-EXACT_COLOUR = "#009E73"  # bluish green: the count is exact
-LIVE_SCAN_EVENTS = 400  # how far back the live view looks for the latest counter report
+PAGE_CLASSES: list[type[ChallengePage]] = [RacePage]
 
-RACE_EXPLANATION = (
-    "Every thread adds 1 to one shared counter, many times, in three steps: it <b>reads</b> "
-    "the counter, then <b>writes</b> back what it read plus one. Every tenth time it pauses "
-    "between the two with <code>time.sleep(0)</code>, which lets the other threads run there, "
-    "as an I/O call or a badly timed thread switch would."
-    "<br><br>A thread that pauses holding a value it read writes that old value plus one when it "
-    "resumes, and so erases every increment the other threads made in the meantime. Those are "
-    "the <b>lost updates</b>: one stale write can wipe out hundreds."
-    "<br><br>Why the pause? CPython 3.11 only switches threads at calls and backward jumps, never "
-    "between the load and the store of <code>counter += 1</code>, so a plain <code>+=</code> "
-    "almost never loses an update in practice. It is still not atomic, and the pause makes the "
-    "window real."
-    "<br><br>Tick <b>with Lock</b> and the same three steps run under a "
-    "<code>threading.Lock</code>: no thread can read until the previous one has written, so the "
-    "total is exact. The threads queue for the lock, so the run also takes longer."
-)
+__all__ = ["ChallengesTab", "EXACT_COLOUR", "LOST_COLOUR", "PAGE_CLASSES"]
 
 
 class ChallengesTab(LessonTab):
-    """Lesson: what goes wrong with shared state; one page per challenge, chosen at the top."""
+    """Lesson: what goes wrong with shared state, one challenge at a time."""
 
     title = "Challenges"
-    scenario = "demos.race"
-    speaker_notes = (
-        "<b>Race condition.</b> Run it without the Lock first: point at <i>expected</i> against "
-        "<i>actual</i>. Ask why one stale write can erase hundreds of increments. Then tick "
-        "<i>with Lock</i>: exact, but slower, because the threads queue for the lock."
-        "<br><br>If asked why <code>+=</code> alone does not show it: CPython 3.11 only switches "
-        "threads at calls and backward jumps, so the demo pauses between read and write on purpose."
-    )
 
     def build_side_panel(self, layout: QVBoxLayout) -> None:
         """The challenge selector and, below it, the page of the selected challenge."""
         layout.addWidget(heading("Concurrency challenges"))
         self.challenge = QComboBox()
         self.challenge.setAccessibleName("Challenge")
-        self.challenge.setToolTip("Which challenge to explore")
+        self.challenge.setToolTip("Which challenge to explore (applies on the next Start)")
         self.pages = QStackedWidget()
-        self.challenge.currentIndexChanged.connect(self.pages.setCurrentIndex)
-        self._add_page("Race condition", self._race_page())
+        self.page_list: list[ChallengePage] = []
+        for cls in PAGE_CLASSES:
+            page = cls(self)
+            self.page_list.append(page)
+            self.challenge.addItem(cls.name)
+            self.pages.addWidget(page)
+        self.challenge.currentIndexChanged.connect(self._select)
+        last = read_int(self.settings, "challenges/page", 0, 0, len(self.page_list) - 1)
+        self.challenge.setCurrentIndex(last)
         layout.addWidget(self.challenge)
         layout.addWidget(self.pages)
 
-    def _add_page(self, name: str, page: QWidget) -> None:
-        self.challenge.addItem(name)
-        self.pages.addWidget(page)
+    def _select(self, index: int) -> None:
+        self.pages.setCurrentIndex(index)
+        self.settings.setValue("challenges/page", index)
 
-    # ------------------------------------------------------------ race page
-    def _race_page(self) -> QWidget:
-        s = self.settings
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(heading("Race condition: lost updates"))
-        layout.addWidget(paragraph(RACE_EXPLANATION))
-        low, high = race.LIMITS["threads"]
-        self.threads = LabeledSlider(
-            "&Threads",
-            low,
-            high,
-            read_int(s, "challenges/race/threads", race.DEFAULTS["threads"], low, high),
-            tooltip="How many threads share the counter (applies on the next Start)",
-        )
-        low, high = race.LIMITS["increments"]
-        self.increments = LabeledSlider(
-            "&Increments per thread",
-            low,
-            high,
-            read_int(s, "challenges/race/increments", race.DEFAULTS["increments"], low, high),
-            tooltip="How many times each thread adds 1 to the counter",
-        )
-        self.use_lock = QCheckBox("with &Lock (threading.Lock around read and write)")
-        self.use_lock.setChecked(read_int(s, "challenges/race/lock", 0, 0, 1) == 1)
-        self.use_lock.setToolTip("Make the read-modify-write one indivisible step")
-        for slider in (self.threads, self.increments):
-            layout.addWidget(slider)
-            slider.valueChanged.connect(self._save)
-        layout.addWidget(self.use_lock)
-        self.use_lock.toggled.connect(self._save)
+    @property
+    def page(self) -> ChallengePage:
+        """The challenge on screen."""
+        return self.page_list[self.challenge.currentIndex()]
 
-        box = QFrame()
-        box.setFrameShape(QFrame.Shape.StyledPanel)
-        form = QFormLayout(box)
-        self.expected_label = QLabel("-")
-        self.actual_label = QLabel("-")
-        self.lost_label = QLabel("-")
-        self.lost_label.setObjectName("bigFigure")
-        self.lost_label.setTextFormat(Qt.TextFormat.RichText)
-        self.verdict_label = paragraph("Press Start (Space) to run the threads.")
-        form.addRow("Expected:", self.expected_label)
-        form.addRow("Actual:", self.actual_label)
-        form.addRow("Lost updates:", self.lost_label)
-        form.addRow(self.verdict_label)
-        layout.addWidget(heading("Counter"))
-        layout.addWidget(box)
-        self._show_lost(None)
-        return page
+    @property
+    def scenario(self) -> str:  # type: ignore[override]
+        """The page's scenario."""
+        return self.page.scenario
+
+    @property
+    def speaker_notes(self) -> str:  # type: ignore[override]
+        """The page's notes."""
+        return self.page.speaker_notes
 
     def params(self) -> dict[str, Any]:
-        """Slider values as the race scenario's parameters."""
-        return {
-            "threads": self.threads.value(),
-            "increments": self.increments.value(),
-            "lock": self.use_lock.isChecked(),
-        }
+        """The page's parameters."""
+        return self.page.params()
 
     def join_deadline_s(self) -> float:
-        """Generous: the slowest measured cost of a locked increment, twice, plus slack."""
-        params = self.params()
-        return race.deadline_s(params["threads"], params["increments"])
-
-    def _save(self, *_: object) -> None:
-        s = self.settings
-        s.setValue("challenges/race/threads", self.threads.value())
-        s.setValue("challenges/race/increments", self.increments.value())
-        s.setValue("challenges/race/lock", int(self.use_lock.isChecked()))
-
-    # -------------------------------------------------------------- figures
-    def _show_lost(self, lost: int | None, suffix: str = "") -> None:
-        if lost is None:
-            self.lost_label.setText("-")
-            return
-        colour = LOST_COLOUR if lost > 0 else EXACT_COLOUR
-        # Relative size in rich text: it grows with the presenter's scaled font.
-        self.lost_label.setText(
-            f'<span style="font-size: xx-large; font-weight: bold; color: {colour};">'
-            f"{lost:,}</span>{suffix}"
-        )
-
-    def _show_counts(self, expected: int, actual: int, planned: int | None = None) -> None:
-        total = f" of {planned:,}" if planned is not None and planned != expected else ""
-        self.expected_label.setText(f"{expected:,}{total}")
-        self.actual_label.setText(f"{actual:,}")
-        share = (expected - actual) / expected if expected else 0.0
-        self._show_lost(expected - actual, f"  ({share:.0%})" if expected else "")
-
-    def refresh_plots(self) -> None:
-        """Besides the plots, show the counter as the threads last reported it."""
-        super().refresh_plots()
-        if self.lab.running:
-            live = self._latest(race.parse_live)
-            if live is not None:
-                actual, expected = live
-                self._show_counts(expected, actual)
-
-    def _latest(self, parse: Any) -> Any:
-        """The newest detail in the store that ``parse`` understands, parsed (or None)."""
-        details = self.lab.store.detail
-        for i in range(len(details) - 1, max(-1, len(details) - 1 - LIVE_SCAN_EVENTS), -1):
-            parsed = parse(details[i])
-            if parsed is not None:
-                return parsed
-        return None
+        """The page's deadline."""
+        return self.page.join_deadline_s()
 
     def clear_result(self, message: str) -> None:
-        """Blank the figures before a new run or after a reset."""
-        self.expected_label.setText("-")
-        self.actual_label.setText("-")
-        self._show_lost(None)
-        self.verdict_label.setText(message)
+        """Every page forgets its figures (a reset concerns them all)."""
+        for page in self.page_list:
+            page.clear_result(message)
 
     def show_result(self, elapsed_s: float, report: dict[str, Any]) -> None:
-        """Expected, actual, lost updates (from the last thread's final report) and a verdict."""
-        params = self.last_params
-        planned = params["threads"] * params["increments"]
-        final = self._latest(race.parse_final)
-        outcomes = report.get("outcomes", {})
-        cancelled = sum(state == int(State.CANCELLED) for state, _ in outcomes.values())
-        failed = [msg for state, msg in outcomes.values() if state == int(State.FAILED)]
-        if final is None:
-            self.verdict_label.setText(
-                f"The run ended without a final count ({report.get('failed') or 'no report'})."
-            )
-            return
-        self._show_counts(final["expected"], final["actual"], planned)
-        lost = final["lost_updates"]
-        if report.get("failed") or failed:
-            verdict = f"The run was cut short: {report.get('failed') or failed[0]}."
-        elif params["lock"] and lost == 0:
-            verdict = (
-                f"Exact: with the Lock, each read-modify-write finished before the next began, "
-                f"so all {final['expected']:,} increments count ({elapsed_s:.2f} s)."
-            )
-        elif lost > 0:
-            verdict = (
-                f"{lost:,} updates were lost in {elapsed_s:.2f} s: threads wrote back values "
-                "they had read before other threads changed the counter. Try the Lock."
-            )
-        else:
-            verdict = (
-                "No update was lost this time: no thread was interrupted between its read and "
-                "its write. Try more threads or more increments."
-            )
-        if cancelled:
-            verdict = f"Cancelled ({cancelled} threads stopped early). " + verdict
-        self.verdict_label.setText(verdict)
+        """The page that ran shows its figures."""
+        self.page.show_result(elapsed_s, report)
 
-    last_params: dict[str, Any] = race.DEFAULTS
+    def refresh_plots(self) -> None:
+        """Plots, then the page's live figures."""
+        super().refresh_plots()
+        self.page.refresh()

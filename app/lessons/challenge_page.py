@@ -1,0 +1,51 @@
+"""One page of the Challenges tab: its own scenario, sliders, figures and speaker notes.
+
+The tab delegates everything run-related to the page on screen, so each challenge lives in its
+own module (``app/lessons/challenge_<name>.py``) and the tab only lists them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+if TYPE_CHECKING:
+    from app.lessons.challenges import ChallengesTab
+
+
+class ChallengePage(QWidget):
+    """Base class: subclasses set the class attributes and fill ``self.layout_``."""
+
+    name = ""  # shown in the challenge selector
+    scenario = ""  # the demos module the lab runs for this page
+    speaker_notes = ""
+
+    def __init__(self, tab: ChallengesTab) -> None:
+        super().__init__()
+        self.tab = tab
+        self.settings = tab.settings
+        self.layout_ = QVBoxLayout(self)
+        self.layout_.setContentsMargins(0, 0, 0, 0)
+        self.build()
+
+    def build(self) -> None:
+        """Add the explanation, sliders and result widgets to ``self.layout_``."""
+        raise NotImplementedError
+
+    def params(self) -> dict[str, Any]:
+        """The scenario's parameters from the page's controls."""
+        raise NotImplementedError
+
+    def join_deadline_s(self) -> float:
+        """How long a Join may wait before the GUI escalates."""
+        return 60.0
+
+    def clear_result(self, message: str) -> None:
+        """Blank the figures and say what happens now."""
+
+    def show_result(self, elapsed_s: float, report: dict[str, Any]) -> None:
+        """Show the figures of a finished run."""
+
+    def refresh(self) -> None:
+        """Called every frame while a run of this page is on screen: live figures."""

@@ -30,6 +30,7 @@ from app import __version__
 from app.lab_client import LabClient
 from app.lesson import LessonTab
 from app.lessons.challenges import ChallengesTab
+from app.lessons.coroutines import CoroutinesTab
 from app.lessons.multithreading import MultithreadingTab
 from app.presenter import PresenterMode
 from app.replay import ReplayBar, ReplayController
@@ -47,7 +48,7 @@ CPU_SAMPLE_PERIOD_MS = 100
 STATUS_PERIOD_MS = 500
 LANES_SETTLE_MS = 150
 LAB_START_DELAY_MS = 100  # after the first paint: spawning competes with the window appearing
-LESSON_CLASSES: list[type[LessonTab]] = [MultithreadingTab, ChallengesTab]
+LESSON_CLASSES: list[type[LessonTab]] = [MultithreadingTab, ChallengesTab, CoroutinesTab]
 
 SHORTCUTS = [
     ("Space", "Start the lesson; while it runs, pause or resume it"),
@@ -87,6 +88,7 @@ class MainWindow(QMainWindow):
         for cls in LESSON_CLASSES:
             tab = cls(self.lab, self.sampler, self.settings)
             self.lessons.append(tab)
+            tab.localRunChanged.connect(self._update_actions)
             self.tabs.addTab(tab, cls.title)
         self.banner = QLabel()
         self.banner.setObjectName("banner")
@@ -276,6 +278,19 @@ class MainWindow(QMainWindow):
         """The lesson on screen."""
         return self.lessons[self.tabs.currentIndex()]
 
+    def _local_lesson(self) -> LessonTab | None:
+        """The lesson on screen if it runs its workers in this process's loop (not the lab)."""
+        lesson = self.current_lesson()
+        return lesson if lesson.runs_locally else None
+
+    def _is_running(self) -> bool:
+        local = self._local_lesson()
+        return local.is_running_locally() if local is not None else self.lab.running
+
+    def _is_paused(self) -> bool:
+        local = self._local_lesson()
+        return local.is_paused_locally() if local is not None else self.lab.paused
+
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         """Run a coroutine on the qasync loop, keeping a strong reference until it ends."""
         task = asyncio.get_event_loop().create_task(coro)
@@ -299,6 +314,12 @@ class MainWindow(QMainWindow):
     # -------------------------------------------------------------- actions
     def start(self) -> None:
         """Start the current lesson with its slider settings."""
+        if (local := self._local_lesson()) is not None:
+            if not local.is_running_locally():
+                self.banner.hide()
+                local.start_local()
+            self._update_actions()
+            return
         if self.lab.running:
             return
         if not self.lab.is_alive():
@@ -320,6 +341,13 @@ class MainWindow(QMainWindow):
 
     def toggle_pause(self) -> None:
         """Pause a running lesson, or resume a paused one."""
+        if (local := self._local_lesson()) is not None:
+            if local.is_paused_locally():
+                local.resume_local()
+            elif local.is_running_locally():
+                local.pause_local()
+            self._update_actions()
+            return
         if not self.lab.running:
             return
         if self.lab.paused:
@@ -332,13 +360,17 @@ class MainWindow(QMainWindow):
         """Space: start when idle, otherwise pause or resume (or play/pause a replay)."""
         if self.replay.active:
             self.replay_bar.toggle()
-        elif self.lab.running:
+        elif self._is_running():
             self.toggle_pause()
         else:
             self.start()
 
     def join(self) -> None:
         """Await every worker (as Thread.join does) without freezing the window."""
+        if (local := self._local_lesson()) is not None:
+            if local.is_running_locally():
+                self.spawn(self._join_local(local))
+            return
         if self.lab.running:
             self.spawn(self._join())
 
@@ -353,6 +385,10 @@ class MainWindow(QMainWindow):
 
     def cancel(self) -> None:
         """Stop every worker at its next checkpoint (escalating after 2 s)."""
+        if (local := self._local_lesson()) is not None:
+            if local.is_running_locally():
+                self.spawn(self._cancel_local(local))
+            return
         if self.lab.running:
             self.spawn(self._cancel())
 
@@ -362,11 +398,28 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Cancelled", 5000)
         self._update_actions()
 
+    async def _join_local(self, lesson: LessonTab) -> None:
+        self.statusBar().showMessage("Joining: awaiting every task...")
+        waited_s = await lesson.join_local(lesson.join_deadline_s())
+        if waited_s is None:
+            self.show_banner("Join missed its deadline; the tasks were cancelled.")
+        else:
+            self.statusBar().showMessage(f"Join returned after {waited_s:.2f} s", 5000)
+        self._update_actions()
+
+    async def _cancel_local(self, lesson: LessonTab) -> None:
+        if await lesson.cancel_local():
+            self.statusBar().showMessage("Cancelled", 5000)
+        self._update_actions()
+
     def reset(self) -> None:
         """Stop everything and clear the plots, whatever state the lab is in."""
         self.spawn(self._reset())
 
     async def _reset(self) -> None:
+        for lesson in self.lessons:
+            if lesson.runs_locally:
+                await lesson.reset_local()
         await self.lab.reset()
         self.sampler.clear()
         for lesson in self.lessons:
@@ -548,15 +601,16 @@ class MainWindow(QMainWindow):
         t0, t1 = report["t_start_ns"], report["t_end_ns"]
         elapsed_s = (t1 - t0 - self.lab.paused_ns_between(t0, t1)) / 1e9
         self.last_result = {"elapsed_s": elapsed_s, "report": report}
-        self.current_lesson().show_result(elapsed_s, report)
+        if not self.current_lesson().runs_locally:  # a lab run's figures are not for it
+            self.current_lesson().show_result(elapsed_s, report)
         self._update_actions()
 
     def _update_actions(self) -> None:
-        running = self.lab.running
+        running = self._is_running()
         self.save_run_action.setEnabled(not running and not self.replay.active)
         self.start_action.setEnabled(not running)
         self.pause_action.setEnabled(running)
-        self.pause_action.setText("Resume" if self.lab.paused else "Pause")
+        self.pause_action.setText("Resume" if self._is_paused() else "Pause")
         self.join_action.setEnabled(running)
         self.cancel_action.setEnabled(running)
 

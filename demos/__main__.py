@@ -13,6 +13,11 @@ LESSONS: list[tuple[str, str, str]] = [
         "python -m demos.race --threads 4 --increments 10000 [--lock] [--json]",
         "an unprotected read-modify-write loses updates; a Lock makes the count exact",
     ),
+    (
+        "Coroutines",
+        "python -m demos.coroutines --tasks 1000 --io-ms 200 [--limit N] [--blocking] [--json]",
+        "many coroutines wait at once on one thread; one blocking call stalls them all",
+    ),
 ]
 
 

@@ -1,0 +1,390 @@
+"""The Coroutines tab: N tasks awaiting I/O in this window's own event loop (qasync).
+
+Unlike the thread lessons, nothing runs in the lab: the coroutines share the loop that draws the
+window, which is the point. The tab runs them itself through LessonTab's local-run methods, keeps
+its own IntervalStore, and shows an event-loop lag meter that a blocking call visibly breaks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QHideEvent, QShowEvent
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.lesson import LessonTab, heading, paragraph
+from app.settings import read_choice, read_int
+from app.slider import LabeledSlider
+from demos import coroutines as lesson
+from demos.context import Control
+from demos.events import Mark, now_ns
+
+log = logging.getLogger(__name__)
+LAG_PERIOD_MS = 50  # the meter's own timer: how late it fires is the loop's lag
+LAG_RED_MS = 100  # above this a person notices the window stutter
+LAG_FULL_SCALE_MS = 1000  # the blocking call's length fills the bar
+LAG_DECAY = 0.85  # per tick: a spike stays visible for about a second instead of one tick
+CANCEL_DEADLINE_S = 2.0
+
+EXPLANATION = (
+    "Every task is a coroutine that awaits simulated I/O (<code>await asyncio.sleep</code>) a "
+    "few times. They all run on <b>one thread</b>, the one drawing this window: the "
+    "<b>event loop</b> runs a task until it reaches an <code>await</code>, then switches to "
+    "another task that is ready. Nobody interrupts a task; it hands control back itself "
+    "(<i>cooperative</i> switching)."
+    "<br><br>While a task waits, the loop runs the others, so a thousand tasks that each wait "
+    "0.6 s finish in about 0.6 s. <b>gather</b> starts them all at once; <b>sequential</b> "
+    "awaits each before starting the next, which throws the overlap away. A "
+    "<b>semaphore</b> lets at most N in at a time, like a connection limit."
+    "<br><br>A task that calls a <i>blocking</i> function, such as <code>time.sleep</code> or "
+    "a synchronous HTTP call, never reaches an await: nothing else runs until it returns, not "
+    "the other tasks and not this window. Work that computes for long blocks the loop the same "
+    "way; <code>run_in_executor</code> (or <code>asyncio.to_thread</code>) moves it to a thread "
+    "and awaits the result, so the loop stays free."
+)
+
+
+class LoopLagMeter(QFrame):
+    """How late a 50 ms timer fires in this loop: the current lag (held briefly) and the max."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.max_ms = 0.0
+        self.shown_ms = 0.0
+        self._red = False
+        self._last = time.perf_counter()
+        self.label = QLabel()
+        self.label.setMinimumWidth(300)
+        self.bar = QProgressBar()
+        self.bar.setRange(0, LAG_FULL_SCALE_MS)
+        self.bar.setTextVisible(False)
+        self.bar.setAccessibleName("Event-loop lag")
+        self.bar.setToolTip(
+            f"How late a {LAG_PERIOD_MS} ms timer on this window's event loop fires. Red above "
+            f"{LAG_RED_MS} ms: the window stutters; a blocking call stops it completely."
+        )
+        row = QHBoxLayout(self)
+        row.setContentsMargins(8, 4, 8, 4)
+        row.addWidget(QLabel("<b>Event-loop lag</b>"))
+        row.addWidget(self.bar, 1)
+        row.addWidget(self.label)
+        self.timer = QTimer(self)
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self.timer.setInterval(LAG_PERIOD_MS)
+        self.timer.timeout.connect(self._tick)
+        self._show()
+
+    def reset_max(self) -> None:
+        """Forget the worst lag seen (a new run or a reset)."""
+        self.max_ms = 0.0
+        self._show()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        """Measure only while visible: the lag of a hidden tab's meter helps nobody."""
+        self._last = time.perf_counter()
+        self.timer.start()
+        super().showEvent(event)
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 - Qt override
+        """Stop measuring."""
+        self.timer.stop()
+        super().hideEvent(event)
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        lag_ms = max(0.0, (now - self._last) * 1000.0 - LAG_PERIOD_MS)
+        self._last = now
+        self.max_ms = max(self.max_ms, lag_ms)
+        self.shown_ms = max(lag_ms, self.shown_ms * LAG_DECAY)
+        self._show()
+
+    def _show(self) -> None:
+        self.bar.setValue(int(min(self.shown_ms, LAG_FULL_SCALE_MS)))
+        self.label.setText(f"now {self.shown_ms:5.0f} ms   max {self.max_ms:5.0f} ms")
+        red = self.shown_ms > LAG_RED_MS
+        if red != self._red:  # restyle only on change: a stylesheet per tick is not free
+            self._red = red
+            chunk = "#D55E00" if red else "#009E73"
+            self.bar.setStyleSheet(f"QProgressBar::chunk {{ background: {chunk}; }}")
+            self.label.setStyleSheet("color: #D55E00; font-weight: bold;" if red else "")
+
+
+class CoroutinesTab(LessonTab):
+    """Lesson: many coroutines, one thread, one loop, and what a blocking call does to it."""
+
+    title = "Coroutines"
+    scenario = "demos.coroutines"
+    runs_locally = True
+    speaker_notes = (
+        "<p><b>Start with 1000 tasks</b>, 200 ms, 3 steps, gather. Ask: one after another that "
+        "is 10 minutes; how long here? Elapsed about 0.6 s, and <i>threads used: 1</i>. Point "
+        "at the lane names: every band says the same thread id.</p>"
+        "<p><b>Semaphore 100</b>: ten rounds, about 6 s; the bands turn <i>blocked</i> while "
+        "they queue. Then <b>sequential</b> with 10 tasks: the staircase, elapsed equals the "
+        "sum.</p>"
+        "<p><b>Blocking call</b>: warn the room, press Start. The window freezes for a second, "
+        "the lag meter goes red and the result shows about 1000 ms of loop lag. One "
+        "<code>time.sleep</code> stopped every task.</p>"
+        "<p><b>CPU step</b> 20 ms with 20 tasks: lag climbs to hundreds of ms. Tick "
+        "<i>offload</i>: the loop lag drops to a few ms, the elapsed time does not (the GIL).</p>"
+        "<p>C cancels: every lane ends <i>cancelled</i> at its current await.</p>"
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.control = Control()  # this tab's own pause/cancel flags (no lab involved)
+        self._run: lesson.CoroutineRun | None = None
+        self._watcher: asyncio.Task[dict[str, Any]] | None = None  # strong ref, qasync needs it
+        self.last_result: dict[str, Any] | None = None
+        self.lag_meter = LoopLagMeter(self)
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(0, self.lag_meter)  # above the splitter: always in view
+
+    def build_side_panel(self, layout: QVBoxLayout) -> None:
+        """Explanation, sliders, switches and the results box."""
+        s = self.settings
+        layout.addWidget(heading("Coroutines and async/await"))
+        layout.addWidget(paragraph(EXPLANATION))
+
+        def slider(key: str, label: str, default: int, unit: str, tip: str) -> LabeledSlider:
+            low, high = lesson.LIMITS[key]
+            widget = LabeledSlider(
+                label, low, high, read_int(s, f"coroutines/{key}", default, low, high), unit, tip
+            )
+            widget.valueChanged.connect(self._save)
+            layout.addWidget(widget)
+            return widget
+
+        self.tasks = slider("tasks", "&Tasks", 100, "", "How many coroutines to start")
+        self.io_ms = slider("io_ms", "&I/O wait per step", 200, "ms", "Each await's length")
+        self.steps = slider("steps", "&Steps per task", 3, "", "How many awaits each task makes")
+        self.limit = slider(
+            "limit", "Sema&phore limit (0 = none)", 0, "", "asyncio.Semaphore(N) around each task"
+        )
+        self.cpu_ms = slider(
+            "cpu_ms", "C&PU step per task", 0, "ms", "Pure-Python work after the first await"
+        )
+
+        layout.addWidget(QLabel("Await the tasks"))
+        self.mode_gather = QRadioButton("&gather: all at once (asyncio.gather)")
+        self.mode_sequential = QRadioButton("s&equential: one after another (await in a loop)")
+        self.mode_group = QButtonGroup(self)
+        for button in (self.mode_gather, self.mode_sequential):
+            self.mode_group.addButton(button)
+            layout.addWidget(button)
+        mode = read_choice(s, "coroutines/mode", "gather", lesson.MODES)
+        (self.mode_gather if mode == "gather" else self.mode_sequential).setChecked(True)
+        self.mode_gather.toggled.connect(self._save)  # after restoring: no save mid-build
+
+        # Not remembered on purpose: a switch that freezes the window must be chosen each time.
+        self.blocking = QCheckBox("&Blocking call: task 1 calls time.sleep(1)")
+        self.blocking.setToolTip("Freezes the window for up to 1 s: that is the lesson")
+        layout.addWidget(self.blocking)
+        layout.addWidget(paragraph("<i>Warning: this freezes the window for up to 1 s.</i>"))
+        self.offload = QCheckBox("&Offload the CPU step to a thread (run_in_executor)")
+        self.offload.setChecked(bool(read_int(s, "coroutines/offload", 0, 0, 1)))
+        self.offload.toggled.connect(self._save)
+        layout.addWidget(self.offload)
+
+        box = QFrame()
+        box.setFrameShape(QFrame.Shape.StyledPanel)
+        form = QFormLayout(box)
+        self.elapsed_label = QLabel("-")
+        self.elapsed_label.setObjectName("bigFigure")
+        self.sequential_label = QLabel("-")
+        self.expected_label = QLabel("-")
+        self.threads_label = QLabel("-")
+        self.lag_label = QLabel("-")
+        self.verdict_label = paragraph("Press Start (Space) to run the coroutines.")
+        form.addRow("Elapsed:", self.elapsed_label)
+        form.addRow("One after another:", self.sequential_label)
+        form.addRow("Expected:", self.expected_label)
+        form.addRow("OS threads used:", self.threads_label)
+        form.addRow("Max loop lag:", self.lag_label)
+        form.addRow(self.verdict_label)
+        layout.addWidget(heading("Last run"))
+        layout.addWidget(box)
+
+    # -------------------------------------------------------------- settings
+    def params(self) -> dict[str, Any]:
+        """Slider values as the scenario's parameters."""
+        return {
+            "tasks": self.tasks.value(),
+            "io_ms": self.io_ms.value(),
+            "steps": self.steps.value(),
+            "limit": self.limit.value(),
+            "mode": "gather" if self.mode_gather.isChecked() else "sequential",
+            "blocking": self.blocking.isChecked(),
+            "cpu_ms": self.cpu_ms.value(),
+            "offload": self.offload.isChecked(),
+        }
+
+    def _save(self, *_: object) -> None:
+        params = self.params()
+        for key in ("tasks", "io_ms", "steps", "limit", "cpu_ms", "mode"):
+            self.settings.setValue(f"coroutines/{key}", params[key])
+        self.settings.setValue("coroutines/offload", int(params["offload"]))
+
+    def join_deadline_s(self) -> float:
+        """Twice the expected time plus slack; then the remaining tasks get Task.cancel()."""
+        return 2.0 * lesson.expected_s(self.params()) + 10.0
+
+    # ------------------------------------------------------------ local runs
+    def start_local(self) -> None:
+        """Create the tasks in this window's running loop (the Start button)."""
+        params = self.params()
+        self.last_params = params
+        self.store.clear()
+        self.clear_plots()
+        self.clear_result("Running...")
+        self.lag_meter.reset_max()
+        run = lesson.CoroutineRun(params, lesson.StoreSink(self.store), self.control)
+        self._run = run
+        run.start()
+        self._watcher = asyncio.get_running_loop().create_task(self._watch(run))
+        # Announced once the watcher is done, so is_running_locally() already says False.
+        self._watcher.add_done_callback(self._on_watch_done)
+        self.timeline.set_follow(True)
+        self.localRunChanged.emit()
+
+    async def _watch(self, run: lesson.CoroutineRun) -> dict[str, Any]:
+        result = await run.finished()
+        if run is self._run:  # a reset may have replaced it meanwhile
+            self.last_result = result
+            self._show(result)
+        return result
+
+    def _on_watch_done(self, task: asyncio.Task[dict[str, Any]]) -> None:
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            log.error("coroutines run failed", exc_info=exc)
+            self.verdict_label.setText(f"The run failed: {type(exc).__name__}: {exc}")
+        self.localRunChanged.emit()
+
+    def is_running_locally(self) -> bool:
+        """Until the run's figures are shown."""
+        return self._watcher is not None and not self._watcher.done()
+
+    def is_paused_locally(self) -> bool:
+        """True while paused."""
+        return self.is_running_locally() and self.control.paused
+
+    def pause_local(self) -> None:
+        """Tasks hold (by awaiting) at their next step boundary."""
+        if self._run is not None:
+            self._run.pause()
+            self.localRunChanged.emit()
+
+    def resume_local(self) -> None:
+        """Paused tasks go on."""
+        if self._run is not None:
+            self._run.resume()
+            self.localRunChanged.emit()
+
+    async def join_local(self, timeout_s: float) -> float | None:  # noqa: ASYNC109
+        """Await every task like ``await asyncio.gather(...)``; marks the timeline."""
+        run, watcher = self._run, self._watcher
+        if run is None or watcher is None:
+            return 0.0
+        report = await run.join(timeout_s)
+        await asyncio.wait([watcher], timeout=CANCEL_DEADLINE_S)
+        self.store.add_mark(Mark(now_ns(), f"join returned after {report.waited_s:.2f} s"))
+        return None if report.escalations else report.waited_s
+
+    async def cancel_local(self) -> bool:
+        """Task.cancel() on every task: each ends at the await it is in."""
+        run, watcher = self._run, self._watcher
+        if run is None or watcher is None or watcher.done():
+            return True
+        self.store.add_mark(Mark(now_ns(), "Task.cancel()"))
+        report = await run.cancel(CANCEL_DEADLINE_S)
+        await asyncio.wait([watcher], timeout=CANCEL_DEADLINE_S)
+        return report.ended and run.pending_tasks() == 0
+
+    async def reset_local(self) -> None:
+        """Cancel what runs, then forget the run and its timeline."""
+        if self.is_running_locally():
+            await self.cancel_local()
+        self._run = None
+        self.control.clear()
+        self.store.clear()
+        self.timeline.clear()
+        self.lag_meter.reset_max()
+        self.localRunChanged.emit()
+
+    def pending_tasks(self) -> int:
+        """Tasks of the last run that have not finished (for tests and the status)."""
+        return self._run.pending_tasks() if self._run is not None else 0
+
+    # ---------------------------------------------------------------- results
+    def show_result(self, elapsed_s: float, report: dict[str, Any]) -> None:
+        """Lab reports never concern this tab (its tasks run here): see ``_show``."""
+
+    def clear_result(self, message: str) -> None:
+        """Blank the figures before a new run or after a reset."""
+        for label in (
+            self.elapsed_label,
+            self.sequential_label,
+            self.expected_label,
+            self.threads_label,
+            self.lag_label,
+        ):
+            label.setText("-")
+        self.verdict_label.setText(message)
+
+    def _show(self, result: dict[str, Any]) -> None:
+        self.elapsed_label.setText(f"{result['elapsed_s']:.2f} s")
+        self.sequential_label.setText(f"{result['sequential_s']:.2f} s")
+        self.expected_label.setText(f"about {result['expected_s']:.2f} s")
+        offload = result["offload_threads"]
+        extra = f" (+ {offload} for the offloaded CPU step)" if offload else ""
+        self.threads_label.setText(f"{result['threads_used']}{extra}")
+        self.lag_label.setText(f"{result['max_loop_lag_ms']:.0f} ms")
+        self.verdict_label.setText(verdict(result))
+
+
+def verdict(result: dict[str, Any]) -> str:
+    """One or two sentences saying what the figures mean."""
+    tasks = result["tasks"]
+    if result["cancelled"]:
+        return (
+            f"Cancelled: Task.cancel() raised CancelledError at the await each of the "
+            f"{result['lanes']} lanes was in; none of the {tasks} tasks is left pending."
+        )
+    if result["blocking"]:
+        return (
+            f"One time.sleep() held the only thread for {lesson.BLOCKING_CALL_S:g} s: no other "
+            f"task ran and the window froze (loop lag {result['max_loop_lag_ms']:.0f} ms)."
+        )
+    if result["cpu_ms"] and not result["offload"]:
+        return (
+            "The CPU steps ran on the loop's thread, so the loop stalled while they computed: "
+            "tick offload to keep it responsive."
+        )
+    if result["mode"] == "sequential":
+        return "Awaited one after another, the waits did not overlap: elapsed is the sum."
+    if result["limit"] and result["limit"] < tasks:
+        return (
+            f"The semaphore let {result['limit']} tasks in at a time, so the waits overlapped "
+            f"in rounds of {result['limit']}."
+        )
+    return (
+        f"All {tasks} tasks waited at the same time on one thread, so the run took about as "
+        "long as the longest task."
+    )

@@ -1,0 +1,141 @@
+"""Coroutines lesson: the twin's figures, the scenario in a loop, and the tab in the window."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from demos import coroutines
+from demos.events import State
+from demos.intervals import IntervalStore
+
+pytestmark = pytest.mark.timeout(120)
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def twin(*args: str) -> dict:
+    out = subprocess.run(
+        [sys.executable, "-m", "demos.coroutines", *args, "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=100,
+        check=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def run_here(**overrides: object) -> tuple[dict, IntervalStore]:
+    store = IntervalStore()
+    params = {**coroutines.DEFAULTS, **overrides}
+    result = asyncio.run(coroutines.run_twin(params, store)).result()
+    return result, store
+
+
+def test_thousand_tasks_overlap_on_one_thread() -> None:
+    result = twin("--tasks", "1000", "--io-ms", "200")
+    assert {"elapsed_s", "sequential_s", "threads_used", "max_loop_lag_ms"} <= result.keys()
+    assert {"tasks", "io_ms"} <= result.keys()
+    assert result["tasks"] == 1000
+    assert result["io_ms"] == 200
+    assert result["elapsed_s"] < 1.5, "1000 waits of 3 x 200 ms overlap: about 0.6 s"
+    assert result["sequential_s"] == pytest.approx(600.0)
+    assert result["threads_used"] == 1
+
+
+def test_blocking_call_stalls_the_loop() -> None:
+    result = twin("--tasks", "1000", "--io-ms", "200", "--blocking")
+    assert result["max_loop_lag_ms"] >= 500
+    assert result["elapsed_s"] >= 1.0
+
+
+def test_semaphore_admits_ten_at_a_time() -> None:
+    result, store = run_here(tasks=100, io_ms=50, steps=1, limit=10)
+    assert result["elapsed_s"] >= 0.45, "10 rounds of 50 ms"
+    assert result["threads_used"] == 1
+    assert len(store.lanes) == 100 // 4  # more than 64 tasks: bands of 4
+    assert {s for s, _ in store.final_states().values()} == {State.DONE}
+
+
+def test_sequential_awaits_do_not_overlap() -> None:
+    result, store = run_here(tasks=5, io_ms=40, steps=2, mode="sequential")
+    assert result["elapsed_s"] >= 0.4
+    assert result["speedup"] < 1.2
+    assert [lane.name for lane in store.lanes] == [f"task {i}" for i in range(1, 6)]
+
+
+def test_offloading_the_cpu_step_keeps_the_loop_responsive() -> None:
+    inline, _ = run_here(tasks=20, io_ms=20, steps=1, cpu_ms=20)
+    offloaded, _ = run_here(tasks=20, io_ms=20, steps=1, cpu_ms=20, offload=True)
+    assert offloaded["offload_threads"] == 1
+    assert offloaded["threads_used"] == 1
+    assert offloaded["max_loop_lag_ms"] < inline["max_loop_lag_ms"] / 2
+
+
+def test_bands_keep_the_timeline_small() -> None:
+    assert len(coroutines.bands(10_000)) == coroutines.BAND_LANES
+    assert coroutines.band_name(coroutines.bands(10_000)[0]) == "tasks 1-313"
+    assert len(coroutines.bands(64)) == 64
+    with pytest.raises(ValueError, match="tasks"):
+        coroutines.validate({**coroutines.DEFAULTS, "tasks": 0})
+
+
+# --------------------------------------------------------------------- GUI
+@pytest.fixture
+def window(qtbot, qloop):  # noqa: ANN001
+    from app.lessons.coroutines import CoroutinesTab
+    from app.main_window import MainWindow
+
+    win = MainWindow(start_lab=False)  # coroutines run in this loop: no lab needed
+    qtbot.addWidget(win)
+    index = next(i for i, t in enumerate(win.lessons) if isinstance(t, CoroutinesTab))
+    win.tabs.setCurrentIndex(index)
+    win.show()
+    yield win
+    win.close()
+
+
+def configure(tab, tasks: int, io_ms: int, steps: int) -> None:  # noqa: ANN001
+    tab.tasks.setValue(tasks)
+    tab.io_ms.setValue(io_ms)
+    tab.steps.setValue(steps)
+    tab.limit.setValue(0)
+    tab.cpu_ms.setValue(0)
+    tab.mode_gather.setChecked(True)
+    tab.blocking.setChecked(False)
+
+
+def test_start_runs_tasks_in_the_window_loop(window, qtbot) -> None:  # noqa: ANN001
+    tab = window.current_lesson()
+    configure(tab, tasks=20, io_ms=50, steps=2)
+    window.start_action.trigger()
+    assert tab.is_running_locally()
+    assert not window.start_action.isEnabled()
+    qtbot.waitUntil(lambda: not tab.is_running_locally(), timeout=10_000)
+    assert tab.threads_label.text() == "1"
+    assert float(tab.elapsed_label.text().split()[0]) < 1.0
+    assert "one thread" in tab.verdict_label.text()
+    assert {s for s, _ in tab.store.final_states().values()} == {State.DONE}
+    assert window.start_action.isEnabled()
+
+
+def test_cancel_mid_run_cancels_every_lane(window, qtbot) -> None:  # noqa: ANN001
+    tab = window.current_lesson()
+    configure(tab, tasks=200, io_ms=500, steps=10)
+    window.start_action.trigger()
+    waiting = {State.WAITING}
+    qtbot.waitUntil(
+        lambda: {s for s, _ in tab.store.final_states().values()} == waiting, timeout=5000
+    )
+    window.cancel_action.trigger()
+    qtbot.waitUntil(lambda: not tab.is_running_locally(), timeout=10_000)
+    finals = {s for s, _ in tab.store.final_states().values()}
+    assert finals == {State.CANCELLED}
+    assert len(tab.store.lanes) == len(coroutines.bands(200))
+    assert tab.pending_tasks() == 0
+    assert "Cancelled" in tab.verdict_label.text()

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import __version__
+from app.code_panel import CodePanel
 from app.lab_client import LabClient
 from app.lesson import LessonTab
 from app.lessons.challenges import ChallengesTab
@@ -64,6 +65,8 @@ SHORTCUTS = [
     ("N", "Speaker notes for the lesson"),
     ("Ctrl+E", "Export the current run as a Chrome trace"),
     ("Ctrl+PgDown / Ctrl+PgUp", "Next / previous lesson"),
+    ("Ctrl+K", "Code panel: the lesson's real source and its terminal command"),
+    ("Ctrl+S / Ctrl+O", "Save the run / open a saved run and replay it (Space plays)"),
     ("F1", "This list"),
     ("Ctrl+Q", "Quit"),
 ]
@@ -123,6 +126,16 @@ class MainWindow(QMainWindow):
         self.view_menu.addAction(self.presenter.toggle_action)
         self.view_menu.addAction(self.presenter.blank_action)
         self.view_menu.addAction(self.presenter.notes_action)
+        self.code_panel = CodePanel(self)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.code_panel)
+        self.code_panel.hide()
+        code_action = self.code_panel.toggleViewAction()
+        code_action.setText("Code panel")
+        code_action.setShortcut(QKeySequence("Ctrl+K"))
+        code_action.setToolTip("The lesson's real source and its terminal command (Ctrl+K)")
+        self.addAction(code_action)
+        self.view_menu.addAction(code_action)
+        self.toolbar.addAction(code_action)
         self._build_status()
         self._connect_lab()
         self._restore()
@@ -653,10 +666,14 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentIndex(
             read_int(self.settings, "window/last_tab", 0, 0, max(0, self.tabs.count() - 1))
         )
+        state = read_bytes(self.settings, "window/state")
+        if state is not None:
+            self.restoreState(state)  # docks: the code panel open or closed, where
 
     def save_settings(self) -> None:
         """Geometry and last tab (slider values are saved as they change)."""
         self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
         self.settings.setValue("window/last_tab", self.tabs.currentIndex())
         self.settings.sync()
 

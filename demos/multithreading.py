@@ -91,6 +91,14 @@ def summarize(params: dict[str, Any], elapsed_s: float, work_s: float) -> dict[s
     }
 
 
+def twin_command(params: dict[str, Any]) -> str:
+    """The terminal command that runs the same lesson (the failing thread is GUI-only)."""
+    return (
+        f"python -m demos.multithreading --threads {params['threads']} --steps {params['steps']}"
+        f" --step-ms {params['step_ms']} --kind {params['kind']}"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """The terminal twin."""
     parser = argparse.ArgumentParser(

@@ -172,11 +172,16 @@ class LessonTab(QWidget):
         total = max(self.splitter.width(), width + 400)
         self.splitter.setSizes([width, total - width])
 
-    def set_presenting(self, on: bool) -> None:
-        """Dark plots for the high-contrast theme; CPU plots side by side for big type."""
+    def set_dark(self, on: bool) -> None:
+        """Dark plots (dark theme or the presenter's high contrast)."""
         self.timeline.set_dark(on)
         self.cpu_plot.set_dark(on)
+
+    def set_presenting(self, on: bool) -> None:
+        """CPU plots side by side for big type; dark plots while presenting."""
         self.cpu_plot.set_side_by_side(on)
+        if on:
+            self.set_dark(True)
 
 
 def heading(text: str) -> QLabel:

@@ -12,7 +12,7 @@ from collections.abc import Coroutine
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import __version__
+from app import __version__, theme
 from app.code_panel import CodePanel
 from app.lab_client import LabClient
 from app.lesson import LessonTab
@@ -35,7 +35,7 @@ from app.lessons.coroutines import CoroutinesTab
 from app.lessons.multithreading import MultithreadingTab
 from app.presenter import PresenterMode
 from app.replay import ReplayBar, ReplayController
-from app.settings import open_settings, read_bytes, read_int
+from app.settings import open_settings, read_bytes, read_choice, read_int
 from app.svg_export import write_svg
 from demos import recording
 from demos.cpu_sampler import CpuSampler
@@ -136,6 +136,7 @@ class MainWindow(QMainWindow):
         self.addAction(code_action)
         self.view_menu.addAction(code_action)
         self.toolbar.addAction(code_action)
+        self._build_theme_menu()
         self._build_status()
         self._connect_lab()
         self._restore()
@@ -259,6 +260,40 @@ class MainWindow(QMainWindow):
         help_menu = menu.addMenu("&Help")
         help_menu.addAction(self.help_action)
         help_menu.addAction(self._action("About", "", "About Concurrency Lab", self.show_about))
+
+    def _build_theme_menu(self) -> None:
+        menu = self.view_menu.addMenu("&Theme")
+        group = QActionGroup(self)
+        self.theme_choice = read_choice(self.settings, "view/theme", "system", theme.THEMES)
+        self.theme_actions: dict[str, QAction] = {}
+        for choice in theme.THEMES:
+            action = QAction(
+                {"system": "Follow the system", "light": "Light", "dark": "Dark"}[choice], self
+            )
+            action.setCheckable(True)
+            action.setChecked(choice == self.theme_choice)
+            action.triggered.connect(lambda _=False, c=choice: self.set_theme(c))
+            group.addAction(action)
+            menu.addAction(action)
+            self.theme_actions[choice] = action
+        QGuiApplication.styleHints().colorSchemeChanged.connect(lambda _s: self.apply_theme())
+        self.apply_theme()
+
+    def set_theme(self, choice: str) -> None:
+        """View -> Theme: system, light or dark (remembered)."""
+        self.theme_choice = choice if choice in theme.THEMES else "system"
+        self.settings.setValue("view/theme", self.theme_choice)
+        self.theme_actions[self.theme_choice].setChecked(True)
+        self.apply_theme()
+
+    def apply_theme(self) -> None:
+        """Palette and plots for the chosen theme (presenter mode keeps its own)."""
+        if self.presenter.active:
+            return
+        dark = theme.is_dark(self.theme_choice)
+        theme.apply_palette(dark)
+        for lesson in self.lessons:
+            lesson.set_dark(dark)
 
     def _build_status(self) -> None:
         self.status_lab = QLabel()

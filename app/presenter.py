@@ -201,6 +201,7 @@ class PresenterMode(QObject):
         for lesson in window.lessons:
             lesson.set_scale(1.0)
             lesson.set_presenting(False)
+        window.apply_theme()  # back to the chosen theme's plots
         if self._was_maximized:
             window.showMaximized()
         else:

@@ -123,6 +123,9 @@ class MainWindow(QMainWindow):
         self.toolbar.addAction(self.presenter.toggle_action)
         self.toolbar.addWidget(self.presenter.scale_slider)
         self.toolbar.addWidget(self.presenter.scale_label)
+        self.toolbar.addSeparator()
+        self.toolbar.addWidget(self.presenter.slow_slider)
+        self.toolbar.addWidget(self.presenter.slow_label)
         self.view_menu.addAction(self.presenter.toggle_action)
         self.view_menu.addAction(self.presenter.blank_action)
         self.view_menu.addAction(self.presenter.notes_action)
@@ -639,6 +642,7 @@ class MainWindow(QMainWindow):
 
     def _on_lab_started(self, pid: int) -> None:
         self.sampler.watch_process(pid)
+        self.presenter.apply_time_scale()  # a new lab has new shared flags
         self._update_actions()
 
     def _on_lanes_changed(self) -> None:

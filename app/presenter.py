@@ -155,6 +155,16 @@ class PresenterMode(QObject):
         self.scale_slider.setAccessibleName("Presenter scale")
         self.scale_slider.valueChanged.connect(lambda v: self.set_scale(v / 100))
         self.scale_label = QLabel(f"{self.scale:.2f}x")
+        self.slow_slider = QSlider(Qt.Orientation.Horizontal)
+        self.slow_slider.setRange(1, 10)
+        self.slow_slider.setValue(10)
+        self.slow_slider.setFixedWidth(110)
+        self.slow_slider.setToolTip(
+            "Slow motion: sleeps and steps take longer (0.1x - 1x), so you can narrate a run"
+        )
+        self.slow_slider.setAccessibleName("Slow motion")
+        self.slow_label = QLabel("speed 1.0x")
+        self.slow_slider.valueChanged.connect(self._slow_motion_changed)
         window.tabs.currentChanged.connect(self._update_notes)
 
     # ------------------------------------------------------------ actions
@@ -217,6 +227,24 @@ class PresenterMode(QObject):
         self.window.settings.setValue("presenter/scale", self.scale)
         if self.active:
             self._apply_scale()
+
+    @property
+    def time_scale(self) -> float:
+        """The slow-motion setting, 0.1 to 1.0."""
+        return self.slow_slider.value() / 10
+
+    def apply_time_scale(self) -> None:
+        """Give the setting to the lab and to lessons that run their own workers."""
+        scale = self.time_scale
+        self.window.lab.control.set_time_scale(scale)
+        for lesson in self.window.lessons:
+            control = getattr(lesson, "control", None)
+            if control is not None:
+                control.set_time_scale(scale)
+
+    def _slow_motion_changed(self, value: int) -> None:
+        self.slow_label.setText(f"speed {value / 10:.1f}x")
+        self.apply_time_scale()
 
     def toggle_blank(self) -> None:
         """B: blank the screen, or bring the lesson back."""

@@ -18,6 +18,7 @@ from demos.transport import Sink
 
 PAUSE_FLAG = 0
 CANCEL_FLAG = 1
+SLOW_MOTION_FLAG = 2  # time scale in percent (10-100); 0 means full speed
 CONTROL_SIZE = 4
 POLL_S = 0.01  # how often a paused or sleeping worker looks at the flags
 CPU_CHUNK_MS = 2.0  # a computing worker looks at the flags this often
@@ -77,9 +78,20 @@ class Control:
         self.flags[CANCEL_FLAG] = 1
 
     def clear(self) -> None:
-        """Back to running, for the next run."""
-        for i in range(len(self.flags)):
-            self.flags[i] = 0
+        """Back to running, for the next run (slow motion is a setting and stays)."""
+        self.flags[PAUSE_FLAG] = 0
+        self.flags[CANCEL_FLAG] = 0
+
+    def set_time_scale(self, scale: float) -> None:
+        """Slow motion for presenters: 0.1 runs ten times slower, 1.0 at full speed."""
+        percent = round(min(1.0, max(0.1, scale)) * 100)
+        self.flags[SLOW_MOTION_FLAG] = 0 if percent >= 100 else percent
+
+    @property
+    def stretch(self) -> float:
+        """How many times longer sleeps and steps take (1.0 at full speed)."""
+        percent = self.flags[SLOW_MOTION_FLAG]
+        return 100.0 / percent if percent else 1.0
 
 
 class WorkerContext:
@@ -120,7 +132,7 @@ class WorkerContext:
         """Wait like I/O does (the GIL is released), waking early if cancelled."""
         self.emit(State.WAITING, detail)
         start = time.perf_counter()
-        deadline = start + seconds
+        deadline = start + seconds * self.control.stretch
         while True:
             now = time.perf_counter()
             left = deadline - now
@@ -136,7 +148,8 @@ class WorkerContext:
         """Do a calibrated amount of pure-Python work, checking for cancel every few ms."""
         self.emit(State.RUNNING, detail)
         per_ms = workloads.iterations_per_ms()
-        total = int(milliseconds * per_ms)
+        # Slow motion means more of the same work: the GIL story stays true, only longer.
+        total = int(milliseconds * self.control.stretch * per_ms)
         chunk = max(1, int(CPU_CHUNK_MS * per_ms))
         done = 0
         flush_if_due = self.sink.flush_if_due

@@ -269,7 +269,7 @@ class TaskContext(WorkerContext):
     async def asleep(self, seconds: float, detail: str = "await asyncio.sleep") -> None:
         """Await like I/O does; cancel at the next poll."""
         self.emit(State.WAITING, detail)
-        deadline = time.perf_counter() + seconds
+        deadline = time.perf_counter() + seconds * self.control.stretch
         while (left := deadline - time.perf_counter()) > 0:
             if self.control.cancelled:
                 raise Cancelled

@@ -72,3 +72,30 @@ def test_the_scale_is_applied_and_remembered(window, qtbot) -> None:  # noqa: AN
     assert window.presenter.scale_label.text() == "2.50x"
     assert float(window.settings.value("presenter/scale")) == pytest.approx(2.5)
     window.presenter.scale_slider.setValue(175)
+
+
+def test_slow_motion_stretches_sleeps() -> None:
+    import time
+
+    from demos.context import Control, WorkerContext
+    from demos.transport import ListSink
+
+    control = Control()
+    control.set_time_scale(0.25)
+    assert control.stretch == pytest.approx(4.0)
+    control.clear()  # a new run keeps the setting
+    assert control.stretch == pytest.approx(4.0)
+    ctx = WorkerContext(0, ListSink(), control)
+    t0 = time.perf_counter()
+    ctx.sleep(0.05)
+    assert time.perf_counter() - t0 >= 0.19
+    control.set_time_scale(1.0)
+    assert control.stretch == 1.0
+
+
+def test_the_slow_motion_slider_reaches_the_lab(window) -> None:  # noqa: ANN001
+    window.presenter.slow_slider.setValue(5)
+    assert window.lab.control.stretch == pytest.approx(2.0)
+    assert window.presenter.slow_label.text() == "speed 0.5x"
+    window.presenter.slow_slider.setValue(10)
+    assert window.lab.control.stretch == 1.0

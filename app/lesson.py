@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.cpu_plot import CpuPlotWidget
+from app.glossary import linked_label
 from app.lab_client import LabClient
 from app.timeline import TimelineWidget
 from demos.cpu_sampler import CpuSampler
@@ -192,8 +193,8 @@ def heading(text: str) -> QLabel:
 
 
 def paragraph(html: str) -> QLabel:
-    """Wrapped explanatory text."""
-    label = QLabel(html)
+    """Wrapped explanatory text; known terms link to their definitions (app.glossary)."""
+    label = linked_label(html)
     label.setWordWrap(True)
     label.setTextFormat(Qt.TextFormat.RichText)
     label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)

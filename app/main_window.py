@@ -67,7 +67,7 @@ SHORTCUTS = [
     ("Ctrl+PgDown / Ctrl+PgUp", "Next / previous lesson"),
     ("Ctrl+K", "Code panel: the lesson's real source and its terminal command"),
     ("Ctrl+S / Ctrl+O", "Save the run / open a saved run and replay it (Space plays)"),
-    ("F1", "This list"),
+    ("F1 or ?", "This list"),
     ("Ctrl+Q", "Quit"),
 ]
 
@@ -220,8 +220,9 @@ class MainWindow(QMainWindow):
             "Leave full screen", "Esc", "Leave full screen", self.leave_full_screen
         )
         self.help_action = self._action(
-            "Keyboard shortcuts", "F1", "List shortcuts", self.show_help
+            "Keyboard shortcuts", "F1", "List shortcuts (F1 or ?)", self.show_help
         )
+        self.help_action.setShortcuts([QKeySequence("F1"), QKeySequence("?")])
         next_tab = self._action("Next lesson", "Ctrl+PgDown", "Next lesson", self._next_tab)
         prev_tab = self._action("Previous lesson", "Ctrl+PgUp", "Previous lesson", self._prev_tab)
         quit_action = self._action("Quit", "Ctrl+Q", "Quit Concurrency Lab", self.close)

@@ -125,6 +125,8 @@ def run_app(argv: list[str]) -> int:
     if os.environ.get("CONCURRENCY_LAB_QUIT_AFTER_PAINT"):
         app.installEventFilter(_QuitAfterFirstPaint(window))
     window.show()
+    if "--presenter" in argv[1:]:  # for a talk: a desktop shortcut can start straight in it
+        window.presenter.enter()
     log.info("Concurrency Lab %s started; log at %s", __version__, log_path)
     with loop:
         loop.run_forever()

@@ -98,6 +98,10 @@ def window(qtbot, qloop):  # noqa: ANN001
     win.show()
     yield win
     win.close()
+    # pytest-qt closed the window first and it saved this tab as the last one: other tests
+    # expect a window that opens on the first tab.
+    win.settings.setValue("window/last_tab", 0)
+    win.settings.sync()
 
 
 def configure(tab, tasks: int, io_ms: int, steps: int) -> None:  # noqa: ANN001

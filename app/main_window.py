@@ -486,7 +486,7 @@ class MainWindow(QMainWindow):
 
     def export_trace(self) -> None:
         """File -> Export trace...: the current run as Chrome Trace JSON."""
-        if not self.store.count:
+        if not self.current_lesson().store.count:
             self.show_banner("Nothing to export yet: run a lesson first.")
             return
         path, _ = QFileDialog.getSaveFileName(
@@ -498,7 +498,8 @@ class MainWindow(QMainWindow):
     def export_trace_to(self, path: str) -> bool:
         """Write the trace; show a message on failure."""
         try:
-            write_trace(self.store, path, {"lesson": self.current_lesson().title})
+            lesson = self.current_lesson()
+            write_trace(lesson.store, path, {"lesson": lesson.title})
         except OSError as exc:
             self.show_banner(f"Could not write {path}: {exc.strerror or exc}")
             return False
@@ -507,7 +508,7 @@ class MainWindow(QMainWindow):
 
     def save_run(self) -> None:
         """File -> Save run...: events and settings of the run on screen."""
-        if not self.store.count or self.lab.running:
+        if not self.current_lesson().store.count or self._is_running():
             self.show_banner("Save a run once it has finished (run a lesson first).")
             return
         path, _ = QFileDialog.getSaveFileName(
@@ -519,9 +520,9 @@ class MainWindow(QMainWindow):
     def save_run_to(self, path: str) -> bool:
         """Write the run on screen to ``path``."""
         lesson = self.current_lesson()
-        rec = recording.from_store(
-            self.store, lesson.title, lesson.last_params, self.last_result or {}
-        )
+        last = self.last_result or {}
+        figures = last if last.get("lesson") == lesson.title else {}  # only this lesson's run
+        rec = recording.from_store(lesson.store, lesson.title, lesson.last_params, figures)
         try:
             recording.save(rec, path)
         except OSError as exc:
@@ -555,6 +556,7 @@ class MainWindow(QMainWindow):
         for each in self.lessons:
             each.clear_plots()
         self.sampler.clear()
+        self.replay.store = lesson.store  # local lessons draw from a store of their own
         self.replay.load(rec)
         lesson.clock = self.replay.now_ns
         lesson.timeline.set_follow(True)
@@ -653,7 +655,8 @@ class MainWindow(QMainWindow):
     def _on_run_finished(self, report: dict[str, Any]) -> None:
         t0, t1 = report["t_start_ns"], report["t_end_ns"]
         elapsed_s = (t1 - t0 - self.lab.paused_ns_between(t0, t1)) / 1e9
-        self.last_result = {"elapsed_s": elapsed_s, "report": report}
+        lesson = self.current_lesson().title
+        self.last_result = {"lesson": lesson, "elapsed_s": elapsed_s, "report": report}
         if not self.current_lesson().runs_locally:  # a lab run's figures are not for it
             self.current_lesson().show_result(elapsed_s, report)
         self._update_actions()

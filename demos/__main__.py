@@ -14,6 +14,21 @@ LESSONS: list[tuple[str, str, str]] = [
         "an unprotected read-modify-write loses updates; a Lock makes the count exact",
     ),
     (
+        "Starvation",
+        "python -m demos.starvation [--greedy 2] [--polite 2] [--duration-s 2] [--fair] [--json]",
+        "greedy threads take most turns at a plain Lock; a FIFO lock shares them out",
+    ),
+    (
+        "Synchronization overhead",
+        "python -m demos.sync_overhead [--threads 4] [--operations 1000000] [--json]",
+        "a lock around every increment against counting locally and merging once",
+    ),
+    (
+        "Debugging complexity",
+        "python -m demos.nondeterminism --runs 100 [--print] [--json]",
+        "one racy program run M times gives many totals; a print changes them",
+    ),
+    (
         "Coroutines",
         "python -m demos.coroutines --tasks 1000 --io-ms 200 [--limit N] [--blocking] [--json]",
         "many coroutines wait at once on one thread; one blocking call stalls them all",

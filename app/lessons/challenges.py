@@ -11,11 +11,19 @@ from typing import Any
 from PySide6.QtWidgets import QComboBox, QStackedWidget, QVBoxLayout
 
 from app.lesson import LessonTab, heading
+from app.lessons.challenge_nondeterminism import NondeterminismPage
+from app.lessons.challenge_overhead import OverheadPage
 from app.lessons.challenge_page import ChallengePage
 from app.lessons.challenge_race import EXACT_COLOUR, LOST_COLOUR, RacePage
+from app.lessons.challenge_starvation import StarvationPage
 from app.settings import read_int
 
-PAGE_CLASSES: list[type[ChallengePage]] = [RacePage]
+PAGE_CLASSES: list[type[ChallengePage]] = [
+    RacePage,
+    StarvationPage,
+    OverheadPage,
+    NondeterminismPage,
+]
 
 __all__ = ["ChallengesTab", "EXACT_COLOUR", "LOST_COLOUR", "PAGE_CLASSES"]
 

@@ -29,6 +29,11 @@ LESSONS: list[tuple[str, str, str]] = [
         "one racy program run M times gives many totals; a print changes them",
     ),
     (
+        "Deadlock",
+        "python -m demos.deadlock [--philosophers 5] [--fix ordering|timeout] [--json]",
+        "locks taken in opposite orders wait for ever; a detector finds the cycle, fixes avoid it",
+    ),
+    (
         "Coroutines",
         "python -m demos.coroutines --tasks 1000 --io-ms 200 [--limit N] [--blocking] [--json]",
         "many coroutines wait at once on one thread; one blocking call stalls them all",

@@ -11,6 +11,7 @@ from typing import Any
 from PySide6.QtWidgets import QComboBox, QStackedWidget, QVBoxLayout
 
 from app.lesson import LessonTab, heading
+from app.lessons.challenge_deadlock import DeadlockPage
 from app.lessons.challenge_nondeterminism import NondeterminismPage
 from app.lessons.challenge_overhead import OverheadPage
 from app.lessons.challenge_page import ChallengePage
@@ -20,6 +21,7 @@ from app.settings import read_int
 
 PAGE_CLASSES: list[type[ChallengePage]] = [
     RacePage,
+    DeadlockPage,
     StarvationPage,
     OverheadPage,
     NondeterminismPage,

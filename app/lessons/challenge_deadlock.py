@@ -1,0 +1,249 @@
+"""The deadlock page of the Challenges tab: a live wait-for graph, detection, and two fixes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import QComboBox, QFormLayout, QFrame, QLabel
+
+from app.lesson import heading, paragraph
+from app.lessons.challenge_page import ChallengePage
+from app.settings import read_choice, read_int
+from app.slider import LabeledSlider
+from app.wait_graph import CYCLE_COLOUR, HOLDS_COLOUR, WAITS_COLOUR, WaitGraphWidget
+from demos import deadlock
+from demos.events import State
+from demos.waitgraph import WaitGraph
+
+OK_COLOUR = "#009E73"  # bluish green: no deadlock, or every thread ended
+
+MODE_LABELS = {"two": "Two threads, two locks", "philosophers": "Dining philosophers"}
+FIX_LABELS = {
+    "none": "No fix",
+    "ordering": "Lock ordering (lower number first)",
+    "timeout": "acquire(timeout) and back off",
+}
+
+DEADLOCK_EXPLANATION = (
+    "T1 takes lock A and then B; T2 takes B and then A. Each pauses between its two locks, as "
+    "real code does some work in between. Soon each holds the lock the other needs, and both "
+    "wait for ever. The dining philosophers do the same around a table: each picks up the left "
+    "fork, then reaches for the right one, which the neighbour already holds."
+    "<br><br>A deadlock needs four things at once (Coffman's conditions):"
+    "<br>1. <b>mutual exclusion</b>: a lock has one owner at a time;"
+    "<br>2. <b>hold and wait</b>: a thread keeps what it has while it waits for more;"
+    "<br>3. <b>no preemption</b>: nobody can take a lock away from its owner;"
+    "<br>4. <b>circular wait</b>: a ring of threads, each waiting for the next one's lock."
+    "<br><br>Break any one and it cannot happen. <b>Lock ordering</b> makes everyone take the "
+    "lower-numbered lock first, so no ring can close (condition 4). <b>A timeout</b> makes a "
+    "thread give up, release what it holds and try again a little later, so it no longer holds "
+    "while waiting for ever (conditions 2 and 3); a ring may form for a moment, but it breaks."
+    "<br><br>The detector thread rebuilds the wait-for graph every 100 ms and looks for a ring. "
+    "Every wait here is an <code>acquire(timeout=0.02)</code> in a loop that checks Cancel, so "
+    "<b>Cancel</b> always ends a deadlocked run."
+)
+
+GRAPH_LEGEND = (
+    f'circles: threads; squares: locks. <span style="color:{HOLDS_COLOUR}">solid: holds</span> '
+    f'(lock → thread), <span style="color:{WAITS_COLOUR}">dashed: waits for</span> '
+    f'(thread → lock), <span style="color:{CYCLE_COLOUR}"><b>thick: the cycle</b></span>.'
+)
+
+
+class DeadlockPage(ChallengePage):
+    """Two threads taking two locks in opposite order, or N dining philosophers."""
+
+    name = "Deadlock"
+    scenario = "demos.deadlock"
+    speaker_notes = (
+        "<b>Deadlock.</b> Start with two threads and no fix: both lanes turn vermillion (blocked) "
+        "and the graph closes into a ring; the detector marks it on the timeline within a tenth "
+        "of a second. Nothing moves until you press Cancel, which always works here."
+        "<br><br>Then the philosophers, then the fixes: ordering never lets the ring close; "
+        "timeouts let it close and break it again, at the cost of retries."
+        "<br><br>Ask which of the four conditions each fix removes."
+    )
+
+    def build(self) -> None:
+        """Explanation, mode / philosophers / fix controls, the graph and the figures."""
+        s = self.settings
+        layout = self.layout_
+        layout.addWidget(heading("Deadlock: waiting for each other for ever"))
+        layout.addWidget(paragraph(DEADLOCK_EXPLANATION))
+        self.mode = QComboBox()
+        self.mode.setAccessibleName("Deadlock scenario")
+        for key, label in MODE_LABELS.items():
+            self.mode.addItem(label, key)
+        mode = read_choice(s, "challenges/deadlock/mode", deadlock.DEFAULTS["mode"], deadlock.MODES)
+        self.mode.setCurrentIndex(list(MODE_LABELS).index(mode))
+        low, high = deadlock.LIMITS["philosophers"]
+        self.philosophers = LabeledSlider(
+            "&Philosophers",
+            low,
+            high,
+            read_int(
+                s, "challenges/deadlock/philosophers", deadlock.DEFAULTS["philosophers"], low, high
+            ),
+            tooltip="How many philosophers sit at the table (applies on the next Start)",
+        )
+        self.fix = QComboBox()
+        self.fix.setAccessibleName("Fix")
+        for key, label in FIX_LABELS.items():
+            self.fix.addItem(label, key)
+        fix = read_choice(s, "challenges/deadlock/fix", "none", deadlock.FIXES)
+        self.fix.setCurrentIndex(list(FIX_LABELS).index(fix))
+        self.fix.setToolTip("Which of the four conditions to break (applies on the next Start)")
+        layout.addWidget(self.mode)
+        layout.addWidget(self.philosophers)
+        layout.addWidget(QLabel("Fix:"))
+        layout.addWidget(self.fix)
+        self.mode.currentIndexChanged.connect(self._save)
+        self.philosophers.valueChanged.connect(self._save)
+        self.fix.currentIndexChanged.connect(self._save)
+
+        layout.addWidget(heading("Wait-for graph"))
+        self.graph = WaitGraphWidget()
+        layout.addWidget(self.graph)
+        layout.addWidget(paragraph(GRAPH_LEGEND))
+
+        box = QFrame()
+        box.setFrameShape(QFrame.Shape.StyledPanel)
+        form = QFormLayout(box)
+        self.detected_label = QLabel("-")
+        self.after_label = QLabel("-")
+        self.recovered_label = QLabel("-")
+        self.rounds_label = QLabel("-")
+        self.verdict_label = paragraph("Press Start (Space) to run the threads.")
+        form.addRow("Deadlock detected:", self.detected_label)
+        form.addRow("Detected after:", self.after_label)
+        form.addRow("Recovered:", self.recovered_label)
+        form.addRow("Rounds done:", self.rounds_label)
+        form.addRow(self.verdict_label)
+        layout.addWidget(heading("Outcome"))
+        layout.addWidget(box)
+        self._forget_live()
+        self._update_enabled()
+
+    # -------------------------------------------------------------- controls
+    def params(self) -> dict[str, Any]:
+        """The controls as the deadlock scenario's parameters."""
+        return {
+            "mode": self.mode.currentData(),
+            "philosophers": self.philosophers.value(),
+            "fix": self.fix.currentData(),
+        }
+
+    def join_deadline_s(self) -> float:
+        """A deadlocked run never ends by itself: Join gives up soon and says so."""
+        return 5.0 if self.fix.currentData() == "none" else 30.0
+
+    def _update_enabled(self) -> None:
+        self.philosophers.setEnabled(self.mode.currentData() == "philosophers")
+
+    def _save(self, *_: object) -> None:
+        s = self.settings
+        s.setValue("challenges/deadlock/mode", self.mode.currentData())
+        s.setValue("challenges/deadlock/philosophers", self.philosophers.value())
+        s.setValue("challenges/deadlock/fix", self.fix.currentData())
+        self._update_enabled()
+
+    # ---------------------------------------------------------------- live
+    def _forget_live(self) -> None:
+        self._details: list[str] | None = None  # the store's detail list we have scanned
+        self._scanned = 0
+        self._after_s: float | None = None
+        self._live: WaitGraph | None = None
+
+    def scan(self) -> None:
+        """Read the details added to the store since the last frame (each read once)."""
+        details = self.tab.lab.store.detail
+        if details is not self._details or len(details) < self._scanned:
+            self._forget_live()  # a new run (the store clears by replacing its list)
+            self._details = details
+        for detail in details[self._scanned :]:
+            if detail.startswith("wfg "):
+                self._live = WaitGraph.decode(detail) or self._live
+            elif (after := deadlock.parse_detection(detail)) is not None:
+                self._after_s = after
+        self._scanned = len(details)
+
+    def refresh(self) -> None:
+        """Draw the newest graph the detector reported; say so the moment it finds a deadlock."""
+        self.scan()
+        running = self.tab.lab.running
+        if self._live is not None and running:
+            cycle = self._live.cycle()
+            note = f"cycle: {self._live.path_text()}" if cycle else "no cycle"
+            self.graph.set_graph(self._live, note)
+        if running and self._after_s is not None and self.detected_label.text() != "yes":
+            self._show_detected(self._after_s)
+            self.verdict_label.setText(
+                "Deadlock detected: every thread on the ring waits for a lock the next one "
+                "holds, and none will ever let go. Press Cancel to break it."
+            )
+
+    def _show_detected(self, after_s: float | None) -> None:
+        if after_s is None:
+            self.detected_label.setText(f'<span style="color:{OK_COLOUR}">no</span>')
+            self.after_label.setText("-")
+            return
+        self.detected_label.setText("yes")
+        self.detected_label.setStyleSheet(f"color: {CYCLE_COLOUR}; font-weight: bold;")
+        self.after_label.setText(f"{after_s:.2f} s after the cycle formed")
+
+    # ------------------------------------------------------------- results
+    def clear_result(self, message: str) -> None:
+        """Blank the figures and the graph before a new run or after a reset."""
+        self._forget_live()
+        for label in (self.detected_label, self.after_label, self.recovered_label):
+            label.setText("-")
+        self.detected_label.setStyleSheet("")
+        self.rounds_label.setText("-")
+        self.graph.set_graph(None, "The wait-for graph appears here during a run.")
+        self.verdict_label.setText(message)
+
+    def show_result(self, elapsed_s: float, report: dict[str, Any]) -> None:
+        """The detector's figures, the graph it last saw (the deadlock's, if any), a verdict."""
+        figures = report.get("result") or {}
+        if "graph" not in figures:
+            self.verdict_label.setText(
+                f"The run ended without figures ({figures.get('error') or report.get('failed')})."
+            )
+            return
+        outcomes = report.get("outcomes", {})
+        ended = all(State(state).is_terminal for state, _ in outcomes.values())
+        cancelled = sum(state == int(State.CANCELLED) for state, _ in outcomes.values())
+        recovered = bool(figures.get("recovered")) and ended
+        detected = bool(figures.get("deadlock_detected"))
+        self._show_detected(figures.get("detected_after_s") if detected else None)
+        colour = OK_COLOUR if recovered else CYCLE_COLOUR
+        how = f"{cancelled} threads cancelled" if cancelled else "every thread finished"
+        self.recovered_label.setText(
+            f'<span style="color:{colour}">{"yes" if recovered else "NO"}</span> ({how})'
+        )
+        done, planned = sum(figures["rounds_done"]), figures["threads"] * figures["rounds"]
+        self.rounds_label.setText(f"{done} of {planned}")
+        graph = WaitGraph.from_dict(figures["graph"])
+        note = f"deadlock: {graph.path_text()}" if detected else "at the end: no cycle"
+        self.graph.set_graph(graph, note)
+        broken = figures.get("cycles_broken_by_timeout", 0)
+        if detected:
+            verdict = (
+                f"Deadlock: {figures['cycle']}. Cancel ended all threads in {elapsed_s:.2f} s "
+                "of run time; none could have finished on its own."
+            )
+        elif figures["completed"] and figures["fix"] == "timeout":
+            verdict = (
+                f"All rounds done in {elapsed_s:.2f} s. A ring formed {broken} times and a "
+                f"timeout broke it each time ({figures['retries']} retries after backing off)."
+            )
+        elif figures["completed"]:
+            verdict = (
+                f"All rounds done in {elapsed_s:.2f} s and no ring ever formed: with a global "
+                "lock order nobody waits for a lock while holding a higher one."
+                if figures["fix"] == "ordering"
+                else f"All rounds done in {elapsed_s:.2f} s: this time no ring formed."
+            )
+        else:
+            verdict = f"Cancelled after {elapsed_s:.2f} s, before every round was done."
+        self.verdict_label.setText(verdict)

@@ -1,0 +1,163 @@
+"""The debugging-complexity page of the Challenges tab: one racy program, many different totals."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from PySide6.QtWidgets import QCheckBox, QFormLayout, QFrame, QLabel
+
+from app.lesson import heading, paragraph
+from app.lessons.challenge_bars import BarChart
+from app.lessons.challenge_page import ChallengePage
+from app.settings import read_int
+from app.slider import LabeledSlider
+from demos import nondeterminism
+
+BAR_COLOUR = "#CC79A7"  # reddish purple (Okabe-Ito)
+MAX_BARS = 40  # totals are grouped into at most this many bins, so the chart stays readable
+
+EXPLANATION = (
+    "The racy counter of the race-condition page, made small (a few threads, a few hundred "
+    "increments) and run <b>M times</b>. Every run is the same program with the same input, "
+    "yet the totals differ: the result depends on where the OS switched threads."
+    "<br><br>Here the window between read and write opens whenever the clock crosses a 50 "
+    "&micro;s tick, so it falls wherever each thread happens to be: timing is the only thing "
+    "that changes between runs (no random numbers are used)."
+    "<br><br>Tick <b>print inside the loop</b> to add a debugging print (into an in-memory "
+    "buffer). It costs time, so the windows fall elsewhere and the histogram changes: watching "
+    "the program changes what it does, which is why such bugs are so hard to chase."
+    "<br><br>The timeline shows an <i>orchestrator</i> lane and, below it, the threads of the "
+    "run in progress (the same lanes for every run)."
+)
+
+
+def binned(results: dict[int, int], bins: int = MAX_BARS) -> tuple[list[str], list[int]]:
+    """Group a value -> count histogram into at most ``bins`` equal ranges (labels, counts)."""
+    if not results:
+        return [], []
+    low, high = min(results), max(results)
+    width = max(1, -(-(high - low + 1) // bins))  # ceiling division
+    counts = [0] * ((high - low) // width + 1)
+    for value, count in results.items():
+        counts[(value - low) // width] += count
+    labels = [str(low + i * width) for i in range(len(counts))]
+    step = max(1, len(labels) // 6)  # about six tick labels
+    return [text if i % step == 0 else "" for i, text in enumerate(labels)], counts
+
+
+class NondeterminismPage(ChallengePage):
+    """M runs of a small racy program and the histogram of their totals."""
+
+    name = "Debugging complexity"
+    scenario = "demos.nondeterminism"
+    speaker_notes = (
+        "<b>Debugging complexity.</b> Same code, same input, many answers. Ask what a bug "
+        "report would say. Then tick <i>print inside the loop</i>: the histogram moves. The "
+        "print did not fix the race; it only moved it."
+    )
+
+    def build(self) -> None:
+        """Explanation, sliders, the print switch, the histogram and the figures."""
+        layout = self.layout_
+        layout.addWidget(heading("Debugging complexity: same program, different results"))
+        layout.addWidget(paragraph(EXPLANATION))
+        self.sliders: dict[str, LabeledSlider] = {}
+        controls = (
+            ("runs", "&Runs (M)", "How many times the racy program runs"),
+            ("threads", "&Threads per run", "Threads racing in each run"),
+            ("increments", "&Increments per thread", "Additions each thread makes per run"),
+        )
+        for key, caption, tip in controls:
+            low, high = nondeterminism.LIMITS[key]
+            value = read_int(
+                self.settings, f"challenges/nondet/{key}", nondeterminism.DEFAULTS[key], low, high
+            )
+            slider = LabeledSlider(caption, low, high, value, tooltip=tip)
+            slider.valueChanged.connect(self._save)
+            self.sliders[key] = slider
+            layout.addWidget(slider)
+        self.print_inside = QCheckBox("&print inside the loop (to an in-memory buffer)")
+        self.print_inside.setChecked(
+            read_int(self.settings, "challenges/nondet/print", 0, 0, 1) == 1
+        )
+        self.print_inside.toggled.connect(self._save)
+        layout.addWidget(self.print_inside)
+        layout.addWidget(heading("Final totals over all runs"))
+        self.chart = BarChart([BAR_COLOUR], "runs")
+        layout.addWidget(self.chart)
+        box = QFrame()
+        box.setFrameShape(QFrame.Shape.StyledPanel)
+        form = QFormLayout(box)
+        self.runs_label = QLabel("-")
+        self.distinct_label = QLabel("-")
+        self.distinct_label.setObjectName("bigFigure")
+        form.addRow("Runs:", self.runs_label)
+        form.addRow("Distinct results:", self.distinct_label)
+        self.verdict_label = paragraph("Press Start (Space) to run the program M times.")
+        form.addRow(self.verdict_label)
+        layout.addWidget(box)
+        self._scanned = 0
+        self._live: Counter[int] = Counter()
+
+    def params(self) -> dict[str, Any]:
+        """Slider values and the switch as the scenario's parameters."""
+        values = {key: slider.value() for key, slider in self.sliders.items()}
+        return {**values, "print": self.print_inside.isChecked()}
+
+    def join_deadline_s(self) -> float:
+        """A generous bound on M runs."""
+        return nondeterminism.deadline_s(self.sliders["runs"].value())
+
+    def _save(self, *_: object) -> None:
+        for key, slider in self.sliders.items():
+            self.settings.setValue(f"challenges/nondet/{key}", slider.value())
+        self.settings.setValue("challenges/nondet/print", int(self.print_inside.isChecked()))
+
+    def _draw(self, results: dict[int, int], runs: int, planned: int) -> None:
+        labels, counts = binned(results)
+        self.chart.set_bars(labels, [counts])
+        self.runs_label.setText(f"{runs:,} of {planned:,}")
+        self.distinct_label.setText(f"{len(results):,}")
+
+    def refresh(self) -> None:
+        """Live histogram from the orchestrator's report after each run."""
+        if not self.tab.lab.running:
+            return
+        store = self.tab.lab.store
+        if store.count < self._scanned:
+            self._scanned, self._live = 0, Counter()
+        planned = 0
+        for i in range(self._scanned, store.count):
+            parsed = nondeterminism.parse_progress(store.detail[i])
+            if parsed is not None:
+                _, planned, total = parsed
+                self._live[total] += 1
+        if planned or self._scanned == 0:
+            planned = planned or self.sliders["runs"].value()
+            self._draw(dict(self._live), sum(self._live.values()), planned)
+        self._scanned = store.count
+
+    def clear_result(self, message: str) -> None:
+        """Blank the figures."""
+        self.chart.clear_bars()
+        self.runs_label.setText("-")
+        self.distinct_label.setText("-")
+        self._scanned, self._live = 0, Counter()
+        self.verdict_label.setText(message)
+
+    def show_result(self, elapsed_s: float, report: dict[str, Any]) -> None:
+        """The full histogram, distinct totals and a verdict."""
+        figures = report.get("result") or {}
+        if "results" not in figures:
+            self.verdict_label.setText(f"The run ended without figures ({figures or report}).")
+            return
+        results = {int(k): v for k, v in figures["results"].items()}
+        self._draw(results, figures["runs"], figures["planned_runs"])
+        how = "with a print inside the loop" if figures["print"] else "without a print"
+        self.verdict_label.setText(
+            f"{figures['runs']:,} runs {how} in {elapsed_s:.1f} s gave "
+            f"{figures['distinct_results']:,} different totals; {figures['correct_runs']:,} "
+            f"reached the expected {figures['expected']:,}. Mean {figures['mean']}, "
+            f"spread (std dev) {figures['stdev']}."
+        )

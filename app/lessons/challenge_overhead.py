@@ -1,0 +1,122 @@
+"""The synchronization-overhead page of the Challenges tab: a lock per increment, or one merge."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import QFormLayout, QFrame, QLabel
+
+from app.lesson import heading, paragraph
+from app.lessons.challenge_bars import BarChart
+from app.lessons.challenge_page import ChallengePage
+from app.settings import read_int
+from app.slider import LabeledSlider
+from demos import sync_overhead
+
+BAR_COLOUR = "#0072B2"  # blue (Okabe-Ito)
+
+EXPLANATION = (
+    "The same number of increments, done three times in one run, one phase after the other "
+    "(a <code>threading.Barrier</code> separates them, so they never overlap):"
+    "<ol><li><b>baseline</b>: one thread, no lock;</li>"
+    "<li><b>locked</b>: N threads, each increment inside <code>with lock:</code>;</li>"
+    "<li><b>batched</b>: N threads count in a local variable and add their total to the shared "
+    "counter once, under the same lock.</li></ol>"
+    "Both locked phases end with the exact total. The locked one pays for an acquire and a "
+    "release on every increment, and for threads queueing for the lock; the batched one takes "
+    "the lock N times in all. Each phase is timed from barrier to barrier, so its time is that "
+    "of its slowest thread."
+)
+
+
+class OverheadPage(ChallengePage):
+    """The same increments, locked one by one or merged once."""
+
+    name = "Synchronization overhead"
+    scenario = "demos.sync_overhead"
+    speaker_notes = (
+        "<b>Synchronization overhead.</b> Both locked versions are correct; only the price "
+        "differs. Point at the ratio: a lock per increment costs several times the work itself. "
+        "The fix is not a cleverer lock but sharing less: accumulate locally, merge once."
+    )
+
+    def build(self) -> None:
+        """Explanation, sliders, the rate chart and the figures."""
+        layout = self.layout_
+        layout.addWidget(heading("Synchronization overhead: the price of a lock"))
+        layout.addWidget(paragraph(EXPLANATION))
+        self.sliders: dict[str, LabeledSlider] = {}
+        controls = (
+            ("threads", "&Threads", "Threads sharing the counter in the locked phases"),
+            ("operations", "Total &operations", "Increments per phase, split among threads"),
+        )
+        for key, caption, tip in controls:
+            low, high = sync_overhead.LIMITS[key]
+            value = read_int(
+                self.settings, f"challenges/overhead/{key}", sync_overhead.DEFAULTS[key], low, high
+            )
+            slider = LabeledSlider(caption, low, high, value, tooltip=tip)
+            slider.valueChanged.connect(self._save)
+            self.sliders[key] = slider
+            layout.addWidget(slider)
+        layout.addWidget(heading("Operations per second (millions)"))
+        self.chart = BarChart([BAR_COLOUR], "Mops/s")
+        layout.addWidget(self.chart)
+        box = QFrame()
+        box.setFrameShape(QFrame.Shape.StyledPanel)
+        form = QFormLayout(box)
+        self.rate_labels = {phase: QLabel("-") for phase in sync_overhead.PHASES}
+        for phase, label in self.rate_labels.items():
+            form.addRow(f"{phase.capitalize()}:", label)
+        self.ratio_label = QLabel("-")
+        self.ratio_label.setObjectName("bigFigure")
+        form.addRow("Overhead ratio:", self.ratio_label)
+        self.verdict_label = paragraph("Press Start (Space) to measure.")
+        form.addRow(self.verdict_label)
+        layout.addWidget(box)
+
+    def params(self) -> dict[str, Any]:
+        """Slider values as the scenario's parameters."""
+        return {key: slider.value() for key, slider in self.sliders.items()}
+
+    def join_deadline_s(self) -> float:
+        """Generous: the slowest measured cost of a locked increment, with margin."""
+        return sync_overhead.deadline_s(**self.params())
+
+    def _save(self, *_: object) -> None:
+        for key, slider in self.sliders.items():
+            self.settings.setValue(f"challenges/overhead/{key}", slider.value())
+
+    def clear_result(self, message: str) -> None:
+        """Blank the figures."""
+        self.chart.clear_bars()
+        for label in (*self.rate_labels.values(), self.ratio_label):
+            label.setText("-")
+        self.verdict_label.setText(message)
+
+    def show_result(self, elapsed_s: float, report: dict[str, Any]) -> None:
+        """Ops/s of each phase, the ratio and a verdict."""
+        figures = report.get("result") or {}
+        rates = {p: figures.get(f"ops_per_s_{p}") for p in sync_overhead.PHASES}
+        for phase, rate in rates.items():
+            seconds = figures.get(f"seconds_{phase}")
+            text = f"{rate:,} ops/s  ({seconds:.3f} s)" if rate else "not measured"
+            self.rate_labels[phase].setText(text)
+        self.chart.set_bars(
+            list(sync_overhead.PHASES), [[(rate or 0) / 1e6 for rate in rates.values()]]
+        )
+        ratio = figures.get("overhead_ratio")
+        if not ratio or not figures.get("complete"):
+            self.ratio_label.setText("-")
+            self.verdict_label.setText("The run ended before all three phases finished.")
+            return
+        self.ratio_label.setText(f"{ratio:.1f}x")
+        exact = "both totals exact" if figures.get("exact") else "a total was NOT exact"
+        if ratio > 1:
+            verdict = (
+                f"A lock around every increment made the work {ratio:.1f} times slower than "
+                f"counting locally and merging once ({exact})."
+            )
+        else:
+            verdict = f"No overhead measured this time ({exact}); try more operations."
+        self.verdict_label.setText(verdict)

@@ -1,0 +1,161 @@
+"""The starvation page of the Challenges tab: greedy and polite workers, and a FIFO lock."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import QCheckBox, QFormLayout, QFrame, QLabel
+
+from app.lesson import heading, paragraph
+from app.lessons.challenge_bars import BarChart
+from app.lessons.challenge_page import ChallengePage
+from app.settings import read_int
+from app.slider import LabeledSlider
+from demos import starvation
+
+GREEDY_COLOUR = "#D55E00"  # vermillion (Okabe-Ito)
+POLITE_COLOUR = "#0072B2"  # blue
+FAIR_INDEX = 0.9  # Jain's index above this reads as "fair" in the verdict
+
+EXPLANATION = (
+    "All workers want one lock. A <b>greedy</b> worker holds it for a couple of milliseconds, "
+    "releases it and asks again at once. A <b>polite</b> worker pauses briefly between tries."
+    "<br><br><code>threading.Lock</code> promises no order. On release one waiter is woken, but "
+    "the releasing thread is still running and asks again first, so it usually wins the lock "
+    "back before the woken waiter is even scheduled. Nobody is stuck for good, yet some "
+    "workers get far less: that is <b>starvation</b>."
+    "<br><br>Tick <b>fair lock</b> for a FIFO lock written here: waiters queue, and release hands "
+    "the lock straight to the longest waiter, so nobody can barge in. Fairness is measured with "
+    "<b>Jain's index</b> J = (&Sigma;x)&sup2; / (n &middot; &Sigma;x&sup2;) over acquisitions: 1 "
+    "when all got the same, 1/n when one got everything."
+)
+
+
+class StarvationPage(ChallengePage):
+    """Greedy and polite workers contend for one lock for a fixed time."""
+
+    name = "Starvation"
+    scenario = "demos.starvation"
+    speaker_notes = (
+        "<b>Starvation.</b> Run with the plain Lock: the greedy workers take most turns and the "
+        "polite ones wait longest (look at the histogram). Then tick <i>fair lock</i>: shares "
+        "even out and Jain's index goes to about 1, at the price of a hand-over on every release."
+    )
+
+    def build(self) -> None:
+        """Explanation, sliders, the fair-lock switch, the two charts and the figures."""
+        layout = self.layout_
+        layout.addWidget(heading("Starvation: some never get a turn"))
+        layout.addWidget(paragraph(EXPLANATION))
+        self.sliders: dict[str, LabeledSlider] = {}
+        controls = (
+            ("greedy", "&Greedy workers", "", "Re-acquire the lock at once after releasing it"),
+            ("polite", "&Polite workers", "", "Pause briefly between attempts"),
+            ("duration_s", "&Duration", "s", "How long the workers contend (a fixed time)"),
+        )
+        for key, caption, unit, tip in controls:
+            low, high = starvation.LIMITS[key]
+            value = read_int(
+                self.settings, f"challenges/starvation/{key}", starvation.DEFAULTS[key], low, high
+            )
+            slider = LabeledSlider(caption, low, high, value, unit=unit, tooltip=tip)
+            slider.valueChanged.connect(self._save)
+            self.sliders[key] = slider
+            layout.addWidget(slider)
+        self.fair = QCheckBox("&fair lock (FIFO hand-over)")
+        self.fair.setChecked(read_int(self.settings, "challenges/starvation/fair", 0, 0, 1) == 1)
+        self.fair.toggled.connect(self._save)
+        layout.addWidget(self.fair)
+
+        layout.addWidget(heading("Acquisitions per worker"))
+        self.acquisitions_chart = BarChart([GREEDY_COLOUR, POLITE_COLOUR], "turns")
+        layout.addWidget(self.acquisitions_chart)
+        layout.addWidget(heading("Wait for the lock (greedy red, polite blue)"))
+        self.wait_chart = BarChart([GREEDY_COLOUR, POLITE_COLOUR], "waits")
+        layout.addWidget(self.wait_chart)
+        box = QFrame()
+        box.setFrameShape(QFrame.Shape.StyledPanel)
+        form = QFormLayout(box)
+        self.unfair_label = QLabel("-")
+        self.fair_label = QLabel("-")
+        self.verdict_label = paragraph("Press Start (Space) to let the workers contend.")
+        form.addRow("Jain's index, threading.Lock:", self.unfair_label)
+        form.addRow("Jain's index, fair lock:", self.fair_label)
+        form.addRow(self.verdict_label)
+        layout.addWidget(box)
+        self._scanned = 0
+        self._live: dict[int, int] = {}  # store row -> latest acquisition count
+
+    def params(self) -> dict[str, Any]:
+        """Slider values and the switch as the scenario's parameters."""
+        values = {key: slider.value() for key, slider in self.sliders.items()}
+        return {**values, "fair": self.fair.isChecked()}
+
+    def join_deadline_s(self) -> float:
+        """The fixed duration plus slack."""
+        return starvation.deadline_s(self.sliders["duration_s"].value())
+
+    def _save(self, *_: object) -> None:
+        for key, slider in self.sliders.items():
+            self.settings.setValue(f"challenges/starvation/{key}", slider.value())
+        self.settings.setValue("challenges/starvation/fair", int(self.fair.isChecked()))
+
+    def _draw_acquisitions(self, names: list[str], counts: list[int]) -> None:
+        greedy = [c if n.startswith("greedy") else 0 for n, c in zip(names, counts, strict=True)]
+        polite = [c if n.startswith("polite") else 0 for n, c in zip(names, counts, strict=True)]
+        short = [n.replace("greedy-", "G").replace("polite-", "P") for n in names]
+        self.acquisitions_chart.set_bars(short, [greedy, polite])
+
+    def refresh(self) -> None:
+        """Live acquisitions, read from the workers' "holds lock #n" reports."""
+        if not self.tab.lab.running:
+            return
+        store = self.tab.lab.store
+        if store.count < self._scanned:
+            self._scanned = 0  # a new run cleared the store
+        for i in range(self._scanned, store.count):
+            detail = store.detail[i]
+            if detail.startswith("holds lock #"):
+                self._live[int(store.row[i])] = int(detail[len("holds lock #") :])
+        self._scanned = store.count
+        rows = [r for r, lane in enumerate(store.lanes) if lane.name[:6] in ("greedy", "polite")]
+        if rows:
+            names = [store.lanes[r].name for r in rows]
+            self._draw_acquisitions(names, [self._live.get(r, 0) for r in rows])
+
+    def clear_result(self, message: str) -> None:
+        """Blank the charts (the two indexes stay: they compare runs)."""
+        self.acquisitions_chart.clear_bars()
+        self.wait_chart.clear_bars()
+        self._scanned = 0
+        self._live = {}
+        self.verdict_label.setText(message)
+
+    def show_result(self, elapsed_s: float, report: dict[str, Any]) -> None:
+        """Acquisitions, wait histogram, Jain's index (kept per lock kind) and a verdict."""
+        figures = report.get("result") or {}
+        if "jain_index" not in figures:
+            self.verdict_label.setText(f"The run ended without figures ({figures or report}).")
+            return
+        names = figures["workers"]
+        counts = [figures["acquisitions"][n] for n in names]
+        self._draw_acquisitions(names, counts)
+        histogram = figures["wait_histogram"]
+        self.wait_chart.set_bars(figures["wait_bins"], [histogram["greedy"], histogram["polite"]])
+        jain = figures["jain_index"]
+        (self.fair_label if figures["fair"] else self.unfair_label).setText(f"{jain:.3f}")
+        lock = "the fair lock" if figures["fair"] else "threading.Lock"
+        starved = [n for n, c in zip(names, counts, strict=True) if c == 0]
+        if starved:
+            verdict = f"{', '.join(starved)} never got the lock in {elapsed_s:.1f} s."
+        elif jain >= FAIR_INDEX:
+            verdict = f"Fair enough: with {lock} every worker got a similar share (J = {jain:.2f})."
+        else:
+            verdict = (
+                f"Unfair: with {lock} the busiest worker got {max(counts)} turns and the least "
+                f"busy {min(counts)} (J = {jain:.2f}). Try the fair lock."
+            )
+        self.verdict_label.setText(
+            f"{verdict} Longest wait {figures['max_wait_ms']:.1f} ms; "
+            f"{sum(counts):,} acquisitions in all."
+        )

@@ -1,0 +1,226 @@
+"""Debugging complexity: the same racy program, run M times, ends with many different totals.
+
+Each run starts a few threads that add 1 to a shared counter (``demos.race.SharedCounter``) with
+an unprotected read-modify-write. The window between read and write opens whenever the clock
+crosses a TICK_US boundary (the thread then calls ``time.sleep(0)`` and lets others run)::
+
+    value = counter.value
+    if the clock crossed a tick since the last window:
+        time.sleep(0)
+    counter.value = value + 1
+
+Why a clock and not "every 10th increment" as in ``demos.race``? A count-based window opens at
+the same increments in every run, and the threads fall into the same lockstep each time, so the
+total barely varies. A clock-based window opens wherever each thread happens to be when the
+tick passes, which depends on how the OS scheduled it: the one real source of variation. No
+random numbers are involved; every difference between runs comes from timing.
+
+``--print`` adds a debugging print inside the loop (to the real stdout in this twin, to an
+in-memory buffer in the app). The print costs time, so the windows open at other increments,
+and the distribution of totals changes: observing the program changes what it does.
+
+    python -m demos.nondeterminism --runs 100 [--threads 3] [--increments 300] [--print] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import re
+import statistics
+import sys
+import threading
+import time
+from collections import Counter
+from typing import Any, TextIO
+
+from demos.context import Cancelled, WorkerContext
+from demos.events import Kind, Lane, State
+from demos.race import SharedCounter
+from demos.runtime import WorkerSpec
+from demos.twin import add_common_arguments, finish, print_lane_summary, run_locally
+
+KIND = Kind.THREAD
+LIMITS = {"runs": (10, 1000), "threads": (2, 4), "increments": (100, 1000)}
+DEFAULTS: dict[str, Any] = {"runs": 100, "threads": 3, "increments": 300, "print": False}
+TICK_NS = 50_000  # the window opens once per 50 us of clock: a few times per thread and turn
+JOIN_POLL_S = 0.05
+# One run of 4 threads x 1000 increments measured under 30 ms here; deadlines only.
+WORST_RUN_S = 0.2
+
+_PROGRESS = re.compile(r"run (\d+)/(\d+): total=(\d+)")
+
+
+class Experiment:
+    """The settings of M runs and the total each finished run ended with."""
+
+    def __init__(
+        self, runs: int, threads: int, increments: int, print_inside: bool, out: TextIO | None
+    ) -> None:
+        self.runs = runs
+        self.threads = threads
+        self.increments = increments
+        self.print_inside = print_inside
+        self.out = out  # where the prints go; None means a new io.StringIO per run
+        self.totals: list[int] = []
+
+
+def racer(ctx: WorkerContext, counter: SharedCounter, index: int, out: TextIO | None) -> None:
+    """One thread of one run: racy increments whose window opens when the clock ticks."""
+    ctx.sink.announce(
+        Lane(ctx.lane_id, Kind.THREAD, f"racer-{index + 1}", threading.get_native_id())
+    )
+    ctx.emit(State.RUNNING, f"racer {index + 1}: {counter.increments} adds")
+    clock = time.perf_counter_ns
+    last_tick = clock() // TICK_NS
+    done = counter.done
+    try:
+        for step in range(counter.increments):
+            ctx.checkpoint()
+            value = counter.value
+            if out is not None:
+                print(f"racer {index + 1} read {value}", file=out)  # the debugging print
+            tick = clock() // TICK_NS
+            if tick != last_tick:
+                last_tick = tick
+                time.sleep(0)  # the window: other threads run between read and write
+            counter.value = value + 1
+            done[index] = step + 1
+    except Cancelled:
+        ctx.emit(State.CANCELLED, "cancelled at a checkpoint")
+        return
+    ctx.emit(State.DONE, f"racer {index + 1} done")
+
+
+def orchestrator(ctx: WorkerContext, experiment: Experiment) -> None:
+    """Run the racy program ``experiment.runs`` times, one run after the other.
+
+    Each run's threads report on the lanes right below this one (the same lanes every run), so
+    the timeline shows the run in progress and nothing else.
+    """
+    names = [f"racer-{j + 1}" for j in range(experiment.threads)]
+    for j, name in enumerate(names):
+        ctx.sink.announce(Lane(ctx.lane_id + 1 + j, Kind.THREAD, name, 0))
+    for run in range(experiment.runs):
+        ctx.checkpoint()
+        counter = SharedCounter(experiment.threads, experiment.increments, lock=False)
+        out: TextIO | None = None
+        if experiment.print_inside:
+            out = experiment.out if experiment.out is not None else io.StringIO()
+        threads = [
+            threading.Thread(
+                target=racer,
+                args=(WorkerContext(ctx.lane_id + 1 + j, ctx.sink, ctx.control), counter, j, out),
+                name=names[j],
+                daemon=True,
+            )
+            for j in range(experiment.threads)
+        ]
+        ctx.emit(State.RUNNING, f"run {run + 1}: starts {experiment.threads} threads")
+        for thread in threads:
+            thread.start()
+        ctx.emit(State.BLOCKED, f"run {run + 1}: joins its threads")
+        for thread in threads:
+            while thread.is_alive():  # racers stop at their next checkpoint once cancelled
+                thread.join(JOIN_POLL_S)
+                ctx.sink.flush_if_due()
+        ctx.checkpoint()  # a cancelled run's total is incomplete: do not count it
+        experiment.totals.append(counter.value)
+        ctx.emit(State.RUNNING, progress_detail(run + 1, experiment.runs, counter.value))
+
+
+def progress_detail(run: int, runs: int, total: int) -> str:
+    """The orchestrator's report after each run (parsed back by :func:`parse_progress`)."""
+    return f"run {run}/{runs}: total={total}"
+
+
+def parse_progress(detail: str) -> tuple[int, int, int] | None:
+    """``(run, runs, total)`` from a progress report, or None for any other detail."""
+    match = _PROGRESS.search(detail)
+    return (int(match.group(1)), int(match.group(2)), int(match.group(3))) if match else None
+
+
+def validate(runs: int, threads: int, increments: int) -> None:
+    """Reject settings outside the lesson's limits with a clear message."""
+    for name, value in (("runs", runs), ("threads", threads), ("increments", increments)):
+        low, high = LIMITS[name]
+        if not low <= value <= high:
+            raise ValueError(f"{name} must be between {low:,} and {high:,}, not {value:,}")
+
+
+def build_workers(
+    runs: int,
+    threads: int = DEFAULTS["threads"],
+    increments: int = DEFAULTS["increments"],
+    print: bool = False,  # noqa: A002 - the switch's name in the app and the twin
+    out: TextIO | None = None,
+) -> list[WorkerSpec]:
+    """One orchestrator worker that runs the racy program ``runs`` times."""
+    validate(runs, threads, increments)
+    experiment = Experiment(runs, threads, increments, bool(print), out)
+    return [WorkerSpec("orchestrator", orchestrator, {"experiment": experiment})]
+
+
+def summarize(experiment: Experiment) -> dict[str, Any]:
+    """The histogram of totals (value -> count) and a few figures about it."""
+    totals = experiment.totals
+    counts = Counter(totals)
+    expected = experiment.threads * experiment.increments
+    return {
+        "runs": len(totals),
+        "planned_runs": experiment.runs,
+        "threads": experiment.threads,
+        "increments": experiment.increments,
+        "print": experiment.print_inside,
+        "expected": expected,
+        "results": {value: counts[value] for value in sorted(counts)},
+        "distinct_results": len(counts),
+        "correct_runs": counts.get(expected, 0),
+        "mean": round(statistics.fmean(totals), 2) if totals else None,
+        "stdev": round(statistics.pstdev(totals), 2) if totals else None,
+    }
+
+
+def result(specs: list[WorkerSpec]) -> dict[str, Any]:
+    """The outcome of a run built by :func:`build_workers`."""
+    return summarize(specs[0].params["experiment"])
+
+
+def deadline_s(runs: int) -> float:
+    """A generous bound on M runs, for joins."""
+    return runs * WORST_RUN_S + 10.0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The terminal twin."""
+    parser = argparse.ArgumentParser(
+        prog="python -m demos.nondeterminism",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--runs", type=int, default=DEFAULTS["runs"])
+    parser.add_argument("--threads", type=int, default=DEFAULTS["threads"])
+    parser.add_argument("--increments", type=int, default=DEFAULTS["increments"])
+    parser.add_argument("--print", action="store_true", help="print inside the loop (stdout)")
+    add_common_arguments(parser)
+    args = parser.parse_args(argv)
+    try:
+        specs = build_workers(
+            args.runs, args.threads, args.increments, args.print, sys.stdout if args.print else None
+        )
+    except ValueError as exc:
+        parser.error(str(exc))
+    _, store = run_locally(KIND, specs, timeout_s=deadline_s(args.runs))
+    outcome = result(specs)
+    how = "with a print inside the loop" if args.print else "as is"
+    print(f"{args.runs} runs of {args.threads} threads x {args.increments} increments, {how}:")
+    print_lane_summary(store)
+    for value, count in outcome["results"].items():
+        print(f"  total {value:>5}  {'#' * min(count, 60)} {count}")
+    print(f"expected {outcome['expected']}: {outcome['correct_runs']} runs got it right")
+    print(f"distinct_results {outcome['distinct_results']} in {outcome['runs']} runs")
+    return finish(args, store, outcome)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

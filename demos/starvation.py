@@ -1,0 +1,275 @@
+"""Starvation lesson: greedy and polite threads contend for one lock; a FIFO lock restores fairness.
+
+A *greedy* worker takes the lock, holds it for ``hold_ms`` (sleeping, as if doing I/O under the
+lock), releases it and at once asks again. A *polite* worker pauses briefly between attempts.
+
+``threading.Lock`` promises no order among waiters. When a greedy thread releases it, one waiter
+is woken, but the releasing thread is still running and asks again first, so it usually wins
+the lock back before the woken waiter has even been scheduled. Polite threads wait and wait:
+that is starvation, and no thread is ever stuck for good, which makes it easy to miss.
+
+With ``--fair`` the workers share a :class:`FairLock`: waiters queue, and ``release()`` hands the
+lock straight to the longest waiter instead of leaving it free for whoever asks first.
+
+Fairness is measured with Jain's index over acquisitions, ``J = (sum x)^2 / (n * sum x^2)``:
+1 when every worker got the same share, ``1/n`` when one worker got everything.
+
+    python -m demos.starvation [--greedy 2] [--polite 2] [--duration-s 2] [--fair] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+from demos.context import POLL_S, WorkerContext
+from demos.events import Kind, State
+from demos.runtime import WorkerSpec
+from demos.twin import add_common_arguments, finish, print_lane_summary, run_locally
+
+KIND = Kind.THREAD
+LIMITS = {"greedy": (0, 8), "polite": (0, 8), "duration_s": (1, 10), "hold_ms": (1, 20)}
+DEFAULTS: dict[str, Any] = {
+    "greedy": 2,
+    "polite": 2,
+    "duration_s": 2,
+    "hold_ms": 2,
+    "fair": False,
+}
+POLITE_PAUSE_SHARE = 0.25  # a polite worker pauses a quarter of the hold time between attempts
+# Wait-time histogram bin edges in ms, one decade each: waits range from microseconds (the
+# greedy re-acquiring its own lock) to the whole run (a starved polite worker).
+WAIT_EDGES_MS = (0.0, 0.01, 0.1, 1.0, 10.0, 100.0, 1000.0, float("inf"))
+WAIT_BIN_LABELS = ("<10us", "<0.1ms", "<1ms", "<10ms", "<0.1s", "<1s", ">=1s")
+
+
+class FairLock:
+    """A FIFO lock: a queue of per-waiter Events, and ownership handed over on release.
+
+    ``release()`` never leaves the lock free while someone waits: it wakes the head of the queue
+    and the lock stays taken on that waiter's behalf, so the releasing thread cannot barge back in.
+    """
+
+    def __init__(self) -> None:
+        self._mutex = threading.Lock()  # guards the two fields below, held only for a moment
+        self._locked = False
+        self._waiters: deque[threading.Event] = deque()
+
+    def acquire(self, stop: Callable[[], bool]) -> bool:
+        """Take the lock in arrival order; False if ``stop()`` turned true while waiting."""
+        with self._mutex:
+            if not self._locked and not self._waiters:
+                self._locked = True
+                return True
+            turn = threading.Event()
+            self._waiters.append(turn)
+        while not turn.wait(POLL_S):
+            if stop():
+                with self._mutex:
+                    if not turn.is_set():  # still queued: leave the queue
+                        self._waiters.remove(turn)
+                        return False
+                # Handed over just as we gave up: we own it, so pass it on.
+                self.release()
+                return False
+        return True
+
+    def release(self) -> None:
+        """Hand the lock to the longest waiter, or free it if nobody waits."""
+        with self._mutex:
+            if self._waiters:
+                self._waiters.popleft().set()  # stays locked: the waiter owns it now
+            else:
+                self._locked = False
+
+
+class PlainLock:
+    """``threading.Lock`` behind the same interface as :class:`FairLock` (no order promised)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    def acquire(self, stop: Callable[[], bool]) -> bool:
+        """Take the lock; False if ``stop()`` turned true while waiting."""
+        # Timed waits only so that cancel and the end of the run are noticed; a waiter of a
+        # threading.Lock has no place in any queue to lose by waking up.
+        while not self._lock.acquire(timeout=POLL_S):
+            if stop():
+                return False
+        return True
+
+    def release(self) -> None:
+        """``Lock.release()``."""
+        self._lock.release()
+
+
+class Arena:
+    """What one run's workers share: the lock, the clock, and each worker's tally."""
+
+    def __init__(self, roles: list[str], duration_s: float, hold_ms: float, fair: bool) -> None:
+        self.roles = roles
+        self.duration_s = duration_s
+        self.hold_s = hold_ms / 1000
+        self.fair = fair
+        self.lock: FairLock | PlainLock = FairLock() if fair else PlainLock()
+        self.acquisitions = [0] * len(roles)
+        self.waits_s: list[list[float]] = [[] for _ in roles]  # one list per worker: no sharing
+        self._ends_at = 0.0
+        self._clock_lock = threading.Lock()
+
+    def ends_at(self) -> float:
+        """When the run ends (perf_counter seconds), fixed by the first worker to ask."""
+        with self._clock_lock:
+            if not self._ends_at:
+                self._ends_at = time.perf_counter() + self.duration_s
+            return self._ends_at
+
+
+def contender(ctx: WorkerContext, arena: Arena, index: int) -> None:
+    """One worker: take the lock, hold it, release it, until the run's time is up."""
+    polite = arena.roles[index] == "polite"
+    ends_at = arena.ends_at()
+    lock, hold_s = arena.lock, arena.hold_s
+    waits = arena.waits_s[index]
+
+    def stop() -> bool:
+        return ctx.control.cancelled or time.perf_counter() >= ends_at
+
+    while not stop():
+        ctx.checkpoint()  # outside the lock: a paused worker never holds it
+        ctx.emit(State.BLOCKED, "waits for the lock")
+        asked = time.perf_counter()
+        if not lock.acquire(stop):
+            break
+        waits.append(time.perf_counter() - asked)
+        arena.acquisitions[index] += 1
+        ctx.emit(State.WAITING, f"holds lock #{arena.acquisitions[index]}")
+        time.sleep(hold_s)
+        lock.release()
+        if polite:
+            ctx.emit(State.WAITING, "polite pause")
+            time.sleep(hold_s * POLITE_PAUSE_SHARE)
+    ctx.checkpoint()  # a cancelled run ends CANCELLED, not DONE
+
+
+def jain_index(shares: list[int] | list[float]) -> float:
+    """Jain's fairness index: 1 for equal shares, 1/n when one takes all (0 if none took any)."""
+    total = sum(shares)
+    squares = sum(x * x for x in shares)
+    return total * total / (len(shares) * squares) if squares else 0.0
+
+
+def wait_histogram(waits_s: list[float]) -> list[int]:
+    """How many waits fell into each bin of :data:`WAIT_EDGES_MS`."""
+    counts = [0] * (len(WAIT_EDGES_MS) - 1)
+    for wait in waits_s:
+        ms = wait * 1000
+        for b in range(len(counts)):
+            if ms < WAIT_EDGES_MS[b + 1]:
+                counts[b] += 1
+                break
+    return counts
+
+
+def worker_names(greedy: int, polite: int) -> list[str]:
+    """``greedy-1 .. greedy-G, polite-1 .. polite-P``."""
+    return [f"greedy-{i + 1}" for i in range(greedy)] + [f"polite-{i + 1}" for i in range(polite)]
+
+
+def validate(greedy: int, polite: int, duration_s: float, hold_ms: float) -> None:
+    """Reject settings outside the lesson's limits with a clear message."""
+    values = {"greedy": greedy, "polite": polite, "duration_s": duration_s, "hold_ms": hold_ms}
+    for name, value in values.items():
+        low, high = LIMITS[name]
+        if not low <= value <= high:
+            raise ValueError(f"{name} must be between {low} and {high}, not {value}")
+    if greedy + polite < 2:
+        raise ValueError("starvation needs at least two workers")
+
+
+def build_workers(
+    greedy: int,
+    polite: int,
+    duration_s: float = DEFAULTS["duration_s"],
+    hold_ms: float = DEFAULTS["hold_ms"],
+    fair: bool = False,
+) -> list[WorkerSpec]:
+    """The workers of one run, sharing one new :class:`Arena`."""
+    validate(greedy, polite, duration_s, hold_ms)
+    names = worker_names(greedy, polite)
+    arena = Arena([n.split("-")[0] for n in names], float(duration_s), float(hold_ms), bool(fair))
+    return [
+        WorkerSpec(name, contender, {"arena": arena, "index": i}) for i, name in enumerate(names)
+    ]
+
+
+def summarize(arena: Arena, names: list[str]) -> dict[str, Any]:
+    """Acquisitions per worker, Jain's index, and wait times (mean, max, histogram per role)."""
+    waits_by_role: dict[str, list[float]] = {"greedy": [], "polite": []}
+    for role, waits in zip(arena.roles, arena.waits_s, strict=True):
+        waits_by_role[role].extend(waits)
+    return {
+        "fair": arena.fair,
+        "duration_s": arena.duration_s,
+        "hold_ms": arena.hold_s * 1000,
+        "workers": names,
+        "acquisitions": dict(zip(names, arena.acquisitions, strict=True)),
+        "jain_index": round(jain_index(arena.acquisitions), 4),
+        "mean_wait_ms": {
+            name: round(1000 * sum(w) / len(w), 3) if w else None
+            for name, w in zip(names, arena.waits_s, strict=True)
+        },
+        "max_wait_ms": round(1000 * max((max(w) for w in arena.waits_s if w), default=0.0), 3),
+        "wait_bins": list(WAIT_BIN_LABELS),
+        "wait_histogram": {role: wait_histogram(w) for role, w in waits_by_role.items()},
+    }
+
+
+def result(specs: list[WorkerSpec]) -> dict[str, Any]:
+    """The outcome of a run built by :func:`build_workers`."""
+    return summarize(specs[0].params["arena"], [spec.name for spec in specs])
+
+
+def deadline_s(duration_s: float) -> float:
+    """A generous bound on one run's duration, for joins."""
+    return duration_s + 10.0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The terminal twin."""
+    parser = argparse.ArgumentParser(
+        prog="python -m demos.starvation",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--greedy", type=int, default=DEFAULTS["greedy"])
+    parser.add_argument("--polite", type=int, default=DEFAULTS["polite"])
+    parser.add_argument("--duration-s", type=float, default=DEFAULTS["duration_s"])
+    parser.add_argument("--hold-ms", type=float, default=DEFAULTS["hold_ms"])
+    parser.add_argument("--fair", action="store_true", help="use the FIFO FairLock")
+    add_common_arguments(parser)
+    args = parser.parse_args(argv)
+    try:
+        specs = build_workers(args.greedy, args.polite, args.duration_s, args.hold_ms, args.fair)
+    except ValueError as exc:
+        parser.error(str(exc))
+    _, store = run_locally(KIND, specs, timeout_s=deadline_s(args.duration_s))
+    outcome = result(specs)
+    lock = "FairLock (FIFO hand-over)" if args.fair else "threading.Lock"
+    print(f"{args.greedy} greedy + {args.polite} polite workers, {args.duration_s:g} s, {lock}:")
+    print_lane_summary(store)
+    for name, count in outcome["acquisitions"].items():
+        mean = outcome["mean_wait_ms"][name]
+        waited = f"mean wait {mean:.2f} ms" if mean is not None else "never got the lock"
+        print(f"  {name:<10} {count:>6} acquisitions, {waited}")
+    worst = 1 / len(specs)
+    print(f"jain_index   {outcome['jain_index']:.3f} (1 = fair, {worst:.2f} = one takes all)")
+    return finish(args, store, outcome)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

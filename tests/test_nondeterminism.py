@@ -1,0 +1,106 @@
+"""The debugging-complexity lesson: many totals from one program, a print that moves them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from demos import nondeterminism
+from demos.events import Kind
+from demos.ring import DETAIL_BYTES
+from demos.runtime import Run
+from demos.transport import ListSink
+
+pytestmark = pytest.mark.timeout(120)
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_here(runs: int, print_inside: bool) -> dict:
+    specs = nondeterminism.build_workers(runs, 3, 300, print_inside)
+    run = Run(Kind.THREAD, specs, ListSink())
+    run.start()
+    assert run.join(60.0).ended
+    return nondeterminism.result(specs)
+
+
+def test_twin_json_has_the_issue_keys() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "demos.nondeterminism", "--runs", "20", "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=100,
+        check=True,
+    )
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert {"results", "distinct_results"} <= result.keys()
+    assert sum(result["results"].values()) == 20
+    assert result["distinct_results"] == len(result["results"])
+
+
+def test_fifty_runs_without_a_fix_give_several_totals() -> None:
+    result = run_here(50, print_inside=False)
+    assert result["runs"] == 50
+    assert result["distinct_results"] >= 2, result["results"]
+    assert max(result["results"]) <= result["expected"]
+
+
+def test_a_print_inside_the_loop_changes_the_distribution() -> None:
+    # Measured here over 100 runs: without the print mean about 370-550, spread 75-220; with it
+    # mean about 310-360, spread 15-50. The assertion asks for far less than that.
+    plain = run_here(100, print_inside=False)
+    printed = run_here(100, print_inside=True)
+    assert plain["results"] != printed["results"]
+    moved = abs(plain["mean"] - printed["mean"]) > 10
+    spread = max(plain["stdev"], printed["stdev"]) > 1.5 * min(plain["stdev"], printed["stdev"])
+    assert moved or spread, (plain, printed)
+
+
+def test_progress_reports_fit_the_ring_and_parse_back() -> None:
+    detail = nondeterminism.progress_detail(1000, 1000, 4000)
+    assert len(detail.encode()) <= DETAIL_BYTES
+    assert nondeterminism.parse_progress(detail) == (1000, 1000, 4000)
+
+
+def test_a_cancelled_experiment_ends() -> None:
+    specs = nondeterminism.build_workers(1000, 4, 1000, False)
+    run = Run(Kind.THREAD, specs, ListSink())
+    run.start()
+    assert run.cancel(10.0).ended
+
+
+@pytest.mark.gui
+def test_nondeterminism_page_shows_a_histogram(qtbot, qloop) -> None:  # noqa: ANN001
+    from app.lessons.challenges import ChallengesTab
+    from app.main_window import MainWindow
+
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(lambda: win.lab.is_alive() and win.lab.pid is not None, timeout=20_000)
+    index = next(i for i, t in enumerate(win.lessons) if isinstance(t, ChallengesTab))
+    win.tabs.setCurrentIndex(index)
+    tab = win.current_lesson()
+    tab.challenge.setCurrentIndex(tab.challenge.findText("Debugging complexity"))
+    page = tab.page
+    try:
+        assert page.name == "Debugging complexity"
+        page.sliders["runs"].setValue(30)
+        page.print_inside.setChecked(True)
+        win.start()
+        qtbot.waitUntil(lambda: win.lab.running, timeout=5000)
+        qtbot.waitUntil(lambda: not win.lab.running, timeout=60_000)
+        qtbot.waitUntil(lambda: "different totals" in page.verdict_label.text(), timeout=5000)
+        assert page.runs_label.text() == "30 of 30"
+        assert int(page.distinct_label.text()) >= 1
+        assert "with a print" in page.verdict_label.text()
+    finally:
+        page.print_inside.setChecked(False)
+        page.sliders["runs"].setValue(nondeterminism.DEFAULTS["runs"])
+        tab.challenge.setCurrentIndex(0)
+        win.tabs.setCurrentIndex(0)
+        win.close()

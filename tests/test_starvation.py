@@ -1,0 +1,151 @@
+"""The starvation lesson: its twin, the FIFO lock raising Jain's index, and its page."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from demos import starvation
+from demos.events import Kind
+from demos.ring import DETAIL_BYTES
+from demos.runtime import Run
+from demos.transport import ListSink
+
+pytestmark = pytest.mark.timeout(120)
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_here(fair: bool, duration_s: float = 1.5) -> dict:
+    specs = starvation.build_workers(2, 2, duration_s, 2, fair)
+    run = Run(Kind.THREAD, specs, ListSink())
+    run.start()
+    assert run.join(30.0).ended
+    return starvation.result(specs)
+
+
+def test_twin_json_has_the_issue_keys() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "demos.starvation", "--duration-s", "1", "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=100,
+        check=True,
+    )
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert {"acquisitions", "jain_index"} <= result.keys()
+    assert set(result["acquisitions"]) == {"greedy-1", "greedy-2", "polite-1", "polite-2"}
+    assert 0.25 <= result["jain_index"] <= 1.0
+
+
+def test_the_fair_lock_raises_jains_index() -> None:
+    unfair = run_here(fair=False)
+    fair = run_here(fair=True)
+    assert fair["jain_index"] > unfair["jain_index"], (unfair, fair)
+    assert fair["jain_index"] > 0.9, fair
+    # The plain lock favours the greedy: they got more turns than the polite ones.
+    counts = unfair["acquisitions"]
+    assert min(counts["greedy-1"], counts["greedy-2"]) > max(counts["polite-1"], counts["polite-2"])
+
+
+def test_jain_index_bounds() -> None:
+    assert starvation.jain_index([5, 5, 5, 5]) == 1.0
+    assert starvation.jain_index([8, 0, 0, 0]) == 0.25
+    assert starvation.jain_index([0, 0]) == 0.0
+
+
+def test_fair_lock_is_mutually_exclusive_and_first_come_first_served() -> None:
+    lock = starvation.FairLock()
+    assert lock.acquire(lambda: False)
+    order: list[int] = []
+    inside = [0]
+
+    def waiter(n: int) -> None:
+        assert lock.acquire(lambda: False)
+        inside[0] += 1
+        assert inside[0] == 1
+        order.append(n)
+        inside[0] -= 1
+        lock.release()
+
+    threads = []
+    for n in range(4):
+        thread = threading.Thread(target=waiter, args=(n,))
+        thread.start()
+        threads.append(thread)
+        # Let each waiter queue before the next arrives, so the arrival order is known.
+        while len(lock._waiters) < n + 1:  # noqa: SLF001 - white-box check of the queue
+            time.sleep(0.001)
+    lock.release()
+    for thread in threads:
+        thread.join(10)
+    assert order == [0, 1, 2, 3]
+
+
+def test_a_waiter_that_gives_up_leaves_the_queue() -> None:
+    lock = starvation.FairLock()
+    assert lock.acquire(lambda: False)
+    assert not lock.acquire(lambda: True)
+    assert not lock._waiters  # noqa: SLF001
+    lock.release()
+    assert lock.acquire(lambda: False)  # free again
+    lock.release()
+
+
+def test_a_cancelled_run_stops_within_its_poll() -> None:
+    specs = starvation.build_workers(3, 3, 10, 2, False)
+    run = Run(Kind.THREAD, specs, ListSink())
+    run.start()
+    assert run.cancel(5.0).ended
+
+
+def test_details_fit_the_ring_and_limits_are_enforced() -> None:
+    assert len(b"holds lock #999999") <= DETAIL_BYTES
+    with pytest.raises(ValueError, match="at least two"):
+        starvation.build_workers(1, 0)
+    with pytest.raises(ValueError, match="duration_s must be between"):
+        starvation.build_workers(2, 2, 60)
+
+
+@pytest.mark.gui
+def test_starvation_page_runs_and_keeps_both_indexes(qtbot, qloop) -> None:  # noqa: ANN001
+    from app.lessons.challenges import ChallengesTab
+    from app.main_window import MainWindow
+
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(lambda: win.lab.is_alive() and win.lab.pid is not None, timeout=20_000)
+    index = next(i for i, t in enumerate(win.lessons) if isinstance(t, ChallengesTab))
+    win.tabs.setCurrentIndex(index)
+    tab = win.current_lesson()
+    tab.challenge.setCurrentIndex(tab.challenge.findText("Starvation"))
+    page = tab.page
+    try:
+        assert page.name == "Starvation"
+        page.sliders["greedy"].setValue(2)
+        page.sliders["polite"].setValue(2)
+        page.sliders["duration_s"].setValue(1)
+        for fair in (False, True):
+            page.fair.setChecked(fair)
+            win.start()
+            qtbot.waitUntil(lambda: win.lab.running, timeout=5000)
+            qtbot.waitUntil(lambda: not win.lab.running, timeout=30_000)
+            qtbot.waitUntil(
+                lambda: "acquisitions in all" in page.verdict_label.text(), timeout=5000
+            )
+        unfair, fair_j = float(page.unfair_label.text()), float(page.fair_label.text())
+        assert fair_j > 0.9
+        assert fair_j > unfair
+    finally:
+        page.fair.setChecked(False)
+        page.sliders["duration_s"].setValue(starvation.DEFAULTS["duration_s"])
+        tab.challenge.setCurrentIndex(0)
+        win.tabs.setCurrentIndex(0)
+        win.close()

@@ -33,6 +33,7 @@ from app.lesson import LessonTab
 from app.lessons.challenges import ChallengesTab
 from app.lessons.coroutines import CoroutinesTab
 from app.lessons.multithreading import MultithreadingTab
+from app.lessons.primitives import PrimitivesTab
 from app.presenter import PresenterMode
 from app.replay import ReplayBar, ReplayController
 from app.settings import open_settings, read_bytes, read_choice, read_int
@@ -49,7 +50,12 @@ CPU_SAMPLE_PERIOD_MS = 100
 STATUS_PERIOD_MS = 500
 LANES_SETTLE_MS = 150
 LAB_START_DELAY_MS = 100  # after the first paint: spawning competes with the window appearing
-LESSON_CLASSES: list[type[LessonTab]] = [MultithreadingTab, ChallengesTab, CoroutinesTab]
+LESSON_CLASSES: list[type[LessonTab]] = [
+    MultithreadingTab,
+    ChallengesTab,
+    PrimitivesTab,
+    CoroutinesTab,
+]
 
 SHORTCUTS = [
     ("Space", "Start the lesson; while it runs, pause or resume it"),

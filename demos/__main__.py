@@ -34,6 +34,11 @@ LESSONS: list[tuple[str, str, str]] = [
         "locks taken in opposite orders wait for ever; a detector finds the cycle, fixes avoid it",
     ),
     (
+        "Synchronization primitives",
+        "python -m demos.primitives lock|semaphore|barrier|queue [options] [--json]",
+        "Lock, Semaphore(N), Barrier(parties) and a bounded Queue, each keeping its promise",
+    ),
+    (
         "Coroutines",
         "python -m demos.coroutines --tasks 1000 --io-ms 200 [--limit N] [--blocking] [--json]",
         "many coroutines wait at once on one thread; one blocking call stalls them all",

@@ -1,0 +1,412 @@
+"""The Synchronization primitives tab: Lock, Semaphore(N), Barrier(parties) and a bounded buffer
+(Queue, with its Conditions and an Event), one page each, chosen at the top.
+
+Semaphore and queue runs also draw a small live plot (occupancy or queue depth against its
+limit) from samples the threads put in their event details, parsed as the events arrive.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QFrame,
+    QLabel,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.lesson import LessonTab, heading, paragraph
+from app.settings import read_choice, read_int
+from app.slider import LabeledSlider
+from demos import primitives
+from demos.events import State
+from demos.primitives import bounded_buffer, semaphore
+
+GOOD_COLOUR = "#009E73"  # bluish green (Okabe-Ito): the primitive kept its promise
+BAD_COLOUR = "#D55E00"  # vermillion: it did not (never expected)
+LIMIT_COLOUR = "#E69F00"  # orange: the limit line
+CURVE_COLOUR = "#0072B2"  # blue: occupancy or depth
+PLOT_HEIGHT_PX = 170
+
+TITLES = {
+    "lock": "Mutex (Lock)",
+    "semaphore": "Semaphore(N)",
+    "barrier": "Barrier(parties)",
+    "queue": "Queue: bounded buffer",
+}
+EXPLANATIONS = {
+    "lock": (
+        "A <code>threading.Lock</code> has one owner at a time. Each thread works outside the "
+        "lock, then calls <code>acquire()</code>: if another thread holds it, it is "
+        "<b>blocked</b> until the owner calls <code>release()</code>. The owner's lane says "
+        "<i>holds lock</i>; the others wait."
+        "<br><br>Python promises no order among the waiters: the lock is not FIFO, and a thread "
+        "that has just released it may take it again at once. So the lesson shows who waits, "
+        "never a queue position. The figures check mutual exclusion: no two holds overlap."
+    ),
+    "semaphore": (
+        "A semaphore holds N permits. <code>acquire()</code> takes one, or blocks while none is "
+        "left; <code>release()</code> gives it back. Here more threads than permits each use a "
+        "permit for a while, like connections from a pool of N."
+        "<br><br>The plot counts the threads inside (raised just after acquire, lowered just "
+        "before release). It touches the limit line and never crosses it. "
+        "<code>BoundedSemaphore</code> also raises if a thread releases more than it acquired."
+    ),
+    "barrier": (
+        "A <code>threading.Barrier(parties)</code> makes threads wait for each other. Each "
+        "thread works a random time, then calls <code>wait()</code> and is blocked until the "
+        "last party arrives; then all leave together (the dashed line on the timeline). The "
+        "barrier resets itself for the next round."
+        "<br><br>Tick <b>one thread is late</b> and the barrier gets a timeout: the first wait "
+        "that times out breaks it, and every waiter, and the late thread when it comes, gets "
+        "<code>BrokenBarrierError</code>. Here each one catches it and ends cleanly."
+    ),
+    "queue": (
+        "Producers <code>put()</code> items into a <code>queue.Queue(capacity)</code>; consumers "
+        "<code>get()</code> them. The queue is a list guarded by a lock and two "
+        "<code>threading.Condition</code>s: <code>put()</code> waits on <i>not_full</i> while it "
+        "is full, <code>get()</code> waits on <i>not_empty</i> while it is empty. A "
+        "<code>threading.Event</code> tells the consumers that the producers are done."
+        "<br><br>Make the consumers slower and the queue fills: producers block. Make them "
+        "faster and it stays empty: consumers block. The depth never exceeds the capacity."
+    ),
+}
+# Slider caption, unit and tooltip per scenario parameter.
+CONTROLS: dict[str, tuple[str, str, str]] = {
+    "workers": ("&Threads", "", "How many threads (applies on the next Start)"),
+    "rounds": ("&Rounds per thread", "", "How many times each thread goes through"),
+    "hold_ms": ("&Hold time", "ms", "How long a thread keeps the lock or the permit"),
+    "work_ms": ("&Work time", "ms", "Work each thread does before it needs the primitive"),
+    "permits": ("&Permits (N)", "", "Semaphore(N): how many threads may be inside at once"),
+    "parties": ("&Parties", "", "Barrier(parties): how many threads must arrive"),
+    "timeout_ms": ("Barrier time&out", "ms", "Used when one thread is late"),
+    "capacity": ("&Capacity", "", "queue.Queue(capacity): the most items it holds"),
+    "producers": ("&Producers", "", "Threads that put items"),
+    "consumers": ("C&onsumers", "", "Threads that get items"),
+    "produce_ms": ("Time to &make an item", "ms", "Each producer's pace"),
+    "consume_ms": ("Time to &use an item", "ms", "Each consumer's pace"),
+    "items": ("&Items per producer", "", "How many items each producer makes"),
+}
+# Rows of each results box: (key, caption); the first row is shown as the big figure.
+FIGURES = {
+    "lock": [
+        ("overlaps", "Overlapping holds:"),
+        ("acquisitions", "Acquisitions:"),
+        ("max_waiters", "Most waiters at once:"),
+        ("busy", "Lock held:"),
+        ("per_worker", "Per thread:"),
+    ],
+    "semaphore": [
+        ("max_occupancy", "Most inside at once:"),
+        ("permits", "Permits:"),
+        ("times_blocked", "Times blocked:"),
+        ("wait", "Waiting in total:"),
+    ],
+    "barrier": [
+        ("release_spread_ms", "Release spread:"),
+        ("arrivals", "Arrival spread:"),
+        ("rounds_released", "Rounds released:"),
+        ("broken", "BrokenBarrierError:"),
+    ],
+    "queue": [
+        ("max_depth", "Deepest queue:"),
+        ("capacity", "Capacity:"),
+        ("mean_depth", "Mean depth:"),
+        ("producers_blocked", "Producers blocked:"),
+        ("consumers_blocked", "Consumers blocked:"),
+        ("consumed", "Items consumed:"),
+    ],
+}
+
+
+def big(text: str, good: bool) -> str:
+    """A large coloured figure (relative size, so it grows with the presenter's font)."""
+    colour = GOOD_COLOUR if good else BAD_COLOUR
+    return f'<span style="font-size: xx-large; font-weight: bold; color: {colour};">{text}</span>'
+
+
+class PrimitivesTab(LessonTab):
+    """Lesson: what each synchronization primitive promises, shown on real threads."""
+
+    title = "Synchronization primitives"
+    scenario = "demos.primitives"
+    speaker_notes = (
+        "<p><b>Lock.</b> One lane at a time says <i>holds lock</i>; the rest are blocked. "
+        "Point out that nobody can say who is next: <code>threading.Lock</code> is not FIFO. "
+        "Zero overlapping holds is the whole promise.</p>"
+        "<p><b>Semaphore.</b> 8 threads, 3 permits: the plot climbs to the orange line and "
+        "stays there, never above. Try 1 permit: it behaves like a lock.</p>"
+        "<p><b>Barrier.</b> Arrivals are spread over hundreds of ms; the release spread is "
+        "well under a few ms. Then tick <i>one thread is late</i>: everyone gets "
+        "<code>BrokenBarrierError</code>, handles it, and the run still ends.</p>"
+        "<p><b>Queue.</b> Slow consumers: depth sits at capacity, producers blocked. Swap the "
+        "paces: depth near zero, consumers blocked. Ask where the Conditions are: inside "
+        "<code>queue.Queue</code>.</p>"
+    )
+
+    def build_side_panel(self, layout: QVBoxLayout) -> None:
+        """The primitive selector, one page per primitive, and the live plot."""
+        self.sliders: dict[str, dict[str, LabeledSlider]] = {}
+        self.figures: dict[str, dict[str, QLabel]] = {}
+        self.verdicts: dict[str, QLabel] = {}
+        self.plot_slots: dict[str, QVBoxLayout] = {}
+        layout.addWidget(heading("Synchronization primitives"))
+        self.primitive = QComboBox()
+        self.primitive.setAccessibleName("Primitive")
+        self.primitive.setToolTip("Which primitive to explore")
+        self.pages = QStackedWidget()
+        for name in primitives.PRIMITIVES:
+            self.primitive.addItem(TITLES[name], name)
+            self.pages.addWidget(self._page(name))
+        layout.addWidget(self.primitive)
+        layout.addWidget(self.pages)
+        self.plot = pg.PlotWidget()
+        self.plot.setFixedHeight(PLOT_HEIGHT_PX)
+        self.plot.setBackground("w")
+        self.plot.setMouseEnabled(x=False, y=False)
+        self.plot.setLabel("bottom", "time", units="s")
+        self.curve = self.plot.plot(pen=pg.mkPen(CURVE_COLOUR, width=2))
+        self.curve.setClipToView(True)
+        self.limit_line = pg.InfiniteLine(
+            angle=0, pen=pg.mkPen(LIMIT_COLOUR, width=2, style=Qt.PenStyle.DashLine)
+        )
+        self.plot.addItem(self.limit_line)
+        self._samples: list[tuple[int, int]] = []
+        self._scanned = 0
+        saved = read_choice(self.settings, "primitives/primitive", "lock", primitives.PRIMITIVES)
+        self.primitive.currentIndexChanged.connect(self._on_primitive)
+        self.primitive.setCurrentIndex(primitives.PRIMITIVES.index(saved))
+        self._on_primitive()
+
+    def _page(self, name: str) -> QWidget:
+        module = primitives.scenario(name)
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(paragraph(EXPLANATIONS[name]))
+        self.sliders[name] = {}
+        for key, (low, high) in module.LIMITS.items():
+            caption, unit, tip = CONTROLS[key]
+            value = read_int(
+                self.settings, f"primitives/{name}/{key}", module.DEFAULTS[key], low, high
+            )
+            slider = LabeledSlider(caption, low, high, value, unit=unit, tooltip=tip)
+            slider.valueChanged.connect(self._save)
+            self.sliders[name][key] = slider
+            layout.addWidget(slider)
+        if name == "barrier":
+            self.late = QCheckBox("one thread is &late past the timeout")
+            self.late.setToolTip("Its wait comes after the others' timeout: BrokenBarrierError")
+            self.late.setChecked(read_int(self.settings, "primitives/barrier/late", 0, 0, 1) == 1)
+            self.late.toggled.connect(self._save)
+            layout.addWidget(self.late)
+        # The live plot moves into the slot of the page on show (one widget, one parent).
+        self.plot_slots[name] = QVBoxLayout()
+        layout.addLayout(self.plot_slots[name])
+        box = QFrame()
+        box.setFrameShape(QFrame.Shape.StyledPanel)
+        form = QFormLayout(box)
+        self.figures[name] = {}
+        for key, caption in FIGURES[name]:
+            label = QLabel("-")
+            label.setTextFormat(Qt.TextFormat.RichText)
+            label.setWordWrap(True)
+            self.figures[name][key] = label
+            form.addRow(caption, label)
+        self.verdicts[name] = paragraph("Press Start (Space) to run the threads.")
+        form.addRow(self.verdicts[name])
+        layout.addWidget(heading("Figures"))
+        layout.addWidget(box)
+        return page
+
+    # ------------------------------------------------------------ settings
+    def current(self) -> str:
+        """The selected primitive's name."""
+        return str(self.primitive.currentData())
+
+    def _on_primitive(self, *_: object) -> None:
+        self.pages.setCurrentIndex(self.primitive.currentIndex())
+        self.plot_slots[self.current()].addWidget(self.plot)
+        self.plot.setVisible(self.current() in ("semaphore", "queue"))
+        self.settings.setValue("primitives/primitive", self.current())
+
+    def _save(self, *_: object) -> None:
+        for name, sliders in self.sliders.items():
+            for key, slider in sliders.items():
+                self.settings.setValue(f"primitives/{name}/{key}", slider.value())
+        self.settings.setValue("primitives/barrier/late", int(self.late.isChecked()))
+
+    def params(self) -> dict[str, Any]:
+        """The selected primitive and its sliders, as the scenario's parameters."""
+        name = self.current()
+        params: dict[str, Any] = {"primitive": name}
+        params.update({key: s.value() for key, s in self.sliders[name].items()})
+        if name == "barrier":
+            params["late"] = self.late.isChecked()
+        return params
+
+    def join_deadline_s(self) -> float:
+        """Generous: the scenario's own bound on its duration."""
+        return primitives.deadline_s(**self.params())
+
+    last_params: dict[str, Any] = {"primitive": "lock"}
+
+    # ------------------------------------------------------------ live plot
+    def _limit(self) -> int | None:
+        params = self.last_params
+        return params.get("permits") or params.get("capacity")
+
+    def clear_plots(self) -> None:
+        """A new run or a reset: forget the samples too."""
+        super().clear_plots()
+        self._samples.clear()
+        self._scanned = 0
+        self.curve.setData([], [])
+        limit = self._limit()
+        self.limit_line.setVisible(limit is not None)
+        if limit is not None:
+            self.limit_line.setValue(limit)
+            self.plot.setYRange(0, limit + 1, padding=0)
+            what = "threads inside" if "permits" in self.last_params else "items in the queue"
+            self.plot.setLabel("left", what)
+
+    def refresh_plots(self) -> None:
+        """Besides the timeline, parse the samples that arrived since the last frame (cheap)."""
+        super().refresh_plots()
+        store = self.lab.store
+        if store.count < self._scanned:  # the store was cleared under us
+            self._samples.clear()
+            self._scanned = 0
+        primitive = self.last_params.get("primitive")
+        parse = {"semaphore": semaphore.parse_occupancy, "queue": bounded_buffer.parse_depth}.get(
+            str(primitive)
+        )
+        if parse is None or store.count == self._scanned:
+            self._scanned = store.count
+            return
+        added = False
+        for i in range(self._scanned, store.count):
+            value = parse(store.detail[i])
+            if value is not None:
+                self._samples.append((int(store.start_ns[i]), value))
+                added = True
+        self._scanned = store.count
+        if added and store.t0_ns is not None:
+            self._samples.sort()  # threads' batches may arrive slightly out of order
+            data = np.array(self._samples, dtype=np.float64)
+            t = (data[:, 0] - store.t0_ns) / 1e9
+            # Steps: a value holds until the next sample.
+            self.curve.setData(np.repeat(t, 2)[1:], np.repeat(data[:, 1], 2)[:-1])
+
+    def set_presenting(self, on: bool) -> None:
+        """Dark plot background in the high-contrast theme."""
+        super().set_presenting(on)
+        self.plot.setBackground("k" if on else "w")
+
+    # -------------------------------------------------------------- figures
+    def clear_result(self, message: str) -> None:
+        """Blank every page's figures before a run or after a reset."""
+        for name, labels in self.figures.items():
+            for label in labels.values():
+                label.setText("-")
+            self.verdicts[name].setText(message)
+
+    def show_result(self, elapsed_s: float, report: dict[str, Any]) -> None:
+        """Fill the page of the primitive that ran, with a verdict."""
+        figures = report.get("result") or {}
+        name = figures.get("primitive") or self.last_params.get("primitive", "lock")
+        verdict_label = self.verdicts[name]
+        if "error" in figures or not figures:
+            verdict_label.setText(f"No figures: {figures.get('error', 'the run did not report')}.")
+            return
+        labels = self.figures[name]
+        texts, verdict = getattr(self, f"_{name}_figures")(figures)
+        for key, text in texts.items():
+            labels[key].setText(text)
+        if report.get("failed"):
+            verdict = f"The run was cut short: {report['failed']}. " + verdict
+        cancelled = sum(
+            state == int(State.CANCELLED) for state, _ in report.get("outcomes", {}).values()
+        )
+        if cancelled:
+            verdict = f"Cancelled ({cancelled} threads stopped early). " + verdict
+        verdict_label.setText(f"{verdict} ({elapsed_s:.2f} s)")
+
+    def _lock_figures(self, f: dict[str, Any]) -> tuple[dict[str, str], str]:
+        per_worker = "<br>".join(
+            f"{name}: held {held:.2f} s, waited {f['wait_s'][name]:.2f} s"
+            for name, held in f["hold_s"].items()
+        )
+        texts = {
+            "overlaps": big(str(f["overlaps"]), f["overlaps"] == 0),
+            "acquisitions": str(f["acquisitions"]),
+            "max_waiters": str(f["max_waiters"]),
+            "busy": f"{f['total_hold_s']:.2f} s of {f['locked_span_s']:.2f} s "
+            f"({f['busy_share']:.0%})",
+            "per_worker": per_worker,
+        }
+        verdict = (
+            "Mutual exclusion held: no two threads held the lock at once, and the holds fill "
+            f"{f['busy_share']:.0%} of the time between the first acquire and the last release."
+        )
+        return texts, verdict
+
+    def _semaphore_figures(self, f: dict[str, Any]) -> tuple[dict[str, str], str]:
+        ok = f["max_occupancy"] <= f["permits"]
+        texts = {
+            "max_occupancy": big(f"{f['max_occupancy']} / {f['permits']}", ok),
+            "permits": str(f["permits"]),
+            "times_blocked": str(f["times_blocked"]),
+            "wait": f"{f['wait_s_total']:.2f} s (longest {f['wait_s_max']:.2f} s)",
+        }
+        verdict = (
+            f"At most {f['max_occupancy']} of {f['workers']} threads were inside at once: "
+            f"Semaphore({f['permits']}) made the others wait {f['times_blocked']} times."
+        )
+        return texts, verdict
+
+    def _barrier_figures(self, f: dict[str, Any]) -> tuple[dict[str, str], str]:
+        spread = f["release_spread_ms"]
+        arrivals = f["arrival_spread_ms_per_round"]
+        texts = {
+            "release_spread_ms": big(f"{spread:.2f} ms", True) if spread is not None else "-",
+            "arrivals": ", ".join(f"{a:.0f} ms" for a in arrivals) or "-",
+            "rounds_released": f"{f['rounds_released']} of {f['rounds']}",
+            "broken": f"caught by {', '.join(f['handled_by'])}" if f["broken"] else "none",
+        }
+        if f["broken"]:
+            verdict = (
+                f"The late thread missed the {f['timeout_ms']} ms timeout: the barrier broke and "
+                f"{f['broken_barrier_errors']} threads caught BrokenBarrierError and ended."
+            )
+        else:
+            verdict = (
+                f"Threads arrived up to {max(arrivals, default=0):.0f} ms apart and left within "
+                f"{spread:.2f} ms of each other."
+            )
+        return texts, verdict
+
+    def _queue_figures(self, f: dict[str, Any]) -> tuple[dict[str, str], str]:
+        texts = {
+            "max_depth": big(
+                f"{f['max_depth']} / {f['capacity']}", f["max_depth"] <= f["capacity"]
+            ),
+            "capacity": str(f["capacity"]),
+            "mean_depth": f"{f['mean_depth']:.1f}",
+            "producers_blocked": f"{f['producer_blocks']} times, {f['producer_blocked_s']:.2f} s",
+            "consumers_blocked": f"{f['consumer_blocks']} times, {f['consumer_blocked_s']:.2f} s",
+            "consumed": f"{f['consumed']} of {f['items']}",
+        }
+        if f["producer_blocked_s"] > f["consumer_blocked_s"]:
+            side = "consumers were the bottleneck: the queue filled and producers waited"
+        else:
+            side = "producers were the bottleneck: the queue ran empty and consumers waited"
+        return texts, f"The depth stayed within the capacity; the {side}."

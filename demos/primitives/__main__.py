@@ -1,0 +1,117 @@
+"""The terminal twin of the Synchronization primitives tab.
+
+    python -m demos.primitives lock      [--workers 4] [--rounds 3] [--hold-ms 100] [--work-ms 50]
+    python -m demos.primitives semaphore [--permits 3] [--workers 8] [--rounds 3] [--hold-ms 150]
+    python -m demos.primitives barrier   [--parties 5] [--rounds 2] [--work-ms 800] [--late]
+                                         [--timeout-ms 1000] [--seed N]
+    python -m demos.primitives queue     [--capacity 5] [--producers 2] [--consumers 2]
+                                         [--produce-ms 50] [--consume-ms 150] [--items 15]
+
+Each prints what the threads did and the primitive's figures; ``--json`` adds one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from demos.primitives import KIND, SCENARIOS, build_workers, deadline_s, result
+from demos.twin import add_common_arguments, finish, print_lane_summary, run_locally
+
+HELP = {
+    "lock": "N threads take turns holding one threading.Lock",
+    "semaphore": "more threads than permits: at most N inside a BoundedSemaphore(N)",
+    "barrier": "threads arrive at random times and leave a Barrier together",
+    "queue": "producers and consumers share a bounded queue.Queue(capacity)",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """One sub-command per primitive, with an option per scenario parameter."""
+    parser = argparse.ArgumentParser(
+        prog="python -m demos.primitives",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="primitive", required=True, metavar="PRIMITIVE")
+    for name, module in SCENARIOS.items():
+        command = sub.add_parser(name, help=HELP[name], description=HELP[name])
+        for key, default in module.DEFAULTS.items():
+            flag = "--" + key.replace("_", "-")
+            if isinstance(default, bool):
+                command.add_argument(flag, action="store_true", help="one thread arrives late")
+            else:
+                low, high = module.LIMITS[key]
+                command.add_argument(flag, type=int, default=default, help=f"{low}-{high}")
+        if name == "barrier":
+            command.add_argument("--seed", type=int, default=None, help="repeatable work times")
+        add_common_arguments(command)
+    return parser
+
+
+def describe(figures: dict[str, Any]) -> list[str]:
+    """The figures that matter for each primitive, one per line."""
+    kind = figures["primitive"]
+    if kind == "lock":
+        lines = [
+            f"  {name:<10} held {s:.3f} s, waited {figures['wait_s'][name]:.3f} s"
+            for name, s in figures["hold_s"].items()
+        ]
+        return [
+            *lines,
+            f"acquisitions {figures['acquisitions']}, max_waiters {figures['max_waiters']}",
+            f"held {figures['total_hold_s']:.3f} s of a {figures['locked_span_s']:.3f} s span "
+            f"({figures['busy_share']:.0%}); overlapping holds: {figures['overlaps']}",
+        ]
+    if kind == "semaphore":
+        return [
+            f"permits {figures['permits']}, max_occupancy {figures['max_occupancy']}",
+            f"{figures['entries']} entries, blocked {figures['times_blocked']} times, "
+            f"{figures['wait_s_total']:.3f} s waiting in total",
+        ]
+    if kind == "barrier":
+        lines = [
+            f"release_spread_ms {figures['release_spread_ms']} "
+            f"(per round {figures['release_spread_ms_per_round']}; "
+            f"arrivals spread {figures['arrival_spread_ms_per_round']} ms)"
+        ]
+        if figures["broken"]:
+            lines.append(f"BrokenBarrierError handled by {', '.join(figures['handled_by'])}")
+        return lines
+    return [
+        f"capacity {figures['capacity']}, max_depth {figures['max_depth']}, "
+        f"mean depth {figures['mean_depth']}",
+        f"{figures['consumed']} of {figures['items']} items consumed",
+        f"producers blocked {figures['producer_blocks']} times "
+        f"({figures['producer_blocked_s']:.3f} s), consumers {figures['consumer_blocks']} times "
+        f"({figures['consumer_blocked_s']:.3f} s)",
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The terminal twin."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    module = SCENARIOS[args.primitive]
+    params = {key: getattr(args, key) for key in module.DEFAULTS}
+    if args.primitive == "barrier":
+        params["seed"] = args.seed
+    try:
+        specs = build_workers(args.primitive, **params)
+    except ValueError as exc:
+        parser.error(str(exc))
+    run, store = run_locally(KIND, specs, timeout_s=deadline_s(args.primitive, **params))
+    elapsed_s = ((run.t_end_ns() or store.t_last_ns) - run.t_start_ns) / 1e9
+    figures = result(specs)
+    figures.pop("holds", None)  # raw intervals: for tests and the tab, too long to print
+    figures["elapsed_s"] = round(elapsed_s, 4)
+    print(f"{args.primitive}: {HELP[args.primitive]}")
+    print_lane_summary(store)
+    for line in describe(figures):
+        print(line)
+    print(f"elapsed {elapsed_s:.2f} s")
+    return finish(args, store, figures)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

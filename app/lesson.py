@@ -27,7 +27,7 @@ from app.timeline import TimelineWidget
 from demos.cpu_sampler import CpuSampler
 from demos.intervals import IntervalStore
 
-SIDE_PANEL_WIDTH_PX = 360
+SIDE_PANEL_WIDTH_PX = 410  # the widest page (Challenges) needs about 395
 
 
 class LessonTab(QWidget):
@@ -68,7 +68,8 @@ class LessonTab(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setMinimumWidth(SIDE_PANEL_WIDTH_PX)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # As needed, never off: a page wider than the panel scrolls instead of being cut.
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
 
         plots = QSplitter(Qt.Orientation.Vertical)
         plots.addWidget(self.timeline)

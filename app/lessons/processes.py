@@ -1,0 +1,325 @@
+"""The Multiprocessing tab: a live speedup sweep over 1..N processes, start-up cost, and IPC cost.
+
+One press of Start runs a sequence of ordinary lab runs: one per worker count (1, 2, ... max),
+then the IPC pair. Each is a real run with its own process lanes on the timeline and its own CPU
+curves; the tab starts the next when one finishes, the way the parallelism tab's "Compare both"
+does, and plots each point as it arrives.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QSlider, QVBoxLayout
+
+from app.lesson import LessonTab, heading, paragraph
+from app.settings import read_int
+from app.slider import LabeledSlider
+from demos import processes as lesson
+from demos.events import State
+
+PAYLOAD_STEPS = 16  # slider positions 0..16: 1 KB * 2**position, so 1 KB ... 64 MB
+PLOT_HEIGHT_PX = 240
+EXPLANATION = (
+    "A process has its own interpreter, its own memory and its own GIL, so CPU-bound Python "
+    "code in N processes can keep N cores busy at once. That is the gain. The price comes in "
+    "two parts: <b>starting</b> a process (under <code>spawn</code> a fresh interpreter imports "
+    "Python and your module) and <b>moving data</b> between processes, since they share no "
+    "objects: everything sent is pickled and copied through the operating system."
+    "<br><br><b>Start</b> runs the same job with 1, 2, ... up to <i>max workers</i> processes, "
+    "one run after another, and plots the speedup of each (time with one process / time with "
+    "N). Past the core count (the dashed line) extra processes can only take turns."
+    "<br><br><b>Serial fraction</b>: that share of the job runs first in one process while the "
+    "others wait. Amdahl's law says the speedup can never exceed 1 / serial fraction, however "
+    "many cores you add."
+    "<br><br>Last, a <b>Sender</b> process sends a payload to an <b>Echo</b> process and back "
+    "over a <code>Pipe</code>, then passes the same bytes through "
+    "<code>multiprocessing.shared_memory</code>, where only a short signal crosses the pipe and "
+    "the echo changes the bytes where they lie."
+)
+
+
+def payload_kb(position: int) -> int:
+    """Slider position to payload size in KB (1 KB doubling up to 64 MB)."""
+    return 1 << max(0, min(PAYLOAD_STEPS, position))
+
+
+def size_text(kb: float) -> str:
+    """1024 KB -> "1 MB"."""
+    return f"{kb / 1024:g} MB" if kb >= 1024 else f"{kb:g} KB"
+
+
+class ProcessesTab(LessonTab):
+    """Lesson: processes scale CPU work over cores, at a start-up and a data-moving price."""
+
+    title = "Multiprocessing"
+    scenario = "demos.processes"
+    speaker_notes = (
+        "<p><b>Press Start</b> with the defaults. Each worker count is its own run: watch the "
+        "timeline fill with Process lanes (each carries its pid) and the CPU plot climb to "
+        "all cores, then the next run begins.</p>"
+        "<p>Point at the speedup plot: the dots follow the diagonal up to the dashed core line, "
+        "then flatten. More processes than cores only take turns.</p>"
+        "<p>Set <b>serial fraction</b> to 50% and run again: the dots drop onto the Amdahl curve, "
+        "which can never pass 2x. Ask: what would 1,000 cores give? Still under 2x.</p>"
+        "<p>Read out the <b>start-up</b> figure: a fresh interpreter per process, a few hundred "
+        "milliseconds under spawn. Short jobs do not amortise that.</p>"
+        "<p>Drag <b>payload</b> to 64 MB: the pipe's round trip now costs more than each "
+        "process's work and the verdict turns. Shared memory moves the same bytes far faster, "
+        "because nothing is pickled or copied through the kernel.</p>"
+    )
+
+    def build_side_panel(self, layout: QVBoxLayout) -> None:
+        """Explanation, sliders, the speedup plot and the results box."""
+        s = self.settings
+        self.cores = lesson.usable_cores()
+        self.points: list[dict[str, Any]] = []
+        self.spawn_ms: list[float] = []
+        self.ipc: dict[str, Any] = {}
+        self._queue: list[dict[str, Any]] = []
+        self._chaining = False
+        layout.addWidget(heading("Multiprocessing"))
+        layout.addWidget(paragraph(EXPLANATION))
+        low, high = lesson.LIMITS["total_ms"]
+        self.total_ms = LabeledSlider(
+            "&Total work",
+            low,
+            high,
+            read_int(s, "processes/total_ms", lesson.DEFAULTS["total_ms"], low, high),
+            unit="ms",
+            tooltip="The whole job's arithmetic, the same at every worker count",
+        )
+        low, high = lesson.LIMITS["workers"]
+        self.max_workers = LabeledSlider(
+            "&Max workers",
+            low,
+            high,
+            read_int(s, "processes/max_workers", min(high, 2 * self.cores), low, high),
+            tooltip="The sweep runs 1, 2, ... this many processes (twice the cores shows the cap)",
+        )
+        low, high = lesson.LIMITS["serial_pct"]
+        self.serial_pct = LabeledSlider(
+            "&Serial fraction",
+            low,
+            high,
+            read_int(s, "processes/serial_pct", 0, low, high),
+            unit="%",
+            tooltip="This share runs in one process first while the others wait (Amdahl)",
+        )
+        for slider in (self.total_ms, self.max_workers, self.serial_pct):
+            layout.addWidget(slider)
+        self.payload_caption = QLabel()
+        self.payload = QSlider(Qt.Orientation.Horizontal)
+        self.payload.setRange(0, PAYLOAD_STEPS)
+        self.payload.setPageStep(2)
+        self.payload.setToolTip("Sent to a worker process and back: 1 KB to 64 MB, doubling")
+        self.payload.setAccessibleName("Payload size")
+        self.payload.setValue(read_int(s, "processes/payload_pos", 10, 0, PAYLOAD_STEPS))
+        self.payload_caption.setBuddy(self.payload)
+        self._show_payload()
+        layout.addWidget(self.payload_caption)
+        layout.addWidget(self.payload)
+
+        layout.addWidget(heading("Speedup: time with 1 process / time with N"))
+        self.plot = pg.PlotWidget()
+        self.plot.setMinimumHeight(PLOT_HEIGHT_PX)
+        self.plot.setLabel("bottom", "processes")
+        self.plot.setLabel("left", "speedup")
+        self.plot.showGrid(x=True, y=True, alpha=0.3)
+        self.plot.addLegend(offset=(5, 5))
+        self.ideal_curve = self.plot.plot(name="ideal (y = x)", pen=pg.mkPen("#888888", width=1))
+        self.amdahl_curve = self.plot.plot(name="Amdahl, this machine", pen=pg.mkPen("#E07020"))
+        self.measured = self.plot.plot(
+            name="measured", pen=None, symbol="o", symbolBrush="#2060D0", symbolSize=9
+        )
+        self.core_line = pg.InfiniteLine(
+            self.cores,
+            angle=90,
+            pen=pg.mkPen("#60A060", style=Qt.PenStyle.DashLine),
+            label=f"{self.cores} cores",
+            labelOpts={"position": 0.9},
+        )
+        self.plot.addItem(self.core_line)
+        layout.addWidget(self.plot)
+
+        box = QFrame()
+        box.setFrameShape(QFrame.Shape.StyledPanel)
+        form = QFormLayout(box)
+        method, default = lesson.start_methods()
+        self.method_label = QLabel(f"{method} (platform default: {default})")
+        self.spawn_label = QLabel("-")
+        self.sweep_label = paragraph("-")
+        self.pipe_label = QLabel("-")
+        self.pipe_label.setObjectName("bigFigure")
+        self.shm_label = QLabel("-")
+        self.work_label = QLabel("-")
+        self.verdict_label = paragraph("Press Start (Space) to run the sweep and the IPC test.")
+        form.addRow("Start method:", self.method_label)
+        form.addRow("Start-up per process:", self.spawn_label)
+        form.addRow(self.sweep_label)
+        form.addRow("Pipe, there and back:", self.pipe_label)
+        form.addRow("Shared memory:", self.shm_label)
+        form.addRow("Work per process:", self.work_label)
+        form.addRow(self.verdict_label)
+        layout.addWidget(heading("Last sweep"))
+        layout.addWidget(box)
+        self._draw_model()
+        # Connected last: restoring the values above must not save a half-built panel.
+        for slider in (self.total_ms, self.max_workers, self.serial_pct):
+            slider.valueChanged.connect(self._save)
+        self.serial_pct.valueChanged.connect(self._draw_model)
+        self.max_workers.valueChanged.connect(self._draw_model)
+        self.payload.valueChanged.connect(self._save)
+
+    # -------------------------------------------------------------- settings
+    def _show_payload(self) -> None:
+        self.payload_caption.setText(f"&Payload: {size_text(payload_kb(self.payload.value()))}")
+
+    def _save(self, *_: object) -> None:
+        self._show_payload()
+        s = self.settings
+        s.setValue("processes/total_ms", self.total_ms.value())
+        s.setValue("processes/max_workers", self.max_workers.value())
+        s.setValue("processes/serial_pct", self.serial_pct.value())
+        s.setValue("processes/payload_pos", self.payload.value())
+
+    def _plan(self) -> list[dict[str, Any]]:
+        """The runs of one sweep: 1..max workers, then the IPC pair."""
+        base = {
+            "total_ms": self.total_ms.value(),
+            "serial_pct": self.serial_pct.value(),
+            "payload_kb": payload_kb(self.payload.value()),
+            "max_workers": self.max_workers.value(),
+        }
+        steps = [
+            {**base, "phase": "sweep", "workers": n} for n in range(1, base["max_workers"] + 1)
+        ]
+        return [*steps, {**base, "phase": "ipc", "workers": 1}]
+
+    def params(self) -> dict[str, Any]:
+        """The next run's parameters (no side effect: the code panel asks too)."""
+        return (self._queue if self._chaining and self._queue else self._plan())[0]
+
+    def join_deadline_s(self) -> float:
+        """One run's job three times over, plus time to spawn 16 interpreters."""
+        return 3.0 * self.total_ms.value() / 1000.0 + 30.0
+
+    # ------------------------------------------------------------ the sweep
+    def clear_result(self, message: str) -> None:
+        """A run of the sweep begins (keep its figures), or a new sweep or a reset (forget)."""
+        if self._chaining:
+            self._chaining = False
+        else:
+            self._queue = self._plan()
+            self.points, self.spawn_ms, self.ipc = [], [], {}
+            for label in (self.spawn_label, self.pipe_label, self.shm_label, self.work_label):
+                label.setText("-")
+            self.sweep_label.setText("-")
+            self._draw_model()
+        step = self.last_params
+        what = (
+            f"{step['workers']} of {step['max_workers']} processes"
+            if step.get("phase") == "sweep"
+            else "the IPC test"
+        )
+        self.verdict_label.setText(f"{message} ({what})" if message == "Running..." else message)
+
+    def show_result(self, elapsed_s: float, report: dict[str, Any]) -> None:
+        """Record this run's figures, then start the next run of the sweep."""
+        step = self.last_params
+        outcomes = report.get("outcomes", {})
+        ended = {state for state, _ in outcomes.values()}
+        result = report.get("result", {})
+        # Judged by CANCELLED/FAILED and by the figures, not by "all DONE": the lab's watcher
+        # can miss noting a process that exits while it joins another (its outcome stays NEW),
+        # though that process finished and its figures are in shared memory.
+        stopped = ended & {int(State.CANCELLED), int(State.FAILED)}
+        complete = result.get("ipc_ms") if step.get("phase") == "ipc" else result.get("entry_ns")
+        if report.get("failed") or stopped or "error" in result or not complete:
+            failed = [msg for state, msg in outcomes.values() if msg]
+            why = report.get("failed") or result.get("error") or (failed or ["cancelled"])[0]
+            self._queue = []
+            self.verdict_label.setText(f"The sweep stopped: the run did not complete ({why}).")
+            return
+        if step.get("phase") == "ipc":
+            self.ipc = result
+            self._show_ipc(step)
+        else:
+            self._add_point(step, report, result)
+        if self._queue and self._queue[0] == step:
+            self._queue.pop(0)
+        if self._queue and self.isVisible():
+            self._chaining = True
+            # After this slot returns, so the window has finished handling "run finished".
+            QTimer.singleShot(0, self._start_next)
+
+    def _start_next(self) -> None:
+        start = getattr(self.window(), "start", None)
+        if not self.isVisible() or start is None:  # the learner moved on: Start would run that
+            self._chaining = False
+            return
+        start()
+        if not self.lab.running:
+            self._chaining = False
+
+    def sweep_done(self) -> bool:
+        """True once the last sweep has all its figures (the tests wait for this)."""
+        return bool(self.ipc) and not self._queue and not self._chaining
+
+    def _add_point(self, step: dict[str, Any], report: dict[str, Any], result: dict) -> None:
+        opened, done = int(result.get("gate_opened_ns", 0)), int(result.get("last_done_ns", 0))
+        if not opened < done:
+            return
+        # From the start gate to the last share done, paused time excluded, as the twin does.
+        elapsed_s = (done - opened - self.lab.paused_ns_between(opened, done)) / 1e9
+        baseline = self.points[0]["elapsed_s"] if self.points else elapsed_s
+        point = lesson.summarize(
+            elapsed_s,
+            baseline,
+            float(report.get("work_s", 0.0)),
+            step["workers"],
+            step["serial_pct"] / 100,
+            int(result.get("cores", self.cores)),
+        )
+        self.points.append(point)
+        spawn = lesson.startup_ms(int(report["t_start_ns"]), result.get("entry_ns", []))
+        if spawn:
+            self.spawn_ms.append(spawn)
+            median = float(np.median(self.spawn_ms))
+            self.spawn_label.setText(f"{median:.0f} ms (Process.start() to its first line)")
+        self.measured.setData(
+            [p["workers"] for p in self.points], [p["speedup"] for p in self.points]
+        )
+        self.sweep_label.setText(
+            "<br>".join(
+                f"{p['workers']} processes: {p['elapsed_s']:.2f} s, {p['speedup']:.2f}x "
+                f"(Amdahl {p['amdahl']:.2f}x)"
+                for p in self.points
+            )
+        )
+
+    def _show_ipc(self, step: dict[str, Any]) -> None:
+        ipc_ms, shm_ms = float(self.ipc["ipc_ms"]), float(self.ipc["shm_ms"])
+        size = size_text(step["payload_kb"])
+        self.pipe_label.setText(f"{ipc_ms:.2f} ms for {size}")
+        self.pipe_label.setToolTip(f"of which pickling alone: {self.ipc['pickle_ms']:.2f} ms")
+        self.shm_label.setText(f"{shm_ms:.2f} ms for {size}")
+        work_ms = lesson.work_per_process_ms(step["total_ms"], step["serial_pct"], self.cores)
+        self.work_label.setText(f"{work_ms:.0f} ms (one process per core)")
+        self.verdict_label.setText(lesson.verdict(ipc_ms, shm_ms, work_ms, step["payload_kb"]))
+
+    def _draw_model(self, *_: object) -> None:
+        """The ideal line and Amdahl's curve for the current sliders."""
+        top = max(self.max_workers.value(), self.cores)
+        xs = np.linspace(1, top, 200)
+        self.ideal_curve.setData(xs, xs)
+        fraction = self.serial_pct.value() / 100
+        amdahl = [lesson.expected_speedup(x, fraction, self.cores) for x in xs]
+        self.amdahl_curve.setData(xs, amdahl)
+        self.plot.setXRange(0.5, top + 0.5, padding=0)
+        self.plot.setYRange(0, top + 0.5, padding=0)
+
+    last_params: dict[str, Any] = {**lesson.DEFAULTS, "max_workers": 2}

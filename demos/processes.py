@@ -1,0 +1,484 @@
+"""Multiprocessing: what processes buy (speedup on every core) and what they cost (start-up, IPC).
+
+Three measurements, each a real run of spawned worker processes:
+
+- a **speedup sweep**: a fixed amount of pure-Python work cut over 1, 2, ... N processes. A
+  "serial fraction" of it runs first in one process while the others wait (Amdahl's law: that
+  part never gets faster, so it caps the speedup at ``1 / serial_fraction``);
+- **start-up**: how long ``Process.start()`` takes until the new interpreter runs the first line
+  of the worker (it imports Python and this module from scratch under ``spawn``);
+- **IPC**: a payload sent to a worker process and back over a ``Pipe`` (pickled, copied through
+  the kernel twice), then the same bytes through ``multiprocessing.shared_memory`` (written once,
+  the worker touches them in place, only a tiny signal crosses the pipe).
+
+    python -m demos.processes --workers 2 --payload-kb 1024 --json
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import statistics
+import time
+from typing import TYPE_CHECKING, Any
+
+from demos.context import WorkerContext
+from demos.events import Kind, State, now_ns
+from demos.parallelism import GATE_LAST_DONE_NS, GATE_OPENED_NS, usable_cores, wait_at_gate
+from demos.runtime import SPAWN, WorkerSpec
+
+if TYPE_CHECKING:
+    from demos.intervals import IntervalStore
+
+# numpy and the twin's plumbing are imported where used: every spawned worker imports this
+# module to find its function, and a light import is part of the start-up cost we measure.
+
+PHASES = ("sweep", "ipc")
+LIMITS = {"workers": (1, 16), "total_ms": (200, 8000), "serial_pct": (0, 90)}
+PAYLOAD_KB_LIMITS = (1, 65536)  # 1 KB to 64 MB
+DEFAULTS: dict[str, Any] = {
+    "phase": "sweep",
+    "workers": 2,
+    "total_ms": 1000,
+    "serial_pct": 0,
+    "payload_kb": 1024,
+}
+PIECE_MS = 50.0  # a worker passes a step boundary (pause, cancel) about this often
+GATE_SERIAL_DONE_NS = 3  # after the parallelism lesson's slots 0-2 (arrived, opened, last done)
+GATE_FIRST_ENTRY = 4  # then one slot per worker: when its first line ran (the shared clock)
+POLL_S = 0.001
+IPC_BUDGET_BYTES = 32 * 1024 * 1024  # round trips per method: about this many bytes, 3 to 50
+IPC_REPEATS = (3, 50)
+IPC_PIPE_MS, IPC_SHM_MS, IPC_PICKLE_MS, IPC_ROUNDS, IPC_SLOTS = 0, 1, 2, 3, 4
+PAGE_BYTES = 4096
+
+
+# ------------------------------------------------------------------ Amdahl's law
+def amdahl(workers: float, serial_fraction: float) -> float:
+    """Amdahl's law: the speedup of ``workers`` when ``serial_fraction`` of the work is serial."""
+    s = min(1.0, max(0.0, serial_fraction))
+    return 1.0 / (s + (1.0 - s) / max(1.0, workers))
+
+
+def expected_speedup(workers: int, serial_fraction: float, cores: int) -> float:
+    """Amdahl on this machine: beyond the core count, more processes only take turns."""
+    return amdahl(min(workers, max(1, cores)), serial_fraction)
+
+
+# ---------------------------------------------------------------- the sweep
+def sweep_worker(
+    ctx: WorkerContext,
+    index: int,
+    workers: int,
+    serial_ms: float,
+    share_ms: float,
+    gate: Any,
+) -> None:
+    """One process of a sweep point: the serial part (process 0 only), then its share."""
+    gate[GATE_FIRST_ENTRY + index] = now_ns()  # start-up ends here: the first line of work
+    wait_at_gate(ctx, gate, workers)  # all start together, so spawning is not counted as work
+    if serial_ms > 0:
+        if index == 0:
+            _compute(ctx, serial_ms, "serial part")
+            gate[GATE_SERIAL_DONE_NS] = now_ns()
+        else:
+            ctx.emit(State.BLOCKED, "waiting for the serial part")
+            while not gate[GATE_SERIAL_DONE_NS]:
+                ctx.checkpoint()
+                time.sleep(POLL_S)
+    _compute(ctx, share_ms, "share")
+    with gate.get_lock():  # the job ends when its last share is done, not at process exit
+        gate[GATE_LAST_DONE_NS] = max(gate[GATE_LAST_DONE_NS], now_ns())
+
+
+def _compute(ctx: WorkerContext, total_ms: float, label: str) -> None:
+    """``total_ms`` of arithmetic in pieces, passing a step boundary between them."""
+    pieces = max(1, round(total_ms / PIECE_MS))
+    piece_ms = total_ms / pieces
+    for piece in range(pieces):
+        ctx.checkpoint()
+        ctx.compute(piece_ms, f"{label} {piece + 1}/{pieces}: {piece_ms:.0f} ms")
+
+
+# ---------------------------------------------------------------------- IPC
+def ipc_rounds(payload_bytes: int) -> int:
+    """Round trips per method: many for small payloads (steadier median), few for big ones."""
+    low, high = IPC_REPEATS
+    return max(low, min(high, IPC_BUDGET_BYTES // max(1, payload_bytes)))
+
+
+def ipc_sender(ctx: WorkerContext, conn: Any, payload_kb: int, figures: Any) -> None:
+    """Time a payload's round trip through the pipe, then through shared memory."""
+    import pickle
+    from multiprocessing.shared_memory import SharedMemory
+
+    size = payload_kb * 1024
+    payload = os.urandom(size)
+    rounds = ipc_rounds(size)
+    figures[IPC_ROUNDS] = rounds
+    conn.send(("hello", b""))  # the echo may still be starting: this first trip is not timed
+    ctx.emit(State.WAITING, "waiting for the echo process")
+    _await_reply(ctx, conn)
+
+    t0 = time.perf_counter()
+    pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+    figures[IPC_PICKLE_MS] = (time.perf_counter() - t0) * 1000
+
+    times = []
+    for _ in range(rounds):
+        ctx.checkpoint()
+        ctx.emit(State.RUNNING, f"Pipe: {payload_kb} KB there and back")
+        t0 = time.perf_counter()
+        conn.send(("echo", payload))  # pickled, then written through the kernel
+        back = _await_reply(ctx, conn)
+        times.append(time.perf_counter() - t0)
+        if len(back) != size:
+            raise RuntimeError("the echo returned a different payload")
+    figures[IPC_PIPE_MS] = statistics.median(times) * 1000
+
+    shm = SharedMemory(create=True, size=size)
+    try:
+        conn.send(("attach", shm.name))
+        _await_reply(ctx, conn)
+        times = []
+        for _ in range(rounds):
+            ctx.checkpoint()
+            ctx.emit(State.RUNNING, f"shared memory: {payload_kb} KB")
+            t0 = time.perf_counter()
+            shm.buf[:size] = payload  # one copy in; then only a few bytes cross the pipe
+            conn.send(("touch", size))
+            _await_reply(ctx, conn)
+            times.append(time.perf_counter() - t0)
+            if shm.buf[0] != (payload[0] + 1) % 256:  # the echo changed it in place
+                raise RuntimeError("the shared memory was not modified by the echo")
+        figures[IPC_SHM_MS] = statistics.median(times) * 1000
+        conn.send(("detach", b""))
+        _await_reply(ctx, conn)
+    finally:
+        conn.send(("quit", b""))
+        shm.close()
+        shm.unlink()
+
+
+def _await_reply(ctx: WorkerContext, conn: Any) -> Any:
+    """Wait for the peer's reply without ever blocking past a cancel."""
+    while not conn.poll(0.05):
+        ctx.checkpoint()
+    return conn.recv()
+
+
+def ipc_echo(ctx: WorkerContext, conn: Any) -> None:
+    """Send payloads back as they came (pipe); touch every page in place (shared memory)."""
+    import numpy as np
+
+    shm = None
+    while True:
+        ctx.emit(State.WAITING, "conn.recv(): waiting for a message")
+        op, data = _await_reply(ctx, conn)
+        if op == "quit":
+            break
+        ctx.emit(State.RUNNING, f"{op} {len(data) // 1024} KB" if op == "echo" else op)
+        if op == "attach":
+            shm = _attach(data)
+        elif op == "touch" and shm is not None:
+            view = np.frombuffer(shm.buf, dtype=np.uint8, count=int(data))
+            view[::PAGE_BYTES] += 1  # every page of the sender's bytes, changed where they lie
+            del view  # a live view would keep the segment from closing
+            data = b""
+        elif op == "detach" and shm is not None:
+            shm.close()
+            shm = None
+        conn.send(data)
+    if shm is not None:
+        shm.close()
+
+
+def _attach(name: str) -> Any:
+    """Open the sender's segment by name.
+
+    Python 3.11 registers an attached segment with the resource tracker as if this process owned
+    it. That is harmless here: sender and echo are ``spawn`` children of one parent and share its
+    tracker, which keeps a set of names, so the sender's unlink clears the one entry.
+    Unregistering here as well would make the tracker fail on that unlink.
+    """
+    from multiprocessing.shared_memory import SharedMemory
+
+    return SharedMemory(name=name)
+
+
+# ---------------------------------------------------------------- scenario
+def validate(phase: str, workers: int, total_ms: int, serial_pct: int, payload_kb: int) -> None:
+    """Reject settings outside the lesson's limits with a clear message."""
+    if phase not in PHASES:
+        raise ValueError(f"phase must be one of {', '.join(PHASES)}, not {phase!r}")
+    for name, value in (("workers", workers), ("total_ms", total_ms), ("serial_pct", serial_pct)):
+        low, high = LIMITS[name]
+        if not low <= value <= high:
+            raise ValueError(f"{name} must be between {low} and {high}, not {value}")
+    low, high = PAYLOAD_KB_LIMITS
+    if not low <= payload_kb <= high:
+        raise ValueError(f"payload_kb must be between {low} and {high}, not {payload_kb}")
+
+
+def worker_kind(**_params: object) -> Kind:
+    """Every worker of this lesson is a process (the lab asks this)."""
+    return Kind.PROCESS
+
+
+def build_workers(
+    phase: str = "sweep",
+    workers: int = 2,
+    total_ms: int = 1000,
+    serial_pct: int = 0,
+    payload_kb: int = 1024,
+    max_workers: int = 0,
+) -> list[WorkerSpec]:
+    """One sweep point (``workers`` processes) or the IPC pair (sender and echo).
+
+    ``max_workers`` is the sweep's last point; it names the run, it changes nothing here.
+    """
+    validate(phase, workers, total_ms, serial_pct, payload_kb)
+    if phase == "ipc":
+        sender_end, echo_end = SPAWN.Pipe()  # duplex: requests one way, replies the other
+        figures = SPAWN.RawArray("d", IPC_SLOTS)
+        return [
+            WorkerSpec(
+                "Sender",
+                ipc_sender,
+                {"conn": sender_end, "payload_kb": payload_kb, "figures": figures},
+            ),
+            WorkerSpec("Echo", ipc_echo, {"conn": echo_end}),
+        ]
+    serial_ms = total_ms * serial_pct / 100.0
+    gate = SPAWN.Array("q", GATE_FIRST_ENTRY + workers)
+    return [
+        WorkerSpec(
+            f"Process-{i + 1}",
+            sweep_worker,
+            {
+                "index": i,
+                "workers": workers,
+                "serial_ms": serial_ms,
+                "share_ms": (total_ms - serial_ms) / workers,
+                "gate": gate,
+            },
+        )
+        for i in range(workers)
+    ]
+
+
+def start_methods() -> tuple[str, str]:
+    """The start method our workers use, and this platform's default one."""
+    return SPAWN.get_start_method(), multiprocessing.get_all_start_methods()[0]
+
+
+def result(specs: list[WorkerSpec]) -> dict[str, Any]:
+    """Figures from shared memory, read where the run happened (sent with "finished")."""
+    method, default = start_methods()
+    figures: dict[str, Any] = {
+        "cores": usable_cores(),
+        "start_method": method,
+        "default_start_method": default,
+    }
+    if specs and "conn" in specs[0].params:
+        raw = specs[0].params["figures"]
+        for spec in specs:
+            spec.params["conn"].close()  # this process's copies of the pipe's ends
+        figures.update(
+            {
+                "ipc_ms": round(raw[IPC_PIPE_MS], 3),
+                "shm_ms": round(raw[IPC_SHM_MS], 3),
+                "pickle_ms": round(raw[IPC_PICKLE_MS], 3),
+                "rounds": int(raw[IPC_ROUNDS]),
+            }
+        )
+    elif specs:
+        gate = specs[0].params["gate"]
+        figures.update(
+            {
+                "gate_opened_ns": int(gate[GATE_OPENED_NS]),
+                "last_done_ns": int(gate[GATE_LAST_DONE_NS]),
+                "entry_ns": [int(gate[GATE_FIRST_ENTRY + i]) for i in range(len(specs))],
+            }
+        )
+    return figures
+
+
+def summarize(
+    elapsed_s: float,
+    one_process_s: float,
+    cpu_s: float,
+    workers: int,
+    serial_fraction: float,
+    cores: int,
+) -> dict[str, Any]:
+    """One sweep point. The speedup is the classic one, T(1) / T(N): the same job's elapsed time
+    with one process over its time with N, so a miscalibrated or busy machine cancels out.
+    ``cpu_s`` (CPU time the workers measured) says how much of the elapsed time was computing.
+    """
+    return {
+        "workers": workers,
+        "elapsed_s": round(elapsed_s, 4),
+        "cpu_s": round(cpu_s, 4),
+        "speedup": round(one_process_s / elapsed_s, 3) if elapsed_s > 0 else 0.0,
+        "amdahl": round(expected_speedup(workers, serial_fraction, cores), 3),
+    }
+
+
+def startup_ms(t_start_ns: int, entry_ns: list[int]) -> float:
+    """``Process.start()`` of the first process to its first line of work (0 if unknown)."""
+    first = entry_ns[0] if entry_ns else 0
+    return round((first - t_start_ns) / 1e6, 1) if first > t_start_ns else 0.0
+
+
+def work_per_process_ms(total_ms: float, serial_pct: float, cores: int) -> float:
+    """The parallel work one process gets with one process per core."""
+    return total_ms * (1 - serial_pct / 100.0) / max(1, cores)
+
+
+def verdict(ipc_ms: float, shm_ms: float, work_ms: float, payload_kb: int) -> str:
+    """When do processes stop paying off? Moving the data against the work it buys."""
+    size = f"{payload_kb / 1024:g} MB" if payload_kb >= 1024 else f"{payload_kb} KB"
+    shm = f" Shared memory moved it in {shm_ms:.1f} ms." if 0 < shm_ms < ipc_ms else ""
+    if ipc_ms >= work_ms:
+        return (
+            f"Sending {size} there and back ({ipc_ms:.1f} ms) costs more than each process's "
+            f"work ({work_ms:.0f} ms): processes do not pay off with this much data.{shm}"
+        )
+    if ipc_ms >= 0.1 * work_ms:
+        return (
+            f"The pipe takes {100 * ipc_ms / work_ms:.0f}% of each process's work "
+            f"({ipc_ms:.1f} of {work_ms:.0f} ms): a real dent in the speedup.{shm}"
+        )
+    return (
+        f"{size} there and back takes {ipc_ms:.2f} ms, small beside {work_ms:.0f} ms of work "
+        "per process: processes pay off."
+    )
+
+
+def twin_command(params: dict[str, Any]) -> str:
+    """The terminal command that runs the same lesson."""
+    return (
+        f"python -m demos.processes --workers {params.get('max_workers') or params['workers']}"
+        f" --total-ms "
+        f"{params['total_ms']} --serial-pct {params['serial_pct']} "
+        f"--payload-kb {params['payload_kb']}"
+    )
+
+
+# ---------------------------------------------------------------- the twin
+def run_point(
+    workers: int, total_ms: int, serial_pct: int, one_process_s: float = 0.0
+) -> tuple[dict[str, Any], float, IntervalStore]:
+    """Run one sweep point here (processes as children): figures, start-up ms, timeline."""
+    from demos.twin import run_locally
+
+    specs = build_workers("sweep", workers, total_ms, serial_pct)
+    run, store = run_locally(Kind.PROCESS, specs, timeout_s=3 * total_ms / 1000 + 30)
+    figures = result(specs)
+    opened, done = figures["gate_opened_ns"], figures["last_done_ns"]
+    if not opened < done:
+        raise RuntimeError(f"the {workers}-process run did not complete")
+    elapsed_s = (done - opened) / 1e9
+    baseline = one_process_s or elapsed_s  # the first point of a sweep is its own baseline
+    point = summarize(
+        elapsed_s, baseline, run.work_s(), workers, serial_pct / 100, figures["cores"]
+    )
+    return point, startup_ms(run.t_start_ns, figures["entry_ns"]), store
+
+
+def run_ipc(payload_kb: int) -> dict[str, Any]:
+    """Time the pipe and shared memory for ``payload_kb`` with a sender and an echo process."""
+    from demos.twin import run_locally
+
+    specs = build_workers("ipc", payload_kb=payload_kb)
+    run, _ = run_locally(Kind.PROCESS, specs, timeout_s=120)
+    figures = result(specs)
+    states = {w.outcome.state for w in run.workers}
+    if states != {State.DONE}:
+        messages = [w.outcome.message for w in run.workers if w.outcome.message]
+        raise RuntimeError(f"the IPC run did not complete: {messages}")
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The terminal twin: the sweep, start-up, then IPC for one payload size."""
+    from demos.twin import add_common_arguments, finish
+
+    cores = usable_cores()
+    parser = argparse.ArgumentParser(
+        prog="python -m demos.processes",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=min(16, 2 * cores),
+        help="sweep 1..WORKERS processes (default: twice the cores)",
+    )
+    parser.add_argument("--total-ms", type=int, default=DEFAULTS["total_ms"])
+    parser.add_argument(
+        "--serial-pct",
+        type=int,
+        default=DEFAULTS["serial_pct"],
+        help="percent of the work that runs in one process first (Amdahl)",
+    )
+    parser.add_argument("--payload-kb", type=int, default=DEFAULTS["payload_kb"])
+    add_common_arguments(parser)
+    args = parser.parse_args(argv)
+    try:
+        validate("sweep", args.workers, args.total_ms, args.serial_pct, args.payload_kb)
+    except ValueError as exc:
+        parser.error(str(exc))
+    method, default = start_methods()
+    print(f"{cores} cores; start method {method} (this platform's default: {default})")
+    print(
+        f"{args.total_ms} ms of arithmetic, {args.serial_pct}% serial, over 1..{args.workers} "
+        "processes:"
+    )
+    sweep, startups = [], []
+    for n in range(1, args.workers + 1):
+        baseline = sweep[0]["elapsed_s"] if sweep else 0.0
+        point, spawn, store = run_point(n, args.total_ms, args.serial_pct, baseline)
+        sweep.append(point)
+        startups.append(spawn)
+        print(
+            f"  {n:>2} processes: elapsed {point['elapsed_s']:.2f} s, speedup "
+            f"{point['speedup']:.2f}x (Amdahl {point['amdahl']:.2f}x)"
+        )
+    spawn_ms = round(statistics.median(startups), 1)
+    print(f"start-up: Process.start() to the first line of work, median {spawn_ms:.0f} ms")
+    ipc = run_ipc(args.payload_kb)
+    work_ms = work_per_process_ms(args.total_ms, args.serial_pct, cores)
+    print(
+        f"IPC, {args.payload_kb} KB there and back (median of {ipc['rounds']}): Pipe "
+        f"{ipc['ipc_ms']:.2f} ms (pickling alone {ipc['pickle_ms']:.2f} ms), shared memory "
+        f"{ipc['shm_ms']:.2f} ms"
+    )
+    line = verdict(ipc["ipc_ms"], ipc["shm_ms"], work_ms, args.payload_kb)
+    print(line)
+    result_line = {
+        "speedup": sweep[-1]["speedup"],
+        "best_speedup": max(p["speedup"] for p in sweep),
+        "cores": cores,
+        "start_method": method,
+        "default_start_method": default,
+        "spawn_ms": spawn_ms,
+        "ipc_ms": ipc["ipc_ms"],
+        "shm_ms": ipc["shm_ms"],
+        "pickle_ms": ipc["pickle_ms"],
+        "payload_kb": args.payload_kb,
+        "work_ms_per_process": round(work_ms, 1),
+        "serial_pct": args.serial_pct,
+        "total_ms": args.total_ms,
+        "workers": args.workers,
+        "sweep": sweep,
+        "verdict": line,
+    }
+    return finish(args, store, result_line)  # the trace holds the largest sweep point
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QRadioButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -65,6 +66,8 @@ class LoopLagMeter(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setFrameShape(QFrame.Shape.StyledPanel)
+        # One line high: the splitter below gets all the spare height.
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.max_ms = 0.0
         self.shown_ms = 0.0
         self._red = False
@@ -156,6 +159,7 @@ class CoroutinesTab(LessonTab):
         layout = self.layout()
         assert isinstance(layout, QVBoxLayout)
         layout.insertWidget(0, self.lag_meter)  # above the splitter: always in view
+        layout.setStretch(1, 1)
 
     def build_side_panel(self, layout: QVBoxLayout) -> None:
         """Explanation, sliders, switches and the results box."""

@@ -1,0 +1,476 @@
+"""The Thread states tab: Python's one question (is_alive), the lesson's states, the kernel's
+states and a pool's Future states, side by side, each labelled with where it comes from."""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPen, QPolygonF
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.lesson import LessonTab, heading, paragraph
+from app.palette import STATE_COLOURS, STATE_HELP
+from app.settings import read_choice
+from demos import thread_states as lesson
+from demos.events import State
+from demos.lab import MAIN_LANE_ID
+
+OS_REFRESH_S = 0.5  # the kernel view is read about twice a second, not on every frame
+_MARK = re.compile(r"^(.+): is_alive\(\) -> (True|False)$")
+_FUTURE = re.compile(r"future (\d+) -> (\w+)")
+_CANCEL = re.compile(r"future (\d+) cancel\(\) -> (True|False)")
+
+SCENARIO_TITLES = {
+    "deck": "The deck's example: is_alive() four times",
+    "mix": "Sleep, CPU and a contended lock at once",
+    "futures": "ThreadPoolExecutor: Future states and cancel()",
+}
+
+EXPLANATION = (
+    "<code>threading.Thread</code> has <b>no state enum</b>. The only question Python answers "
+    "about a thread is <code>is_alive()</code>: False before <code>start()</code>, True from "
+    "then until its function returns, False again afterwards. Once started it also has an "
+    "<code>ident</code> and a <code>native_id</code> (the OS thread id); before that both are "
+    "None. That is all."
+    "<br><br>The deck's list of states mixes two things. NEW, STARTED, ALIVE and TERMINATED "
+    "describe a thread's life. PENDING, RUNNING, CANCELLED and FINISHED are the states of a "
+    "<code>concurrent.futures.Future</code>: a piece of work handed to a pool, not a thread."
+    "<br><br>Where each state here comes from:"
+    "<ul>"
+    "<li><b>Timeline and diagram</b>: the lesson's own labels. Each worker reports what it is "
+    "about to do (run Python, sleep, wait for a lock) at the moment it does it.</li>"
+    "<li><b>is_alive() answers</b>: <code>Thread.is_alive()</code>, asked by the <i>main</i> "
+    "lane.</li>"
+    "<li><b>Kernel column</b>: the OS scheduler's letter for each thread, read from "
+    "<code>/proc/&lt;pid&gt;/task/&lt;tid&gt;/stat</code>. A thread that wants the GIL but does "
+    "not hold it sleeps in the kernel (S) although the lesson calls it running.</li>"
+    "<li><b>Futures table</b>: <code>cancelled()</code>, <code>done()</code> and "
+    "<code>running()</code> of each Future, polled by <i>main</i>.</li>"
+    "</ul>"
+)
+
+FUTURES_EXPLANATION = (
+    "Two pool threads, six tasks: four wait in the pool's queue as PENDING. "
+    "<code>cancel()</code> on a queued future returns True: the pool simply never starts it. "
+    "On a running future it returns False: the task is already executing on a pool thread, "
+    "and Python has no way to stop a thread from outside. Only the task itself can stop, by "
+    "checking a flag, as the lab's workers do when you press Cancel."
+)
+
+
+class StateDiagram(QWidget):
+    """NEW -> READY -> RUNNING <-> WAITING / BLOCKED -> DONE, each node showing how many lanes
+    are in that state now; a node with none is drawn hollow."""
+
+    NODES: dict[State, tuple[float, float]] = {  # centre, as fractions of the widget's size
+        State.NEW: (0.09, 0.5),
+        State.READY: (0.30, 0.5),
+        State.RUNNING: (0.52, 0.5),
+        State.WAITING: (0.74, 0.17),
+        State.BLOCKED: (0.74, 0.83),
+        State.DONE: (0.91, 0.5),
+    }
+    EDGES = [
+        (State.NEW, State.READY),
+        (State.READY, State.RUNNING),
+        (State.RUNNING, State.WAITING),
+        (State.WAITING, State.RUNNING),
+        (State.RUNNING, State.BLOCKED),
+        (State.BLOCKED, State.RUNNING),
+        (State.RUNNING, State.DONE),
+    ]
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.counts: dict[State, int] = {}
+        self.setMinimumSize(320, 170)
+        self.setToolTip("How many of the lesson's threads are in each state right now")
+
+    def set_counts(self, counts: dict[State, int]) -> None:
+        """New counts; repaints only when they changed."""
+        if counts != self.counts:
+            self.counts = dict(counts)
+            self.update()
+
+    def _node_rect(self, state: State) -> QRectF:
+        fx, fy = self.NODES[state]
+        w, h = max(60.0, self.width() * 0.17), 38.0
+        return QRectF(fx * self.width() - w / 2, fy * (self.height() - 30) - h / 2 + 4, w, h)
+
+    def paintEvent(self, _event: Any) -> None:  # noqa: N802 - Qt's name
+        """Arrows first, then the nodes over them, then a line for states off the diagram."""
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        text_colour = self.palette().windowText().color()
+        for src, dst in self.EDGES:
+            self._arrow(painter, src, dst, text_colour)
+        font = QFont(self.font())
+        for state in self.NODES:
+            rect = self._node_rect(state)
+            count = self.counts.get(state, 0)
+            colour = QColor(STATE_COLOURS[state])
+            painter.setPen(QPen(colour.darker(140), 2))
+            painter.setBrush(colour if count else Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(rect, 8, 8)
+            font.setBold(bool(count))
+            painter.setFont(font)
+            # Light fills (yellow, grey) need dark text; hollow nodes take the theme's text.
+            fill_light = colour.lightness() > 150
+            painter.setPen(QColor("#000000") if count and fill_light else text_colour)
+            if count and not fill_light:
+                painter.setPen(QColor("#FFFFFF"))
+            painter.drawText(
+                rect,
+                Qt.AlignmentFlag.AlignCenter,
+                f"{state.name}\n{count}" if count else state.name,
+            )
+        others = [
+            f"{s.name.lower()} {self.counts[s]}"
+            for s in (State.PAUSED, State.CANCELLED, State.FAILED)
+            if self.counts.get(s)
+        ]
+        painter.setPen(text_colour)
+        painter.drawText(
+            QRectF(0, self.height() - 24, self.width(), 22),
+            Qt.AlignmentFlag.AlignCenter,
+            ", ".join(others) if others else "",
+        )
+        painter.end()
+
+    def _arrow(self, painter: QPainter, src: State, dst: State, colour: QColor) -> None:
+        a, b = self._node_rect(src), self._node_rect(dst)
+        # Two-way pairs are drawn as two parallel arrows, offset a little either side.
+        offset = 5.0 if (dst, src) in self.EDGES else 0.0
+        sign = 1.0 if src is State.RUNNING else -1.0
+        start = QPointF(a.center().x(), a.center().y() + offset * sign)
+        end = QPointF(b.center().x(), b.center().y() + offset * sign)
+        start, end = self._clip(a, start, end), self._clip(b, end, start)
+        painter.setPen(QPen(colour, 1.4))
+        painter.drawLine(start, end)
+        dx, dy = end.x() - start.x(), end.y() - start.y()
+        length = max(1e-6, (dx * dx + dy * dy) ** 0.5)
+        ux, uy = dx / length, dy / length
+        head = QPolygonF(
+            [
+                end,
+                QPointF(end.x() - 8 * ux + 4 * uy, end.y() - 8 * uy - 4 * ux),
+                QPointF(end.x() - 8 * ux - 4 * uy, end.y() - 8 * uy + 4 * ux),
+            ]
+        )
+        painter.setBrush(colour)
+        painter.drawPolygon(head)
+
+    @staticmethod
+    def _clip(rect: QRectF, inside: QPointF, outside: QPointF) -> QPointF:
+        """Where the segment inside -> outside leaves ``rect`` (so arrows touch node edges)."""
+        dx, dy = outside.x() - inside.x(), outside.y() - inside.y()
+        scales = []
+        if dx:
+            scales.append((rect.width() / 2) / abs(dx))
+        if dy:
+            scales.append((rect.height() / 2) / abs(dy))
+        t = min(scales + [1.0])
+        return QPointF(inside.x() + dx * t, inside.y() + dy * t)
+
+
+def _table(headers: list[str]) -> QTableWidget:
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.verticalHeader().hide()
+    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    table.horizontalHeader().setStretchLastSection(True)
+    table.setMinimumHeight(150)
+    return table
+
+
+def _set_row(
+    table: QTableWidget, row: int, values: list[str], tips: list[str] | None = None
+) -> None:
+    for column, value in enumerate(values):
+        item = table.item(row, column)
+        if item is None:
+            item = QTableWidgetItem()
+            table.setItem(row, column, item)
+        if item.text() != value:
+            item.setText(value)
+        if tips and tips[column]:
+            item.setToolTip(tips[column])
+
+
+class ThreadStatesTab(LessonTab):
+    """Lesson: what "thread state" means in Python, for the OS, and for a Future."""
+
+    title = "Thread states"
+    scenario = "demos.thread_states"
+    speaker_notes = (
+        "<p><b>Start with the deck's example.</b> Before pressing Start, ask the room what "
+        "<code>is_alive()</code> prints four times. Then watch the answers appear: False, True, "
+        "True, False. Point at <i>main</i> turning vermillion while it sits in "
+        "<code>join()</code>.</p>"
+        "<p>Say it plainly: that boolean is <i>all</i> Python tells you. The coloured states are "
+        "the lesson's labels; the diagram counts them.</p>"
+        "<p><b>Mix</b>: green, blue and vermillion at once. Now the OS table: the sleepers and "
+        "the queued lockers are S, and so are the computing threads that are waiting for the "
+        "GIL. Only the thread holding the GIL shows R.</p>"
+        "<p><b>Futures</b>: the slide's PENDING/RUNNING/CANCELLED/FINISHED come from here. "
+        "cancel() on future 0 says False (it is running), on futures 4 and 5 True (still "
+        "queued). Ask why: nothing in Python can stop a running thread from outside.</p>"
+    )
+
+    def build_side_panel(self, layout: QVBoxLayout) -> None:
+        """Explanation, scenario selector, diagram, answers, OS view and futures table."""
+        layout.addWidget(heading("Thread states: what Python really exposes"))
+        layout.addWidget(paragraph(EXPLANATION))
+        scenario_label = QLabel("&Scenario")
+        layout.addWidget(scenario_label)
+        self.scenario_box = QComboBox()
+        for key in lesson.SCENARIOS:
+            self.scenario_box.addItem(SCENARIO_TITLES[key], key)
+        scenario_label.setBuddy(self.scenario_box)
+        chosen = read_choice(self.settings, "thread_states/scenario", "deck", lesson.SCENARIOS)
+        self.scenario_box.setCurrentIndex(lesson.SCENARIOS.index(chosen))
+        self.scenario_box.currentIndexChanged.connect(self._on_scenario_changed)
+        layout.addWidget(self.scenario_box)
+
+        layout.addWidget(heading("State diagram (threads in each state now)"))
+        self.diagram = StateDiagram()
+        self.diagram.setToolTip(
+            "<br>".join(f"<b>{s.name}</b>: {STATE_HELP[s]}" for s in StateDiagram.NODES)
+        )
+        layout.addWidget(self.diagram)
+
+        self.answers_heading = heading("is_alive() answers, as main asked")
+        layout.addWidget(self.answers_heading)
+        self.answers = QListWidget()
+        self.answers.setMaximumHeight(100)
+        layout.addWidget(self.answers)
+
+        self.futures_box = QFrame()
+        futures_layout = QVBoxLayout(self.futures_box)
+        futures_layout.setContentsMargins(0, 0, 0, 0)
+        futures_layout.addWidget(heading("Futures (public API: running(), done(), cancelled())"))
+        self.futures_table = _table(["future", "now", "states seen", "cancel()"])
+        futures_layout.addWidget(self.futures_table)
+        futures_layout.addWidget(paragraph(FUTURES_EXPLANATION))
+        layout.addWidget(self.futures_box)
+
+        layout.addWidget(heading("OS view: the lab's threads"))
+        self.os_note = paragraph("")
+        layout.addWidget(self.os_note)
+        self.os_table = _table(["native id", "lane", "lesson state", "kernel"])
+        layout.addWidget(self.os_table)
+        if not lesson.available():
+            self.os_table.hide()
+            self.os_note.setText(
+                "Not available on this system: per-thread kernel states are read from "
+                "<code>/proc</code>, which only Linux provides."
+            )
+
+        layout.addWidget(heading("Last run"))
+        self.verdict_label = paragraph("Press Start (Space) to play the scenario.")
+        layout.addWidget(self.verdict_label)
+        self._os_refreshed = 0.0
+        self._seen_version = -1
+        self._on_scenario_changed()
+
+    # ------------------------------------------------------------ settings
+    def chosen_scenario(self) -> str:
+        """The key of the selected scenario."""
+        return str(self.scenario_box.currentData())
+
+    def _on_scenario_changed(self, *_: object) -> None:
+        scenario = self.chosen_scenario()
+        self.settings.setValue("thread_states/scenario", scenario)
+        self.futures_box.setVisible(scenario == "futures")
+        deck = scenario == "deck"
+        self.answers_heading.setVisible(deck)
+        self.answers.setVisible(deck)
+
+    def params(self) -> dict[str, Any]:
+        """The scenario to play."""
+        return {"scenario": self.chosen_scenario()}
+
+    def join_deadline_s(self) -> float:
+        """Every scenario ends within a few seconds; this leaves ample room."""
+        return 20.0
+
+    # --------------------------------------------------------------- live
+    def refresh_plots(self) -> None:
+        """Timeline as usual; the diagram, answers and futures when the store changed; the
+        kernel view about twice a second."""
+        super().refresh_plots()
+        store = self.lab.store
+        if store.version != self._seen_version:
+            self._seen_version = store.version
+            self.update_live_views()
+        now = time.monotonic()
+        if now - self._os_refreshed >= OS_REFRESH_S:
+            self._os_refreshed = now
+            self.update_os_view()
+
+    def lesson_lanes(self) -> list[Any]:
+        """The scenario's lanes: every lane but the lab's own MainThread."""
+        return [lane for lane in self.lab.store.lanes if lane.lane_id != MAIN_LANE_ID]
+
+    def state_counts(self) -> dict[State, int]:
+        """How many of the scenario's lanes are in each state now (latest event per lane)."""
+        counts: dict[State, int] = {}
+        for lane in self.lesson_lanes():
+            state = self.lab.store.current_state(lane.lane_id)
+            if state is not None:
+                counts[state] = counts.get(state, 0) + 1
+        return counts
+
+    def alive_answers(self) -> list[tuple[str, bool]]:
+        """The deck's checks seen so far, from main's timeline marks."""
+        found = []
+        for mark in self.lab.store.marks:
+            if match := _MARK.match(mark.label):
+                found.append((match.group(1), match.group(2) == "True"))
+        return found
+
+    def future_rows(self) -> dict[int, dict[str, Any]]:
+        """Each future's states and cancel() answer, parsed from main's lane details."""
+        store = self.lab.store
+        main = next((ln for ln in store.lanes if ln.name == lesson.ORCHESTRATOR_NAME), None)
+        rows: dict[int, dict[str, Any]] = {}
+        if main is None:
+            return rows
+        row_index = store.row_of(main.lane_id)
+        for i in range(store.count):
+            if store.row[i] != row_index:
+                continue
+            detail = store.detail[i]
+            if match := _FUTURE.search(detail):
+                entry = rows.setdefault(int(match.group(1)), {"states": [], "cancel": None})
+                if not entry["states"] or entry["states"][-1] != match.group(2):
+                    entry["states"].append(match.group(2))
+            elif match := _CANCEL.search(detail):
+                entry = rows.setdefault(int(match.group(1)), {"states": [], "cancel": None})
+                entry["cancel"] = match.group(2) == "True"
+        return rows
+
+    def update_live_views(self) -> None:
+        """Diagram counts, the is_alive() list and the futures table, from the store."""
+        self.diagram.set_counts(self.state_counts())
+        answers = self.alive_answers()
+        if self.answers.count() != len(answers):
+            self.answers.clear()
+            for step, alive in answers:
+                self.answers.addItem(f"{step}: is_alive() -> {alive}")
+        rows = {} if self.futures_box.isHidden() else self.future_rows()
+        self.futures_table.setRowCount(len(rows))
+        for r, (index, entry) in enumerate(sorted(rows.items())):
+            cancel = entry["cancel"]
+            states = entry["states"]
+            _set_row(
+                self.futures_table,
+                r,
+                [
+                    f"future {index}",
+                    states[-1] if states else "-",
+                    " -> ".join(states),
+                    "-" if cancel is None else str(cancel),
+                ],
+            )
+
+    def update_os_view(self) -> None:
+        """The lab's threads: native id, the lane on it, the lesson's state, the kernel's."""
+        if not lesson.available():
+            return
+        pid = self.lab.pid
+        states = lesson.kernel_states(pid) if pid else {}
+        if not states:
+            self.os_note.setText("No lab process to look at yet.")
+            self.os_table.setRowCount(0)
+            return
+        self.os_note.setText(
+            f"Lab process {pid}: {len(states)} threads, read from "
+            f"<code>/proc/{pid}/task/*/stat</code>. Threads without a lane are the lab's own "
+            "helpers (message flusher, watcher) or idle pool threads."
+        )
+        store = self.lab.store
+        lane_of: dict[int, Any] = {}
+        for lane in store.lanes:
+            if not lane.ident:
+                continue
+            # Pool threads run several futures in turn: show the one not yet ended.
+            current = lane_of.get(lane.ident)
+            state = store.current_state(lane.lane_id)
+            if current is None or (state is not None and not state.is_terminal):
+                lane_of[lane.ident] = lane
+        ordered = sorted(states, key=lambda tid: (tid not in lane_of, tid))
+        self.os_table.setRowCount(len(ordered))
+        for r, tid in enumerate(ordered):
+            letter = states[tid]
+            lane = lane_of.get(tid)
+            state = store.current_state(lane.lane_id) if lane is not None else None
+            _set_row(
+                self.os_table,
+                r,
+                [
+                    str(tid),
+                    lane.name if lane is not None else "-",
+                    state.name if state is not None else "-",
+                    f"{letter}  {lesson.kernel_state_meaning(letter)}",
+                ],
+                ["", "", STATE_HELP[state] if state is not None else "", ""],
+            )
+
+    # ------------------------------------------------------------ results
+    def clear_result(self, message: str) -> None:
+        """Forget the last run's answers and tables."""
+        self.verdict_label.setText(message)
+        self.answers.clear()
+        self.futures_table.setRowCount(0)
+        self.diagram.set_counts({})
+        self._seen_version = -1
+
+    def show_result(self, elapsed_s: float, report: dict[str, Any]) -> None:
+        """What the run showed, in a sentence or two, from the lab's own record."""
+        figures = report.get("result") or {}
+        outcomes = report.get("outcomes", {})
+        cancelled = any(state == int(State.CANCELLED) for state, _ in outcomes.values())
+        scenario = self.last_params.get("scenario", "deck")
+        if report.get("failed"):
+            text = f"The run was cut short: {report['failed']}."
+        elif cancelled:
+            text = f"Cancelled after {elapsed_s:.2f} s: every thread stopped at a checkpoint."
+        elif scenario == "deck":
+            observed = ", ".join(str(a) for a in figures.get("observed", []))
+            text = (
+                f"is_alive() answered {observed} in {elapsed_s:.2f} s. Before start() and after "
+                "join() the thread is not alive; in between it is, even while it sleeps."
+            )
+        elif scenario == "futures":
+            entries = figures.get("future_states", [])
+            yes = [e["task"] for e in entries if e.get("cancel_returned") is True]
+            no = [e["task"] for e in entries if e.get("cancel_returned") is False]
+            text = (
+                f"cancel() returned True for pending futures {yes} and False for running "
+                f"future(s) {no}. Every future ended FINISHED or CANCELLED."
+            )
+        else:
+            text = (
+                f"Ran {elapsed_s:.2f} s with sleepers waiting, computers running and lock "
+                "contenders blocked at the same time."
+            )
+        self.verdict_label.setText(text)
+        self._seen_version = -1
+        self.update_live_views()
+
+    last_params: dict[str, Any] = lesson.DEFAULTS

@@ -1,0 +1,448 @@
+"""Thread states: what Python really tells you about a thread, and what the OS does.
+
+``threading.Thread`` has no state enum. All it answers is ``is_alive()`` (False before
+``start()``, True from ``start()`` until the target returns, False again after), plus ``ident``
+and ``native_id`` once started. The states on the timeline (READY, RUNNING, WAITING, BLOCKED...)
+are the lesson's own labels, emitted by each worker at the moment it changes what it does. The
+kernel keeps a state per thread too (R, S, D... in ``/proc/<pid>/task/<tid>/stat`` on Linux).
+PENDING, RUNNING, CANCELLED and FINISHED belong to ``concurrent.futures.Future``: a unit of work
+handed to a pool, not a thread.
+
+Scenarios:
+- ``deck``: the deck's example. A worker sleeps 2 s; "main" asks ``is_alive()`` before start,
+  after start, after 1 s and after join (False, True, True, False).
+- ``mix``: sleepers (WAITING), computers (RUNNING) and lock contenders (BLOCKED) at once.
+- ``futures``: a ThreadPoolExecutor with more tasks than workers; each Future's state recorded
+  live through its public API; cancel() on a running future returns False, on a pending one True.
+
+    python -m demos.thread_states [--scenario deck|mix|futures] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+from demos.context import Control, WorkerContext, run_worker
+from demos.events import Kind, Lane, State, now_ns
+from demos.runtime import WorkerSpec
+from demos.transport import Sink
+
+if TYPE_CHECKING:
+    from demos.intervals import IntervalStore
+
+KIND = Kind.THREAD
+SCENARIOS = ("deck", "mix", "futures")
+DEFAULTS: dict[str, Any] = {"scenario": "deck"}
+ORCHESTRATOR_NAME = "main"  # the lane that plays the deck's main thread
+POLL_S = 0.02  # how often "main" looks at its thread or futures (and at pause/cancel)
+CANCEL_GRACE_S = 1.0  # a cancelled helper thread stops at its next poll, well within this
+
+# deck: the slide's numbers
+DECK_SLEEP_S = 2.0
+DECK_CHECK_AFTER_S = 1.0
+DECK_STEPS = ("created", "started", "after 1 s", "joined")
+
+# mix: about 3 s in all; the CPU parts share one GIL, so their sum sets the length
+MIX_SLEEPERS, MIX_SLEEP_ROUNDS, MIX_SLEEP_S = 2, 5, 0.5
+MIX_COMPUTERS, MIX_CPU_ROUNDS, MIX_CPU_STEP_MS = 2, 4, 200.0
+MIX_LOCKERS, MIX_LOCK_ROUNDS, MIX_HOLD_MS = 3, 3, 100.0
+LOCK_POLL_S = 0.05  # acquire(timeout) so a queued thread still sees cancel
+
+# futures: more tasks than workers, so some wait in the pool's queue as PENDING
+FUTURE_TASKS, FUTURE_WORKERS = 6, 2
+FUTURE_WORK_MS, FUTURE_SLEEP_S = 100.0, 0.5
+FUTURE_STATES = ("PENDING", "RUNNING", "CANCELLED", "FINISHED")
+
+# Kernel state letters (see proc(5)); R covers both "on a CPU" and "runnable, queued for one".
+KERNEL_STATE_MEANINGS = {
+    "R": "running or runnable",
+    "S": "sleeping (interruptible wait)",
+    "D": "disk sleep (uninterruptible wait)",
+    "T": "stopped by a signal",
+    "t": "stopped by a debugger",
+    "Z": "zombie (ended, not yet reaped)",
+    "X": "dead",
+    "I": "idle kernel thread",
+    "P": "parked",
+    "W": "waking / paging",
+    "K": "wakekill",
+}
+
+
+# ------------------------------------------------------------------ OS view
+def available() -> bool:
+    """True where per-thread kernel states can be read (Linux with /proc)."""
+    return sys.platform.startswith("linux") and os.path.isdir("/proc/self/task")
+
+
+def kernel_states(pid: int) -> dict[int, str]:
+    """Each thread of ``pid``: native thread id -> kernel state letter; {} where unavailable."""
+    if not available():
+        return {}
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return {}  # the process is gone
+    states: dict[int, str] = {}
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat", "rb") as stat:
+                data = stat.read()
+        except OSError:
+            continue  # the thread ended between listing and reading
+        # The name field sits in parentheses and may itself hold ")" or spaces: the state is
+        # the first field after the last ")".
+        close = data.rfind(b")")
+        if close >= 0 and len(data) > close + 2:
+            states[int(tid)] = chr(data[close + 2])
+    return states
+
+
+def kernel_state_meaning(letter: str) -> str:
+    """A few words for a kernel state letter."""
+    return KERNEL_STATE_MEANINGS.get(letter, "unknown")
+
+
+# --------------------------------------------------------------------- deck
+class DeckRecord:
+    """What "main" saw: one entry per ``is_alive()`` check, shared with the lab's result()."""
+
+    def __init__(self, sleep_s: float = DECK_SLEEP_S, wait_s: float = DECK_CHECK_AFTER_S) -> None:
+        self.sleep_s = sleep_s
+        self.wait_s = wait_s
+        self.checks: list[dict[str, Any]] = []
+
+    @property
+    def observed(self) -> list[bool]:
+        """The ``is_alive()`` answers in order."""
+        return [bool(c["is_alive"]) for c in self.checks]
+
+    def check(self, ctx: WorkerContext, step: str, thread: threading.Thread) -> bool:
+        """Ask ``is_alive()`` now, record it, and show it on the timeline as a mark."""
+        alive = thread.is_alive()
+        self.checks.append(
+            {"step": step, "is_alive": alive, "ident": thread.ident, "native_id": thread.native_id}
+        )
+        ctx.emit(State.RUNNING, f"t.is_alive() -> {alive}")
+        ctx.sink.send("mark", (now_ns(), mark_label(step, alive)))
+        return alive
+
+
+def mark_label(step: str, alive: bool) -> str:
+    """The timeline mark of one check (parsed back by the tab)."""
+    return f"{step}: is_alive() -> {alive}"
+
+
+def deck_sleeper_worker(ctx: WorkerContext, sleep_s: float) -> None:
+    """The deck's worker: say hello, sleep, say goodbye."""
+    ctx.emit(State.RUNNING, f"started (ident {threading.get_ident()})")
+    ctx.sleep(sleep_s, f"time.sleep({sleep_s:g})")
+    ctx.emit(State.RUNNING, "finished")
+
+
+def _helper_thread_main(
+    sink: Sink, control: Control, lane_id: int, name: str, fn: Any, params: dict[str, Any]
+) -> State:
+    """Body of a thread that "main" starts itself: announce the lane's OS id, then run ``fn``."""
+    sink.announce(Lane(lane_id, Kind.THREAD, name, threading.get_native_id()))
+    ctx = WorkerContext(lane_id, sink, control)
+    state, _ = run_worker(ctx, fn, params)
+    return state
+
+
+def deck_main_worker(ctx: WorkerContext, record: DeckRecord) -> None:
+    """The deck's main thread, step by step: create, check, start, check, wait, check, join."""
+    lane_id = ctx.lane_id + 1  # the worker's lane sits right after main's
+    ctx.sink.announce(Lane(lane_id, Kind.THREAD, "worker", 0))
+    ctx.sink.emit((now_ns(), lane_id, int(State.NEW), "threading.Thread(target=worker)"))
+    # A plain Thread, not a runtime worker: main itself must create, start and join it, so
+    # each is_alive() answer is the real one.
+    thread = threading.Thread(
+        target=_helper_thread_main,
+        args=(
+            ctx.sink,
+            ctx.control,
+            lane_id,
+            "worker",
+            deck_sleeper_worker,
+            {"sleep_s": record.sleep_s},
+        ),
+        name="worker",
+        daemon=True,
+    )
+    record.check(ctx, DECK_STEPS[0], thread)
+    ctx.sink.emit((now_ns(), lane_id, int(State.READY), "t.start()"))
+    thread.start()
+    record.check(ctx, DECK_STEPS[1], thread)
+    try:
+        ctx.sleep(record.wait_s, f"time.sleep({record.wait_s:g})")
+        record.check(ctx, DECK_STEPS[2], thread)
+        ctx.emit(State.BLOCKED, "t.join()")
+        while thread.is_alive():
+            thread.join(POLL_S)  # short joins, so main still honours pause and cancel
+            ctx.checkpoint()
+    finally:
+        thread.join(CANCEL_GRACE_S)  # on cancel the worker stops at its next poll as well
+    record.check(ctx, DECK_STEPS[3], thread)
+
+
+# ---------------------------------------------------------------------- mix
+class MixShared:
+    """The one lock the contenders of a run queue for."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+
+
+def sleeper_worker(ctx: WorkerContext, rounds: int, sleep_s: float) -> None:
+    """Mostly WAITING: a little work, then a long sleep (the GIL is released)."""
+    for _ in range(rounds):
+        ctx.checkpoint()
+        ctx.compute(10, "a little work")
+        ctx.sleep(sleep_s, f"time.sleep({sleep_s:g})")
+
+
+def computer_worker(ctx: WorkerContext, rounds: int, step_ms: float) -> None:
+    """Always RUNNING: pure-Python arithmetic, which needs the GIL."""
+    for step in range(rounds):
+        ctx.checkpoint()
+        ctx.compute(step_ms, f"step {step + 1}/{rounds}: arithmetic")
+
+
+def lock_worker(ctx: WorkerContext, shared: MixShared, rounds: int, hold_ms: float) -> None:
+    """BLOCKED while another holds the lock, RUNNING while holding it."""
+    lock = shared.lock
+    for _ in range(rounds):
+        ctx.checkpoint()  # outside the lock: a paused or cancelled thread never holds it
+        if not lock.acquire(blocking=False):
+            ctx.emit(State.BLOCKED, "lock.acquire(): held by another")
+            while not lock.acquire(timeout=LOCK_POLL_S):
+                ctx.checkpoint()
+                ctx.sink.flush_if_due()
+        try:
+            ctx.compute(hold_ms, "holding the lock")
+        finally:
+            lock.release()
+        ctx.sleep(0.05, "released; short pause")
+
+
+# ------------------------------------------------------------------ futures
+def future_state(future: Future[Any]) -> str:
+    """PENDING, RUNNING, CANCELLED or FINISHED, from the public API only.
+
+    Checked in this order because a future only moves forward: a done future also answers
+    False to running(), a cancelled one True to done().
+    """
+    if future.cancelled():
+        return "CANCELLED"
+    if future.done():
+        return "FINISHED"
+    if future.running():
+        return "RUNNING"
+    return "PENDING"
+
+
+class FutureBook:
+    """Every future's states as "main" saw them, and what cancel() answered."""
+
+    def __init__(self, tasks: int = FUTURE_TASKS, workers: int = FUTURE_WORKERS) -> None:
+        self.tasks = tasks
+        self.workers = workers
+        self.states: list[list[str]] = [[] for _ in range(tasks)]
+        self.cancel_returned: list[bool | None] = [None] * tasks
+
+    def observe(self, ctx: WorkerContext, index: int, future: Future[Any]) -> None:
+        """Record the future's state if it changed, and say so on main's lane."""
+        state = future_state(future)
+        seen = self.states[index]
+        if not seen or seen[-1] != state:
+            seen.append(state)
+            ctx.emit(State.RUNNING, future_detail(index, state))
+            ctx.emit(State.WAITING, "polling the futures")
+
+    def cancel(self, ctx: WorkerContext, index: int, future: Future[Any], lane_id: int) -> bool:
+        """``future.cancel()``, recorded; a cancelled pending task's lane ends CANCELLED."""
+        answer = future.cancel()
+        self.cancel_returned[index] = answer
+        ctx.emit(State.RUNNING, f"future {index} cancel() -> {answer}")
+        if answer:
+            ctx.sink.emit((now_ns(), lane_id, int(State.CANCELLED), "Future.cancel() -> True"))
+        self.observe(ctx, index, future)
+        return answer
+
+    def as_json(self) -> list[dict[str, Any]]:
+        """``future_states`` for the twin's JSON."""
+        return [
+            {"task": i, "states": list(s), "cancel_returned": self.cancel_returned[i]}
+            for i, s in enumerate(self.states)
+        ]
+
+
+def future_detail(index: int, state: str) -> str:
+    """Main's event detail for a future's new state (parsed back by the tab)."""
+    return f"future {index} -> {state}"
+
+
+def future_task_worker(ctx: WorkerContext, index: int) -> None:
+    """One pool task: some arithmetic, then a wait, like fetching and parsing."""
+    ctx.compute(FUTURE_WORK_MS, f"task {index}: arithmetic")
+    ctx.sleep(FUTURE_SLEEP_S, f"task {index}: time.sleep({FUTURE_SLEEP_S:g})")
+
+
+def futures_main_worker(ctx: WorkerContext, book: FutureBook) -> None:
+    """Submit more tasks than the pool has threads, cancel one running and two pending futures,
+    and watch every future's state until all are done."""
+    lanes = [ctx.lane_id + 1 + i for i in range(book.tasks)]
+    for i, lane_id in enumerate(lanes):
+        ctx.sink.announce(Lane(lane_id, Kind.THREAD, f"future-{i}", 0))
+    pool = ThreadPoolExecutor(max_workers=book.workers, thread_name_prefix="pool")
+    futures: list[Future[State]] = []
+    try:
+        for i, lane_id in enumerate(lanes):
+            ctx.sink.emit((now_ns(), lane_id, int(State.READY), "submitted: queued in the pool"))
+            futures.append(
+                pool.submit(
+                    _helper_thread_main,
+                    ctx.sink,
+                    ctx.control,
+                    lane_id,
+                    f"future-{i}",
+                    future_task_worker,
+                    {"index": i},
+                )
+            )
+            book.observe(ctx, i, futures[i])
+        asked = False
+        while not all(f.done() for f in futures):
+            ctx.checkpoint()
+            for i, future in enumerate(futures):
+                book.observe(ctx, i, future)
+            if not asked and all(f.running() or f.done() for f in futures[: book.workers]):
+                asked = True
+                book.cancel(ctx, 0, futures[0], lanes[0])  # running: too late, False
+                for i in range(max(book.workers, book.tasks - 2), book.tasks):
+                    book.cancel(ctx, i, futures[i], lanes[i])  # still queued: True
+                ctx.emit(State.WAITING, "polling the futures")
+            ctx.sink.flush_if_due()
+            time.sleep(POLL_S)
+    finally:
+        # On Cancel: drop what is still queued; running tasks see the flag at their next poll.
+        pool.shutdown(wait=True, cancel_futures=True)
+        for i, future in enumerate(futures):
+            book.observe(ctx, i, future)
+
+
+# ------------------------------------------------------------ the scenarios
+def validate(scenario: str) -> None:
+    """Reject an unknown scenario with a clear message."""
+    if scenario not in SCENARIOS:
+        raise ValueError(f"scenario must be one of {', '.join(SCENARIOS)}, not {scenario!r}")
+
+
+def build_workers(scenario: str = "deck") -> list[WorkerSpec]:
+    """The workers of one run, with that run's shared record."""
+    validate(scenario)
+    if scenario == "deck":
+        return [WorkerSpec(ORCHESTRATOR_NAME, deck_main_worker, {"record": DeckRecord()})]
+    if scenario == "futures":
+        return [WorkerSpec(ORCHESTRATOR_NAME, futures_main_worker, {"book": FutureBook()})]
+    shared = MixShared()
+    specs = [
+        WorkerSpec(
+            f"sleeper-{i + 1}", sleeper_worker, {"rounds": MIX_SLEEP_ROUNDS, "sleep_s": MIX_SLEEP_S}
+        )
+        for i in range(MIX_SLEEPERS)
+    ]
+    specs += [
+        WorkerSpec(
+            f"cpu-{i + 1}", computer_worker, {"rounds": MIX_CPU_ROUNDS, "step_ms": MIX_CPU_STEP_MS}
+        )
+        for i in range(MIX_COMPUTERS)
+    ]
+    specs += [
+        WorkerSpec(
+            f"locker-{i + 1}",
+            lock_worker,
+            {"shared": shared, "rounds": MIX_LOCK_ROUNDS, "hold_ms": MIX_HOLD_MS},
+        )
+        for i in range(MIX_LOCKERS)
+    ]
+    return specs
+
+
+def result(specs: list[WorkerSpec]) -> dict[str, Any]:
+    """The run's figures: the deck's answers and the futures' states (empty where not played)."""
+    params = specs[0].params
+    record: DeckRecord | None = params.get("record")
+    book: FutureBook | None = params.get("book")
+    return {
+        "observed": record.observed if record else [],
+        "checks": list(record.checks) if record else [],
+        "future_states": book.as_json() if book else [],
+    }
+
+
+def states_at_once_s(store: IntervalStore, states: tuple[State, ...], step_ns: int) -> float:
+    """Seconds during which every one of ``states`` was held by some lane, sampled every
+    ``step_ns``: the figure that says running, waiting and blocked were visible together."""
+    import numpy as np
+
+    start, end, _rows, held = store.view(store.t_last_ns)
+    if not len(start):
+        return 0.0
+    grid = np.arange(int(start.min()), int(end.max()), step_ns)
+    together = np.ones(len(grid), dtype=bool)
+    for state in states:
+        mine = held == int(state)
+        s, e = start[mine], end[mine]
+        covered = ((s[None, :] <= grid[:, None]) & (e[None, :] > grid[:, None])).any(axis=1)
+        together &= covered
+    return float(together.sum() * step_ns / 1e9)
+
+
+def twin_command(params: dict[str, Any]) -> str:
+    """The terminal command that plays the same scenario."""
+    return f"python -m demos.thread_states --scenario {params.get('scenario', 'deck')}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The terminal twin."""
+    from demos.twin import add_common_arguments, finish, print_lane_summary, run_locally
+
+    parser = argparse.ArgumentParser(
+        prog="python -m demos.thread_states",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--scenario", choices=SCENARIOS, default=DEFAULTS["scenario"])
+    add_common_arguments(parser)
+    args = parser.parse_args(argv)
+    specs = build_workers(args.scenario)
+    run, store = run_locally(KIND, specs, timeout_s=30.0)
+    elapsed_s = ((run.t_end_ns() or store.t_last_ns) - run.t_start_ns) / 1e9
+    outcome: dict[str, Any] = {"scenario": args.scenario, **result(specs)}
+    outcome["elapsed_s"] = round(elapsed_s, 3)
+    print(f"scenario {args.scenario}, {elapsed_s:.2f} s:")
+    print_lane_summary(store)
+    for check in outcome["checks"]:
+        print(f"  Thread {check['ident']} {check['step']}: is_alive() = {check['is_alive']}")
+    for entry in outcome["future_states"]:
+        cancel = entry["cancel_returned"]
+        asked = "" if cancel is None else f"   cancel() -> {cancel}"
+        print(f"  future {entry['task']}: {' -> '.join(entry['states'])}{asked}")
+    if args.scenario == "mix":
+        trio = (State.RUNNING, State.WAITING, State.BLOCKED)
+        outcome["all_three_at_once_s"] = round(states_at_once_s(store, trio, 5_000_000), 3)
+        print(f"  running, waiting and blocked all at once for {outcome['all_three_at_once_s']} s")
+    print(f"observed {outcome['observed']}")
+    return finish(args, store, outcome)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,197 @@
+"""The thread states lesson: the deck's is_alive() answers, Future cancel semantics, the kernel's
+view of threads, three states at once, and the tab driven as a learner would."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from demos import thread_states as lesson
+from demos.events import Kind, State
+from demos.intervals import IntervalStore
+from demos.runtime import Run
+from demos.transport import ListSink
+
+pytestmark = pytest.mark.timeout(120)
+ROOT = Path(__file__).resolve().parent.parent
+linux_only = pytest.mark.skipif(not lesson.available(), reason="needs /proc (Linux)")
+
+
+def run_twin(*args: str) -> dict:
+    proc = subprocess.run(
+        [sys.executable, "-m", "demos.thread_states", *args, "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=100,
+        check=True,
+    )
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def run_here(scenario: str) -> tuple[list, IntervalStore]:
+    """Play a scenario in this process; returns its specs and the intervals it produced."""
+    specs = lesson.build_workers(scenario)
+    sink = ListSink()
+    run = Run(Kind.THREAD, specs, sink)
+    run.start()
+    assert run.join(30.0).ended
+    store = IntervalStore()
+    from demos.events import Lane
+
+    for kind, payload in sink.messages:
+        if kind == "lane":
+            store.add_lane(Lane.from_tuple(payload))
+    store.add_events(sorted(sink.events, key=lambda e: e[0]))
+    return specs, store
+
+
+def test_twin_plays_the_decks_example() -> None:
+    result = run_twin()
+    assert result["observed"] == [False, True, True, False]
+    assert [c["step"] for c in result["checks"]] == list(lesson.DECK_STEPS)
+    assert result["checks"][0]["ident"] is None  # no ident before start(), as the deck prints
+    assert result["future_states"] == []
+    assert 1.9 < result["elapsed_s"] < 4.0
+
+
+def test_futures_cancel_pending_but_not_running() -> None:
+    result = run_twin("--scenario", "futures")
+    entries = result["future_states"]
+    assert len(entries) == lesson.FUTURE_TASKS
+    asked = {e["task"]: e["cancel_returned"] for e in entries if e["cancel_returned"] is not None}
+    assert asked[0] is False, "future 0 was running: cancel() must say False"
+    pending = [t for t, answer in asked.items() if t != 0]
+    assert pending, "some pending futures were asked to cancel"
+    assert all(asked[t] is True for t in pending)
+    for entry in entries:
+        assert entry["states"][-1] in ("FINISHED", "CANCELLED"), entry
+        assert set(entry["states"]) <= set(lesson.FUTURE_STATES)
+        if entry["cancel_returned"] is True:
+            assert entry["states"] == ["PENDING", "CANCELLED"]
+        else:
+            assert "RUNNING" in entry["states"]
+            assert entry["states"][-1] == "FINISHED"
+
+
+def test_cancel_stops_every_scenario_quickly() -> None:
+    for scenario in lesson.SCENARIOS:
+        specs = lesson.build_workers(scenario)
+        run = Run(Kind.THREAD, specs, ListSink())
+        run.start()
+        time.sleep(0.3)
+        t0 = time.perf_counter()
+        report = run.cancel(5.0)
+        assert report.ended, scenario
+        assert time.perf_counter() - t0 < 2.0, scenario
+
+
+@linux_only
+def test_kernel_states_show_a_sleeping_thread_as_s() -> None:
+    stop = threading.Event()
+    ready = threading.Event()
+    native: list[int] = []
+
+    def sleeper() -> None:
+        native.append(threading.get_native_id())
+        ready.set()
+        stop.wait(30)
+
+    thread = threading.Thread(target=sleeper, name="sleeper")
+    thread.start()
+    try:
+        ready.wait(5)
+        time.sleep(0.1)  # let it reach the wait
+        states = lesson.kernel_states(os.getpid())
+        assert threading.get_native_id() in states
+        assert native[0] in states
+        assert states[native[0]] == "S"
+        assert all(letter in lesson.KERNEL_STATE_MEANINGS for letter in states.values())
+        assert lesson.kernel_state_meaning("S").startswith("sleeping")
+    finally:
+        stop.set()
+        thread.join(5)
+    assert lesson.kernel_states(2**22 + 12345) == {}  # no such process: empty, no error
+
+
+def test_mix_shows_running_waiting_and_blocked_at_once() -> None:
+    _specs, store = run_here("mix")
+    held = set(store.state[: store.count].tolist())
+    assert {int(State.RUNNING), int(State.WAITING), int(State.BLOCKED)} <= held
+    trio = (State.RUNNING, State.WAITING, State.BLOCKED)
+    assert lesson.states_at_once_s(store, trio, 5_000_000) > 0.5
+    assert all(s is State.DONE for s, _ in store.final_states().values())
+
+
+def test_unknown_scenario_is_refused() -> None:
+    with pytest.raises(ValueError, match="scenario must be one of"):
+        lesson.build_workers("nope")
+
+
+# ---------------------------------------------------------------------- GUI
+@pytest.mark.gui
+def test_tab_plays_the_deck_and_lights_the_diagram(qtbot, qloop) -> None:  # noqa: ANN001
+    from app.main_window import MainWindow
+
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(lambda: win.lab.is_alive() and win.lab.pid is not None, timeout=20_000)
+    index = next(i for i in range(win.tabs.count()) if win.tabs.tabText(i) == "Thread states")
+    win.tabs.setCurrentIndex(index)
+    tab = win.current_lesson()
+    try:
+        tab.scenario_box.setCurrentIndex(lesson.SCENARIOS.index("deck"))
+        win.start()
+        qtbot.waitUntil(lambda: win.lab.running, timeout=5000)
+        # While the worker sleeps, the diagram shows it waiting and the OS table finds it.
+        qtbot.waitUntil(lambda: tab.diagram.counts.get(State.WAITING, 0) >= 1, timeout=5000)
+        if lesson.available():
+            qtbot.waitUntil(lambda: tab.os_table.rowCount() >= 3, timeout=5000)
+            lanes = {tab.os_table.item(r, 1).text() for r in range(tab.os_table.rowCount())}
+            assert {"main", "worker"} <= lanes
+        qtbot.waitUntil(lambda: not win.lab.running, timeout=30_000)
+        qtbot.waitUntil(lambda: tab.answers.count() == 4, timeout=5000)
+        shown = [tab.answers.item(i).text() for i in range(4)]
+        assert [s.rsplit(" ", 1)[-1] for s in shown] == ["False", "True", "True", "False"]
+        assert shown[0].startswith("created")
+        qtbot.waitUntil(lambda: tab.diagram.counts == {State.DONE: 2}, timeout=5000)
+        assert "False, True, True, False" in tab.verdict_label.text()
+    finally:
+        win.tabs.setCurrentIndex(0)  # leave the remembered tab as other GUI tests expect it
+        win.close()
+
+
+@pytest.mark.gui
+def test_tab_shows_futures_and_cancel_answers(qtbot, qloop) -> None:  # noqa: ANN001
+    from app.main_window import MainWindow
+
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(lambda: win.lab.is_alive() and win.lab.pid is not None, timeout=20_000)
+    index = next(i for i in range(win.tabs.count()) if win.tabs.tabText(i) == "Thread states")
+    win.tabs.setCurrentIndex(index)
+    tab = win.current_lesson()
+    try:
+        tab.scenario_box.setCurrentIndex(lesson.SCENARIOS.index("futures"))
+        win.start()
+        qtbot.waitUntil(lambda: win.lab.running, timeout=5000)
+        qtbot.waitUntil(lambda: not win.lab.running, timeout=30_000)
+        table = tab.futures_table
+        qtbot.waitUntil(lambda: table.rowCount() == lesson.FUTURE_TASKS, timeout=5000)
+        now = [table.item(r, 1).text() for r in range(table.rowCount())]
+        assert set(now) <= {"FINISHED", "CANCELLED"}
+        assert table.item(0, 3).text() == "False"
+        assert "True" in [table.item(r, 3).text() for r in range(table.rowCount())]
+    finally:
+        tab.scenario_box.setCurrentIndex(0)
+        win.tabs.setCurrentIndex(0)
+        win.close()

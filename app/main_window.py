@@ -34,6 +34,8 @@ from app.lessons.challenges import ChallengesTab
 from app.lessons.coroutines import CoroutinesTab
 from app.lessons.multithreading import MultithreadingTab
 from app.lessons.primitives import PrimitivesTab
+from app.lessons.processes import ProcessesTab
+from app.lessons.thread_states import ThreadStatesTab
 from app.presenter import PresenterMode
 from app.replay import ReplayBar, ReplayController
 from app.settings import open_settings, read_bytes, read_choice, read_int
@@ -52,8 +54,10 @@ LANES_SETTLE_MS = 150
 LAB_START_DELAY_MS = 100  # after the first paint: spawning competes with the window appearing
 LESSON_CLASSES: list[type[LessonTab]] = [
     MultithreadingTab,
+    ThreadStatesTab,
     ChallengesTab,
     PrimitivesTab,
+    ProcessesTab,
     CoroutinesTab,
 ]
 

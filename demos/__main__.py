@@ -4,6 +4,11 @@ from __future__ import annotations
 
 LESSONS: list[tuple[str, str, str]] = [
     (
+        "Thread states",
+        "python -m demos.thread_states [--scenario deck|mix|futures] [--json]",
+        "is_alive() is all Python says about a thread; Future states belong to pools",
+    ),
+    (
         "Multithreading",
         "python -m demos.multithreading --threads 2 --steps 5 --step-ms 1000 --kind io [--json]",
         "threads overlap while they wait on I/O and take turns while they compute",
@@ -37,6 +42,11 @@ LESSONS: list[tuple[str, str, str]] = [
         "Synchronization primitives",
         "python -m demos.primitives lock|semaphore|barrier|queue [options] [--json]",
         "Lock, Semaphore(N), Barrier(parties) and a bounded Queue, each keeping its promise",
+    ),
+    (
+        "Multiprocessing",
+        "python -m demos.processes --workers 2 --payload-kb 1024 [--serial-pct 20] [--json]",
+        "processes scale CPU work over cores; start-up and pickling data between them cost",
     ),
     (
         "Coroutines",

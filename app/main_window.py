@@ -34,6 +34,7 @@ from app.lessons.challenges import ChallengesTab
 from app.lessons.coroutines import CoroutinesTab
 from app.lessons.multithreading import MultithreadingTab
 from app.lessons.primitives import PrimitivesTab
+from app.lessons.process_thread import ProcessThreadTab
 from app.lessons.processes import ProcessesTab
 from app.lessons.thread_states import ThreadStatesTab
 from app.presenter import PresenterMode
@@ -53,6 +54,7 @@ STATUS_PERIOD_MS = 500
 LANES_SETTLE_MS = 150
 LAB_START_DELAY_MS = 100  # after the first paint: spawning competes with the window appearing
 LESSON_CLASSES: list[type[LessonTab]] = [
+    ProcessThreadTab,
     MultithreadingTab,
     ThreadStatesTab,
     ChallengesTab,

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 LESSONS: list[tuple[str, str, str]] = [
     (
+        "Program, process and thread",
+        "python -m demos.process_thread --workers 4 [--increments 10000] [--json]",
+        "threads share their process's memory; each process has its own; thread vs process cost",
+    ),
+    (
         "Thread states",
         "python -m demos.thread_states [--scenario deck|mix|futures] [--json]",
         "is_alive() is all Python says about a thread; Future states belong to pools",

@@ -134,6 +134,8 @@ class Lab:
         while run.alive():
             for worker in run.workers:
                 worker.join(0.05)
+        for worker in run.workers:
+            worker.join(0)  # one that ended while another was being joined: record its outcome
         outcomes = {w.lane_id: (int(w.outcome.state), w.outcome.message) for w in run.workers}
         figures: dict[str, Any] = {}
         if result is not None:

@@ -33,6 +33,7 @@ from app.lesson import LessonTab
 from app.lessons.challenges import ChallengesTab
 from app.lessons.coroutines import CoroutinesTab
 from app.lessons.multithreading import MultithreadingTab
+from app.lessons.parallelism import ParallelismTab
 from app.lessons.primitives import PrimitivesTab
 from app.lessons.process_thread import ProcessThreadTab
 from app.lessons.processes import ProcessesTab
@@ -58,6 +59,7 @@ LESSON_CLASSES: list[type[LessonTab]] = [
     MultithreadingTab,
     ThreadStatesTab,
     ChallengesTab,
+    ParallelismTab,
     PrimitivesTab,
     ProcessesTab,
     CoroutinesTab,

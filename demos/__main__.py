@@ -44,6 +44,11 @@ LESSONS: list[tuple[str, str, str]] = [
         "locks taken in opposite orders wait for ever; a detector finds the cycle, fixes avoid it",
     ),
     (
+        "Concurrency vs parallelism",
+        "python -m demos.parallelism --workers 2 [--one-core] [--work io] [--json]",
+        "CPU-bound threads interleave under the GIL; processes run in parallel on separate cores",
+    ),
+    (
         "Synchronization primitives",
         "python -m demos.primitives lock|semaphore|barrier|queue [options] [--json]",
         "Lock, Semaphore(N), Barrier(parties) and a bounded Queue, each keeping its promise",

@@ -1,0 +1,296 @@
+"""The Concurrency vs parallelism tab: one job split over N threads or N processes, side by side."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QFormLayout,
+    QFrame,
+    QLabel,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+)
+
+from app.lesson import LessonTab, heading, paragraph
+from app.settings import read_choice, read_int
+from app.slider import LabeledSlider
+from demos import parallelism as lesson
+from demos.events import State
+
+EXPLANATION = (
+    "<b>Concurrency</b>: several jobs are under way during the same stretch of time, taking "
+    "turns on the CPU. <b>Parallelism</b>: several jobs execute at the same instant, each on its "
+    "own core. Parallel work is always concurrent; concurrent work is not always parallel."
+    "<br><br>Here one job of pure-Python arithmetic is cut into equal shares, one per worker. "
+    "As <b>threads</b> the shares interleave: the GIL lets only one thread run bytecode at a "
+    "time, so the CPU plot shows about one core's worth and the speedup stays near 1x. As "
+    "<b>processes</b> each share gets its own interpreter and its own GIL, so the shares run in "
+    "parallel, one per core, up to the number of cores."
+    "<br><br><b>One core</b> pins every worker to the same CPU: now even processes can only take "
+    "turns. That is concurrency without parallelism."
+    "<br><br>With <b>I/O</b> work the shares wait instead of compute. Waiting releases the GIL "
+    "and needs no core, so threads finish sooner too: they still interleave, but their waits "
+    "overlap."
+    "<br><br>Workers meet at a start gate so the job begins for all at once; the time spent "
+    "spawning processes before it is shown apart as start-up."
+)
+NO_ONE_CORE_NOTE = (
+    "<i>One core is not available here: pinning a worker to a CPU needs "
+    "<code>os.sched_setaffinity</code>, which this operating system does not provide.</i>"
+)
+
+
+def _same_settings(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Two runs are comparable when only the model differs."""
+    return all(a.get(k) == b.get(k) for k in ("workers", "total_ms", "work", "one_core"))
+
+
+class ParallelismTab(LessonTab):
+    """Lesson: threads interleave (concurrency), processes overlap on separate cores."""
+
+    title = "Concurrency vs parallelism"
+    scenario = "demos.parallelism"
+    speaker_notes = (
+        "<p>Write two words on the board: <i>concurrency</i> (taking turns, all in progress) and "
+        "<i>parallelism</i> (at the same instant). Ask which one Python threads give you.</p>"
+        "<p><b>Compare both</b> with the defaults (2 workers, 1200 ms of CPU work). Threads: "
+        "the lanes alternate and the CPU plot stays at one core, about 1x. Processes: the lanes "
+        "run side by side, every core busy, close to 2x on two cores.</p>"
+        "<p>Point at the lanes: process lanes carry their pid, thread lanes their native id.</p>"
+        "<p>Tick <b>One core</b> and compare again: the processes now take turns, about 1x. "
+        "Same code, no parallel hardware: concurrency without parallelism.</p>"
+        "<p>Switch the work to <b>I/O</b>: threads gain as much as processes, because waiting "
+        "needs no GIL. That is why threads (or asyncio) suit I/O.</p>"
+        "<p>If asked about start-up: spawning an interpreter costs about 0.1-0.3 s; the "
+        "Multiprocessing lesson measures it.</p>"
+    )
+
+    def build_side_panel(self, layout: QVBoxLayout) -> None:
+        """Explanation, sliders, model and work kind, one core, and the comparison box."""
+        s = self.settings
+        self.figures: dict[str, dict[str, Any]] = {}  # model -> last figures and settings
+        self._compare_pending = False
+        layout.addWidget(heading("Concurrency vs parallelism"))
+        layout.addWidget(paragraph(EXPLANATION))
+        low, high = lesson.LIMITS["workers"]
+        self.workers = LabeledSlider(
+            "&Workers",
+            low,
+            high,
+            read_int(s, "parallelism/workers", lesson.DEFAULTS["workers"], low, high),
+            tooltip="How many equal shares the job is cut into, one per worker",
+        )
+        low, high = lesson.LIMITS["total_ms"]
+        self.total_ms = LabeledSlider(
+            "&Total work",
+            low,
+            high,
+            read_int(s, "parallelism/total_ms", lesson.DEFAULTS["total_ms"], low, high),
+            unit="ms",
+            tooltip="How long the whole job takes on one core, before it is split",
+        )
+        for slider in (self.workers, self.total_ms):
+            layout.addWidget(slider)
+
+        layout.addWidget(QLabel("Run the workers as"))
+        self.model_threads = QRadioButton("T&hreads (one interpreter, one GIL)")
+        self.model_processes = QRadioButton("&Processes (one interpreter each)")
+        self.model_group = QButtonGroup(self)
+        for button in (self.model_threads, self.model_processes):
+            self.model_group.addButton(button)
+            layout.addWidget(button)
+        model = read_choice(s, "parallelism/model", "threads", lesson.MODELS)
+        (self.model_threads if model == "threads" else self.model_processes).setChecked(True)
+
+        layout.addWidget(QLabel("Each share is"))
+        self.work_cpu = QRadioButton("C&PU: pure-Python arithmetic")
+        self.work_io = QRadioButton("&I/O: waiting (time.sleep)")
+        self.work_group = QButtonGroup(self)
+        for button in (self.work_cpu, self.work_io):
+            self.work_group.addButton(button)
+            layout.addWidget(button)
+        work = read_choice(s, "parallelism/work", "cpu", lesson.WORK_KINDS)
+        (self.work_cpu if work == "cpu" else self.work_io).setChecked(True)
+
+        self.one_core = QCheckBox("&One core: pin every worker to the same CPU")
+        self.one_core.setToolTip(
+            "Each worker calls os.sched_setaffinity(0, {cpu}) as it starts: a thread pins only "
+            "itself, a process its main thread"
+        )
+        self.one_core_note = paragraph(NO_ONE_CORE_NOTE)
+        layout.addWidget(self.one_core)
+        layout.addWidget(self.one_core_note)
+        if lesson.one_core_supported():
+            self.one_core.setChecked(bool(read_int(s, "parallelism/one_core", 0, 0, 1)))
+            self.one_core_note.hide()
+        else:
+            self.one_core.hide()
+
+        self.compare_button = QPushButton("&Compare both: threads, then processes")
+        self.compare_button.setToolTip("Run the same job twice, once per model, one after another")
+        self.compare_button.clicked.connect(self.compare_both)
+        layout.addWidget(self.compare_button)
+
+        box = QFrame()
+        box.setFrameShape(QFrame.Shape.StyledPanel)
+        form = QFormLayout(box)
+        self.cores_label = QLabel(f"{lesson.usable_cores()} usable")
+        self.threads_speedup = QLabel("-")
+        self.processes_speedup = QLabel("-")
+        self.threads_detail = paragraph("")
+        self.processes_detail = paragraph("")
+        for label in (self.threads_speedup, self.processes_speedup):
+            label.setObjectName("bigFigure")
+        self.verdict_label = paragraph(
+            "Press Start (Space) to run the chosen model, or Compare both."
+        )
+        form.addRow("Cores:", self.cores_label)
+        form.addRow("Threads:", self.threads_speedup)
+        form.addRow(self.threads_detail)
+        form.addRow("Processes:", self.processes_speedup)
+        form.addRow(self.processes_detail)
+        form.addRow(self.verdict_label)
+        layout.addWidget(heading("Speedup: one after another / elapsed"))
+        layout.addWidget(box)
+        # Connected last: restoring the values above must not save a half-built panel.
+        for slider in (self.workers, self.total_ms):
+            slider.valueChanged.connect(self._save)
+        for button in (self.model_threads, self.work_cpu, self.one_core):
+            button.toggled.connect(self._save)
+
+    # -------------------------------------------------------------- settings
+    def model(self) -> str:
+        """ "threads" or "processes"."""
+        return "threads" if self.model_threads.isChecked() else "processes"
+
+    def work(self) -> str:
+        """ "cpu" or "io"."""
+        return "cpu" if self.work_cpu.isChecked() else "io"
+
+    def params(self) -> dict[str, Any]:
+        """Slider values as the scenario's parameters."""
+        return {
+            "workers": self.workers.value(),
+            "total_ms": self.total_ms.value(),
+            "model": self.model(),
+            "work": self.work(),
+            "one_core": lesson.one_core_supported() and self.one_core.isChecked(),
+        }
+
+    def join_deadline_s(self) -> float:
+        """The job one after another, three times over, plus time to spawn 16 interpreters."""
+        return 3.0 * self.total_ms.value() / 1000.0 + 30.0
+
+    def _save(self, *_: object) -> None:
+        s = self.settings
+        s.setValue("parallelism/workers", self.workers.value())
+        s.setValue("parallelism/total_ms", self.total_ms.value())
+        s.setValue("parallelism/model", self.model())
+        s.setValue("parallelism/work", self.work())
+        s.setValue("parallelism/one_core", int(self.one_core.isChecked()))
+
+    # --------------------------------------------------------------- compare
+    def compare_both(self) -> None:
+        """Run threads now and processes when the threads have finished."""
+        if self.lab.running:
+            return
+        self.model_threads.setChecked(True)
+        self._compare_pending = self._start_run()
+
+    def _start_run(self) -> bool:
+        """Press the window's Start (the tab does not own the lab's lifecycle)."""
+        start = getattr(self.window(), "start", None)
+        if start is None:
+            return False
+        start()
+        return self.lab.running
+
+    def _start_processes_half(self) -> None:
+        if not self.isVisible():  # the learner moved to another lesson: Start would run that one
+            return
+        self.model_processes.setChecked(True)
+        self._start_run()
+
+    # --------------------------------------------------------------- results
+    def _labels(self, model: str) -> tuple[QLabel, QLabel]:
+        if model == "threads":
+            return self.threads_speedup, self.threads_detail
+        return self.processes_speedup, self.processes_detail
+
+    def clear_result(self, message: str) -> None:
+        """Blank the row of the model about to run; the other model's figures stay to compare."""
+        model = self.model()
+        self.figures.pop(model, None)
+        big, detail = self._labels(model)
+        big.setText("-")
+        detail.setText("")
+        self.verdict_label.setText(message)
+
+    def show_result(self, elapsed_s: float, report: dict[str, Any]) -> None:
+        """This model's speedup beside the other model's last one, and what they show."""
+        params = self.last_params
+        model = params["model"]
+        compare_next = self._compare_pending and model == "threads"
+        self._compare_pending = False
+        outcomes = report.get("outcomes", {})
+        ended = {state for state, _ in outcomes.values()}
+        big, detail = self._labels(model)
+        if report.get("failed") or ended - {int(State.DONE)}:
+            failed = [msg for state, msg in outcomes.values() if state == int(State.FAILED)]
+            why = report.get("failed") or (failed[0] if failed else "cancelled")
+            big.setText("-")
+            detail.setText("")
+            self.verdict_label.setText(f"No figure: the run did not complete ({why}).")
+            return
+        figures = self._measure(elapsed_s, report)
+        self.figures[model] = {**figures, "settings": dict(params)}
+        result = report.get("result", {})
+        if "usable_cores" in result:
+            pinned = result.get("pinned_cpu", -1)
+            on = f", workers pinned to CPU {pinned}" if pinned >= 0 else ""
+            self.cores_label.setText(f"{result['usable_cores']} usable of {result['cores']}{on}")
+        self._show_row(model)
+        other = "processes" if model == "threads" else "threads"
+        kept = self.figures.get(other)
+        comparable = kept is not None and _same_settings(kept["settings"], params)
+        if kept is not None:
+            self._show_row(other, stale=not comparable)
+        both = {model: figures, other: kept if comparable else None}
+        self.verdict_label.setText(
+            lesson.verdict(both["threads"], both["processes"], params["work"], params["one_core"])
+        )
+        if compare_next:
+            # After this slot returns, so the window has finished handling "run finished".
+            QTimer.singleShot(0, self._start_processes_half)
+
+    def _measure(self, elapsed_s: float, report: dict[str, Any]) -> dict[str, float]:
+        """Gate open to last share done (paused time excluded), as the terminal twin measures."""
+        result = report.get("result", {})
+        opened, done = int(result.get("gate_opened_ns", 0)), int(result.get("last_done_ns", 0))
+        t_start, t_end = int(report["t_start_ns"]), int(report["t_end_ns"])
+        startup_s = 0.0
+        if t_start < opened < done <= t_end:
+            t_end = done  # process exit and its notice by the lab are not part of the job
+            elapsed_s = (t_end - opened - self.lab.paused_ns_between(opened, t_end)) / 1e9
+            startup_s = (opened - t_start - self.lab.paused_ns_between(t_start, opened)) / 1e9
+        return lesson.summarize(elapsed_s, float(report.get("work_s", 0.0)), startup_s)
+
+    def _show_row(self, model: str, stale: bool = False) -> None:
+        f = self.figures[model]
+        big, detail = self._labels(model)
+        ideal = f["settings"]["workers"]
+        big.setText(f"{f['speedup']:.2f}x  (ideal {ideal}x)")
+        text = (
+            f"elapsed {f['elapsed_s']:.2f} s, one after another {f['sequential_s']:.2f} s, "
+            f"start-up {f['startup_s']:.2f} s (not counted)"
+        )
+        if stale:
+            text += "<br><i>from a run with other settings</i>"
+        detail.setText(text)
+
+    last_params: dict[str, Any] = lesson.DEFAULTS

@@ -1,0 +1,323 @@
+"""Concurrency vs parallelism: one job split over N workers, run as threads and as processes.
+
+Concurrency means several jobs are in progress over the same stretch of time, taking turns;
+parallelism means they execute at the same instant, on different cores. Pure-Python CPU work in
+threads is concurrent only: the GIL lets one thread run bytecode at a time. The same work in
+processes is parallel, one interpreter (and one GIL) per core. Pin everything to one CPU and even
+processes can only take turns. Waiting (the I/O variant) needs no CPU, so it overlaps either way.
+
+    python -m demos.parallelism --workers 2 [--one-core] [--work io] --json
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from demos.context import WorkerContext
+from demos.events import Kind, State, now_ns
+from demos.runtime import SPAWN, WorkerSpec
+
+if TYPE_CHECKING:
+    from demos.intervals import IntervalStore
+
+# The twin's plumbing (numpy, tracing) is imported inside main(): every spawned worker process
+# imports this module to find share_worker, and a lighter import starts the workers sooner.
+
+MODELS = ("threads", "processes")
+WORK_KINDS = ("cpu", "io")
+LIMITS = {"workers": (1, 16), "total_ms": (100, 8000)}
+DEFAULTS: dict[str, Any] = {
+    "workers": 2,
+    "total_ms": 1200,
+    "model": "threads",
+    "work": "cpu",
+    "one_core": False,
+}
+PIECE_MS = 50.0  # a worker passes a step boundary (pause, cancel) about this often
+SPEEDUP_GAIN = 1.3  # above this a model counts as faster than one after another
+GATE_ARRIVED, GATE_OPENED_NS, GATE_LAST_DONE_NS, GATE_SLOTS = 0, 1, 2, 3
+GATE_POLL_S = 0.001
+
+
+def one_core_supported() -> bool:
+    """True where a worker can pin itself to one CPU (``os.sched_setaffinity``: Linux, BSD)."""
+    return hasattr(os, "sched_setaffinity") and hasattr(os, "sched_getaffinity")
+
+
+def usable_cores() -> int:
+    """CPUs this process may run on (affinity and cgroup-cpuset aware where the OS says)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def chosen_cpu() -> int:
+    """The single CPU every worker pins itself to: the lowest one this process may use."""
+    return min(os.sched_getaffinity(0))
+
+
+def pin_to(cpu: int) -> None:
+    """Pin the caller to ``cpu``.
+
+    ``sched_setaffinity(0, ...)`` acts on the calling *thread* on Linux, so a worker thread pins
+    only itself and the lab's other threads keep every core; the pin ends with the thread. A
+    worker process calls it from its main thread, which does all of its work.
+    """
+    os.sched_setaffinity(0, {cpu})
+
+
+def new_gate() -> Any:
+    """A start gate, shared by threads or processes: [workers arrived, when it opened, when the
+    last share was done] (times in ns on the shared clock)."""
+    return SPAWN.Array("q", GATE_SLOTS)
+
+
+def wait_at_gate(ctx: WorkerContext, gate: Any, workers: int) -> None:
+    """Hold until every worker has arrived, so the job starts for all at once.
+
+    Without it, the first process would compute while the others are still being spawned and
+    compete with it for the CPU, and the figure would measure start-up, not parallelism.
+    """
+    with gate.get_lock():
+        gate[GATE_ARRIVED] += 1
+        if gate[GATE_ARRIVED] == workers:
+            gate[GATE_OPENED_NS] = now_ns()  # the last to arrive opens it and notes when
+    if gate[GATE_OPENED_NS]:
+        return
+    ctx.emit(State.BLOCKED, f"start gate: waiting for all {workers} workers")
+    while not gate[GATE_OPENED_NS]:
+        ctx.checkpoint()  # cancel and pause still work here
+        time.sleep(GATE_POLL_S)
+
+
+def share_worker(
+    ctx: WorkerContext,
+    share_ms: float,
+    work: str,
+    pin_cpu: int = -1,
+    gate: Any = None,
+    workers: int = 1,
+) -> None:
+    """One worker's share of the job: ``share_ms`` of arithmetic (cpu) or of sleeping (io)."""
+    if pin_cpu >= 0:
+        pin_to(pin_cpu)  # first thing, so every step runs on the one CPU
+    if gate is not None:
+        wait_at_gate(ctx, gate, workers)
+    pieces = max(1, round(share_ms / PIECE_MS))
+    piece_ms = share_ms / pieces
+    for piece in range(pieces):
+        ctx.checkpoint()
+        label = f"piece {piece + 1}/{pieces}"
+        if work == "io":
+            ctx.sleep(piece_ms / 1000.0, f"{label}: {piece_ms:.0f} ms wait (like I/O)")
+        else:
+            where = f", CPU {pin_cpu}" if pin_cpu >= 0 else ""  # the lab ring keeps 44 bytes
+            ctx.compute(piece_ms, f"{label}: {piece_ms:.0f} ms arithmetic{where}")
+    if gate is not None:
+        with gate.get_lock():  # the job ends when its last share is done, not at process exit
+            gate[GATE_LAST_DONE_NS] = max(gate[GATE_LAST_DONE_NS], now_ns())
+
+
+def validate(workers: int, total_ms: int, model: str, work: str, one_core: bool) -> None:
+    """Reject settings outside the lesson's limits with a clear message."""
+    for name, value in (("workers", workers), ("total_ms", total_ms)):
+        low, high = LIMITS[name]
+        if not low <= value <= high:
+            raise ValueError(f"{name} must be between {low} and {high}, not {value}")
+    if model not in MODELS:
+        raise ValueError(f"model must be one of {', '.join(MODELS)}, not {model!r}")
+    if work not in WORK_KINDS:
+        raise ValueError(f"work must be one of {', '.join(WORK_KINDS)}, not {work!r}")
+    if one_core and not one_core_supported():
+        raise ValueError("one core needs os.sched_setaffinity, which this OS does not have")
+
+
+def worker_kind(model: str = "threads", **_params: object) -> Kind:
+    """Threads or processes, as the ``model`` parameter says (the lab asks this)."""
+    return Kind.PROCESS if model == "processes" else Kind.THREAD
+
+
+def build_workers(
+    workers: int, total_ms: int, model: str, work: str, one_core: bool = False
+) -> list[WorkerSpec]:
+    """``workers`` equal shares of ``total_ms`` of work, all pinned to one CPU if asked."""
+    validate(workers, total_ms, model, work, one_core)
+    params = {
+        "share_ms": total_ms / workers,
+        "work": work,
+        "pin_cpu": chosen_cpu() if one_core else -1,
+        "gate": new_gate(),
+        "workers": workers,
+    }
+    prefix = "Process" if model == "processes" else "Thread"
+    return [WorkerSpec(f"{prefix}-{i + 1}", share_worker, params) for i in range(workers)]
+
+
+def result(specs: list[WorkerSpec]) -> dict[str, Any]:
+    """Facts from where the workers ran (the lab), sent with the "finished" report."""
+    pin = int(specs[0].params["pin_cpu"]) if specs else -1
+    opened, done = gate_times(specs)
+    return {
+        "cores": os.cpu_count() or 1,
+        "usable_cores": usable_cores(),
+        "pinned_cpu": pin,
+        "gate_opened_ns": opened,
+        "last_done_ns": done,
+    }
+
+
+def gate_times(specs: list[WorkerSpec]) -> tuple[int, int]:
+    """When the start gate opened and when the last share was done (0 where it did not happen:
+    a run cancelled early)."""
+    if not specs:
+        return 0, 0
+    gate = specs[0].params["gate"]
+    return int(gate[GATE_OPENED_NS]), int(gate[GATE_LAST_DONE_NS])
+
+
+def summarize(elapsed_s: float, work_s: float, startup_s: float = 0.0) -> dict[str, float]:
+    """Elapsed against the same work done one after another (measured ``work_s``).
+
+    ``elapsed_s`` runs from the start gate opening to the last share done. The time before
+    it (``startup_s``: spawned interpreters importing their modules, 0.1-0.3 s each here) is
+    reported apart: it is the cost of a process, taught in the Multiprocessing lesson, not a
+    property of running in parallel, and with a 1 s job it would hide the parallelism.
+    """
+    sequential_s = round(work_s, 4)
+    return {
+        "elapsed_s": round(elapsed_s, 4),
+        "sequential_s": sequential_s,
+        "speedup": round(sequential_s / elapsed_s, 3) if elapsed_s > 0 else 0.0,
+        "startup_s": round(startup_s, 4),
+    }
+
+
+def verdict(
+    threads: dict[str, Any] | None,
+    processes: dict[str, Any] | None,
+    work: str,
+    one_core: bool,
+) -> str:
+    """One line saying what the figures show: concurrency, parallelism, or both."""
+    t = threads["speedup"] if threads else None
+    p = processes["speedup"] if processes else None
+    if work == "io":
+        if t is not None and t > SPEEDUP_GAIN:
+            return (
+                f"Waiting needs no CPU: the threads waited at the same time ({t:.1f}x) "
+                "although they interleave. Concurrency is enough for I/O."
+            )
+        if p is not None and p > SPEEDUP_GAIN:
+            return f"The processes waited at the same time ({p:.1f}x): waiting overlaps."
+        return "No overlap measured: with one worker there is nothing to overlap."
+    if one_core and p is not None:
+        return (
+            f"Pinned to one CPU, even processes only take turns ({p:.1f}x): concurrency "
+            "without parallelism."
+        )
+    if t is not None and p is not None:
+        if p > SPEEDUP_GAIN >= t:
+            return (
+                f"Threads interleaved under the GIL ({t:.1f}x); processes ran in parallel on "
+                f"separate cores ({p:.1f}x)."
+            )
+        if p <= SPEEDUP_GAIN and t <= SPEEDUP_GAIN:
+            return (
+                "Neither model gained: one worker, or the other cores were busy (see the "
+                "per-core plot)."
+            )
+    if t is not None and p is None:
+        if t > SPEEDUP_GAIN:
+            return f"The threads gained {t:.1f}x: this interpreter runs them in parallel."
+        return f"Threads: {t:.1f}x. They took turns holding the GIL. Now run processes."
+    if p is not None and t is None:
+        if p > SPEEDUP_GAIN:
+            return f"Processes: {p:.1f}x, in parallel on separate cores. Now run threads."
+        return f"Processes: {p:.1f}x. No gain: one worker, or the other cores were busy."
+    return "Run the job as threads and as processes to compare the two speedups."
+
+
+def run_model(params: dict[str, Any]) -> tuple[dict[str, float], IntervalStore]:
+    """Run one model here (threads) or as child processes; its figures and interval store."""
+    from demos.twin import run_locally
+
+    specs = build_workers(**params)
+    kind = worker_kind(**params)
+    timeout_s = params["total_ms"] / 1000.0 * 3 + 15
+    run, store = run_locally(kind, specs, timeout_s=timeout_s)
+    opened, done = gate_times(specs)
+    t_work = opened or run.t_start_ns
+    t_end = done or run.t_end_ns() or store.t_last_ns
+    return summarize((t_end - t_work) / 1e9, run.work_s(), (t_work - run.t_start_ns) / 1e9), store
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The terminal twin: the same job as threads, then as processes."""
+    from demos.trace import write_trace
+    from demos.twin import add_common_arguments, finish, print_lane_summary
+
+    parser = argparse.ArgumentParser(
+        prog="python -m demos.parallelism",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--workers", type=int, default=DEFAULTS["workers"])
+    parser.add_argument(
+        "--total-ms", type=int, default=DEFAULTS["total_ms"], help="the whole job, split evenly"
+    )
+    parser.add_argument("--work", choices=WORK_KINDS, default=DEFAULTS["work"])
+    parser.add_argument("--one-core", action="store_true", help="pin every worker to one CPU")
+    add_common_arguments(parser)
+    args = parser.parse_args(argv)
+    base = {
+        "workers": args.workers,
+        "total_ms": args.total_ms,
+        "work": args.work,
+        "one_core": args.one_core,
+    }
+    try:
+        validate(model="threads", **base)
+    except ValueError as exc:
+        parser.error(str(exc))
+    pinned = f", pinned to CPU {chosen_cpu()}" if args.one_core else ""
+    print(
+        f"{args.workers} workers sharing {args.total_ms} ms of {args.work} work "
+        f"({os.cpu_count()} cores, {usable_cores()} usable{pinned}):"
+    )
+    figures: dict[str, Any] = {}
+    stores: dict[str, IntervalStore] = {}
+    for model in MODELS:
+        figures[model], stores[model] = run_model({**base, "model": model})
+        print(f"{model}:")
+        print_lane_summary(stores[model])
+        f = figures[model]
+        print(
+            f"  elapsed {f['elapsed_s']:.2f} s, one after another {f['sequential_s']:.2f} s, "
+            f"speedup {f['speedup']:.2f}x (start-up {f['startup_s']:.2f} s not counted)"
+        )
+    print(verdict(figures["threads"], figures["processes"], args.work, args.one_core))
+    result_line = {
+        **figures,
+        "cores": os.cpu_count(),
+        "usable_cores": usable_cores(),
+        "one_core": args.one_core,
+        "work": args.work,
+        "workers": args.workers,
+    }
+    if args.trace:
+        # Two runs, two timelines: one trace file per model, beside the name asked for.
+        path = Path(args.trace)
+        for model in MODELS:
+            target = path.with_name(f"{path.stem}.{model}{path.suffix or '.json'}")
+            write_trace(stores[model], target, {"result": result_line, "model": model})
+            print(f"trace written to {target} (open it in Perfetto or chrome://tracing)")
+        args.trace = None
+    return finish(args, stores["processes"], result_line)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

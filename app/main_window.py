@@ -38,6 +38,7 @@ from app.lessons.primitives import PrimitivesTab
 from app.lessons.process_thread import ProcessThreadTab
 from app.lessons.processes import ProcessesTab
 from app.lessons.thread_states import ThreadStatesTab
+from app.lessons.when_to_use import WhenToUseTab
 from app.presenter import PresenterMode
 from app.replay import ReplayBar, ReplayController
 from app.settings import open_settings, read_bytes, read_choice, read_int
@@ -63,6 +64,7 @@ LESSON_CLASSES: list[type[LessonTab]] = [
     PrimitivesTab,
     ProcessesTab,
     CoroutinesTab,
+    WhenToUseTab,
 ]
 
 SHORTCUTS = [

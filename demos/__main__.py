@@ -63,6 +63,12 @@ LESSONS: list[tuple[str, str, str]] = [
         "python -m demos.coroutines --tasks 1000 --io-ms 200 [--limit N] [--blocking] [--json]",
         "many coroutines wait at once on one thread; one blocking call stalls them all",
     ),
+    (
+        "When to use what",
+        "python -m demos.when_to_use [--io-jobs 8 --io-ms 150] [--cpu-jobs 4 --cpu-ms 150] "
+        "[--switch-interval-ms 5] [--json]",
+        "one I/O-bound and one CPU-bound workload measured sequential, threads, asyncio, processes",
+    ),
 ]
 
 

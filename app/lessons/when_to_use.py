@@ -1,0 +1,462 @@
+"""The "When to use what" tab: the same two workloads measured under four models, as a matrix.
+
+The matrix runs threads, processes and an asyncio loop of its own, so it runs in one separate
+``spawn`` process (busy threads in the GUI process would freeze the window). That process sends
+each cell as it is measured over a pipe, which a task on the window's loop polls; Cancel, Reset and
+closing the window kill it and the workers it started. The tab uses LessonTab's local-run methods:
+nothing here goes through the lab.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import multiprocessing
+import platform
+import time
+from typing import Any
+
+import psutil
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHeaderView,
+    QLabel,
+    QSizePolicy,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+)
+
+from app.lesson import LessonTab, heading, paragraph
+from app.settings import read_int
+from app.slider import LabeledSlider
+from demos import when_to_use as lesson
+from demos.events import Kind, Lane, Mark, State, now_ns
+
+log = logging.getLogger(__name__)
+SPAWN = multiprocessing.get_context("spawn")
+POLL_S = 0.05  # how often the window looks at the pipe: cells arrive a few times a second
+KILL_GRACE_S = 1.0
+COLUMNS = ("sequential", "threads", "asyncio", "processes")  # the table's order, not the cost's
+WINNER_BACKGROUND = "#009E73"  # Okabe-Ito bluish green: safe for colour-blind viewers
+WINNER_TEXT = "#000000"  # dark text on it keeps the contrast above 4.5:1
+LANE_KINDS = {
+    "sequential": Kind.THREAD,
+    "threads": Kind.THREAD,
+    "asyncio": Kind.TASK,
+    "processes": Kind.PROCESS,
+}
+
+EXPLANATION = (
+    "Two workloads, each run four ways. <b>I/O-bound</b>: N jobs that only wait (like a network "
+    "call). <b>CPU-bound</b>: N jobs of pure-Python arithmetic. <b>Sequential</b> does them one "
+    "after another; <b>threads</b> start one thread per job; <b>asyncio</b> runs one coroutine "
+    "per job on a single event loop; <b>processes</b> spawn one interpreter per job."
+    "<br><br>Waiting needs no CPU, so threads and coroutines overlap the waits and finish in "
+    "about one job's time. Computing needs the CPU: with the <b>GIL</b> only one thread runs "
+    "Python at a time, and a coroutine that computes never reaches an <code>await</code>, so "
+    "neither gains. Processes each have their own interpreter and GIL and run on separate "
+    "cores; they cost a start-up (reported apart, as a pool pays it once) and memory."
+    "<br><br>Within 10% of the fastest counts as a tie, and a tie goes to the lighter model "
+    "(sequential, then coroutines, then threads, then processes). On a free-threaded Python "
+    "(no GIL) busy threads scale too, and the matrix shows it. The <b>switch interval</b> says "
+    "how long a thread may hold the GIL before it is asked to let another run: it changes how "
+    "finely threads take turns, not how much work gets done."
+)
+
+
+class WhenToUseTab(LessonTab):
+    """Lesson: one matrix, measured live, tells which model fits which workload."""
+
+    title = "When to use what"
+    scenario = "demos.when_to_use"
+    runs_locally = True
+    speaker_notes = (
+        "<p><b>Press Start with the defaults</b> and let the matrix fill: each cell is a real "
+        "run, one lane per cell on the timeline. Ask the room to guess the CPU-bound row before "
+        "it appears.</p>"
+        "<p><b>I/O row</b>: threads and coroutines both finish in about one wait; the green "
+        "cell is the lightest model within 10% of the fastest. Processes tie too, once started; "
+        "point at their start-up time in the recommendation.</p>"
+        "<p><b>CPU row</b>: threads and asyncio equal sequential: one GIL, one core's worth. "
+        "Processes win on a multi-core machine. If they do not, look at the per-core plot: "
+        "something else is using the other cores.</p>"
+        "<p><b>Switch interval</b> at 0.1 ms, then 50 ms: the CPU row barely moves. The "
+        "interval decides how often threads swap, not how much they can do.</p>"
+        "<p>Point at the GIL line: on a free-threaded build the threads cell would win.</p>"
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._process: multiprocessing.process.BaseProcess | None = None
+        self._conn: Any = None
+        self._watcher: asyncio.Task[None] | None = None  # strong ref, as qasync needs
+        self._lanes: dict[tuple[str, str], int] = {}
+        self._filter_installed = False
+        self.last_result: dict[str, Any] | None = None
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(0, self._build_matrix_box())  # above the plots: the table is the point
+        layout.setStretch(1, 1)
+
+    # ----------------------------------------------------------------- widgets
+    def build_side_panel(self, layout: QVBoxLayout) -> None:
+        """Explanation, interpreter facts and the sliders."""
+        s = self.settings
+        layout.addWidget(heading("When to use what"))
+        layout.addWidget(paragraph(EXPLANATION))
+        gil = "enabled" if lesson.gil_enabled() else "<b>disabled</b> (free-threaded build)"
+        self.gil_label = paragraph(f"Python {platform.python_version()}, GIL {gil}")
+        layout.addWidget(self.gil_label)
+
+        def slider(key: str, label: str, unit: str, tip: str) -> LabeledSlider:
+            low, high = (int(v) for v in lesson.LIMITS[key])
+            value = read_int(s, f"when_to_use/{key}", lesson.DEFAULTS[key], low, high)
+            widget = LabeledSlider(label, low, high, value, unit, tip)
+            widget.valueChanged.connect(self._save)
+            layout.addWidget(widget)
+            return widget
+
+        self.io_jobs = slider("io_jobs", "&I/O jobs", "", "How many jobs that wait")
+        self.io_ms = slider("io_ms", "I/O &wait per job", "ms", "Each job's wait, like a request")
+        self.cpu_jobs = slider("cpu_jobs", "&CPU jobs", "", "How many jobs that compute")
+        self.cpu_ms = slider("cpu_ms", "CPU wo&rk per job", "ms", "Each job's arithmetic")
+        # Log-ish steps from 0.1 to 50 ms: a linear slider would spend all its length above 5 ms.
+        steps = lesson.SWITCH_STEPS_MS
+        default = steps.index(lesson.DEFAULTS["switch_interval_ms"])
+        index = read_int(s, "when_to_use/switch_step", default, 0, len(steps) - 1)
+        self.switch = LabeledSlider(
+            "GIL &switch interval (threads only)",
+            0,
+            len(steps) - 1,
+            index,
+            "",
+            "sys.setswitchinterval for the thread runs; restored afterwards",
+        )
+        # The spin box would show the step's index, not its value: the caption shows the value.
+        self.switch.spin.hide()
+        self.switch.caption.setBuddy(self.switch.slider)
+        self.switch.valueChanged.connect(self._save)
+        layout.addWidget(self.switch)
+        self._show_switch()
+
+    def _build_matrix_box(self) -> QFrame:
+        box = QFrame()
+        box.setFrameShape(QFrame.Shape.StyledPanel)
+        box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        column = QVBoxLayout(box)
+        column.setContentsMargins(8, 4, 8, 4)
+        self.table = QTableWidget(len(lesson.WORKLOADS), len(COLUMNS))
+        self.table.setAccessibleName("Elapsed time and speedup per workload and model")
+        self.table.setHorizontalHeaderLabels(list(COLUMNS))
+        self.table.setVerticalHeaderLabels([lesson.WORKLOAD_LABELS[w] for w in lesson.WORKLOADS])
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.recommendation_label = paragraph("Press Start (Space) to measure the matrix.")
+        self.recommendation_label.setObjectName("bigFigure")
+        self.status_label = QLabel("")
+        column.addWidget(self.table)
+        column.addWidget(self.recommendation_label)
+        column.addWidget(self.status_label)
+        self._clear_table()
+        return box
+
+    def _fit_table(self) -> None:
+        table = self.table
+        height = table.horizontalHeader().height() + 2 * table.frameWidth()
+        height += sum(table.rowHeight(r) for r in range(table.rowCount()))
+        table.setFixedHeight(height)
+
+    def _show_switch(self) -> None:
+        ms = lesson.SWITCH_STEPS_MS[self.switch.value()]
+        self.switch.caption.setText(
+            f"GIL &switch interval (threads only): {ms:g} ms (CPython's default: 5 ms)"
+        )
+
+    def _clear_table(self) -> None:
+        for row in range(self.table.rowCount()):
+            for col in range(self.table.columnCount()):
+                self.table.setItem(row, col, QTableWidgetItem("-"))
+        self.table.resizeRowsToContents()
+        self._fit_table()
+
+    def _set_cell(self, work: str, model: str, text: str, winner: bool = False) -> None:
+        item = QTableWidgetItem(text)
+        item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+        if winner:
+            font = QFont(item.font())
+            font.setBold(True)
+            item.setFont(font)
+            item.setBackground(QBrush(QColor(WINNER_BACKGROUND)))
+            item.setForeground(QBrush(QColor(WINNER_TEXT)))
+            item.setToolTip("Winner: the lightest model within 10% of the fastest")
+        self.table.setItem(lesson.WORKLOADS.index(work), COLUMNS.index(model), item)
+
+    def cell_text(self, work: str, model: str) -> str:
+        """What a cell shows (for tests and screen readers)."""
+        item = self.table.item(lesson.WORKLOADS.index(work), COLUMNS.index(model))
+        return item.text() if item is not None else ""
+
+    # ---------------------------------------------------------------- settings
+    def params(self) -> dict[str, Any]:
+        """Slider values as the scenario's parameters."""
+        return {
+            "io_jobs": self.io_jobs.value(),
+            "io_ms": self.io_ms.value(),
+            "cpu_jobs": self.cpu_jobs.value(),
+            "cpu_ms": self.cpu_ms.value(),
+            "switch_interval_ms": lesson.SWITCH_STEPS_MS[self.switch.value()],
+        }
+
+    def _save(self, *_: object) -> None:
+        for key in ("io_jobs", "io_ms", "cpu_jobs", "cpu_ms"):
+            self.settings.setValue(f"when_to_use/{key}", getattr(self, key).value())
+        self.settings.setValue("when_to_use/switch_step", self.switch.value())
+        self._show_switch()
+
+    def join_deadline_s(self) -> float:
+        """Three times the sequential work plus start-up slack; then the process is killed."""
+        p = self.params()
+        sequential_s = (p["io_jobs"] * p["io_ms"] + p["cpu_jobs"] * p["cpu_ms"]) / 1000.0
+        return 3 * 3 * sequential_s + 60.0  # three slow models per row, on a loaded machine
+
+    # -------------------------------------------------------------- local runs
+    def start_local(self) -> None:
+        """Spawn the measuring process and watch its pipe from this window's loop."""
+        self._install_close_filter()
+        params = self.params()
+        self.last_params = params
+        self.store.clear()
+        self._lanes.clear()
+        self.clear_plots()
+        self.clear_result("Measuring... (each cell is a real run)")
+        receiver, sender = SPAWN.Pipe(duplex=False)
+        # Not a daemon: a daemonic process may not start children, and the matrix needs some.
+        # Its lifetime is ours to end instead: see _kill_tree and the window close filter.
+        process = SPAWN.Process(
+            target=lesson.measure_to, args=(sender, params), name="when-to-use matrix"
+        )
+        process.start()
+        sender.close()  # the child holds the only writer: EOF tells us it is gone
+        self._process, self._conn = process, receiver
+        self._watcher = asyncio.get_running_loop().create_task(self._watch(process, receiver))
+        self._watcher.add_done_callback(self._on_watch_done)
+        self.timeline.set_follow(True)
+        self.localRunChanged.emit()
+
+    async def _watch(self, process: multiprocessing.process.BaseProcess, conn: Any) -> None:
+        """Apply the child's messages until its result (or its end) arrives."""
+        while True:
+            try:
+                while conn.poll():
+                    event, work, model, figures = conn.recv()
+                    if event in ("result", "error"):
+                        self._finish(event, figures)
+                        await self._reap(process)
+                        return
+                    self._on_progress(event, work, model, figures)
+            except (EOFError, OSError):
+                self._fail("the measuring process ended without a result")
+                await self._reap(process)
+                return
+            if not process.is_alive() and not conn.poll():
+                self._fail(f"the measuring process exited with code {process.exitcode}")
+                await self._reap(process)
+                return
+            await asyncio.sleep(POLL_S)
+
+    def _on_progress(self, event: str, work: str, model: str, figures: dict[str, Any]) -> None:
+        key = (work, model)
+        if event == "begin":
+            lane_id = len(self._lanes)
+            self._lanes[key] = lane_id
+            name = f"{lesson.WORKLOAD_LABELS[work]} · {model}"
+            self.store.add_lane(Lane(lane_id, LANE_KINDS[model], name, 0))
+            state = State.WAITING if work == "io" else State.RUNNING
+            self.store.add_events([(figures["t_ns"], lane_id, int(state), f"measuring {model}")])
+            self._set_cell(work, model, "measuring...")
+            self.status_label.setText(f"Measuring {lesson.WORKLOAD_LABELS[work]} with {model}...")
+        elif event == "cell" and key in self._lanes:
+            text = f"{figures['elapsed_s']:.3f} s"
+            if "startup_s" in figures and model == "processes":
+                text += f" (+{figures['startup_s']:.2f} s start-up)"
+            self.store.add_events([(figures["t_ns"], self._lanes[key], int(State.DONE), text)])
+            self._set_cell(work, model, text)
+
+    def _finish(self, event: str, figures: dict[str, Any]) -> None:
+        if event == "error":
+            self._fail(figures["message"])
+            return
+        self.last_result = figures
+        self._show(figures)
+
+    def _fail(self, message: str) -> None:
+        log.warning("when-to-use matrix failed: %s", message)
+        self.status_label.setText(f"The measurement failed: {message}")
+
+    async def _reap(self, process: multiprocessing.process.BaseProcess) -> None:
+        """Wait (without blocking the loop) for a process that has sent its last word."""
+        deadline = time.monotonic() + KILL_GRACE_S * 5
+        # A process end is no event the loop can await: poll it.
+        while process.is_alive() and time.monotonic() < deadline:  # noqa: ASYNC110
+            await asyncio.sleep(0.02)
+        if process.is_alive():
+            self._kill_tree(process)
+        self._release(process)
+
+    def _release(self, process: multiprocessing.process.BaseProcess) -> None:
+        process.join(KILL_GRACE_S)
+        with contextlib.suppress(ValueError):  # still running after a kill: leave it to the OS
+            process.close()
+        if process is self._process:
+            self._process = None
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    def _kill_tree(self, process: multiprocessing.process.BaseProcess) -> bool:
+        """Kill the measuring process and the workers it spawned.
+
+        It is suspended first, so it cannot spawn another worker between listing its children
+        and killing them. Its resource tracker is left alone: it exits by itself once its
+        parent is gone, after freeing the semaphores the run left behind. True if all ended.
+        """
+        if process.pid is None or not process.is_alive():
+            return True
+        try:
+            parent = psutil.Process(process.pid)
+            parent.suspend()
+            children = [c for c in parent.children(recursive=True) if not _is_tracker(c)]
+        except psutil.Error:
+            children, parent = [], None
+        for proc in [*children, parent]:
+            if proc is not None:
+                with contextlib.suppress(psutil.Error):
+                    proc.kill()
+        procs = [p for p in [*children, parent] if p is not None]
+        _gone, alive = psutil.wait_procs(procs, KILL_GRACE_S)
+        return not alive
+
+    def _on_watch_done(self, task: asyncio.Task[None]) -> None:
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            log.error("when-to-use run failed", exc_info=exc)
+            self._fail(f"{type(exc).__name__}: {exc}")
+        self.localRunChanged.emit()
+
+    def is_running_locally(self) -> bool:
+        """Until the matrix is shown, or the run was cancelled."""
+        return self._watcher is not None and not self._watcher.done()
+
+    def pause_local(self) -> None:
+        """A measurement cannot pause: the pause would be measured. Say so instead."""
+        self.status_label.setText("A measurement cannot pause (the pause would be measured).")
+
+    async def join_local(self, timeout_s: float) -> float | None:  # noqa: ASYNC109
+        """Await the whole matrix; past the deadline the process is killed."""
+        watcher = self._watcher
+        if watcher is None:
+            return 0.0
+        t0 = time.perf_counter()
+        done, _ = await asyncio.wait([watcher], timeout=timeout_s)
+        if not done:
+            await self.cancel_local()
+            return None
+        self.store.add_mark(Mark(now_ns(), f"join returned after {time.perf_counter() - t0:.2f} s"))
+        return time.perf_counter() - t0
+
+    async def cancel_local(self) -> bool:
+        """Kill the measuring process and its workers: a half-measured cell means nothing."""
+        watcher, process = self._watcher, self._process
+        if watcher is None or watcher.done():
+            return True
+        watcher.cancel()
+        await asyncio.wait([watcher], timeout=KILL_GRACE_S)
+        ended = True
+        if process is not None:
+            self.store.add_mark(Mark(now_ns(), "measurement cancelled"))
+            ended = self._kill_tree(process)
+            self._release(process)
+        self.status_label.setText("Cancelled: the measuring process and its workers were ended.")
+        self.localRunChanged.emit()
+        return ended
+
+    async def reset_local(self) -> None:
+        """Cancel what runs, then forget the matrix and its timeline."""
+        if self.is_running_locally():
+            await self.cancel_local()
+        self.store.clear()
+        self._lanes.clear()
+        self.timeline.clear()
+        self.localRunChanged.emit()
+
+    # ------------------------------------------------------------ window close
+    def _install_close_filter(self) -> None:
+        """Closing the window ends the measuring process (the window's shutdown knows only the
+        lab): a filter on the top-level window sees the close before anything is torn down."""
+        if not self._filter_installed:
+            self.window().installEventFilter(self)
+            self._filter_installed = True
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        """On the window's close: kill the measurement, synchronously and with a deadline."""
+        if event.type() == QEvent.Type.Close:
+            self.stop_now()
+        return False
+
+    def stop_now(self) -> None:
+        """Kill any running measurement at once (window close, application quit)."""
+        if self._watcher is not None and not self._watcher.done():
+            self._watcher.cancel()
+        if self._process is not None:
+            self._kill_tree(self._process)
+            self._release(self._process)
+
+    # --------------------------------------------------------------- results
+    def refresh_plots(self) -> None:
+        """Follow "now" while measuring; afterwards keep the finished run in view."""
+        if self.clock is not None:
+            self.timeline.refresh(self.clock())
+        elif not self.is_running_locally() and self.store.count:
+            self.timeline.refresh(self.store.t_last_ns)
+        else:
+            self.timeline.refresh()
+
+    def show_result(self, elapsed_s: float, report: dict[str, Any]) -> None:
+        """Lab reports never concern this tab (it measures in its own process): see ``_show``."""
+
+    def clear_result(self, message: str) -> None:
+        """Blank the matrix before a new run or after a reset."""
+        self._clear_table()
+        self.recommendation_label.setText(message)
+        self.status_label.setText("")
+
+    def _show(self, result: dict[str, Any]) -> None:
+        for work in lesson.WORKLOADS:
+            for model in COLUMNS:
+                text = f"{result['matrix'][work][model]:.3f} s\n"
+                text += f"{result['speedups'][work][model]:.1f}x"
+                if model == "processes" and work in result["process_startup_s"]:
+                    text += f" (+{result['process_startup_s'][work]:.2f} s start-up)"
+                self._set_cell(work, model, text, winner=result["winners"][work] == model)
+        self.table.resizeRowsToContents()
+        self._fit_table()
+        self.recommendation_label.setText(f"<b>Recommendation</b>: {result['recommendation']}")
+        gil = "enabled" if result["gil_enabled"] else "disabled (free-threaded)"
+        self.status_label.setText(
+            f"Measured in {result['total_s']:.1f} s on {result['cores']} cores, Python "
+            f"{result['python']}, GIL {gil}, switch interval {result['switch_interval_ms']:g} ms"
+        )
+
+
+def _is_tracker(proc: psutil.Process) -> bool:
+    """multiprocessing's resource tracker: it ends by itself once its owner is gone."""
+    try:
+        return "resource_tracker" in " ".join(proc.cmdline())
+    except psutil.Error:
+        return False

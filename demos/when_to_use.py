@@ -1,0 +1,323 @@
+"""When to use what: the same two workloads measured under every model on this machine.
+
+An I/O-bound workload (N jobs that each wait) and a CPU-bound one (N jobs of pure-Python
+arithmetic) each run four ways: one after another, as threads, as coroutines on one asyncio loop,
+and as spawned processes. The matrix of elapsed times decides the recommendation, so it says what
+this interpreter really does: with the GIL, waiting overlaps in threads and coroutines while
+computing only overlaps in processes; on a free-threaded build, busy threads scale too.
+
+    python -m demos.when_to_use [--io-jobs 8 --io-ms 200] [--cpu-jobs 4 --cpu-ms 150]
+                                [--switch-interval-ms 5] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from demos.context import Control, WorkerContext
+from demos.events import Kind, now_ns
+from demos.parallelism import PIECE_MS, gate_times, new_gate, share_worker
+from demos.runtime import Run, TaskContext, WorkerSpec
+from demos.transport import ListSink
+
+WORKLOADS = ("io", "cpu")
+# Lightest first: a tie goes to the model that costs least (memory, start-up, complexity).
+MODELS = ("sequential", "asyncio", "threads", "processes")
+WORKLOAD_LABELS = {"io": "I/O-bound", "cpu": "CPU-bound"}
+MODEL_WORDS = {
+    "sequential": "one after another",
+    "asyncio": "coroutines",
+    "threads": "threads",
+    "processes": "processes",
+}
+LIMITS: dict[str, tuple[float, float]] = {
+    "io_jobs": (1, 32),
+    "io_ms": (10, 1000),
+    "cpu_jobs": (1, 16),
+    "cpu_ms": (10, 1000),
+    "switch_interval_ms": (0.1, 50.0),
+}
+DEFAULTS: dict[str, Any] = {
+    "io_jobs": 8,
+    "io_ms": 150,  # 8 x 150 ms keeps the whole matrix near 5 s, process start-up included
+    "cpu_jobs": 4,
+    "cpu_ms": 150,
+    "switch_interval_ms": 5.0,  # CPython's own default
+}
+SWITCH_STEPS_MS = (0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0)  # the slider's log-ish steps
+TIE_FRACTION = 0.10  # within 10% of the fastest counts as a tie: noise on a busy machine
+KEY_FUNCTIONS = ("share_worker", "task_job", "run_cell", "choose_winners")
+
+Progress = Callable[[str, str, str, dict[str, Any]], None]
+
+
+def gil_enabled() -> bool:
+    """Whether this interpreter runs with a GIL (``sys._is_gil_enabled`` exists from 3.13)."""
+    probe = getattr(sys, "_is_gil_enabled", None)
+    return bool(probe()) if callable(probe) else True
+
+
+def validate(params: dict[str, Any]) -> None:
+    """Reject settings outside the lesson's limits with a clear message."""
+    for name, (low, high) in LIMITS.items():
+        value = params[name]
+        if not low <= value <= high:
+            raise ValueError(f"{name} must be between {low:g} and {high:g}, not {value}")
+
+
+def twin_command(params: dict[str, Any]) -> str:
+    """The terminal command that measures the same matrix."""
+    return (
+        f"python -m demos.when_to_use --io-jobs {params['io_jobs']} --io-ms {params['io_ms']}"
+        f" --cpu-jobs {params['cpu_jobs']} --cpu-ms {params['cpu_ms']}"
+        f" --switch-interval-ms {params['switch_interval_ms']:g}"
+    )
+
+
+# ------------------------------------------------------------------ the four models
+async def task_job(ctx: TaskContext, job_ms: float, work: str) -> None:
+    """One job as a coroutine: I/O awaits; CPU work computes on the loop's only thread, so the
+    other tasks wait until it is done (nothing to await in the middle of arithmetic)."""
+    pieces = max(1, round(job_ms / PIECE_MS))
+    for _ in range(pieces):
+        await ctx.acheckpoint()
+        if work == "io":
+            await ctx.asleep(job_ms / pieces / 1000.0, "await asyncio.sleep (like I/O)")
+        else:
+            ctx.compute(job_ms / pieces, "arithmetic on the loop thread")
+
+
+def _sequential(work: str, jobs: int, job_ms: float) -> dict[str, Any]:
+    ctx = WorkerContext(0, ListSink(), Control())
+    t0 = now_ns()
+    for _ in range(jobs):
+        share_worker(ctx, job_ms, work)
+    return {"elapsed_s": (now_ns() - t0) / 1e9}
+
+
+def _gated(kind: Kind, work: str, jobs: int, job_ms: float) -> dict[str, Any]:
+    """Threads or processes, one per job, timed from the start gate (all workers ready) to the
+    last job done. A process's spawn is reported apart as ``startup_s``, as in the parallelism
+    lesson: it is what a pool pays once, not a property of the model's parallelism."""
+    from demos.twin import run_locally
+
+    gate = new_gate()
+    params = {"share_ms": job_ms, "work": work, "gate": gate, "workers": jobs}
+    prefix = "Process" if kind is Kind.PROCESS else "Thread"
+    specs = [WorkerSpec(f"{prefix}-{i + 1}", share_worker, params) for i in range(jobs)]
+    run, _store = run_locally(kind, specs, timeout_s=jobs * job_ms / 1000.0 * 3 + 30)
+    opened, done = gate_times(specs)
+    if not (opened and done):
+        raise RuntimeError(f"{prefix.lower()} run did not finish")
+    return {"elapsed_s": (done - opened) / 1e9, "startup_s": (opened - run.t_start_ns) / 1e9}
+
+
+def _threads(work: str, jobs: int, job_ms: float, switch_interval_ms: float) -> dict[str, Any]:
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(switch_interval_ms / 1000.0)
+    try:
+        return _gated(Kind.THREAD, work, jobs, job_ms)
+    finally:
+        sys.setswitchinterval(previous)  # the interval is process-wide: give it back
+
+
+def _asyncio(work: str, jobs: int, job_ms: float) -> dict[str, Any]:
+    params = {"job_ms": job_ms, "work": work}
+    specs = [WorkerSpec(f"task {i + 1}", task_job, params) for i in range(jobs)]
+
+    async def run_tasks() -> Run:
+        run = Run(Kind.TASK, specs, ListSink())
+        run.start()
+        await run.join_async(jobs * job_ms / 1000.0 * 3 + 30)
+        return run
+
+    run = asyncio.run(run_tasks())  # its own loop, as a script would have
+    end = run.t_end_ns()
+    if not end:
+        raise RuntimeError("asyncio run did not finish")
+    return {"elapsed_s": (end - run.t_start_ns) / 1e9}
+
+
+def run_cell(work: str, model: str, jobs: int, job_ms: float, switch_ms: float) -> dict[str, Any]:
+    """Measure one cell of the matrix: ``jobs`` jobs of ``job_ms`` each under ``model``."""
+    if model == "sequential":
+        return _sequential(work, jobs, job_ms)
+    if model == "threads":
+        return _threads(work, jobs, job_ms, switch_ms)
+    if model == "asyncio":
+        return _asyncio(work, jobs, job_ms)
+    return _gated(Kind.PROCESS, work, jobs, job_ms)
+
+
+# -------------------------------------------------------------------- the verdict
+def choose_winners(matrix: dict[str, dict[str, float]]) -> dict[str, list[str]]:
+    """Per workload: every model within TIE_FRACTION of the fastest, lightest first. The first
+    is the winner: when two models are about as fast, the cheaper one is the better choice."""
+    tied: dict[str, list[str]] = {}
+    for work, row in matrix.items():
+        best = min(row.values())
+        tied[work] = [m for m in MODELS if m in row and row[m] <= best * (1 + TIE_FRACTION)]
+    return tied
+
+
+def _join_or(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
+
+
+def recommend(
+    tied: dict[str, list[str]],
+    speedups: dict[str, dict[str, float]],
+    startup_s: dict[str, float],
+) -> str:
+    """One line from the measurement: the models to use per workload, ties named."""
+    parts = []
+    for work, models in tied.items():
+        label = WORKLOAD_LABELS[work]
+        if models[0] == "sequential":
+            parts.append(f"{label}: no model beat one after another here")
+            continue
+        models = [m for m in models if m != "sequential"]
+        phrase = _join_or([MODEL_WORDS[m] for m in models])
+        gain = speedups[work][models[0]]
+        notes = [f"tied within {TIE_FRACTION:.0%}"] if len(models) > 1 else []
+        if "processes" in models and work in startup_s:
+            notes.append(f"processes first took {startup_s[work]:.2f} s to start")
+        extra = f" ({'; '.join(notes)})" if notes else ""
+        parts.append(f"{label}: {phrase}, {gain:.1f}x{extra}")
+    return "; ".join(parts)
+
+
+def measure(params: dict[str, Any], on_progress: Progress | None = None) -> dict[str, Any]:
+    """Run the whole matrix; ``on_progress(event, work, model, figures)`` hears "begin" and
+    "cell" for every cell as it happens (the GUI fills its table from it)."""
+    validate(params)
+    switch_ms = float(params["switch_interval_ms"])
+    sizes = {
+        "io": (params["io_jobs"], params["io_ms"]),
+        "cpu": (params["cpu_jobs"], params["cpu_ms"]),
+    }
+    matrix: dict[str, dict[str, float]] = {}
+    startup: dict[str, float] = {}
+    t0 = time.perf_counter()
+    for work in WORKLOADS:
+        jobs, job_ms = sizes[work]
+        matrix[work] = {}
+        for model in MODELS:
+            if on_progress:
+                on_progress("begin", work, model, {"t_ns": now_ns()})
+            figures = run_cell(work, model, int(jobs), float(job_ms), switch_ms)
+            matrix[work][model] = round(figures["elapsed_s"], 4)
+            if "startup_s" in figures and model == "processes":
+                startup[work] = round(figures["startup_s"], 4)
+            if on_progress:
+                on_progress("cell", work, model, {**figures, "t_ns": now_ns()})
+    speedups = {
+        work: {m: round(row["sequential"] / t, 3) if t > 0 else 0.0 for m, t in row.items()}
+        for work, row in matrix.items()
+    }
+    tied = choose_winners(matrix)
+    return {
+        "matrix": matrix,
+        "speedups": speedups,
+        "winners": {work: models[0] for work, models in tied.items()},
+        "ties": tied,
+        "recommendation": recommend(tied, speedups, startup),
+        "process_startup_s": startup,
+        "gil_enabled": gil_enabled(),
+        "python": platform.python_version(),
+        "switch_interval_ms": switch_ms,
+        "cores": os.cpu_count() or 1,
+        "params": {k: params[k] for k in DEFAULTS},
+        "total_s": round(time.perf_counter() - t0, 3),
+    }
+
+
+def measure_to(conn: Any, params: dict[str, Any]) -> None:
+    """Entry point of the GUI's measuring process (spawned): progress and the result go back
+    over ``conn`` as ``(event, work, model, figures)`` tuples, ending with "result" or "error"."""
+    from demos.context import lower_priority
+
+    lower_priority()  # the window stays smooth while the matrix computes
+
+    def progress(event: str, work: str, model: str, figures: dict[str, Any]) -> None:
+        conn.send((event, work, model, figures))
+
+    try:
+        conn.send(("result", "", "", measure(params, progress)))
+    except Exception as exc:  # noqa: BLE001 - reported to the window, which shows it
+        conn.send(("error", "", "", {"message": f"{type(exc).__name__}: {exc}"}))
+    finally:
+        conn.close()
+
+
+def print_matrix(result: dict[str, Any]) -> None:
+    """The matrix as a table: elapsed and speedup per cell, the winner starred."""
+    print(f"{'':<10}" + "".join(f"{m:>18}" for m in MODELS))
+    for work, row in result["matrix"].items():
+        cells = []
+        for model in MODELS:
+            star = "*" if result["winners"][work] == model else " "
+            cells.append(f"{row[model]:8.3f} s {result['speedups'][work][model]:5.1f}x{star}")
+        print(f"{WORKLOAD_LABELS[work]:<10}" + "".join(f"{c:>18}" for c in cells))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The terminal twin: the matrix, the winners and the recommendation."""
+    from demos.intervals import IntervalStore
+    from demos.twin import add_common_arguments, finish
+
+    parser = argparse.ArgumentParser(
+        prog="python -m demos.when_to_use",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--io-jobs", type=int, default=DEFAULTS["io_jobs"])
+    parser.add_argument("--io-ms", type=int, default=DEFAULTS["io_ms"], help="each job's wait")
+    parser.add_argument("--cpu-jobs", type=int, default=DEFAULTS["cpu_jobs"])
+    parser.add_argument("--cpu-ms", type=int, default=DEFAULTS["cpu_ms"], help="each job's work")
+    parser.add_argument(
+        "--switch-interval-ms",
+        type=float,
+        default=DEFAULTS["switch_interval_ms"],
+        help="sys.setswitchinterval for the thread runs (0.1-50 ms)",
+    )
+    add_common_arguments(parser)
+    args = parser.parse_args(argv)
+    params = {key: getattr(args, key) for key in DEFAULTS}
+    try:
+        validate(params)
+    except ValueError as exc:
+        parser.error(str(exc))
+    gil = "enabled" if gil_enabled() else "disabled (free-threaded build)"
+    print(
+        f"Python {platform.python_version()}, GIL {gil}, {os.cpu_count()} cores; "
+        f"I/O: {args.io_jobs} x {args.io_ms} ms waits; CPU: {args.cpu_jobs} x {args.cpu_ms} ms "
+        f"arithmetic; switch interval {args.switch_interval_ms:g} ms"
+    )
+    result = measure(params)
+    print_matrix(result)
+    for work, models in result["ties"].items():
+        print(
+            f"winner {WORKLOAD_LABELS[work]}: {models[0]}"
+            + (f" (tied within {TIE_FRACTION:.0%}: {', '.join(models[1:])})" if models[1:] else "")
+        )
+    startup = result["process_startup_s"]
+    if startup:
+        print(
+            "process start-up (spawn, not counted above): "
+            + ", ".join(f"{WORKLOAD_LABELS[w]} {s:.2f} s" for w, s in startup.items())
+        )
+    print(f"recommendation: {result['recommendation']}")
+    print(f"measured in {result['total_s']:.1f} s")
+    return finish(args, IntervalStore(), result)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,167 @@
+"""When to use what: the twin's matrix, the lesson's truth per row, and the tab in the window."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import psutil
+import pytest
+
+from demos import when_to_use
+
+pytestmark = pytest.mark.timeout(180)
+ROOT = Path(__file__).resolve().parent.parent
+MULTI_CORE = (os.cpu_count() or 1) >= 2
+
+
+def twin(*args: str) -> dict:
+    out = subprocess.run(
+        [sys.executable, "-m", "demos.when_to_use", *args, "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=150,
+        check=True,
+    ).stdout
+    assert "recommendation:" in out
+    return json.loads(out.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def matrix() -> dict:
+    """One twin run at the defaults, shared by the assertions about its rows."""
+    return twin()
+
+
+def test_twin_reports_the_matrix(matrix: dict) -> None:
+    keys = {"matrix", "speedups", "winners", "recommendation", "gil_enabled"}
+    assert keys | {"switch_interval_ms", "cores"} <= matrix.keys()
+    assert set(matrix["matrix"]) == {"io", "cpu"}
+    for row in matrix["matrix"].values():
+        assert set(row) == set(when_to_use.MODELS)
+        assert all(elapsed > 0 for elapsed in row.values())
+    assert matrix["gil_enabled"] is when_to_use.gil_enabled()
+    assert matrix["switch_interval_ms"] == 5.0
+
+
+@pytest.mark.skipif(not MULTI_CORE, reason="needs two cores")
+def test_io_row_goes_to_threads_or_coroutines(matrix: dict) -> None:
+    assert matrix["winners"]["io"] in {"threads", "asyncio"}
+    assert matrix["speedups"]["io"]["threads"] > 2
+    assert matrix["speedups"]["io"]["asyncio"] > 2
+    assert matrix["recommendation"].startswith(("I/O-bound: coroutines", "I/O-bound: threads"))
+
+
+@pytest.mark.skipif(not MULTI_CORE, reason="needs two cores")
+@pytest.mark.skipif(not when_to_use.gil_enabled(), reason="without a GIL busy threads scale")
+def test_cpu_row_goes_to_processes(matrix: dict) -> None:
+    row = matrix["matrix"]["cpu"]
+    assert row["threads"] / row["processes"] > 1.3, "processes run on separate cores"
+    assert matrix["speedups"]["cpu"]["threads"] < 1.3, "one GIL: threads take turns"
+    assert matrix["winners"]["cpu"] == "processes"
+    assert "CPU-bound: processes" in matrix["recommendation"]
+
+
+def test_switch_interval_is_restored() -> None:
+    before = sys.getswitchinterval()
+    params = {"io_jobs": 2, "io_ms": 20, "cpu_jobs": 2, "cpu_ms": 20, "switch_interval_ms": 0.1}
+    result = when_to_use.measure(params)
+    assert sys.getswitchinterval() == before
+    assert result["switch_interval_ms"] == 0.1
+    assert result["params"] == params
+
+
+def test_winner_is_the_lightest_of_the_tied() -> None:
+    matrix = {
+        "io": {"sequential": 1.6, "asyncio": 0.21, "threads": 0.2, "processes": 0.2},
+        "cpu": {"sequential": 0.6, "asyncio": 0.6, "threads": 0.6, "processes": 0.3},
+    }
+    tied = when_to_use.choose_winners(matrix)
+    assert tied == {"io": ["asyncio", "threads", "processes"], "cpu": ["processes"]}
+    speedups = {w: {m: row["sequential"] / t for m, t in row.items()} for w, row in matrix.items()}
+    line = when_to_use.recommend(tied, speedups, {"io": 0.5, "cpu": 0.4})
+    assert line.startswith("I/O-bound: coroutines, threads or processes, 7.6x (tied within 10%")
+    assert "CPU-bound: processes, 2.0x (processes first took 0.40 s to start)" in line
+    one_core = {"cpu": {"sequential": 0.6, "asyncio": 0.6, "threads": 0.61, "processes": 0.62}}
+    nothing = when_to_use.recommend(when_to_use.choose_winners(one_core), {}, {})
+    assert nothing == "CPU-bound: no model beat one after another here"
+
+
+def test_settings_outside_the_limits_are_refused() -> None:
+    with pytest.raises(ValueError, match="switch_interval_ms"):
+        when_to_use.validate({**when_to_use.DEFAULTS, "switch_interval_ms": 100})
+
+
+# --------------------------------------------------------------------- GUI
+@pytest.fixture
+def window(qtbot, qloop):  # noqa: ANN001
+    from app.main_window import MainWindow
+
+    win = MainWindow(start_lab=False)  # the matrix runs in its own process: no lab needed
+    qtbot.addWidget(win)
+    index = next(i for i in range(win.tabs.count()) if win.tabs.tabText(i) == "When to use what")
+    win.tabs.setCurrentIndex(index)
+    win.show()
+    tab = win.current_lesson()
+    tab.io_jobs.setValue(3)
+    tab.io_ms.setValue(50)
+    tab.cpu_jobs.setValue(2)
+    tab.cpu_ms.setValue(40)
+    yield win
+    win.close()
+    win.settings.setValue("window/last_tab", 0)  # later tests expect the first tab
+    win.settings.sync()
+
+
+def descendants() -> list[psutil.Process]:
+    return [
+        p
+        for p in psutil.Process().children(recursive=True)
+        if "resource_tracker" not in " ".join(p.cmdline()) and p.status() != "zombie"
+    ]
+
+
+def test_start_fills_the_matrix(window, qtbot) -> None:  # noqa: ANN001
+    tab = window.current_lesson()
+    window.start_action.trigger()
+    assert tab.is_running_locally()
+    assert not window.start_action.isEnabled()
+    qtbot.waitUntil(lambda: not tab.is_running_locally(), timeout=120_000)
+    assert tab.last_result is not None, tab.status_label.text()
+    for work in when_to_use.WORKLOADS:
+        for model in ("sequential", "threads", "asyncio", "processes"):
+            assert " s\n" in tab.cell_text(work, model), "elapsed, then the speedup"
+    text = tab.recommendation_label.text()
+    assert "Recommendation" in text
+    assert "I/O-bound:" in text
+    assert "CPU-bound:" in text
+    assert len(tab.store.lanes) == 8, "one lane per cell"
+    qtbot.waitUntil(window.start_action.isEnabled, timeout=5000)  # from the task's done callback
+    assert not descendants()
+
+
+def test_cancel_mid_run_leaves_no_process(window, qtbot) -> None:  # noqa: ANN001
+    tab = window.current_lesson()
+    tab.cpu_jobs.setValue(4)
+    tab.cpu_ms.setValue(1000)  # long enough to be cancelled in the middle of the CPU row
+    window.start_action.trigger()
+    qtbot.waitUntil(lambda: len(tab.store.lanes) >= 6, timeout=120_000)
+    window.cancel_action.trigger()
+    qtbot.waitUntil(lambda: not tab.is_running_locally(), timeout=10_000)
+    assert tab.last_result is None
+    assert "Cancelled" in tab.status_label.text()
+    qtbot.waitUntil(lambda: not descendants(), timeout=5000)
+
+
+def test_closing_the_window_mid_run_leaves_no_process(window, qtbot) -> None:  # noqa: ANN001
+    tab = window.current_lesson()
+    tab.io_ms.setValue(1000)  # the I/O row alone takes seconds: the close lands in it
+    window.start_action.trigger()
+    qtbot.waitUntil(lambda: len(tab.store.lanes) >= 2, timeout=120_000)
+    window.close()
+    assert not tab.is_running_locally() or tab._process is None
+    qtbot.waitUntil(lambda: not descendants(), timeout=5000)

@@ -1,0 +1,381 @@
+"""Program, process and thread: who shares memory with whom, and what each kind costs to start.
+
+Isolation: N workers each add 1 to ``COUNTER`` (a module-level global) K times, then wait for
+the others and read it.
+
+- ``threads``: all run inside one process, so there is one ``COUNTER``: every thread, and the
+  process that started them, sees N x K.
+- ``processes``: each spawned process imported this module afresh and got its own ``COUNTER``:
+  each sees K, and the parent's ``COUNTER`` is still 0.
+- ``value``: the processes add to a ``multiprocessing.Value`` instead (shared memory with a lock):
+  everyone sees N x K again. Processes share only what is explicitly placed in shared memory.
+
+Cost: start 1..N idle threads and 1..N spawned processes; per worker, the time from ``start()`` to
+its first line, and the memory (RSS) it adds.
+
+    python -m demos.process_thread --workers 4 --json
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import statistics
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from demos.context import WorkerContext
+from demos.events import Kind, State, now_ns
+from demos.runtime import SPAWN, WorkerSpec
+
+# psutil and the twin's plumbing are imported where used: every spawned worker imports this
+# module, and its import time is part of the process start-up cost we measure.
+
+MODELS = ("threads", "processes", "value")
+PHASES = ("isolation", "cost")
+LIMITS = {"workers": (1, 32), "increments": (1, 100_000)}
+DEFAULTS: dict[str, Any] = {
+    "phase": "isolation",
+    "model": "threads",
+    "workers": 4,
+    "increments": 10_000,
+}
+CHECK_EVERY = 500  # increments between step boundaries (pause, cancel)
+WAIT_FOR_OTHERS_S = 60.0  # a worker stops waiting for slow siblings after this long
+POLL_S = 0.005
+COST_WAIT_S = 60.0  # a cost round gives up on workers that have not started by then
+MB = 1024 * 1024
+
+# The variable the lesson is about. Each process has its own; threads of one process share it.
+COUNTER = 0
+COUNTER_LOCK = threading.Lock()  # so the race lesson's lost updates do not blur this one
+
+
+# ------------------------------------------------------------------ isolation
+def new_board(workers: int) -> Any:
+    """Shared slots the workers report through: done flags, what each saw, pid and thread id.
+
+    The board is how the lesson reads its results back, so it is shared memory in every model;
+    the variable being demonstrated is ``COUNTER`` (or the Value), not the board.
+    """
+    return SPAWN.RawArray("q", 4 * workers)
+
+
+def increment_worker(
+    ctx: WorkerContext,
+    model: str,
+    index: int,
+    workers: int,
+    increments: int,
+    board: Any,
+    value: Any = None,
+) -> None:
+    """Add 1 to the global (or to ``value``) ``increments`` times, wait for all, read it back."""
+    global COUNTER
+    target = "Value" if model == "value" else "COUNTER"
+    ctx.emit(State.RUNNING, f"{target} += 1, {increments} times")
+    for done in range(increments):
+        if done % CHECK_EVERY == 0:
+            ctx.checkpoint()
+        if value is not None:
+            with value.get_lock():  # += on a Value is a read then a write: the lock makes it one
+                value.value += 1
+        else:
+            with COUNTER_LOCK:
+                COUNTER += 1
+    board[index] = 1
+    ctx.emit(State.WAITING, "waiting for the other workers")
+    deadline = time.perf_counter() + WAIT_FOR_OTHERS_S
+    while not all(board[i] for i in range(workers)) and time.perf_counter() < deadline:
+        ctx.checkpoint()
+        ctx.sink.flush_if_due()
+        time.sleep(POLL_S)
+    seen = value.value if value is not None else COUNTER
+    board[workers + index] = seen
+    board[2 * workers + index] = os.getpid()
+    board[3 * workers + index] = threading.get_native_id()
+    ctx.emit(State.RUNNING, f"read {target} = {seen}"[:44])
+
+
+def cost_worker(ctx: WorkerContext, max_workers: int, figures: dict[str, Any]) -> None:
+    """Measure start time and memory of threads and processes, from inside the lab."""
+    ctx.emit(State.RUNNING, f"starting 1..{max_workers} of each")
+
+    def stop() -> bool:
+        ctx.sink.flush_if_due()
+        return ctx.control.cancelled
+
+    figures.update(measure_cost(max_workers, stop))
+    ctx.checkpoint()
+
+
+def validate(phase: str, model: str, workers: int, increments: int) -> None:
+    """Reject settings outside the lesson's limits with a clear message."""
+    if phase not in PHASES:
+        raise ValueError(f"phase must be one of {', '.join(PHASES)}, not {phase!r}")
+    if model not in MODELS:
+        raise ValueError(f"model must be one of {', '.join(MODELS)}, not {model!r}")
+    for name, number in (("workers", workers), ("increments", increments)):
+        low, high = LIMITS[name]
+        if not low <= number <= high:
+            raise ValueError(f"{name} must be between {low} and {high}, not {number}")
+
+
+def worker_kind(phase: str = "isolation", model: str = "threads", **_params: object) -> Kind:
+    """Threads for the threads model and for the cost run (it starts its own); else processes."""
+    return Kind.PROCESS if phase == "isolation" and model != "threads" else Kind.THREAD
+
+
+def build_workers(
+    phase: str = "isolation",
+    model: str = "threads",
+    workers: int = 4,
+    increments: int = 10_000,
+) -> list[WorkerSpec]:
+    """The isolation run's N workers, or the single worker that measures the cost."""
+    global COUNTER
+    validate(phase, model, workers, increments)
+    if phase == "cost":
+        return [WorkerSpec("Measure", cost_worker, {"max_workers": workers, "figures": {}})]
+    COUNTER = 0  # the parent's copy, before the run: processes must leave it so
+    board = new_board(workers)
+    value = SPAWN.Value("q", 0) if model == "value" else None
+    prefix = "Thread" if model == "threads" else "Process"
+    return [
+        WorkerSpec(
+            f"{prefix}-{i + 1}",
+            increment_worker,
+            {
+                "model": model,
+                "index": i,
+                "workers": workers,
+                "increments": increments,
+                "board": board,
+                **({"value": value} if value is not None else {}),
+            },
+        )
+        for i in range(workers)
+    ]
+
+
+def result(specs: list[WorkerSpec]) -> dict[str, Any]:
+    """What each worker saw and what the parent sees now (read where the run happened)."""
+    if not specs:
+        return {}
+    params = specs[0].params
+    if "figures" in params:
+        return {"phase": "cost", **params["figures"]}
+    n, k = params["workers"], params["increments"]
+    board = params["board"]
+    value = params.get("value")
+    return {
+        "phase": "isolation",
+        "model": params["model"],
+        "workers": n,
+        "increments": k,
+        "expected_total": n * k,
+        "saw": [int(board[n + i]) for i in range(n)],
+        "pids": [int(board[2 * n + i]) for i in range(n)],
+        "thread_ids": [int(board[3 * n + i]) for i in range(n)],
+        "parent_sees": int(value.value) if value is not None else COUNTER,
+        "parent_pid": os.getpid(),
+    }
+
+
+def verdict(figures: dict[str, Any]) -> bool:
+    """True when the run showed what its model teaches."""
+    n, k, saw, parent = (
+        figures["workers"],
+        figures["increments"],
+        figures["saw"],
+        figures["parent_sees"],
+    )
+    if figures["model"] == "processes":
+        return parent == 0 and all(s == k for s in saw) and len(set(figures["pids"])) == n
+    return parent == n * k and all(s == n * k for s in saw)
+
+
+# ----------------------------------------------------------------------- cost
+def _thread_entry(entry: list[int], index: int, release: threading.Event) -> None:
+    entry[index] = now_ns()
+    release.wait(COST_WAIT_S)
+
+
+def _process_entry(entry: Any, index: int, release: Any) -> None:
+    """First line of a measured process: note the time, then idle until released."""
+    entry[index] = now_ns()
+    release.wait(COST_WAIT_S)
+
+
+def _wait_all(entry: Any, n: int, stop: Callable[[], bool]) -> bool:
+    deadline = time.perf_counter() + COST_WAIT_S
+    while not all(entry[i] for i in range(n)):
+        if stop() or time.perf_counter() > deadline:
+            return False
+        time.sleep(POLL_S)
+    return True
+
+
+def cost_counts(max_workers: int) -> list[int]:
+    """1, 2, 4, ... up to ``max_workers`` (which is always included)."""
+    counts = [1 << i for i in range(6) if 1 << i < max_workers]
+    return [*counts, max_workers]
+
+
+def measure_threads(n: int, stop: Callable[[], bool]) -> tuple[list[float], float]:
+    """Start ``n`` idle threads: each one's start-up ms, and the RSS added per thread in MB."""
+    import psutil
+
+    me = psutil.Process()
+    entry, release = [0] * n, threading.Event()
+    threads = [
+        threading.Thread(target=_thread_entry, args=(entry, i, release), name=f"cost-thread-{i}")
+        for i in range(n)
+    ]
+    rss0 = me.memory_info().rss
+    starts = []
+    for thread in threads:
+        starts.append(now_ns())
+        thread.start()
+    _wait_all(entry, n, stop)
+    rss_mb = (me.memory_info().rss - rss0) / MB / n
+    release.set()
+    for thread in threads:
+        thread.join(COST_WAIT_S)
+    return [(e - s) / 1e6 for e, s in zip(entry, starts, strict=True) if e], rss_mb
+
+
+def measure_processes(n: int, stop: Callable[[], bool]) -> tuple[list[float], float]:
+    """Spawn ``n`` idle processes: each one's start-up ms, and each one's RSS in MB (mean)."""
+    import psutil
+
+    entry, release = SPAWN.RawArray("q", n), SPAWN.Event()
+    procs = [
+        SPAWN.Process(target=_process_entry, args=(entry, i, release), name=f"cost-process-{i}")
+        for i in range(n)
+    ]
+    starts = []
+    try:
+        for proc in procs:
+            starts.append(now_ns())
+            proc.start()
+        _wait_all(entry, n, stop)
+        rss = []
+        for proc in procs:
+            # One that ended early counts for nothing rather than failing the round.
+            with contextlib.suppress(psutil.Error):
+                rss.append(psutil.Process(proc.pid).memory_info().rss)
+        rss_mb = sum(rss) / MB / max(1, len(rss))
+    finally:
+        release.set()
+        for proc in procs:  # every one ends: joined within a deadline, else terminated
+            if proc.pid is not None:
+                proc.join(5.0)
+                if proc.is_alive():
+                    proc.terminate()
+                    proc.join(2.0)
+                proc.close()
+    return [(e - s) / 1e6 for e, s in zip(entry, starts, strict=True) if e], rss_mb
+
+
+def measure_cost(max_workers: int, stop: Callable[[], bool] = lambda: False) -> dict[str, Any]:
+    """Threads, then processes, for each count of :func:`cost_counts`; per-worker figures."""
+    rows, thread_ms, process_ms = [], [], []
+    for n in cost_counts(max_workers):
+        if stop():
+            break
+        t_ms, t_rss = measure_threads(n, stop)
+        p_ms, p_rss = measure_processes(n, stop)
+        thread_ms += t_ms
+        process_ms += p_ms
+        rows.append(
+            {
+                "workers": n,
+                "thread_start_ms": round(statistics.median(t_ms), 3) if t_ms else 0.0,
+                "process_start_ms": round(statistics.median(p_ms), 1) if p_ms else 0.0,
+                "thread_rss_mb": round(t_rss, 3),
+                "process_rss_mb": round(p_rss, 1),
+            }
+        )
+    last = rows[-1] if rows else {}
+    return {
+        "rows": rows,
+        "thread_start_ms": round(statistics.median(thread_ms), 3) if thread_ms else 0.0,
+        "process_start_ms": round(statistics.median(process_ms), 1) if process_ms else 0.0,
+        # Memory per worker at the largest count: dividing by more workers evens out noise.
+        "thread_rss_mb": last.get("thread_rss_mb", 0.0),
+        "process_rss_mb": last.get("process_rss_mb", 0.0),
+    }
+
+
+def twin_command(params: dict[str, Any]) -> str:
+    """The terminal command that runs the same lesson."""
+    return f"python -m demos.process_thread --workers {params['workers']}"
+
+
+# ---------------------------------------------------------------- the twin
+def run_isolation(model: str, workers: int, increments: int) -> dict[str, Any]:
+    """One isolation run here (threads) or as children of this process."""
+    from demos.twin import run_locally
+
+    specs = build_workers("isolation", model, workers, increments)
+    run_locally(worker_kind("isolation", model), specs, timeout_s=120)
+    return result(specs)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The terminal twin: the three isolation runs side by side, then the cost table."""
+    from demos.intervals import IntervalStore
+    from demos.twin import add_common_arguments, finish
+
+    parser = argparse.ArgumentParser(
+        prog="python -m demos.process_thread",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--workers", type=int, default=DEFAULTS["workers"])
+    parser.add_argument("--increments", type=int, default=DEFAULTS["increments"])
+    add_common_arguments(parser)
+    args = parser.parse_args(argv)
+    try:
+        validate("isolation", "threads", args.workers, args.increments)
+    except ValueError as exc:
+        parser.error(str(exc))
+    n, k = args.workers, args.increments
+    print(f"{n} workers each add 1 to COUNTER {k} times (expected total {n * k}):")
+    print(f"  {'model':<10} {'each worker saw':<22} {'parent sees':>12}  as taught")
+    runs = {}
+    for model in MODELS:
+        figures = run_isolation(model, n, k)
+        runs[model] = figures
+        saw = sorted(set(figures["saw"]))
+        seen = f"all {saw[0]}" if len(saw) == 1 else ", ".join(map(str, figures["saw"]))
+        ok = "yes" if verdict(figures) else "NO"
+        print(f"  {model:<10} {seen:<22} {figures['parent_sees']:>12}  {ok}")
+    cost = measure_cost(n)
+    print("start-up (start() to first line, median) and memory (RSS) per worker:")
+    header = ("workers", "thread ms", "process ms", "thread MB", "process MB")
+    print("  " + " ".join(f"{h:>11}" for h in header))
+    for row in cost["rows"]:
+        print(
+            f"  {row['workers']:>11} {row['thread_start_ms']:>11.3f}"
+            f" {row['process_start_ms']:>11.1f} {row['thread_rss_mb']:>11.3f}"
+            f" {row['process_rss_mb']:>11.1f}"
+        )
+    line = {
+        "workers": n,
+        "increments": k,
+        "threads_see_shared": verdict(runs["threads"]),
+        "processes_isolated": verdict(runs["processes"]),
+        "value_shared": verdict(runs["value"]),
+        "isolation": {m: {k: r[k] for k in ("saw", "parent_sees")} for m, r in runs.items()},
+        **cost,
+    }
+    return finish(args, IntervalStore(), line)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

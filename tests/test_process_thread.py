@@ -1,0 +1,164 @@
+"""Program, process and thread: the twin's truths, the live process tree, and the tab in the lab."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import psutil
+import pytest
+
+from demos import process_thread
+from demos.events import Kind, State
+from demos.process_tree import snapshot
+
+pytestmark = pytest.mark.timeout(180)
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_twin_reports_sharing_isolation_and_cost() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "demos.process_thread", "--workers", "4", "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=150,
+        check=True,
+    ).stdout
+    result = json.loads(out.strip().splitlines()[-1])
+    keys = {"threads_see_shared", "processes_isolated", "thread_start_ms", "process_start_ms"}
+    assert keys | {"value_shared", "thread_rss_mb", "process_rss_mb"} <= result.keys()
+    assert result["threads_see_shared"] is True
+    assert result["processes_isolated"] is True
+    assert result["value_shared"] is True
+    assert result["process_start_ms"] > result["thread_start_ms"] > 0
+    assert result["process_rss_mb"] > result["thread_rss_mb"]
+    assert [row["workers"] for row in result["rows"]] == [1, 2, 4]
+    assert result["isolation"]["processes"]["parent_sees"] == 0
+
+
+def test_isolation_figures_in_this_process() -> None:
+    threads = process_thread.run_isolation("threads", 3, 200)
+    assert threads["saw"] == [600, 600, 600]
+    assert threads["parent_sees"] == 600
+    assert len(set(threads["pids"])) == 1
+    assert len(set(threads["thread_ids"])) == 3
+    processes = process_thread.run_isolation("processes", 2, 200)
+    assert processes["saw"] == [200, 200]
+    assert processes["parent_sees"] == 0
+    assert os.getpid() not in processes["pids"]
+    assert process_thread.verdict(threads)
+    assert process_thread.verdict(processes)
+
+
+def test_scenario_chooses_the_worker_kind_and_validates() -> None:
+    assert process_thread.worker_kind(phase="isolation", model="threads") is Kind.THREAD
+    assert process_thread.worker_kind(phase="isolation", model="value") is Kind.PROCESS
+    assert process_thread.worker_kind(phase="cost", model="threads") is Kind.THREAD
+    assert process_thread.cost_counts(32) == [1, 2, 4, 8, 16, 32]
+    assert process_thread.cost_counts(5) == [1, 2, 4, 5]
+    with pytest.raises(ValueError, match="workers"):
+        process_thread.build_workers(workers=33)
+    with pytest.raises(ValueError, match="model"):
+        process_thread.build_workers(model="fibers")
+
+
+def test_snapshot_names_this_process_threads_and_children() -> None:
+    stop = threading.Event()
+    helper = threading.Thread(target=stop.wait, name="helper-thread")
+    helper.start()
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        names = {t.native_id: t.name for t in threading.enumerate() if t.native_id}
+        root = snapshot(os.getpid(), names, {os.getpid(): "tests"})
+        assert root is not None
+        assert root.name == "tests"
+        assert "helper-thread" in {t.name for t in root.threads}
+        assert child.pid in {p.pid for p in root.walk()}
+        assert snapshot(2**22 + 12345) is None  # no such process: left out, no exception
+    finally:
+        stop.set()
+        helper.join()
+        child.kill()
+        child.wait()
+
+
+# ------------------------------------------------------------------- the tab
+@pytest.mark.gui
+def test_tab_tree_and_isolation_through_the_lab(qtbot, qloop) -> None:  # noqa: ANN001
+    from app.main_window import MainWindow
+
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    try:
+        qtbot.waitUntil(lambda: win.lab.is_alive() and win.lab.pid is not None, timeout=20_000)
+        index = next(
+            i
+            for i in range(win.tabs.count())
+            if win.tabs.tabText(i) == "Program, process and thread"
+        )
+        assert index == 0, "the first concept of the deck is the first tab"
+        win.tabs.setCurrentIndex(index)
+        tab = win.current_lesson()
+        assert tab.tree_timer.isActive()
+
+        # The tree: the GUI process on top, the lab below it, the lab's threads inside.
+        lab_pid = win.lab.pid
+        tab.refresh_tree()
+        rows = tab.tree_rows()
+        assert rows[0][0] == 0
+        assert rows[0][2] == str(os.getpid())
+        assert (1, str(lab_pid)) in {(depth, ident) for depth, _, ident in rows}
+        lab_tids = {t.id for t in psutil.Process(lab_pid).threads()}
+        shown = {ident for _, _, ident in rows}
+        assert {str(tid) for tid in lab_tids} <= shown
+
+        # Threads: everyone sees N x K. The lab's MainThread is named from its lane.
+        tab.choice_buttons["threads"].setChecked(True)
+        tab.workers.setValue(3)
+        tab.increments.setValue(1000)
+        win.start()
+        qtbot.waitUntil(lambda: "threads" in tab.isolation and not win.lab.running, timeout=60_000)
+        assert tab.isolation["threads"]["saw"] == [3000] * 3
+        assert tab.isolation["threads"]["parent_sees"] == 3000
+        assert "One process, one COUNTER" in tab.status_label.text()
+        tab.refresh_tree()
+        lab_main = next(lane for lane in win.store.lanes if lane.name == "MainThread")
+        assert (2, "MainThread", str(lab_main.ident)) in tab.tree_rows()  # GUI > lab > thread
+
+        # Processes: each sees its own K, the lab's copy stays 0; they were children of the lab.
+        tab.choice_buttons["processes"].setChecked(True)
+        win.start()
+        qtbot.waitUntil(lambda: win.lab.running, timeout=5000)
+        qtbot.waitUntil(
+            lambda: "processes" in tab.isolation and not win.lab.running, timeout=90_000
+        )
+        figures = tab.isolation["processes"]
+        assert figures["saw"] == [1000] * 3
+        assert figures["parent_sees"] == 0
+        assert figures["parent_pid"] == lab_pid
+        assert lab_pid not in figures["pids"]
+        workers = [lane for lane in win.store.lanes if lane.kind is Kind.PROCESS]
+        assert {lane.ident for lane in workers} == set(figures["pids"])
+        assert {win.store.current_state(lane.lane_id) for lane in workers} == {State.DONE}
+        text = tab.isolation_label.text()
+        assert "3,000 each" in text
+        assert "1,000 each" in text
+
+        # Cost, measured inside the lab: a row per count, processes dearer than threads.
+        tab.choice_buttons["cost"].setChecked(True)
+        tab.workers.setValue(2)
+        win.start()
+        qtbot.waitUntil(lambda: win.lab.running, timeout=5000)
+        qtbot.waitUntil(lambda: bool(tab.cost) and not win.lab.running, timeout=120_000)
+        assert tab.cost_table.rowCount() == 2
+        assert tab.cost["process_start_ms"] > tab.cost["thread_start_ms"] > 0
+        assert "Median start" in tab.cost_label.text()
+    finally:
+        win.tabs.setCurrentIndex(0)
+        win.close()

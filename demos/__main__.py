@@ -24,6 +24,11 @@ LESSONS: list[tuple[str, str, str]] = [
         "an unprotected read-modify-write loses updates; a Lock makes the count exact",
     ),
     (
+        "You are the scheduler",
+        "python -m demos.scheduler --schedule 1,2,1,2,1,2 [--threads 2] [--increments 1] [--json]",
+        "real threads run counter += 1 one bytecode step at a time, in the order you choose",
+    ),
+    (
         "Starvation",
         "python -m demos.starvation [--greedy 2] [--polite 2] [--duration-s 2] [--fair] [--json]",
         "greedy threads take most turns at a plain Lock; a FIFO lock shares them out",

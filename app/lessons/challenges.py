@@ -16,11 +16,13 @@ from app.lessons.challenge_nondeterminism import NondeterminismPage
 from app.lessons.challenge_overhead import OverheadPage
 from app.lessons.challenge_page import ChallengePage
 from app.lessons.challenge_race import EXACT_COLOUR, LOST_COLOUR, RacePage
+from app.lessons.challenge_scheduler import SchedulerPage
 from app.lessons.challenge_starvation import StarvationPage
 from app.settings import read_int
 
 PAGE_CLASSES: list[type[ChallengePage]] = [
     RacePage,
+    SchedulerPage,
     DeadlockPage,
     StarvationPage,
     OverheadPage,
@@ -91,6 +93,38 @@ class ChallengesTab(LessonTab):
         self.page.show_result(elapsed_s, report)
 
     def refresh_plots(self) -> None:
-        """Plots, then the page's live figures."""
-        super().refresh_plots()
+        """Plots, then the page's live figures (a local page draws its own timeline)."""
+        if not self.runs_locally:
+            super().refresh_plots()
         self.page.refresh()
+
+    # A page whose threads run in this process (the scheduler game) takes the window's controls
+    # through the local-run extension point; lab pages leave these unused.
+    @property
+    def runs_locally(self) -> bool:  # type: ignore[override]
+        """True while the page on screen runs locally (False during construction)."""
+        return bool(getattr(self, "page_list", None)) and bool(
+            getattr(self.page, "runs_locally", False)
+        )
+
+    def start_local(self) -> None:
+        """The page starts its run."""
+        self.page.start_local()  # type: ignore[attr-defined]
+
+    def is_running_locally(self) -> bool:
+        """The page's run is live."""
+        return self.runs_locally and self.page.is_running_locally()  # type: ignore[attr-defined]
+
+    async def join_local(self, timeout_s: float) -> float | None:  # noqa: ASYNC109
+        """The page's join."""
+        return await self.page.join_local(timeout_s)  # type: ignore[attr-defined]
+
+    async def cancel_local(self) -> bool:
+        """The page's cancel."""
+        return await self.page.cancel_local()  # type: ignore[attr-defined]
+
+    async def reset_local(self) -> None:
+        """Every local page forgets its run."""
+        for page in self.page_list:
+            if getattr(page, "runs_locally", False):
+                await page.reset_local()  # type: ignore[attr-defined]

@@ -89,6 +89,9 @@ class ProcessThreadTab(LessonTab):
         "<p><b>Cost</b>: a thread starts in a fraction of a millisecond and adds kilobytes; a "
         "spawned process takes a hundred milliseconds or more and tens of megabytes, because "
         "it is a whole new interpreter.</p>"
+        "<p>Close with what else a process owns: its own GIL. The threads of one process take "
+        "turns at it; separate processes each have one. The next tabs show what that means for "
+        "speed.</p>"
     )
 
     def build_side_panel(self, layout: QVBoxLayout) -> None:

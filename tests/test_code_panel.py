@@ -14,6 +14,13 @@ from app.main_window import MainWindow
 from demos import multithreading, race
 
 pytestmark = [pytest.mark.timeout(120), pytest.mark.gui]
+
+
+def open_multithreading(win: MainWindow) -> None:
+    """These tests drive the Multithreading tab, wherever it sits among the tabs."""
+    win.tabs.setCurrentIndex([lesson.title for lesson in win.lessons].index("Multithreading"))
+
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -31,6 +38,7 @@ def test_worker_functions_are_marked() -> None:
 
 def test_the_panel_follows_the_lesson_and_its_command_runs(qtbot, qloop) -> None:  # noqa: ANN001
     win = MainWindow(start_lab=False)
+    open_multithreading(win)
     qtbot.addWidget(win)
     win.show()
     win.code_panel.toggleViewAction().trigger()

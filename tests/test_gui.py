@@ -17,9 +17,15 @@ from demos.events import State
 pytestmark = [pytest.mark.timeout(120), pytest.mark.gui]
 
 
+def open_multithreading(win: MainWindow) -> None:
+    """These tests drive the Multithreading tab, wherever it sits among the tabs."""
+    win.tabs.setCurrentIndex([lesson.title for lesson in win.lessons].index("Multithreading"))
+
+
 @pytest.fixture
 def window(qtbot, qloop):  # noqa: ANN001
     win = MainWindow()
+    open_multithreading(win)
     qtbot.addWidget(win)
     win.show()
     qtbot.waitUntil(lambda: win.lab.is_alive() and win.lab.pid is not None, timeout=20_000)
@@ -152,6 +158,7 @@ def test_export_trace_writes_chrome_trace_json(window, qtbot, tmp_path: Path) ->
 
 def test_closing_mid_run_stops_everything_within_3_s(qtbot, qloop) -> None:  # noqa: ANN001
     win = MainWindow()
+    open_multithreading(win)
     qtbot.addWidget(win)
     win.show()
     qtbot.waitUntil(lambda: win.lab.is_alive(), timeout=20_000)
@@ -169,10 +176,12 @@ def test_closing_mid_run_stops_everything_within_3_s(qtbot, qloop) -> None:  # n
 
 def test_sliders_are_remembered_and_a_corrupt_settings_file_is_survived(qtbot, qloop) -> None:  # noqa: ANN001
     win = MainWindow(start_lab=False)
+    open_multithreading(win)
     qtbot.addWidget(win)
     configure(win, threads=7, steps=3, step_ms=250, kind="cpu")
     win.close()
     again = MainWindow(start_lab=False)
+    open_multithreading(again)
     qtbot.addWidget(again)
     assert lesson(again).threads.value() == 7
     assert lesson(again).step_kind() == "cpu"
@@ -187,6 +196,7 @@ def test_sliders_are_remembered_and_a_corrupt_settings_file_is_survived(qtbot, q
         settings.setValue(key, junk)
     settings.sync()
     third = MainWindow(start_lab=False)
+    open_multithreading(third)
     qtbot.addWidget(third)
     assert lesson(third).threads.value() == 2  # the default
     assert lesson(third).step_kind() == "io"

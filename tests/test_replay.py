@@ -14,6 +14,11 @@ from demos.intervals import IntervalStore
 pytestmark = [pytest.mark.timeout(120), pytest.mark.gui]
 
 
+def open_multithreading(win: MainWindow) -> None:
+    """These tests drive the Multithreading tab, wherever it sits among the tabs."""
+    win.tabs.setCurrentIndex([lesson.title for lesson in win.lessons].index("Multithreading"))
+
+
 def sample_store() -> IntervalStore:
     store = IntervalStore()
     store.add_lane(Lane(1, Kind.THREAD, "Thread-1", 11))
@@ -55,6 +60,7 @@ def test_damaged_files_give_a_clear_error(tmp_path: Path, content: bytes) -> Non
 @pytest.fixture
 def window(qtbot, qloop):  # noqa: ANN001
     win = MainWindow()
+    open_multithreading(win)
     qtbot.addWidget(win)
     win.show()
     qtbot.waitUntil(lambda: win.lab.is_alive(), timeout=20_000)

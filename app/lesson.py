@@ -152,6 +152,10 @@ class LessonTab(QWidget):
         else:
             self.timeline.refresh()
 
+    def current_store(self) -> IntervalStore:
+        """The store of the run on screen (exports, saved runs and replays use it)."""
+        return self.store
+
     def refresh_cpu(self) -> None:
         """Called after each CPU sample while this tab is visible."""
         self.cpu_plot.refresh()

@@ -502,7 +502,7 @@ class MainWindow(QMainWindow):
 
     def export_trace(self) -> None:
         """File -> Export trace...: the current run as Chrome Trace JSON."""
-        if not self.current_lesson().store.count:
+        if not self.current_lesson().current_store().count:
             self.show_banner("Nothing to export yet: run a lesson first.")
             return
         path, _ = QFileDialog.getSaveFileName(
@@ -515,7 +515,7 @@ class MainWindow(QMainWindow):
         """Write the trace; show a message on failure."""
         try:
             lesson = self.current_lesson()
-            write_trace(lesson.store, path, {"lesson": lesson.title})
+            write_trace(lesson.current_store(), path, {"lesson": lesson.title})
         except OSError as exc:
             self.show_banner(f"Could not write {path}: {exc.strerror or exc}")
             return False
@@ -524,7 +524,7 @@ class MainWindow(QMainWindow):
 
     def save_run(self) -> None:
         """File -> Save run...: events and settings of the run on screen."""
-        if not self.current_lesson().store.count or self._is_running():
+        if not self.current_lesson().current_store().count or self._is_running():
             self.show_banner("Save a run once it has finished (run a lesson first).")
             return
         path, _ = QFileDialog.getSaveFileName(
@@ -538,7 +538,8 @@ class MainWindow(QMainWindow):
         lesson = self.current_lesson()
         last = self.last_result or {}
         figures = last if last.get("lesson") == lesson.title else {}  # only this lesson's run
-        rec = recording.from_store(lesson.store, lesson.title, lesson.last_params, figures)
+        store = lesson.current_store()
+        rec = recording.from_store(store, lesson.title, lesson.last_params, figures)
         try:
             recording.save(rec, path)
         except OSError as exc:
@@ -572,7 +573,7 @@ class MainWindow(QMainWindow):
         for each in self.lessons:
             each.clear_plots()
         self.sampler.clear()
-        self.replay.store = lesson.store  # local lessons draw from a store of their own
+        self.replay.store = lesson.current_store()  # local lessons draw from their own
         self.replay.load(rec)
         lesson.clock = self.replay.now_ns
         lesson.timeline.set_follow(True)

@@ -149,6 +149,7 @@ def test_page_played_to_a_lost_update_then_reset(qtbot, qloop) -> None:  # noqa:
         assert "Lost update! Thread-2 wrote 1 over Thread-1's 1" in page.announcement_label.text()
         assert "lost update in 6 steps" in page.verdict_label.text()
         assert page.store.count > 0
+        assert tab.current_store() is page.store  # exports and saved runs take the game
 
         page.undo_button.click()
         qtbot.waitUntil(lambda: not page.busy, timeout=5000)

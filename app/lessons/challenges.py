@@ -19,6 +19,7 @@ from app.lessons.challenge_race import EXACT_COLOUR, LOST_COLOUR, RacePage
 from app.lessons.challenge_scheduler import SchedulerPage
 from app.lessons.challenge_starvation import StarvationPage
 from app.settings import read_int
+from demos.intervals import IntervalStore
 
 PAGE_CLASSES: list[type[ChallengePage]] = [
     RacePage,
@@ -97,6 +98,11 @@ class ChallengesTab(LessonTab):
         if not self.runs_locally:
             super().refresh_plots()
         self.page.refresh()
+
+    def current_store(self) -> IntervalStore:
+        """A local page (the scheduler game) keeps its own store; lab pages use the lab's."""
+        page_store = getattr(self.page, "store", None) if self.runs_locally else None
+        return page_store if page_store is not None else self.store
 
     # A page whose threads run in this process (the scheduler game) takes the window's controls
     # through the local-run extension point; lab pages leave these unused.

@@ -28,6 +28,7 @@ from demos.cpu_sampler import CpuSampler
 from demos.intervals import IntervalStore
 
 SIDE_PANEL_WIDTH_PX = 410  # the widest page (Challenges) needs about 395
+SIDE_PANEL_MAX_SHARE = 0.4  # of the screen's width, in presenter mode
 
 
 class LessonTab(QWidget):
@@ -173,7 +174,9 @@ class LessonTab(QWidget):
         """Presenter scale for the plots and the side panel's width."""
         self.timeline.set_scale(factor)
         self.cpu_plot.set_scale(factor)
-        width = int(SIDE_PANEL_WIDTH_PX * factor)
+        # Wider for big type, but never more than a share of the screen (a 1280 px projector).
+        screen = self.screen().availableGeometry().width() if self.screen() else 1600
+        width = min(int(SIDE_PANEL_WIDTH_PX * factor), int(screen * SIDE_PANEL_MAX_SHARE))
         self.side_scroll.setMinimumWidth(width)
         total = max(self.splitter.width(), width + 400)
         self.splitter.setSizes([width, total - width])

@@ -14,7 +14,15 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QCursor, QFont, QFontMetrics, QPainterPath
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QToolTip, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QToolButton,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.palette import STATE_COLOURS, STATE_HELP
 from demos.events import TERMINAL_STATES, State
@@ -26,6 +34,7 @@ BAR_HEIGHT = 0.7  # in lane units (a lane is 1.0 tall)
 TERMINAL_PX = 3.0  # width of a terminal-state marker in pixels
 HOVER_DELAY_MS = 80  # tooltip throttle: at most one lookup per this period while moving
 BASE_FONT_PT = 10.0
+LEGEND_ONE_ROW_SCALE = 1.25  # above this scale the legend wraps onto two rows
 NAME_CHARS = 24  # lane names are elided to this many characters on the axis
 EMPTY = -1  # raster cell with no state (before a lane starts, after it ends)
 _LIGHT = ("w", "k")  # (background, foreground)
@@ -132,8 +141,14 @@ class TimelineWidget(QWidget):
         header = QHBoxLayout()
         header.setContentsMargins(4, 2, 4, 0)
         self._legend_labels: list[QLabel] = []
-        for state in State:
-            header.addWidget(self._legend_entry(state))
+        # A grid, so that big presenter type wraps the legend onto two rows instead of
+        # making the window wider than a 1280-pixel projector.
+        self._legend_grid = QGridLayout()
+        self._legend_grid.setContentsMargins(0, 0, 0, 0)
+        self._legend_grid.setSpacing(2)
+        self._legend_entries = [self._legend_entry(state) for state in State]
+        self._lay_out_legend(columns=len(self._legend_entries))
+        header.addLayout(self._legend_grid)
         header.addStretch(1)
         self.follow_button = QToolButton(self)
         self.follow_button.setText("Follow now (F)")
@@ -269,6 +284,8 @@ class TimelineWidget(QWidget):
             axis.label.setFont(font)
         for label in self._legend_labels:
             label.setFont(font)
+        wide = len(self._legend_entries)
+        self._lay_out_legend(columns=wide if self._scale <= LEGEND_ONE_ROW_SCALE else wide // 2 + 1)
         self.follow_button.setFont(font)
         for line in self._mark_lines:
             line.label.setFont(font)
@@ -286,6 +303,12 @@ class TimelineWidget(QWidget):
     # ------------------------------------------------------------ internals
     def _colours(self) -> tuple[str, str]:
         return _DARK if self._dark else _LIGHT
+
+    def _lay_out_legend(self, columns: int) -> None:
+        for entry in self._legend_entries:
+            self._legend_grid.removeWidget(entry)
+        for i, entry in enumerate(self._legend_entries):
+            self._legend_grid.addWidget(entry, i // columns, i % columns)
 
     def _legend_entry(self, state: State) -> QWidget:
         """A colour swatch and the state name, explained by a tooltip."""

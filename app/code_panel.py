@@ -12,9 +12,6 @@ import shlex
 from types import ModuleType
 from typing import Any
 
-from pygments import highlight
-from pygments.formatters import HtmlFormatter
-from pygments.lexers import PythonLexer
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
@@ -67,6 +64,11 @@ def marked_lines(module: ModuleType) -> list[int]:
 
 def render(module: ModuleType) -> str:
     """The module's source as highlighted HTML with line numbers."""
+    # Imported here: Pygments costs 15 ms, and most sessions never open the panel.
+    from pygments import highlight
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexers import PythonLexer
+
     source = inspect.getsource(module)
     formatter = HtmlFormatter(
         style=SNIPPET_STYLE, noclasses=True, linenos="inline", hl_lines=marked_lines(module)

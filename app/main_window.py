@@ -7,6 +7,7 @@ cancel, reset) are coroutines on the qasync loop, so the window never freezes wh
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 from collections.abc import Coroutine
 from typing import Any
@@ -30,15 +31,7 @@ from app import __version__, theme
 from app.code_panel import CodePanel
 from app.lab_client import LabClient
 from app.lesson import LessonTab
-from app.lessons.challenges import ChallengesTab
-from app.lessons.coroutines import CoroutinesTab
-from app.lessons.multithreading import MultithreadingTab
-from app.lessons.parallelism import ParallelismTab
-from app.lessons.primitives import PrimitivesTab
-from app.lessons.process_thread import ProcessThreadTab
-from app.lessons.processes import ProcessesTab
-from app.lessons.thread_states import ThreadStatesTab
-from app.lessons.when_to_use import WhenToUseTab
+from app.lesson_list import LessonList
 from app.presenter import PresenterMode
 from app.replay import ReplayBar, ReplayController
 from app.settings import open_settings, read_bytes, read_choice, read_int
@@ -55,16 +48,18 @@ CPU_SAMPLE_PERIOD_MS = 100
 STATUS_PERIOD_MS = 500
 LANES_SETTLE_MS = 150
 LAB_START_DELAY_MS = 100  # after the first paint: spawning competes with the window appearing
-LESSON_CLASSES: list[type[LessonTab]] = [
-    ProcessThreadTab,
-    MultithreadingTab,
-    ThreadStatesTab,
-    ChallengesTab,
-    ParallelismTab,
-    PrimitivesTab,
-    ProcessesTab,
-    CoroutinesTab,
-    WhenToUseTab,
+# (title, module, class): a lesson's module is imported when its tab is first shown, which keeps
+# nine lessons' imports off the cold start.
+LESSONS: list[tuple[str, str, str]] = [
+    ("Program, process and thread", "app.lessons.process_thread", "ProcessThreadTab"),
+    ("Multithreading", "app.lessons.multithreading", "MultithreadingTab"),
+    ("Thread states", "app.lessons.thread_states", "ThreadStatesTab"),
+    ("Challenges", "app.lessons.challenges", "ChallengesTab"),
+    ("Concurrency vs parallelism", "app.lessons.parallelism", "ParallelismTab"),
+    ("Synchronization primitives", "app.lessons.primitives", "PrimitivesTab"),
+    ("Multiprocessing", "app.lessons.processes", "ProcessesTab"),
+    ("Coroutines", "app.lessons.coroutines", "CoroutinesTab"),
+    ("When to use what", "app.lessons.when_to_use", "WhenToUseTab"),
 ]
 
 SHORTCUTS = [
@@ -103,12 +98,8 @@ class MainWindow(QMainWindow):
 
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self.lessons: list[LessonTab] = []
-        for cls in LESSON_CLASSES:
-            tab = cls(self.lab, self.sampler, self.settings)
-            self.lessons.append(tab)
-            tab.localRunChanged.connect(self._update_actions)
-            self.tabs.addTab(tab, cls.title)
+        self._ready = False  # lessons built before the window is complete get its state later
+        self.lessons = LessonList(LESSONS, self.tabs, self._build_lesson)
         self.banner = QLabel()
         self.banner.setObjectName("banner")
         self.banner.setWordWrap(True)
@@ -156,6 +147,7 @@ class MainWindow(QMainWindow):
         self.view_menu.addAction(code_action)
         self.toolbar.addAction(code_action)
         self._build_theme_menu()
+        self._ready = True
         self._build_status()
         self._connect_lab()
         self._restore()
@@ -312,7 +304,7 @@ class MainWindow(QMainWindow):
             return
         dark = theme.is_dark(self.theme_choice)
         theme.apply_palette(dark)
-        for lesson in self.lessons:
+        for lesson in self.lessons.built():
             lesson.set_dark(dark)
 
     def _build_status(self) -> None:
@@ -347,9 +339,12 @@ class MainWindow(QMainWindow):
         return self.lessons[self.tabs.currentIndex()]
 
     def _local_lesson(self) -> LessonTab | None:
-        """The lesson on screen if it runs its workers in this process's loop (not the lab)."""
-        lesson = self.current_lesson()
-        return lesson if lesson.runs_locally else None
+        """The lesson on screen if it runs its workers in this process's loop (not the lab).
+
+        Looks without building: a lesson not built yet is running nothing.
+        """
+        lesson = self.lessons.peek(self.tabs.currentIndex())
+        return lesson if lesson is not None and lesson.runs_locally else None
 
     def _is_running(self) -> bool:
         local = self._local_lesson()
@@ -485,12 +480,12 @@ class MainWindow(QMainWindow):
         self.spawn(self._reset())
 
     async def _reset(self) -> None:
-        for lesson in self.lessons:
+        for lesson in self.lessons.built():
             if lesson.runs_locally:
                 await lesson.reset_local()
         await self.lab.reset()
         self.sampler.clear()
-        for lesson in self.lessons:
+        for lesson in self.lessons.built():
             lesson.clear_plots()
             lesson.clear_result("Reset. Press Start (Space) to run again.")
         self._update_actions()
@@ -566,11 +561,11 @@ class MainWindow(QMainWindow):
         except recording.RecordingError as exc:
             self.show_banner(str(exc))
             return False
-        titles = [lesson.title for lesson in self.lessons]
+        titles = self.lessons.titles
         if rec.lesson in titles:
             self.tabs.setCurrentIndex(titles.index(rec.lesson))
         lesson = self.current_lesson()
-        for each in self.lessons:
+        for each in self.lessons.built():
             each.clear_plots()
         self.sampler.clear()
         self.replay.store = lesson.current_store()  # local lessons draw from their own
@@ -590,7 +585,7 @@ class MainWindow(QMainWindow):
         """Back to live runs."""
         self.replay.stop()
         self.replay_bar.hide()
-        for lesson in self.lessons:
+        for lesson in self.lessons.built():
             lesson.clock = None
             lesson.clear_plots()
         self._update_actions()
@@ -654,6 +649,25 @@ class MainWindow(QMainWindow):
             "shown live. Thread lessons run in a separate lab process so this window stays "
             "smooth while they fight for the GIL.",
         )
+
+    def _build_lesson(self, module: str, name: str) -> LessonTab:
+        """Build one lesson and give it the window's current theme, scale and slow motion."""
+        cls: type[LessonTab] = getattr(importlib.import_module(module), name)
+        lesson = cls(self.lab, self.sampler, self.settings)
+        lesson.localRunChanged.connect(self._update_actions)
+        if self._ready:
+            self._style_lesson(lesson)
+        return lesson
+
+    def _style_lesson(self, lesson: LessonTab) -> None:
+        if self.presenter.active:
+            lesson.set_scale(self.presenter.scale)
+            lesson.set_presenting(True)
+        else:
+            lesson.set_dark(theme.is_dark(self.theme_choice))
+        control = getattr(lesson, "control", None)
+        if control is not None:
+            control.set_time_scale(self.presenter.time_scale)
 
     # ------------------------------------------------------------ reactions
     def _start_lab_unless_closing(self) -> None:

@@ -187,7 +187,7 @@ class PresenterMode(QObject):
         for action in self.clicker_actions:
             action.setEnabled(True)
         self._apply_scale()
-        for lesson in window.lessons:
+        for lesson in window.lessons.built():
             lesson.set_presenting(True)
         window.showFullScreen()
         self.toggle_action.setChecked(True)
@@ -208,7 +208,7 @@ class PresenterMode(QObject):
         for action in self.clicker_actions:
             action.setEnabled(False)
         QApplication.setFont(self._normal_font)
-        for lesson in window.lessons:
+        for lesson in window.lessons.built():
             lesson.set_scale(1.0)
             lesson.set_presenting(False)
         window.apply_theme()  # back to the chosen theme's plots
@@ -237,7 +237,7 @@ class PresenterMode(QObject):
         """Give the setting to the lab and to lessons that run their own workers."""
         scale = self.time_scale
         self.window.lab.control.set_time_scale(scale)
-        for lesson in self.window.lessons:
+        for lesson in self.window.lessons.built():
             control = getattr(lesson, "control", None)
             if control is not None:
                 control.set_time_scale(scale)
@@ -275,7 +275,7 @@ class PresenterMode(QObject):
             HIGH_CONTRAST_QSS
             % {"pt": points, "big": points * 1.4, "box": box, "radius": box // 2 + 1}
         )
-        for lesson in self.window.lessons:
+        for lesson in self.window.lessons.built():
             lesson.set_scale(self.scale)
 
     def _step_lesson(self, step: int) -> None:

@@ -75,6 +75,8 @@ def run() -> list[dict]:
     busy: list[subprocess.Popen] = []
     try:
         _wait(app, lambda: window.lab.is_alive(), 30)
+        titles = [lesson.title for lesson in window.lessons]
+        window.tabs.setCurrentIndex(titles.index("Multithreading"))
         tab = window.current_lesson()
         tab.threads.setValue(32)
         tab.steps.setValue(50)  # 32 x 50 x 20 ms = 32 s of CPU work: outlasts both windows

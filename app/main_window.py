@@ -38,7 +38,7 @@ from app.settings import open_settings, read_bytes, read_choice, read_int
 from app.svg_export import write_svg
 from demos import recording
 from demos.cpu_sampler import CpuSampler
-from demos.events import now_ns
+from demos.events import MAIN_LANE_ID, now_ns
 from demos.intervals import IntervalStore
 from demos.trace import write_trace
 
@@ -719,7 +719,8 @@ class MainWindow(QMainWindow):
         alive = (
             sum(
                 1
-                for lane in self.store.lanes[1:]
+                for lane in self.store.lanes
+                if lane.lane_id != MAIN_LANE_ID  # the lab's own main thread is no worker
                 if (state := self.store.current_state(lane.lane_id)) is not None
                 and not state.is_terminal
             )

@@ -18,6 +18,10 @@ Event = tuple[int, int, int, str]
 # hand-off, instead of a socket message that could wait behind busy threads.
 IDENT_EVENT = 255
 
+# The lab's own main thread has this lane in every run (it starts and joins the workers);
+# worker lanes follow it. Lanes arrive in any order, so code tells them apart by this id.
+MAIN_LANE_ID = 0
+
 
 class State(IntEnum):
     """What a worker is doing. A transition closes the previous interval."""

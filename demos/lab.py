@@ -22,12 +22,11 @@ from typing import Any
 
 from demos import workloads
 from demos.context import Control, lower_priority
-from demos.events import Kind, Lane, Mark, State, now_ns
+from demos.events import MAIN_LANE_ID, Kind, Lane, Mark, State, now_ns
 from demos.ring import RingSink, RingWriter
 from demos.runtime import Run
 from demos.transport import SocketSink
 
-MAIN_LANE_ID = 0
 FIRST_WORKER_LANE_ID = 1
 QUIT_JOIN_S = 1.0
 

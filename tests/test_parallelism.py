@@ -86,7 +86,8 @@ def test_twin_reports_both_models_and_processes_alone_run_in_parallel() -> None:
         assert "Thread-2" in out
         assert result["threads"]["speedup"] < 1.3, "one GIL: busy threads take turns"
         seen.append((result["processes"]["speedup"], round(others, 2)))
-        if not MULTI_CORE or result["processes"]["speedup"] > 1.3:
+        # The bar: more than 1.5x for two processes on a 2-core machine.
+        if not MULTI_CORE or result["processes"]["speedup"] > 1.5:
             return
     if all(others > QUIET_CORES for _, others in seen):
         pytest.skip(f"other programs kept the cores busy: (speedup, cores used) {seen}")

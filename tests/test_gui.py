@@ -86,8 +86,9 @@ def test_join_marks_the_timeline(window, qtbot) -> None:  # noqa: ANN001
     qtbot.waitUntil(
         lambda: any("join returned" in m.label for m in window.store.marks), timeout=20_000
     )
+    main_row = next(r for r, ln in enumerate(window.store.lanes) if ln.name == "MainThread")
     main_states = [
-        window.store.state[i] for i in range(window.store.count) if window.store.row[i] == 0
+        window.store.state[i] for i in range(window.store.count) if window.store.row[i] == main_row
     ]
     assert int(State.BLOCKED) in main_states, "the main thread is shown blocked in join()"
 

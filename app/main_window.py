@@ -148,6 +148,8 @@ class MainWindow(QMainWindow):
         self.toolbar.addAction(code_action)
         self._build_theme_menu()
         self._ready = True
+        for button in self.toolbar.findChildren(QToolButton):
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # every control reachable by Tab
         self._build_status()
         self._connect_lab()
         self._restore()
@@ -249,8 +251,6 @@ class MainWindow(QMainWindow):
             toolbar.addAction(action)
         toolbar.addSeparator()
         toolbar.addAction(self.follow_action)
-        for button in toolbar.findChildren(QToolButton):
-            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
         self.toolbar = toolbar
 

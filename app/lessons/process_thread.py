@@ -160,6 +160,7 @@ class ProcessThreadTab(LessonTab):
 
         layout.addWidget(heading("Cost per worker (start() to first line; memory)"))
         self.cost_table = QTableWidget(0, len(COST_COLUMNS))
+        self.cost_table.setAccessibleName("Start time and memory per worker, threads and processes")
         self.cost_table.setHorizontalHeaderLabels(list(COST_COLUMNS))
         self.cost_table.verticalHeader().setVisible(False)
         self.cost_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

@@ -238,6 +238,7 @@ class ThreadStatesTab(LessonTab):
         scenario_label = QLabel("&Scenario")
         layout.addWidget(scenario_label)
         self.scenario_box = QComboBox()
+        self.scenario_box.setAccessibleName("Scenario")
         for key in lesson.SCENARIOS:
             self.scenario_box.addItem(SCENARIO_TITLES[key], key)
         scenario_label.setBuddy(self.scenario_box)
@@ -264,6 +265,7 @@ class ThreadStatesTab(LessonTab):
         futures_layout.setContentsMargins(0, 0, 0, 0)
         futures_layout.addWidget(heading("Futures (public API: running(), done(), cancelled())"))
         self.futures_table = _table(["future", "now", "states seen", "cancel()"])
+        self.futures_table.setAccessibleName("Futures and their states")
         futures_layout.addWidget(self.futures_table)
         futures_layout.addWidget(paragraph(FUTURES_EXPLANATION))
         layout.addWidget(self.futures_box)
@@ -272,6 +274,7 @@ class ThreadStatesTab(LessonTab):
         self.os_note = paragraph("")
         layout.addWidget(self.os_note)
         self.os_table = _table(["native id", "lane", "lesson state", "kernel"])
+        self.os_table.setAccessibleName("The lab's threads: lesson state and kernel state")
         layout.addWidget(self.os_table)
         if not lesson.available():
             self.os_table.hide()

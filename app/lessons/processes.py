@@ -128,8 +128,9 @@ class ProcessesTab(LessonTab):
         self.plot.setMinimumHeight(PLOT_HEIGHT_PX)
         self.plot.setLabel("bottom", "processes")
         self.plot.setLabel("left", "speedup")
-        self.plot.showGrid(x=True, y=True, alpha=0.3)
-        self.plot.addLegend(offset=(5, 5))
+        self.plot.setBackground("w")  # light by default, like the other plots; see set_dark
+        # Legend bottom-right: the curves rise from the bottom left, the core label sits on top.
+        self.plot.addLegend(offset=(-5, -5))
         self.ideal_curve = self.plot.plot(name="ideal (y = x)", pen=pg.mkPen("#888888", width=1))
         self.amdahl_curve = self.plot.plot(name="Amdahl, this machine", pen=pg.mkPen("#E07020"))
         self.measured = self.plot.plot(
@@ -140,7 +141,7 @@ class ProcessesTab(LessonTab):
             angle=90,
             pen=pg.mkPen("#60A060", style=Qt.PenStyle.DashLine),
             label=f"{self.cores} cores",
-            labelOpts={"position": 0.9},
+            labelOpts={"position": 0.95},
         )
         self.plot.addItem(self.core_line)
         layout.addWidget(self.plot)
@@ -323,3 +324,13 @@ class ProcessesTab(LessonTab):
         self.plot.setYRange(0, top + 0.5, padding=0)
 
     last_params: dict[str, Any] = {**lesson.DEFAULTS, "max_workers": 2}
+
+    def set_dark(self, on: bool) -> None:
+        """The speedup plot follows the theme too."""
+        super().set_dark(on)
+        self.plot.setBackground("#202124" if on else "w")
+        colour = "#E8EAED" if on else "#202020"
+        for name in ("left", "bottom"):
+            axis = self.plot.getAxis(name)
+            axis.setPen(pg.mkPen(colour))
+            axis.setTextPen(pg.mkPen(colour))

@@ -124,18 +124,6 @@ def test_twin_writes_one_trace_per_model(tmp_path: Path) -> None:
         assert len(names) == 2, model
 
 
-def test_twin_rejects_bad_settings() -> None:
-    proc = subprocess.run(
-        [sys.executable, "-m", "demos.parallelism", "--workers", "17"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert proc.returncode == 2
-    assert "workers must be between 1 and 16" in proc.stderr
-
-
 # -------------------------------------------------------------- the scenario
 def test_the_job_is_split_evenly_and_the_model_picks_the_worker_kind() -> None:
     specs = parallelism.build_workers(4, 1000, "processes", "cpu")

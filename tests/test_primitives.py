@@ -222,18 +222,6 @@ def test_twin_late_barrier_reports_the_broken_barrier() -> None:
     assert figures["broken_barrier_errors"] == 3
 
 
-def test_twin_rejects_settings_outside_the_limits() -> None:
-    proc = subprocess.run(
-        [sys.executable, "-m", "demos.primitives", "barrier", "--parties", "1"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert proc.returncode == 2
-    assert "parties must be between 2 and 16" in proc.stderr
-
-
 # ---------------------------------------------------------------------- GUI
 @pytest.mark.gui
 def test_primitives_tab_runs_each_primitive_through_the_lab(qtbot, qloop) -> None:  # noqa: ANN001

@@ -61,25 +61,6 @@ def test_twin_json_has_the_issue_keys_and_adds_up() -> None:
     assert 0 < result["actual"] <= result["expected"]
 
 
-def test_twin_rejects_settings_outside_the_limits() -> None:
-    proc = subprocess.run(
-        [sys.executable, "-m", "demos.race", "--threads", "1"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert proc.returncode == 2
-    assert "threads must be between 2 and 32" in proc.stderr
-
-
-def test_demos_lists_the_race_lesson() -> None:
-    out = subprocess.run(
-        [sys.executable, "-m", "demos"], cwd=ROOT, capture_output=True, text=True, check=True
-    ).stdout
-    assert "python -m demos.race" in out
-
-
 # ---------------------------------------------------------------- in process
 def test_build_workers_share_one_new_counter_per_run() -> None:
     first = race.build_workers(3, 10, False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import pkgutil
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -91,21 +92,42 @@ def test_trace_export_has_a_track_and_slices_per_worker(tmp_path: Path) -> None:
     assert any(e["name"] == "WAITING" for e in slices)
 
 
-def test_bad_arguments_get_a_clear_message() -> None:
+# Each twin rejects settings outside its lesson's limits with the limits in the message.
+BAD_SETTINGS = [
+    (["demos.multithreading", "--threads", "0"], "threads must be between 1 and 64"),
+    (["demos.race", "--threads", "1"], "threads must be between 2 and 32"),
+    (["demos.deadlock", "--philosophers", "11"], "philosophers must be between 2 and 10"),
+    (["demos.parallelism", "--workers", "17"], "workers must be between 1 and 16"),
+    (["demos.primitives", "barrier", "--parties", "1"], "parties must be between 2 and 16"),
+]
+
+
+@pytest.mark.parametrize(("args", "message"), BAD_SETTINGS, ids=lambda v: str(v[0]))
+def test_bad_settings_get_a_clear_message(args: list[str], message: str) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "demos.multithreading", "--threads", "0"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
+        [sys.executable, "-m", *args], cwd=ROOT, capture_output=True, text=True, timeout=60
     )
     assert proc.returncode == 2
-    assert "threads must be between 1 and 64" in proc.stderr
+    assert message in proc.stderr
 
 
 def test_demos_lists_every_lesson_command() -> None:
     out = run_twin("-m", "demos").stdout
-    assert "python -m demos.multithreading" in out
+    twins = {m.group(1) for m in re.finditer(r"python -m (demos\.\w+)", out)}
+    # Every lesson module with a twin is listed (a module is a twin when it has a main()).
+    expected = {
+        f"demos.{m.name}"
+        for m in pkgutil.iter_modules(demos.__path__)
+        if m.name not in {"__main__"} and _has_main(f"demos.{m.name}")
+    }
+    assert expected <= twins, expected - twins
+    assert {"demos.multithreading", "demos.race", "demos.deadlock"} <= twins
+
+
+def _has_main(module: str) -> bool:
+    import importlib
+
+    return callable(getattr(importlib.import_module(module), "main", None))
 
 
 def test_demos_never_import_qt() -> None:

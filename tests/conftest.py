@@ -81,3 +81,33 @@ def qloop(qapp):  # noqa: ANN001 - pytest-qt's fixture
     yield loop
     asyncio.events._set_running_loop(None)
     asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def challenge_page(qtbot, qloop):  # noqa: ANN001
+    """Open a page of the Challenges tab in a window with a live lab: ``open(name)`` returns
+    (window, tab, page). Afterwards the window shows the first page and tab again (the window
+    remembers them for the next test) and closes."""
+    from app.lessons.challenges import ChallengesTab
+    from app.main_window import MainWindow
+
+    opened = []
+
+    def open_page(name: str):  # noqa: ANN202
+        win = MainWindow()
+        qtbot.addWidget(win)
+        win.show()
+        qtbot.waitUntil(lambda: win.lab.is_alive() and win.lab.pid is not None, timeout=20_000)
+        win.tabs.setCurrentIndex(win.lessons.titles.index(ChallengesTab.title))
+        tab = win.current_lesson()
+        assert isinstance(tab, ChallengesTab)
+        tab.challenge.setCurrentIndex(tab.challenge.findText(name))
+        assert tab.page.name == name
+        opened.append((win, tab))
+        return win, tab, tab.page
+
+    yield open_page
+    for win, tab in opened:
+        tab.challenge.setCurrentIndex(0)
+        win.tabs.setCurrentIndex(0)
+        win.close()

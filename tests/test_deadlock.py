@@ -141,21 +141,10 @@ def test_in_process_deadlock_is_seen_then_cancel_ends_every_thread() -> None:
 
 # ---------------------------------------------------------------------- GUI
 @pytest.mark.gui
-def test_deadlock_page_detects_then_cancel_ends_every_lane(qtbot, qloop) -> None:  # noqa: ANN001
+def test_deadlock_page_detects_then_cancel_ends_every_lane(qtbot, challenge_page) -> None:  # noqa: ANN001
     from app.lessons.challenge_deadlock import DeadlockPage
-    from app.lessons.challenges import ChallengesTab
-    from app.main_window import MainWindow
 
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitUntil(lambda: win.lab.is_alive() and win.lab.pid is not None, timeout=20_000)
-    index = next(i for i, t in enumerate(win.lessons) if isinstance(t, ChallengesTab))
-    win.tabs.setCurrentIndex(index)
-    tab = win.current_lesson()
-    assert isinstance(tab, ChallengesTab)
-    tab.challenge.setCurrentIndex(tab.challenge.findText(DeadlockPage.name))
-    page = tab.page
+    win, tab, page = challenge_page(DeadlockPage.name)
     assert isinstance(page, DeadlockPage)
     try:
         page.mode.setCurrentIndex(page.mode.findData("philosophers"))
@@ -181,6 +170,3 @@ def test_deadlock_page_detects_then_cancel_ends_every_lane(qtbot, qloop) -> None
         page.grab()  # paint the graph once: the drawing code runs without error
     finally:
         page.mode.setCurrentIndex(page.mode.findData(deadlock.DEFAULTS["mode"]))
-        tab.challenge.setCurrentIndex(0)  # other GUI tests expect the first page
-        win.tabs.setCurrentIndex(0)
-        win.close()

@@ -74,19 +74,8 @@ def test_a_cancelled_experiment_ends() -> None:
 
 
 @pytest.mark.gui
-def test_nondeterminism_page_shows_a_histogram(qtbot, qloop) -> None:  # noqa: ANN001
-    from app.lessons.challenges import ChallengesTab
-    from app.main_window import MainWindow
-
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitUntil(lambda: win.lab.is_alive() and win.lab.pid is not None, timeout=20_000)
-    index = next(i for i, t in enumerate(win.lessons) if isinstance(t, ChallengesTab))
-    win.tabs.setCurrentIndex(index)
-    tab = win.current_lesson()
-    tab.challenge.setCurrentIndex(tab.challenge.findText("Debugging complexity"))
-    page = tab.page
+def test_nondeterminism_page_shows_a_histogram(qtbot, challenge_page) -> None:  # noqa: ANN001
+    win, tab, page = challenge_page("Debugging complexity")
     try:
         assert page.name == "Debugging complexity"
         page.sliders["runs"].setValue(30)
@@ -101,6 +90,3 @@ def test_nondeterminism_page_shows_a_histogram(qtbot, qloop) -> None:  # noqa: A
     finally:
         page.print_inside.setChecked(False)
         page.sliders["runs"].setValue(nondeterminism.DEFAULTS["runs"])
-        tab.challenge.setCurrentIndex(0)
-        win.tabs.setCurrentIndex(0)
-        win.close()

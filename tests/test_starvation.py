@@ -114,19 +114,8 @@ def test_details_fit_the_ring_and_limits_are_enforced() -> None:
 
 
 @pytest.mark.gui
-def test_starvation_page_runs_and_keeps_both_indexes(qtbot, qloop) -> None:  # noqa: ANN001
-    from app.lessons.challenges import ChallengesTab
-    from app.main_window import MainWindow
-
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitUntil(lambda: win.lab.is_alive() and win.lab.pid is not None, timeout=20_000)
-    index = next(i for i, t in enumerate(win.lessons) if isinstance(t, ChallengesTab))
-    win.tabs.setCurrentIndex(index)
-    tab = win.current_lesson()
-    tab.challenge.setCurrentIndex(tab.challenge.findText("Starvation"))
-    page = tab.page
+def test_starvation_page_runs_and_keeps_both_indexes(qtbot, challenge_page) -> None:  # noqa: ANN001
+    win, tab, page = challenge_page("Starvation")
     try:
         assert page.name == "Starvation"
         page.sliders["greedy"].setValue(2)
@@ -146,6 +135,3 @@ def test_starvation_page_runs_and_keeps_both_indexes(qtbot, qloop) -> None:  # n
     finally:
         page.fair.setChecked(False)
         page.sliders["duration_s"].setValue(starvation.DEFAULTS["duration_s"])
-        tab.challenge.setCurrentIndex(0)
-        win.tabs.setCurrentIndex(0)
-        win.close()

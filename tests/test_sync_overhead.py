@@ -61,19 +61,8 @@ def test_a_cancelled_run_breaks_the_barrier_and_ends() -> None:
 
 
 @pytest.mark.gui
-def test_overhead_page_shows_both_rates_and_the_ratio(qtbot, qloop) -> None:  # noqa: ANN001
-    from app.lessons.challenges import ChallengesTab
-    from app.main_window import MainWindow
-
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitUntil(lambda: win.lab.is_alive() and win.lab.pid is not None, timeout=20_000)
-    index = next(i for i, t in enumerate(win.lessons) if isinstance(t, ChallengesTab))
-    win.tabs.setCurrentIndex(index)
-    tab = win.current_lesson()
-    tab.challenge.setCurrentIndex(tab.challenge.findText("Synchronization overhead"))
-    page = tab.page
+def test_overhead_page_shows_both_rates_and_the_ratio(qtbot, challenge_page) -> None:  # noqa: ANN001
+    win, tab, page = challenge_page("Synchronization overhead")
     try:
         assert page.name == "Synchronization overhead"
         page.sliders["threads"].setValue(2)
@@ -89,6 +78,3 @@ def test_overhead_page_shows_both_rates_and_the_ratio(qtbot, qloop) -> None:  # 
     finally:
         page.sliders["operations"].setValue(sync_overhead.DEFAULTS["operations"])
         page.sliders["threads"].setValue(sync_overhead.DEFAULTS["threads"])
-        tab.challenge.setCurrentIndex(0)
-        win.tabs.setCurrentIndex(0)
-        win.close()

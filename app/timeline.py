@@ -34,6 +34,8 @@ BAR_HEIGHT = 0.7  # in lane units (a lane is 1.0 tall)
 TERMINAL_PX = 3.0  # width of a terminal-state marker in pixels
 HOVER_DELAY_MS = 80  # tooltip throttle: at most one lookup per this period while moving
 BASE_FONT_PT = 10.0
+MARK_LABEL_STEP = 0.08  # of the plot's height, between the labels of successive marks
+MARK_LABEL_ROWS = 4
 LEGEND_ONE_ROW_SCALE = 1.25  # above this scale the legend wraps onto two rows
 NAME_CHARS = 24  # lane names are elided to this many characters on the axis
 EMPTY = -1  # raster cell with no state (before a lane starts, after it ends)
@@ -386,7 +388,13 @@ class TimelineWidget(QWidget):
                 movable=False,
                 pen=self._mark_pen(),
                 label=mark.label,
-                labelOpts={"position": 0.97, "color": fg, "anchors": [(0, 1), (0, 1)]},
+                # Marks close in time (created, started) stack their labels instead of
+                # printing over each other: each one sits a step higher than the last.
+                labelOpts={
+                    "position": 0.97 - MARK_LABEL_STEP * (len(self._mark_lines) % MARK_LABEL_ROWS),
+                    "color": fg,
+                    "anchors": [(0, 1), (0, 1)],
+                },
             )
             line.label.setFont(font)
             line.setZValue(20)

@@ -11,7 +11,6 @@ from app.lesson import heading, paragraph
 from app.lessons.challenge_bars import BarChart
 from app.lessons.challenge_page import ChallengePage
 from app.settings import read_int
-from app.slider import LabeledSlider
 from demos import nondeterminism
 
 BAR_COLOUR = "#CC79A7"  # reddish purple (Okabe-Ito)
@@ -62,21 +61,16 @@ class NondeterminismPage(ChallengePage):
         layout = self.layout_
         layout.addWidget(heading("Debugging complexity: same program, different results"))
         layout.addWidget(paragraph(EXPLANATION))
-        self.sliders: dict[str, LabeledSlider] = {}
-        controls = (
-            ("runs", "&Runs (M)", "How many times the racy program runs"),
-            ("threads", "&Threads per run", "Threads racing in each run"),
-            ("increments", "&Increments per thread", "Additions each thread makes per run"),
+        self.sliders = self.add_sliders(
+            "challenges/nondet",
+            (
+                ("runs", "&Runs (M)", "", "How many times the racy program runs"),
+                ("threads", "&Threads per run", "", "Threads racing in each run"),
+                ("increments", "&Increments per thread", "", "Additions each thread makes per run"),
+            ),
+            nondeterminism.LIMITS,
+            nondeterminism.DEFAULTS,
         )
-        for key, caption, tip in controls:
-            low, high = nondeterminism.LIMITS[key]
-            value = read_int(
-                self.settings, f"challenges/nondet/{key}", nondeterminism.DEFAULTS[key], low, high
-            )
-            slider = LabeledSlider(caption, low, high, value, tooltip=tip)
-            slider.valueChanged.connect(self._save)
-            self.sliders[key] = slider
-            layout.addWidget(slider)
         self.print_inside = QCheckBox("&print inside the loop (to an in-memory buffer)")
         self.print_inside.setChecked(
             read_int(self.settings, "challenges/nondet/print", 0, 0, 1) == 1
@@ -110,8 +104,6 @@ class NondeterminismPage(ChallengePage):
         return nondeterminism.deadline_s(self.sliders["runs"].value())
 
     def _save(self, *_: object) -> None:
-        for key, slider in self.sliders.items():
-            self.settings.setValue(f"challenges/nondet/{key}", slider.value())
         self.settings.setValue("challenges/nondet/print", int(self.print_inside.isChecked()))
 
     def _draw(self, results: dict[int, int], runs: int, planned: int) -> None:

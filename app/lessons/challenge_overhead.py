@@ -9,8 +9,6 @@ from PySide6.QtWidgets import QFormLayout, QFrame, QLabel
 from app.lesson import heading, paragraph
 from app.lessons.challenge_bars import BarChart
 from app.lessons.challenge_page import ChallengePage
-from app.settings import read_int
-from app.slider import LabeledSlider
 from demos import sync_overhead
 
 BAR_COLOUR = "#0072B2"  # blue (Okabe-Ito)
@@ -45,20 +43,20 @@ class OverheadPage(ChallengePage):
         layout = self.layout_
         layout.addWidget(heading("Synchronization overhead: the price of a lock"))
         layout.addWidget(paragraph(EXPLANATION))
-        self.sliders: dict[str, LabeledSlider] = {}
-        controls = (
-            ("threads", "&Threads", "Threads sharing the counter in the locked phases"),
-            ("operations", "Total &operations", "Increments per phase, split among threads"),
+        self.sliders = self.add_sliders(
+            "challenges/overhead",
+            (
+                ("threads", "&Threads", "", "Threads sharing the counter in the locked phases"),
+                (
+                    "operations",
+                    "Total &operations",
+                    "",
+                    "Increments per phase, split among threads",
+                ),
+            ),
+            sync_overhead.LIMITS,
+            sync_overhead.DEFAULTS,
         )
-        for key, caption, tip in controls:
-            low, high = sync_overhead.LIMITS[key]
-            value = read_int(
-                self.settings, f"challenges/overhead/{key}", sync_overhead.DEFAULTS[key], low, high
-            )
-            slider = LabeledSlider(caption, low, high, value, tooltip=tip)
-            slider.valueChanged.connect(self._save)
-            self.sliders[key] = slider
-            layout.addWidget(slider)
         layout.addWidget(heading("Operations per second (millions)"))
         self.chart = BarChart([BAR_COLOUR], "Mops/s")
         layout.addWidget(self.chart)
@@ -82,10 +80,6 @@ class OverheadPage(ChallengePage):
     def join_deadline_s(self) -> float:
         """Generous: the slowest measured cost of a locked increment, with margin."""
         return sync_overhead.deadline_s(**self.params())
-
-    def _save(self, *_: object) -> None:
-        for key, slider in self.sliders.items():
-            self.settings.setValue(f"challenges/overhead/{key}", slider.value())
 
     def clear_result(self, message: str) -> None:
         """Blank the figures."""

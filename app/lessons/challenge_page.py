@@ -6,9 +6,13 @@ own module (``app/lessons/challenge_<name>.py``) and the tab only lists them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from app.settings import read_int
+from app.slider import LabeledSlider
 
 if TYPE_CHECKING:
     from app.lessons.challenges import ChallengesTab
@@ -28,6 +32,26 @@ class ChallengePage(QWidget):
         self.layout_ = QVBoxLayout(self)
         self.layout_.setContentsMargins(0, 0, 0, 0)
         self.build()
+
+    def add_sliders(
+        self,
+        key_prefix: str,
+        controls: Sequence[tuple[str, str, str, str]],
+        limits: Mapping[str, tuple[int, int]],
+        defaults: Mapping[str, Any],
+    ) -> dict[str, LabeledSlider]:
+        """Sliders ``(key, caption, unit, tooltip)`` within ``limits``, added to the page and
+        remembered under ``key_prefix/key`` as they move."""
+        sliders: dict[str, LabeledSlider] = {}
+        for key, caption, unit, tip in controls:
+            low, high = limits[key]
+            setting = f"{key_prefix}/{key}"
+            value = read_int(self.settings, setting, int(defaults[key]), low, high)
+            slider = LabeledSlider(caption, low, high, value, unit=unit, tooltip=tip)
+            slider.valueChanged.connect(lambda v, k=setting: self.settings.setValue(k, v))
+            sliders[key] = slider
+            self.layout_.addWidget(slider)
+        return sliders
 
     def build(self) -> None:
         """Add the explanation, sliders and result widgets to ``self.layout_``."""

@@ -10,7 +10,6 @@ from app.lesson import heading, paragraph
 from app.lessons.challenge_bars import BarChart
 from app.lessons.challenge_page import ChallengePage
 from app.settings import read_int
-from app.slider import LabeledSlider
 from demos import starvation
 
 GREEDY_COLOUR = "#D55E00"  # vermillion (Okabe-Ito)
@@ -47,21 +46,16 @@ class StarvationPage(ChallengePage):
         layout = self.layout_
         layout.addWidget(heading("Starvation: some never get a turn"))
         layout.addWidget(paragraph(EXPLANATION))
-        self.sliders: dict[str, LabeledSlider] = {}
-        controls = (
-            ("greedy", "&Greedy workers", "", "Re-acquire the lock at once after releasing it"),
-            ("polite", "&Polite workers", "", "Pause briefly between attempts"),
-            ("duration_s", "&Duration", "s", "How long the workers contend (a fixed time)"),
+        self.sliders = self.add_sliders(
+            "challenges/starvation",
+            (
+                ("greedy", "&Greedy workers", "", "Re-acquire the lock at once after releasing it"),
+                ("polite", "&Polite workers", "", "Pause briefly between attempts"),
+                ("duration_s", "&Duration", "s", "How long the workers contend (a fixed time)"),
+            ),
+            starvation.LIMITS,
+            starvation.DEFAULTS,
         )
-        for key, caption, unit, tip in controls:
-            low, high = starvation.LIMITS[key]
-            value = read_int(
-                self.settings, f"challenges/starvation/{key}", starvation.DEFAULTS[key], low, high
-            )
-            slider = LabeledSlider(caption, low, high, value, unit=unit, tooltip=tip)
-            slider.valueChanged.connect(self._save)
-            self.sliders[key] = slider
-            layout.addWidget(slider)
         self.fair = QCheckBox("&fair lock (FIFO hand-over)")
         self.fair.setChecked(read_int(self.settings, "challenges/starvation/fair", 0, 0, 1) == 1)
         self.fair.toggled.connect(self._save)
@@ -96,8 +90,6 @@ class StarvationPage(ChallengePage):
         return starvation.deadline_s(self.sliders["duration_s"].value())
 
     def _save(self, *_: object) -> None:
-        for key, slider in self.sliders.items():
-            self.settings.setValue(f"challenges/starvation/{key}", slider.value())
         self.settings.setValue("challenges/starvation/fair", int(self.fair.isChecked()))
 
     def _draw_acquisitions(self, names: list[str], counts: list[int]) -> None:

@@ -34,9 +34,9 @@ from app.lesson import LessonTab
 from app.lesson_list import LessonList
 from app.presenter import PresenterMode
 from app.replay import ReplayBar, ReplayController
-from app.settings import open_settings, read_bytes, read_choice, read_int
+from app.settings import open_settings, read_bytes, read_choice
 from app.svg_export import write_svg
-from demos import recording
+from demos import recording, registry
 from demos.cpu_sampler import CpuSampler
 from demos.events import MAIN_LANE_ID, now_ns
 from demos.intervals import IntervalStore
@@ -48,18 +48,10 @@ CPU_SAMPLE_PERIOD_MS = 100
 STATUS_PERIOD_MS = 500
 LANES_SETTLE_MS = 150
 LAB_START_DELAY_MS = 100  # after the first paint: spawning competes with the window appearing
-# (title, module, class): a lesson's module is imported when its tab is first shown, which keeps
-# nine lessons' imports off the cold start.
+# (title, module, class) in the deck's order, from the one lesson registry. A lesson's module is
+# imported when its tab is first shown, which keeps nine lessons' imports off the cold start.
 LESSONS: list[tuple[str, str, str]] = [
-    ("Program, process and thread", "app.lessons.process_thread", "ProcessThreadTab"),
-    ("Multithreading", "app.lessons.multithreading", "MultithreadingTab"),
-    ("Thread states", "app.lessons.thread_states", "ThreadStatesTab"),
-    ("Challenges", "app.lessons.challenges", "ChallengesTab"),
-    ("Concurrency vs parallelism", "app.lessons.parallelism", "ParallelismTab"),
-    ("Synchronization primitives", "app.lessons.primitives", "PrimitivesTab"),
-    ("Multiprocessing", "app.lessons.processes", "ProcessesTab"),
-    ("Coroutines", "app.lessons.coroutines", "CoroutinesTab"),
-    ("When to use what", "app.lessons.when_to_use", "WhenToUseTab"),
+    (entry.title, entry.app_module, entry.app_class) for entry in registry.LESSONS
 ]
 
 SHORTCUTS = [
@@ -100,6 +92,7 @@ class MainWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         self._ready = False  # lessons built before the window is complete get its state later
         self.lessons = LessonList(LESSONS, self.tabs, self._build_lesson)
+        self._lesson_ids = [entry.id for entry in registry.LESSONS]
         self.banner = QLabel()
         self.banner.setObjectName("banner")
         self.banner.setWordWrap(True)
@@ -738,9 +731,10 @@ class MainWindow(QMainWindow):
         geometry = read_bytes(self.settings, "window/geometry")
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(1400, 860)
-        self.tabs.setCurrentIndex(
-            read_int(self.settings, "window/last_tab", 0, 0, max(0, self.tabs.count() - 1))
-        )
+        # By id, not by index: the tab order may change between versions.
+        last = read_choice(self.settings, "window/last_lesson", "", tuple(self._lesson_ids))
+        if last:
+            self.tabs.setCurrentIndex(self._lesson_ids.index(last))
         state = read_bytes(self.settings, "window/state")
         if state is not None:
             self.restoreState(state)  # docks: the code panel open or closed, where
@@ -749,7 +743,7 @@ class MainWindow(QMainWindow):
         """Geometry and last tab (slider values are saved as they change)."""
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
-        self.settings.setValue("window/last_tab", self.tabs.currentIndex())
+        self.settings.setValue("window/last_lesson", self._lesson_ids[self.tabs.currentIndex()])
         self.settings.sync()
 
     def shutdown(self) -> None:

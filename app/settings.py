@@ -10,7 +10,7 @@ import logging
 
 from PySide6.QtCore import QByteArray, QSettings
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 log = logging.getLogger(__name__)
 
 
@@ -27,6 +27,9 @@ def _migrate(settings: QSettings) -> None:
         log.warning("settings schema %s unknown; starting from defaults", version)
         settings.clear()
     # Version 0 (no key) needs no change: the first schema only adds keys.
+    if version < 2:
+        # Version 2 remembers the last lesson by id: the tab order changed to the deck's.
+        settings.remove("window/last_tab")
     settings.setValue("schema_version", SCHEMA_VERSION)
 
 

@@ -100,7 +100,7 @@ def window(qtbot, qloop):  # noqa: ANN001
     win.close()
     # pytest-qt closed the window first and it saved this tab as the last one: other tests
     # expect a window that opens on the first tab.
-    win.settings.setValue("window/last_tab", 0)
+    win.settings.setValue("window/last_lesson", "process_thread")
     win.settings.sync()
 
 

@@ -113,7 +113,8 @@ def window(qtbot, qloop):  # noqa: ANN001
     tab.cpu_ms.setValue(40)
     yield win
     win.close()
-    win.settings.setValue("window/last_tab", 0)  # later tests expect the first tab
+    # later tests expect the first tab
+    win.settings.setValue("window/last_lesson", "process_thread")
     win.settings.sync()
 
 

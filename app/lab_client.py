@@ -216,11 +216,18 @@ class LabClient(QObject):
             return False
         return True
 
-    def start_run(self, scenario: str, params: dict[str, Any]) -> bool:
-        """Ask the lab to run a scenario; the store is cleared for the new run."""
+    def start_run(
+        self, scenario: str, params: dict[str, Any], store: IntervalStore | None = None
+    ) -> bool:
+        """Ask the lab to run a scenario into ``store`` (by default the last one), cleared first.
+
+        Each lesson passes its own store, so a run is drawn only in the lesson that started it.
+        """
         if self.running or not self.is_alive():
             return False
         self.poll_events()  # stragglers of the last run belong to it, not to this one
+        if store is not None:
+            self.store = store
         self.control.clear()
         self.store.clear()
         self._idents.clear()

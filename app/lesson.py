@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from app.cpu_plot import CpuPlotWidget
 from app.glossary import linked_label
 from app.lab_client import LabClient
+from app.lesson_lab import LessonLab
 from app.timeline import TimelineWidget
 from demos.cpu_sampler import CpuSampler
 from demos.intervals import IntervalStore
@@ -50,12 +51,13 @@ class LessonTab(QWidget):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.lab = lab
+        # Every lesson keeps its own run: the lab writes into this store only while the run
+        # it is doing is this lesson's, so no other tab ever draws or counts it.
+        self.store = IntervalStore()
+        self.lab = LessonLab(lab, self.store)
         self.sampler = sampler
         self.clock: Callable[[], int] | None = None  # set while a recorded run replays
         self.settings = settings
-        # A local lesson draws from its own store; lab lessons share the lab's.
-        self.store = IntervalStore() if self.runs_locally else lab.store
         self.timeline = TimelineWidget(self.store)
         self.cpu_plot = CpuPlotWidget(sampler)
 
@@ -145,13 +147,17 @@ class LessonTab(QWidget):
         "Now" is the replay clock while replaying, the moment of the last event once the run
         has ended (so the finished run stays in view), and the real clock while it runs.
         """
-        store = self.lab.store
+        store = self.store
         if self.clock is not None:
             self.timeline.refresh(self.clock())
-        elif not self.lab.running and store.count:
+        elif not self.is_running() and store.count:
             self.timeline.refresh(store.t_last_ns)
         else:
             self.timeline.refresh()
+
+    def is_running(self) -> bool:
+        """True while this lesson's own run (in the lab, or local) has workers going."""
+        return self.is_running_locally() if self.runs_locally else self.lab.running
 
     def current_store(self) -> IntervalStore:
         """The store of the run on screen (exports, saved runs and replays use it)."""
@@ -163,7 +169,7 @@ class LessonTab(QWidget):
 
     def on_lanes_changed(self) -> None:
         """New workers: name their CPU curves."""
-        self.cpu_plot.set_lanes(self.lab.store.lanes)
+        self.cpu_plot.set_lanes(self.store.lanes)
 
     def clear_plots(self) -> None:
         """A new run or a reset."""

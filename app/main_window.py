@@ -34,6 +34,7 @@ from app.lesson import LessonTab
 from app.lesson_list import LessonList
 from app.presenter import PresenterMode
 from app.replay import ReplayBar, ReplayController
+from app.run_control import RunController
 from app.settings import open_settings, read_bytes, read_choice
 from app.svg_export import write_svg
 from demos import recording, registry
@@ -82,8 +83,8 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setWindowTitle("Concurrency Lab")
         self.settings = open_settings()
-        self.store = IntervalStore()
-        self.lab = LabClient(self.store, self)
+        # Each lab run writes into the store of the lesson that started it (app.run_control).
+        self.lab = LabClient(IntervalStore(), self)
         self.sampler = CpuSampler()
         self._tasks: set[asyncio.Task[Any]] = set()  # strong references (qasync needs them)
         self._closing = False
@@ -109,7 +110,7 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.banner)
-        self.replay = ReplayController(self.store, self)
+        self.replay = ReplayController(self.lab.store, self)
         self.replay_bar = ReplayBar(self.replay)
         self.replay_bar.leaveRequested.connect(self.leave_replay)
         layout.addWidget(self.replay_bar)
@@ -144,6 +145,7 @@ class MainWindow(QMainWindow):
         for button in self.toolbar.findChildren(QToolButton):
             button.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # every control reachable by Tab
         self._build_status()
+        self.runs = RunController(self)
         self._connect_lab()
         self._restore()
 
@@ -161,7 +163,7 @@ class MainWindow(QMainWindow):
         if start_lab:
             # After the first paint: spawning the lab must not delay the window appearing.
             QTimer.singleShot(LAB_START_DELAY_MS, self._start_lab_unless_closing)
-        self._update_actions()
+        self.update_actions()
 
     # ---------------------------------------------------------------- build
     def _action(self, text: str, shortcut: str, tip: str, slot: Any) -> QAction:
@@ -324,28 +326,22 @@ class MainWindow(QMainWindow):
         self._lanes_timer.setInterval(LANES_SETTLE_MS)
         self._lanes_timer.timeout.connect(self._on_lanes_changed)
         self.lab.lanesChanged.connect(self._lanes_timer.start)
-        self.lab.runFinished.connect(self._on_run_finished)
 
     # -------------------------------------------------------------- helpers
+    @property
+    def store(self) -> IntervalStore:
+        """The store of the lab's current (or last) run, whichever lesson started it."""
+        return self.lab.store
+
     def current_lesson(self) -> LessonTab:
         """The lesson on screen."""
         return self.lessons[self.tabs.currentIndex()]
 
-    def _local_lesson(self) -> LessonTab | None:
-        """The lesson on screen if it runs its workers in this process's loop (not the lab).
-
-        Looks without building: a lesson not built yet is running nothing.
-        """
-        lesson = self.lessons.peek(self.tabs.currentIndex())
-        return lesson if lesson is not None and lesson.runs_locally else None
-
     def _is_running(self) -> bool:
-        local = self._local_lesson()
-        return local.is_running_locally() if local is not None else self.lab.running
+        return self.runs.is_running()
 
     def _is_paused(self) -> bool:
-        local = self._local_lesson()
-        return local.is_paused_locally() if local is not None else self.lab.paused
+        return self.runs.is_paused()
 
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         """Run a coroutine on the qasync loop, keeping a strong reference until it ends."""
@@ -369,48 +365,12 @@ class MainWindow(QMainWindow):
 
     # -------------------------------------------------------------- actions
     def start(self) -> None:
-        """Start the current lesson with its slider settings."""
-        if (local := self._local_lesson()) is not None:
-            if not local.is_running_locally():
-                self.banner.hide()
-                local.start_local()
-            self._update_actions()
-            return
-        if self.lab.running:
-            return
-        if not self.lab.is_alive():
-            self.show_banner("The lab process is starting; try again in a moment.")
-            return
-        if self.replay.active:
-            self.leave_replay()
-        lesson = self.current_lesson()
-        params = lesson.params()
-        lesson.last_params = params
-        lesson.clear_result("Running...")
-        lesson.clear_plots()
-        self.sampler.clear()
-        self.banner.hide()
-        if not self.lab.start_run(lesson.scenario, params):
-            self.show_banner("Could not start the run: the lab is not answering.")
-        lesson.timeline.set_follow(True)
-        self._update_actions()
+        """Start the lesson on screen with its settings (another tab's run is stopped first)."""
+        self.runs.start()
 
     def toggle_pause(self) -> None:
-        """Pause a running lesson, or resume a paused one."""
-        if (local := self._local_lesson()) is not None:
-            if local.is_paused_locally():
-                local.resume_local()
-            elif local.is_running_locally():
-                local.pause_local()
-            self._update_actions()
-            return
-        if not self.lab.running:
-            return
-        if self.lab.paused:
-            self.lab.resume()
-        else:
-            self.lab.pause()
-        self._update_actions()
+        """Pause the run of the tab on screen, or resume it."""
+        self.runs.toggle_pause()
 
     def start_or_toggle(self) -> None:
         """Space: start when idle, otherwise pause or resume (or play/pause a replay)."""
@@ -423,66 +383,15 @@ class MainWindow(QMainWindow):
 
     def join(self) -> None:
         """Await every worker (as Thread.join does) without freezing the window."""
-        if (local := self._local_lesson()) is not None:
-            if local.is_running_locally():
-                self.spawn(self._join_local(local))
-            return
-        if self.lab.running:
-            self.spawn(self._join())
-
-    async def _join(self) -> None:
-        lesson = self.current_lesson()
-        self.statusBar().showMessage("Joining: waiting for every worker to end...")
-        result = await self.lab.join(lesson.join_deadline_s())
-        if result.get("escalated"):
-            self.show_banner("Join missed its deadline; the run was cancelled.")
-        else:
-            self.statusBar().showMessage(f"Join returned after {result['waited_s']:.2f} s", 5000)
+        self.runs.join()
 
     def cancel(self) -> None:
         """Stop every worker at its next checkpoint (escalating after 2 s)."""
-        if (local := self._local_lesson()) is not None:
-            if local.is_running_locally():
-                self.spawn(self._cancel_local(local))
-            return
-        if self.lab.running:
-            self.spawn(self._cancel())
-
-    async def _cancel(self) -> None:
-        clean = await self.lab.cancel()
-        if clean:
-            self.statusBar().showMessage("Cancelled", 5000)
-        self._update_actions()
-
-    async def _join_local(self, lesson: LessonTab) -> None:
-        self.statusBar().showMessage("Joining: awaiting every task...")
-        waited_s = await lesson.join_local(lesson.join_deadline_s())
-        if waited_s is None:
-            self.show_banner("Join missed its deadline; the tasks were cancelled.")
-        else:
-            self.statusBar().showMessage(f"Join returned after {waited_s:.2f} s", 5000)
-        self._update_actions()
-
-    async def _cancel_local(self, lesson: LessonTab) -> None:
-        if await lesson.cancel_local():
-            self.statusBar().showMessage("Cancelled", 5000)
-        self._update_actions()
+        self.runs.cancel()
 
     def reset(self) -> None:
-        """Stop everything and clear the plots, whatever state the lab is in."""
-        self.spawn(self._reset())
-
-    async def _reset(self) -> None:
-        for lesson in self.lessons.built():
-            if lesson.runs_locally:
-                await lesson.reset_local()
-        await self.lab.reset()
-        self.sampler.clear()
-        for lesson in self.lessons.built():
-            lesson.clear_plots()
-            lesson.clear_result("Reset. Press Start (Space) to run again.")
-        self._update_actions()
-        self.statusBar().showMessage("Reset", 3000)
+        """Stop the tab's run and clear its plots, whatever state it is in."""
+        self.runs.reset()
 
     def follow_now(self) -> None:
         """Turn follow-now back on in the current timeline."""
@@ -571,7 +480,7 @@ class MainWindow(QMainWindow):
             lesson.show_result(float(result.get("elapsed_s", 0.0)), result["report"])
         self.replay_bar.title.setText(f"Replay: {rec.lesson}")
         self.replay_bar.show()
-        self._update_actions()
+        self.update_actions()
         return True
 
     def leave_replay(self) -> None:
@@ -581,7 +490,7 @@ class MainWindow(QMainWindow):
         for lesson in self.lessons.built():
             lesson.clock = None
             lesson.clear_plots()
-        self._update_actions()
+        self.update_actions()
 
     def export_plot(self, which: str) -> None:
         """File -> Export ... image: PNG or SVG by the file name's suffix."""
@@ -647,7 +556,8 @@ class MainWindow(QMainWindow):
         """Build one lesson and give it the window's current theme, scale and slow motion."""
         cls: type[LessonTab] = getattr(importlib.import_module(module), name)
         lesson = cls(self.lab, self.sampler, self.settings)
-        lesson.localRunChanged.connect(self._update_actions)
+        lesson.localRunChanged.connect(self.update_actions)
+        lesson.lab.start_requested = lambda: self.runs.start(lesson)  # a sweep's next step
         if self._ready:
             self._style_lesson(lesson)
         return lesson
@@ -670,22 +580,16 @@ class MainWindow(QMainWindow):
     def _on_lab_started(self, pid: int) -> None:
         self.sampler.watch_process(pid)
         self.presenter.apply_time_scale()  # a new lab has new shared flags
-        self._update_actions()
+        self.update_actions()
 
     def _on_lanes_changed(self) -> None:
-        self.sampler.set_lanes(list(self.store.lanes))
-        self.current_lesson().on_lanes_changed()
+        self.sampler.set_lanes(list(self.lab.store.lanes))
+        owner = self.runs.lab_owner()
+        if owner is not None:
+            owner.on_lanes_changed()
 
-    def _on_run_finished(self, report: dict[str, Any]) -> None:
-        t0, t1 = report["t_start_ns"], report["t_end_ns"]
-        elapsed_s = (t1 - t0 - self.lab.paused_ns_between(t0, t1)) / 1e9
-        lesson = self.current_lesson().title
-        self.last_result = {"lesson": lesson, "elapsed_s": elapsed_s, "report": report}
-        if not self.current_lesson().runs_locally:  # a lab run's figures are not for it
-            self.current_lesson().show_result(elapsed_s, report)
-        self._update_actions()
-
-    def _update_actions(self) -> None:
+    def update_actions(self) -> None:
+        """Enable the controls that make sense for the tab on screen."""
         running = self._is_running()
         self.save_run_action.setEnabled(not running and not self.replay.active)
         self.start_action.setEnabled(not running)
@@ -712,9 +616,9 @@ class MainWindow(QMainWindow):
         alive = (
             sum(
                 1
-                for lane in self.store.lanes
+                for lane in self.lab.store.lanes
                 if lane.lane_id != MAIN_LANE_ID  # the lab's own main thread is no worker
-                if (state := self.store.current_state(lane.lane_id)) is not None
+                if (state := self.lab.store.current_state(lane.lane_id)) is not None
                 and not state.is_terminal
             )
             if self.lab.running
@@ -724,7 +628,7 @@ class MainWindow(QMainWindow):
         self.status_workers.setText(f"  workers alive {alive}")
         self.status_rate.setText(f"  events/s {rate:,.0f}")
         self.status_dropped.setText(f"  dropped {self.lab.dropped:,}")
-        self._update_actions()
+        self.update_actions()
 
     # ---------------------------------------------------------- persistence
     def _restore(self) -> None:

@@ -203,16 +203,12 @@ class ParallelismTab(LessonTab):
         self._compare_pending = self._start_run()
 
     def _start_run(self) -> bool:
-        """Press the window's Start (the tab does not own the lab's lifecycle)."""
-        start = getattr(self.window(), "start", None)
-        if start is None:
-            return False
-        start()
+        """Start this lesson's run through the run controller (it owns the lab's lifecycle)."""
+        self.lab.start_next_run()
         return self.lab.running
 
     def _start_processes_half(self) -> None:
-        if not self.isVisible():  # the learner moved to another lesson: Start would run that one
-            return
+        # The comparison is one run in two halves: it goes on in whichever tab is on screen.
         self.model_processes.setChecked(True)
         self._start_run()
 

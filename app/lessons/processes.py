@@ -252,17 +252,13 @@ class ProcessesTab(LessonTab):
             self._add_point(step, report, result)
         if self._queue and self._queue[0] == step:
             self._queue.pop(0)
-        if self._queue and self.isVisible():
+        if self._queue:  # a sweep is one run of several steps, whichever tab is on screen
             self._chaining = True
             # After this slot returns, so the window has finished handling "run finished".
             QTimer.singleShot(0, self._start_next)
 
     def _start_next(self) -> None:
-        start = getattr(self.window(), "start", None)
-        if not self.isVisible() or start is None:  # the learner moved on: Start would run that
-            self._chaining = False
-            return
-        start()
+        self.lab.start_next_run()
         if not self.lab.running:
             self._chaining = False
 

@@ -3,6 +3,9 @@
 Drawing uses exactly one graphics item per state colour whatever the number of intervals. When
 many intervals are visible they are rasterised first to at most one bar per lane and pixel column
 (all in numpy), so a frame stays cheap at a million intervals.
+
+The rasteriser, the legend and the mark lines have their own modules (``app.timeline_raster``,
+``app.timeline_legend``, ``app.timeline_marks``); this one draws the bars and owns the view.
 """
 
 from __future__ import annotations
@@ -12,19 +15,20 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt, QTimer, Signal
+from PySide6.QtCore import QPointF, QTimer, Signal
 from PySide6.QtGui import QCursor, QFont, QFontMetrics, QPainterPath
 from PySide6.QtWidgets import (
-    QGridLayout,
     QHBoxLayout,
-    QLabel,
     QToolButton,
     QToolTip,
     QVBoxLayout,
     QWidget,
 )
 
-from app.palette import STATE_COLOURS, STATE_HELP
+from app.palette import STATE_COLOURS
+from app.timeline_legend import StateLegend
+from app.timeline_marks import MarkLines, mark_pen
+from app.timeline_raster import FIRST_TERMINAL, rasterise
 from demos.events import TERMINAL_STATES, State
 from demos.intervals import OPEN, IntervalStore
 
@@ -34,16 +38,9 @@ BAR_HEIGHT = 0.7  # in lane units (a lane is 1.0 tall)
 TERMINAL_PX = 3.0  # width of a terminal-state marker in pixels
 HOVER_DELAY_MS = 80  # tooltip throttle: at most one lookup per this period while moving
 BASE_FONT_PT = 10.0
-MARK_LABEL_STEP = 0.08  # of the plot's height, between the labels of successive marks
-MARK_LABEL_ROWS = 4
-LEGEND_ONE_ROW_SCALE = 1.25  # above this scale the legend wraps onto two rows
 NAME_CHARS = 24  # lane names are elided to this many characters on the axis
-EMPTY = -1  # raster cell with no state (before a lane starts, after it ends)
 _LIGHT = ("w", "k")  # (background, foreground)
 _DARK = ("#202124", "#E8EAED")
-_FIRST_TERMINAL = min(TERMINAL_STATES)
-# The raster tests "state >= first terminal": that needs the terminal states to be the last ones.
-assert {s for s in State if s >= _FIRST_TERMINAL} == TERMINAL_STATES
 
 
 class _StateBars(pg.BarGraphItem):
@@ -74,47 +71,6 @@ def lane_label(store: IntervalStore, row: int) -> str:
     return f"{name} · {lane.kind.value}{ident}"
 
 
-def rasterise(
-    start: np.ndarray,
-    rows: np.ndarray,
-    states: np.ndarray,
-    n_rows: int,
-    width: int,
-    x0_ns: float,
-    dx_ns: float,
-    now_col: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Reduce visible intervals to runs of pixel columns: (row, first column, length, state).
-
-    Inputs are the visible intervals in store order (so, per lane, in time order). Each cell of
-    the ``n_rows x width`` grid takes the state of the last interval starting at or before its
-    right edge; terminal states and columns after ``now_col`` are empty.
-    """
-    # float64 holds perf_counter_ns exactly for 104 days of uptime: ample for pixel columns.
-    col = np.subtract(start, x0_ns, dtype=np.float64)
-    col *= 1.0 / dx_ns
-    np.clip(col, 0, width - 1, out=col)
-    key = col.astype(np.int32)
-    key += rows.astype(np.int32) * np.int32(width)
-    # Per lane a later interval has a larger position, so "last started" is a max of positions.
-    grid = np.full(n_rows * width, -1, dtype=np.int32)
-    np.maximum.at(grid, key, np.arange(len(start), dtype=np.int32))
-    grid = np.maximum.accumulate(grid.reshape(n_rows, width), axis=1)
-    cells = np.where(grid >= 0, states[np.maximum(grid, 0)], EMPTY).astype(np.int8)
-    cells[cells >= _FIRST_TERMINAL] = EMPTY
-    if now_col + 1 < width:
-        cells[:, max(now_col + 1, 0) :] = EMPTY
-    # Run-length encode each row; a run never spans two rows because every row opens one.
-    change = np.ones((n_rows, width), dtype=bool)
-    change[:, 1:] = cells[:, 1:] != cells[:, :-1]
-    first = np.flatnonzero(change)
-    length = np.diff(np.append(first, n_rows * width))
-    run_state = cells.ravel()[first]
-    keep = run_state != EMPTY
-    first, length, run_state = first[keep], length[keep], run_state[keep]
-    return first // width, first % width, length, run_state
-
-
 class TimelineWidget(QWidget):
     """Lanes of state bars over time, with follow-now, marks, a legend and hover tooltips."""
 
@@ -131,8 +87,6 @@ class TimelineWidget(QWidget):
         self._drawn_key: tuple | None = None
         self._lanes_key: tuple | None = None
         self._seen_version = -1
-        self._mark_lines: list[pg.InfiniteLine] = []
-        self._marks_t0: int | None = None
         self._hover_pos: QPointF | None = None
         self._last_tip: str | None = None
         self._lane_ticks: list[tuple[float, str]] = []
@@ -142,15 +96,8 @@ class TimelineWidget(QWidget):
         layout.setSpacing(2)
         header = QHBoxLayout()
         header.setContentsMargins(4, 2, 4, 0)
-        self._legend_labels: list[QLabel] = []
-        # A grid, so that big presenter type wraps the legend onto two rows instead of
-        # making the window wider than a 1280-pixel projector.
-        self._legend_grid = QGridLayout()
-        self._legend_grid.setContentsMargins(0, 0, 0, 0)
-        self._legend_grid.setSpacing(2)
-        self._legend_entries = [self._legend_entry(state) for state in State]
-        self._lay_out_legend(columns=len(self._legend_entries))
-        header.addLayout(self._legend_grid)
+        self.legend = StateLegend(self)
+        header.addWidget(self.legend)
         header.addStretch(1)
         self.follow_button = QToolButton(self)
         self.follow_button.setText("Follow now (F)")
@@ -173,6 +120,7 @@ class TimelineWidget(QWidget):
         self.view_box.disableAutoRange()
         self.view_box.setXRange(0.0, self._window_s, padding=0)
         self.view_box.setYRange(-0.5, 0.5, padding=0)
+        self._marks = MarkLines(self.plot)
         self.view_box.sigRangeChangedManually.connect(self._on_manual_range)
         self.plot.setLabel("bottom", "time since start (s)")
         # Seconds stay seconds: no "(x0.001)" rescaling of the axis when zoomed in.
@@ -229,7 +177,9 @@ class TimelineWidget(QWidget):
         if self._follow:
             x_max = max(now_s, 1e-3)
             self.view_box.setXRange(max(0.0, x_max - self._window_s), x_max, padding=0)
-        self._update_marks()
+        font = QFont(self.font())
+        font.setPointSizeF(BASE_FONT_PT * self._scale)
+        self._marks.update(self._store, self._mark_pen(), self._colours()[1], font)
         (x0_s, x1_s), _ = self.view_box.viewRange()
         width_px = max(1, int(self.view_box.width()))
         dx_s = (x1_s - x0_s) / width_px
@@ -243,10 +193,7 @@ class TimelineWidget(QWidget):
 
     def clear(self) -> None:
         """Forget lanes, bars and marks (call after ``store.clear()``)."""
-        for line in self._mark_lines:
-            self.plot.removeItem(line)
-        self._mark_lines.clear()
-        self._marks_t0 = None
+        self._marks.clear()
         for item in self._bars.values():
             item.setOpts(x0=np.zeros(0), width=np.zeros(0), y=np.zeros(0))
         self._lanes_key = None
@@ -284,13 +231,9 @@ class TimelineWidget(QWidget):
             axis = self.plot.getAxis(name)
             axis.setStyle(tickFont=font)
             axis.label.setFont(font)
-        for label in self._legend_labels:
-            label.setFont(font)
-        wide = len(self._legend_entries)
-        self._lay_out_legend(columns=wide if self._scale <= LEGEND_ONE_ROW_SCALE else wide // 2 + 1)
+        self.legend.set_scale(self._scale, font)
         self.follow_button.setFont(font)
-        for line in self._mark_lines:
-            line.label.setFont(font)
+        self._marks.set_font(font)
         self._apply_pens()
         self._lanes_key = None  # axis width and label thinning depend on the font
         self._drawn_key = None
@@ -306,30 +249,6 @@ class TimelineWidget(QWidget):
     def _colours(self) -> tuple[str, str]:
         return _DARK if self._dark else _LIGHT
 
-    def _lay_out_legend(self, columns: int) -> None:
-        for entry in self._legend_entries:
-            self._legend_grid.removeWidget(entry)
-        for i, entry in enumerate(self._legend_entries):
-            self._legend_grid.addWidget(entry, i // columns, i % columns)
-
-    def _legend_entry(self, state: State) -> QWidget:
-        """A colour swatch and the state name, explained by a tooltip."""
-        entry = QWidget(self)
-        row = QHBoxLayout(entry)
-        row.setContentsMargins(0, 0, 6, 0)
-        row.setSpacing(3)
-        swatch = QLabel(entry)
-        swatch.setFixedSize(12, 12)
-        outline = "#D00000" if state is State.FAILED else "#888888"
-        swatch.setStyleSheet(f"background: {STATE_COLOURS[state]}; border: 1px solid {outline};")
-        name = QLabel(state.name.lower(), entry)
-        self._legend_labels.append(name)
-        for widget in (entry, swatch, name):
-            widget.setToolTip(f"{state.name.lower()}: {STATE_HELP[state]}")
-        row.addWidget(swatch)
-        row.addWidget(name)
-        return entry
-
     def _apply_pens(self) -> None:
         """Pens that depend on theme and scale."""
         fg = self._colours()[1]
@@ -342,12 +261,10 @@ class TimelineWidget(QWidget):
             # FAILED is black: its red outline keeps it visible on a dark background too.
             pen = pg.mkPen("#D00000", width=width) if state is State.FAILED else pg.mkPen(None)
             item.setOpts(pen=pen, brush=pg.mkBrush(STATE_COLOURS[state]))
-        for line in self._mark_lines:
-            line.setPen(self._mark_pen())
-            line.label.setColor(fg)
+        self._marks.restyle(self._mark_pen(), fg)
 
     def _mark_pen(self) -> object:
-        return pg.mkPen(self._colours()[1], width=1.5 * self._scale, style=Qt.PenStyle.DashLine)
+        return mark_pen(self._colours()[1], self._scale)
 
     def _update_lanes(self) -> None:
         """Left-axis labels at row centres, thinned so they never overlap."""
@@ -367,39 +284,6 @@ class TimelineWidget(QWidget):
         widest = max((metrics.horizontalAdvance(text) for text in labels), default=40)
         axis.setWidth(min(widest + 12, int(320 * self._scale)))
         self.view_box.setYRange(-0.5, max(n, 1) - 0.5, padding=0)
-
-    def _update_marks(self) -> None:
-        """Add lines for new marks; move all of them if the time origin moved."""
-        store = self._store
-        if store.t0_ns != self._marks_t0 or len(store.marks) < len(self._mark_lines):
-            for line in self._mark_lines:
-                self.plot.removeItem(line)
-            self._mark_lines.clear()
-            self._marks_t0 = store.t0_ns
-        if store.t0_ns is None:
-            return
-        fg = self._colours()[1]
-        font = QFont(self.font())
-        font.setPointSizeF(BASE_FONT_PT * self._scale)
-        for mark in store.marks[len(self._mark_lines) :]:
-            line = pg.InfiniteLine(
-                pos=(mark.t_ns - store.t0_ns) / 1e9,
-                angle=90,
-                movable=False,
-                pen=self._mark_pen(),
-                label=mark.label,
-                # Marks close in time (created, started) stack their labels instead of
-                # printing over each other: each one sits a step higher than the last.
-                labelOpts={
-                    "position": 0.97 - MARK_LABEL_STEP * (len(self._mark_lines) % MARK_LABEL_ROWS),
-                    "color": fg,
-                    "anchors": [(0, 1), (0, 1)],
-                },
-            )
-            line.label.setFont(font)
-            line.setZValue(20)
-            self.plot.addItem(line, ignoreBounds=True)
-            self._mark_lines.append(line)
 
     def _draw(self, x0_s: float, x1_s: float, width_px: int) -> None:
         """Fill the per-state items with the intervals visible in [x0_s, x1_s]."""
@@ -425,7 +309,7 @@ class TimelineWidget(QWidget):
             start, rows, states, len(store.lanes), width_px, x0_ns, dx_s * 1e9, now_col
         )
         # Terminal moments are empty in the raster; draw each as one marker per lane and column.
-        terminal = states >= _FIRST_TERMINAL
+        terminal = states >= FIRST_TERMINAL
         t_rows, t_states = rows[terminal], states[terminal]
         t_cols = np.clip(((start[terminal] - x0_ns) / (dx_s * 1e9)).astype(np.int64), 0, None)
         for state, item in self._bars.items():

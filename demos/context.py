@@ -7,13 +7,14 @@ cancel never waits for a command thread to win the GIL inside a busy lab.
 
 from __future__ import annotations
 
+import threading
 import time
 import traceback
 from collections.abc import Callable, MutableSequence
 from typing import Any
 
 from demos import workloads
-from demos.events import State, now_ns
+from demos.events import Kind, Lane, State, now_ns
 from demos.transport import Sink
 
 PAUSE_FLAG = 0
@@ -186,3 +187,13 @@ def run_worker(ctx: WorkerContext, fn: WorkerFn, params: dict[str, Any]) -> tupl
         return State.FAILED, message
     ctx.emit(State.DONE, "returned")
     return State.DONE, ""
+
+
+def run_helper_thread(
+    sink: Sink, control: Control, lane_id: int, name: str, fn: WorkerFn, params: dict[str, Any]
+) -> State:
+    """Body of a thread that a worker starts itself: announce the lane's OS id, then run ``fn``."""
+    sink.announce(Lane(lane_id, Kind.THREAD, name, threading.get_native_id()))
+    ctx = WorkerContext(lane_id, sink, control)
+    state, _ = run_worker(ctx, fn, params)
+    return state

@@ -11,21 +11,20 @@ Ring buffers are stored twice over (``2 * capacity`` slots, each sample written 
 ``i + capacity``) so that the last ``capacity`` samples are always one contiguous slice: the
 accessors return numpy views in time order without copying. The views alias the buffers: copy them
 if you keep them past the next :meth:`CpuSampler.sample`.
+
+On Linux, thread lanes are read through ``demos.schedstat`` (fast, nanosecond counts).
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-import sys
 import time
-import weakref
 from collections.abc import Iterable
 
 import numpy as np
 import psutil
 
 from demos.events import Kind, Lane
+from demos.schedstat import SchedstatReader
 
 DEFAULT_CAPACITY = 600  # 60 s at 10 Hz
 ONE_CORE_PERCENT = 100.0
@@ -38,71 +37,6 @@ _GONE = (psutil.Error, OSError)
 # idle time. The same split psutil.cpu_percent() uses.
 _DOUBLE_COUNTED_FIELDS = ("guest", "guest_nice")
 _IDLE_FIELDS = ("idle", "iowait")
-
-
-class _SchedstatReader:
-    """On-CPU time of chosen threads of one process, from ``/proc/<pid>/task/<tid>/schedstat``.
-
-    Why not only ``psutil.Process.threads()``: measured with 64 threads, it costs about 1.1 ms a
-    call (it lists and parses every thread's ``stat``) and its times tick in 10 ms steps, which at
-    10 Hz shows a thread's use in 10% steps. Reading ``schedstat`` through file descriptors kept
-    open costs about 0.08 ms for 64 threads and counts nanoseconds. Anywhere else, or if the file
-    is missing, the sampler falls back to psutil.
-    """
-
-    def __init__(self, pid: int) -> None:
-        self._task_dir = f"/proc/{pid}/task"
-        self._fds: dict[int, int] = {}
-        # Close descriptors even if the owner forgets to call close().
-        self._finalizer = weakref.finalize(self, _close_fds, self._fds)
-
-    @staticmethod
-    def available(pid: int) -> bool:
-        """True if this OS exposes schedstat for ``pid``'s main thread."""
-        if not sys.platform.startswith("linux"):
-            return False
-        try:
-            with open(f"/proc/{pid}/task/{pid}/schedstat", "rb") as f:
-                int(f.read().split()[0])
-        except (OSError, ValueError, IndexError):
-            return False
-        return True
-
-    def read(self, tids: Iterable[int]) -> dict[int, float]:
-        """tid -> CPU seconds for the threads that exist now; ended ones are dropped."""
-        out: dict[int, float] = {}
-        for tid in tids:
-            fd = self._fds.get(tid)
-            try:
-                if fd is None:
-                    fd = self._fds[tid] = os.open(f"{self._task_dir}/{tid}/schedstat", os.O_RDONLY)
-                out[tid] = int(os.pread(fd, 96, 0).split()[0]) / 1e9
-            except (OSError, ValueError, IndexError):
-                # Not started yet or ended: an ended thread's descriptor reads ESRCH or nothing.
-                self._forget(tid)
-        return out
-
-    def keep_only(self, tids: set[int]) -> None:
-        """Close descriptors of threads no longer registered."""
-        for tid in list(self._fds):
-            if tid not in tids:
-                self._forget(tid)
-
-    def _forget(self, tid: int) -> None:
-        fd = self._fds.pop(tid, None)
-        if fd is not None:
-            os.close(fd)
-
-    def close(self) -> None:
-        """Close every descriptor."""
-        self._finalizer()
-
-
-def _close_fds(fds: dict[int, int]) -> None:
-    for fd in fds.values():
-        with contextlib.suppress(OSError):
-            os.close(fd)
-    fds.clear()
 
 
 class CpuSampler:
@@ -129,7 +63,7 @@ class CpuSampler:
 
         self._lanes: dict[int, Lane] = {}
         self._watched: psutil.Process | None = None
-        self._schedstat: _SchedstatReader | None = None  # Linux fast path for self._watched
+        self._schedstat: SchedstatReader | None = None  # Linux fast path for self._watched
         self._procs: dict[int, psutil.Process] = {}  # pid -> cached Process (psutil caches state)
         self._dead_pids: set[int] = set()  # pids that vanished: not retried until re-registered
         # (kind, ident) -> (cpu seconds, wall seconds) at the last successful read.
@@ -177,8 +111,8 @@ class CpuSampler:
             self._watched = psutil.Process(pid)
         except _GONE:
             return
-        if self._fast_threads and _SchedstatReader.available(pid):
-            self._schedstat = _SchedstatReader(pid)
+        if self._fast_threads and SchedstatReader.available(pid):
+            self._schedstat = SchedstatReader(pid)
 
     def _stop_watching(self) -> None:
         self._watched = None

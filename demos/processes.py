@@ -9,7 +9,8 @@ Three measurements, each a real run of spawned worker processes:
   of the worker (it imports Python and this module from scratch under ``spawn``);
 - **IPC**: a payload sent to a worker process and back over a ``Pipe`` (pickled, copied through
   the kernel twice), then the same bytes through ``multiprocessing.shared_memory`` (written once,
-  the worker touches them in place, only a tiny signal crosses the pipe).
+  the worker touches them in place, only a tiny signal crosses the pipe). Its workers live in
+  ``demos.ipc_cost``; this module runs the sweep and the twin.
 
     python -m demos.processes --workers 2 --payload-kb 1024 --json
 """
@@ -18,13 +19,30 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
-import os
 import statistics
 import time
 from typing import TYPE_CHECKING, Any
 
 from demos.context import WorkerContext
 from demos.events import Kind, State, now_ns
+from demos.ipc_cost import (  # noqa: F401  re-exported: importable from here as before
+    IPC_BUDGET_BYTES,
+    IPC_PICKLE_MS,
+    IPC_PIPE_MS,
+    IPC_REPEATS,
+    IPC_ROUNDS,
+    IPC_SHM_MS,
+    IPC_SLOTS,
+    PAGE_BYTES,
+    PAYLOAD_KB_LIMITS,
+    build_ipc_pair,
+    ipc_echo,
+    ipc_figures,
+    ipc_rounds,
+    ipc_sender,
+    is_ipc_pair,
+    verdict,
+)
 from demos.parallelism import GATE_LAST_DONE_NS, GATE_OPENED_NS, usable_cores, wait_at_gate
 from demos.runtime import SPAWN, WorkerSpec
 
@@ -36,7 +54,6 @@ if TYPE_CHECKING:
 
 PHASES = ("sweep", "ipc")
 LIMITS = {"workers": (1, 16), "total_ms": (200, 8000), "serial_pct": (0, 90)}
-PAYLOAD_KB_LIMITS = (1, 65536)  # 1 KB to 64 MB
 DEFAULTS: dict[str, Any] = {
     "phase": "sweep",
     "workers": 2,
@@ -48,10 +65,6 @@ PIECE_MS = 50.0  # a worker passes a step boundary (pause, cancel) about this of
 GATE_SERIAL_DONE_NS = 3  # after the parallelism lesson's slots 0-2 (arrived, opened, last done)
 GATE_FIRST_ENTRY = 4  # then one slot per worker: when its first line ran (the shared clock)
 POLL_S = 0.001
-IPC_BUDGET_BYTES = 32 * 1024 * 1024  # round trips per method: about this many bytes, 3 to 50
-IPC_REPEATS = (3, 50)
-IPC_PIPE_MS, IPC_SHM_MS, IPC_PICKLE_MS, IPC_ROUNDS, IPC_SLOTS = 0, 1, 2, 3, 4
-PAGE_BYTES = 4096
 
 
 # ------------------------------------------------------------------ Amdahl's law
@@ -101,112 +114,6 @@ def _compute(ctx: WorkerContext, total_ms: float, label: str) -> None:
         ctx.compute(piece_ms, f"{label} {piece + 1}/{pieces}: {piece_ms:.0f} ms")
 
 
-# ---------------------------------------------------------------------- IPC
-def ipc_rounds(payload_bytes: int) -> int:
-    """Round trips per method: many for small payloads (steadier median), few for big ones."""
-    low, high = IPC_REPEATS
-    return max(low, min(high, IPC_BUDGET_BYTES // max(1, payload_bytes)))
-
-
-def ipc_sender(ctx: WorkerContext, conn: Any, payload_kb: int, figures: Any) -> None:
-    """Time a payload's round trip through the pipe, then through shared memory."""
-    import pickle
-    from multiprocessing.shared_memory import SharedMemory
-
-    size = payload_kb * 1024
-    payload = os.urandom(size)
-    rounds = ipc_rounds(size)
-    figures[IPC_ROUNDS] = rounds
-    conn.send(("hello", b""))  # the echo may still be starting: this first trip is not timed
-    ctx.emit(State.WAITING, "waiting for the echo process")
-    _await_reply(ctx, conn)
-
-    t0 = time.perf_counter()
-    pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
-    figures[IPC_PICKLE_MS] = (time.perf_counter() - t0) * 1000
-
-    times = []
-    for _ in range(rounds):
-        ctx.checkpoint()
-        ctx.emit(State.RUNNING, f"Pipe: {payload_kb} KB there and back")
-        t0 = time.perf_counter()
-        conn.send(("echo", payload))  # pickled, then written through the kernel
-        back = _await_reply(ctx, conn)
-        times.append(time.perf_counter() - t0)
-        if len(back) != size:
-            raise RuntimeError("the echo returned a different payload")
-    figures[IPC_PIPE_MS] = statistics.median(times) * 1000
-
-    shm = SharedMemory(create=True, size=size)
-    try:
-        conn.send(("attach", shm.name))
-        _await_reply(ctx, conn)
-        times = []
-        for _ in range(rounds):
-            ctx.checkpoint()
-            ctx.emit(State.RUNNING, f"shared memory: {payload_kb} KB")
-            t0 = time.perf_counter()
-            shm.buf[:size] = payload  # one copy in; then only a few bytes cross the pipe
-            conn.send(("touch", size))
-            _await_reply(ctx, conn)
-            times.append(time.perf_counter() - t0)
-            if shm.buf[0] != (payload[0] + 1) % 256:  # the echo changed it in place
-                raise RuntimeError("the shared memory was not modified by the echo")
-        figures[IPC_SHM_MS] = statistics.median(times) * 1000
-        conn.send(("detach", b""))
-        _await_reply(ctx, conn)
-    finally:
-        conn.send(("quit", b""))
-        shm.close()
-        shm.unlink()
-
-
-def _await_reply(ctx: WorkerContext, conn: Any) -> Any:
-    """Wait for the peer's reply without ever blocking past a cancel."""
-    while not conn.poll(0.05):
-        ctx.checkpoint()
-    return conn.recv()
-
-
-def ipc_echo(ctx: WorkerContext, conn: Any) -> None:
-    """Send payloads back as they came (pipe); touch every page in place (shared memory)."""
-    import numpy as np
-
-    shm = None
-    while True:
-        ctx.emit(State.WAITING, "conn.recv(): waiting for a message")
-        op, data = _await_reply(ctx, conn)
-        if op == "quit":
-            break
-        ctx.emit(State.RUNNING, f"{op} {len(data) // 1024} KB" if op == "echo" else op)
-        if op == "attach":
-            shm = _attach(data)
-        elif op == "touch" and shm is not None:
-            view = np.frombuffer(shm.buf, dtype=np.uint8, count=int(data))
-            view[::PAGE_BYTES] += 1  # every page of the sender's bytes, changed where they lie
-            del view  # a live view would keep the segment from closing
-            data = b""
-        elif op == "detach" and shm is not None:
-            shm.close()
-            shm = None
-        conn.send(data)
-    if shm is not None:
-        shm.close()
-
-
-def _attach(name: str) -> Any:
-    """Open the sender's segment by name.
-
-    Python 3.11 registers an attached segment with the resource tracker as if this process owned
-    it. That is harmless here: sender and echo are ``spawn`` children of one parent and share its
-    tracker, which keeps a set of names, so the sender's unlink clears the one entry.
-    Unregistering here as well would make the tracker fail on that unlink.
-    """
-    from multiprocessing.shared_memory import SharedMemory
-
-    return SharedMemory(name=name)
-
-
 # ---------------------------------------------------------------- scenario
 def validate(phase: str, workers: int, total_ms: int, serial_pct: int, payload_kb: int) -> None:
     """Reject settings outside the lesson's limits with a clear message."""
@@ -240,16 +147,7 @@ def build_workers(
     """
     validate(phase, workers, total_ms, serial_pct, payload_kb)
     if phase == "ipc":
-        sender_end, echo_end = SPAWN.Pipe()  # duplex: requests one way, replies the other
-        figures = SPAWN.RawArray("d", IPC_SLOTS)
-        return [
-            WorkerSpec(
-                "Sender",
-                ipc_sender,
-                {"conn": sender_end, "payload_kb": payload_kb, "figures": figures},
-            ),
-            WorkerSpec("Echo", ipc_echo, {"conn": echo_end}),
-        ]
+        return build_ipc_pair(payload_kb)
     serial_ms = total_ms * serial_pct / 100.0
     gate = SPAWN.Array("q", GATE_FIRST_ENTRY + workers)
     return [
@@ -281,18 +179,8 @@ def result(specs: list[WorkerSpec]) -> dict[str, Any]:
         "start_method": method,
         "default_start_method": default,
     }
-    if specs and "conn" in specs[0].params:
-        raw = specs[0].params["figures"]
-        for spec in specs:
-            spec.params["conn"].close()  # this process's copies of the pipe's ends
-        figures.update(
-            {
-                "ipc_ms": round(raw[IPC_PIPE_MS], 3),
-                "shm_ms": round(raw[IPC_SHM_MS], 3),
-                "pickle_ms": round(raw[IPC_PICKLE_MS], 3),
-                "rounds": int(raw[IPC_ROUNDS]),
-            }
-        )
+    if is_ipc_pair(specs):
+        figures.update(ipc_figures(specs))  # and closes this process's ends of the pipe
     elif specs:
         gate = specs[0].params["gate"]
         figures.update(
@@ -335,26 +223,6 @@ def startup_ms(t_start_ns: int, entry_ns: list[int]) -> float:
 def work_per_process_ms(total_ms: float, serial_pct: float, cores: int) -> float:
     """The parallel work one process gets with one process per core."""
     return total_ms * (1 - serial_pct / 100.0) / max(1, cores)
-
-
-def verdict(ipc_ms: float, shm_ms: float, work_ms: float, payload_kb: int) -> str:
-    """When do processes stop paying off? Moving the data against the work it buys."""
-    size = f"{payload_kb / 1024:g} MB" if payload_kb >= 1024 else f"{payload_kb} KB"
-    shm = f" Shared memory moved it in {shm_ms:.1f} ms." if 0 < shm_ms < ipc_ms else ""
-    if ipc_ms >= work_ms:
-        return (
-            f"Sending {size} there and back ({ipc_ms:.1f} ms) costs more than each process's "
-            f"work ({work_ms:.0f} ms): processes do not pay off with this much data.{shm}"
-        )
-    if ipc_ms >= 0.1 * work_ms:
-        return (
-            f"The pipe takes {100 * ipc_ms / work_ms:.0f}% of each process's work "
-            f"({ipc_ms:.1f} of {work_ms:.0f} ms): a real dent in the speedup.{shm}"
-        )
-    return (
-        f"{size} there and back takes {ipc_ms:.2f} ms, small beside {work_ms:.0f} ms of work "
-        "per process: processes pay off."
-    )
 
 
 def twin_command(params: dict[str, Any]) -> str:

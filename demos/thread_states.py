@@ -15,23 +15,39 @@ Scenarios:
 - ``futures``: a ThreadPoolExecutor with more tasks than workers; each Future's state recorded
   live through its public API; cancel() on a running future returns False, on a pending one True.
 
+The futures scenario lives in ``demos.future_states``, the kernel's view in
+``demos.kernel_states``; this module plays the deck and mix scenarios and builds every run.
+
     python -m demos.thread_states [--scenario deck|mix|futures] [--json]
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 import threading
-import time
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from demos.context import Control, WorkerContext, run_worker
+from demos.context import WorkerContext, run_helper_thread
 from demos.events import Kind, Lane, State, now_ns
+from demos.future_states import (  # noqa: F401  re-exported: importable from here as before
+    FUTURE_SLEEP_S,
+    FUTURE_STATES,
+    FUTURE_TASKS,
+    FUTURE_WORK_MS,
+    FUTURE_WORKERS,
+    FutureBook,
+    future_detail,
+    future_state,
+    future_task_worker,
+    futures_main_worker,
+)
+from demos.kernel_states import (  # noqa: F401  re-exported: importable from here as before
+    KERNEL_STATE_MEANINGS,
+    available,
+    kernel_state_meaning,
+    kernel_states,
+)
 from demos.runtime import WorkerSpec
-from demos.transport import Sink
 
 if TYPE_CHECKING:
     from demos.intervals import IntervalStore
@@ -53,60 +69,6 @@ MIX_SLEEPERS, MIX_SLEEP_ROUNDS, MIX_SLEEP_S = 2, 5, 0.5
 MIX_COMPUTERS, MIX_CPU_ROUNDS, MIX_CPU_STEP_MS = 2, 4, 200.0
 MIX_LOCKERS, MIX_LOCK_ROUNDS, MIX_HOLD_MS = 3, 3, 100.0
 LOCK_POLL_S = 0.05  # acquire(timeout) so a queued thread still sees cancel
-
-# futures: more tasks than workers, so some wait in the pool's queue as PENDING
-FUTURE_TASKS, FUTURE_WORKERS = 6, 2
-FUTURE_WORK_MS, FUTURE_SLEEP_S = 100.0, 0.5
-FUTURE_STATES = ("PENDING", "RUNNING", "CANCELLED", "FINISHED")
-
-# Kernel state letters (see proc(5)); R covers both "on a CPU" and "runnable, queued for one".
-KERNEL_STATE_MEANINGS = {
-    "R": "running or runnable",
-    "S": "sleeping (interruptible wait)",
-    "D": "disk sleep (uninterruptible wait)",
-    "T": "stopped by a signal",
-    "t": "stopped by a debugger",
-    "Z": "zombie (ended, not yet reaped)",
-    "X": "dead",
-    "I": "idle kernel thread",
-    "P": "parked",
-    "W": "waking / paging",
-    "K": "wakekill",
-}
-
-
-# ------------------------------------------------------------------ OS view
-def available() -> bool:
-    """True where per-thread kernel states can be read (Linux with /proc)."""
-    return sys.platform.startswith("linux") and os.path.isdir("/proc/self/task")
-
-
-def kernel_states(pid: int) -> dict[int, str]:
-    """Each thread of ``pid``: native thread id -> kernel state letter; {} where unavailable."""
-    if not available():
-        return {}
-    try:
-        tids = os.listdir(f"/proc/{pid}/task")
-    except OSError:
-        return {}  # the process is gone
-    states: dict[int, str] = {}
-    for tid in tids:
-        try:
-            with open(f"/proc/{pid}/task/{tid}/stat", "rb") as stat:
-                data = stat.read()
-        except OSError:
-            continue  # the thread ended between listing and reading
-        # The name field sits in parentheses and may itself hold ")" or spaces: the state is
-        # the first field after the last ")".
-        close = data.rfind(b")")
-        if close >= 0 and len(data) > close + 2:
-            states[int(tid)] = chr(data[close + 2])
-    return states
-
-
-def kernel_state_meaning(letter: str) -> str:
-    """A few words for a kernel state letter."""
-    return KERNEL_STATE_MEANINGS.get(letter, "unknown")
 
 
 # --------------------------------------------------------------------- deck
@@ -146,16 +108,6 @@ def deck_sleeper_worker(ctx: WorkerContext, sleep_s: float) -> None:
     ctx.emit(State.RUNNING, "finished")
 
 
-def _helper_thread_main(
-    sink: Sink, control: Control, lane_id: int, name: str, fn: Any, params: dict[str, Any]
-) -> State:
-    """Body of a thread that "main" starts itself: announce the lane's OS id, then run ``fn``."""
-    sink.announce(Lane(lane_id, Kind.THREAD, name, threading.get_native_id()))
-    ctx = WorkerContext(lane_id, sink, control)
-    state, _ = run_worker(ctx, fn, params)
-    return state
-
-
 def deck_main_worker(ctx: WorkerContext, record: DeckRecord) -> None:
     """The deck's main thread, step by step: create, check, start, check, wait, check, join."""
     lane_id = ctx.lane_id + 1  # the worker's lane sits right after main's
@@ -164,7 +116,7 @@ def deck_main_worker(ctx: WorkerContext, record: DeckRecord) -> None:
     # A plain Thread, not a runtime worker: main itself must create, start and join it, so
     # each is_alive() answer is the real one.
     thread = threading.Thread(
-        target=_helper_thread_main,
+        target=run_helper_thread,
         args=(
             ctx.sink,
             ctx.control,
@@ -230,112 +182,6 @@ def lock_worker(ctx: WorkerContext, shared: MixShared, rounds: int, hold_ms: flo
         finally:
             lock.release()
         ctx.sleep(0.05, "released; short pause")
-
-
-# ------------------------------------------------------------------ futures
-def future_state(future: Future[Any]) -> str:
-    """PENDING, RUNNING, CANCELLED or FINISHED, from the public API only.
-
-    Checked in this order because a future only moves forward: a done future also answers
-    False to running(), a cancelled one True to done().
-    """
-    if future.cancelled():
-        return "CANCELLED"
-    if future.done():
-        return "FINISHED"
-    if future.running():
-        return "RUNNING"
-    return "PENDING"
-
-
-class FutureBook:
-    """Every future's states as "main" saw them, and what cancel() answered."""
-
-    def __init__(self, tasks: int = FUTURE_TASKS, workers: int = FUTURE_WORKERS) -> None:
-        self.tasks = tasks
-        self.workers = workers
-        self.states: list[list[str]] = [[] for _ in range(tasks)]
-        self.cancel_returned: list[bool | None] = [None] * tasks
-
-    def observe(self, ctx: WorkerContext, index: int, future: Future[Any]) -> None:
-        """Record the future's state if it changed, and say so on main's lane."""
-        state = future_state(future)
-        seen = self.states[index]
-        if not seen or seen[-1] != state:
-            seen.append(state)
-            ctx.emit(State.RUNNING, future_detail(index, state))
-            ctx.emit(State.WAITING, "polling the futures")
-
-    def cancel(self, ctx: WorkerContext, index: int, future: Future[Any], lane_id: int) -> bool:
-        """``future.cancel()``, recorded; a cancelled pending task's lane ends CANCELLED."""
-        answer = future.cancel()
-        self.cancel_returned[index] = answer
-        ctx.emit(State.RUNNING, f"future {index} cancel() -> {answer}")
-        if answer:
-            ctx.sink.emit((now_ns(), lane_id, int(State.CANCELLED), "Future.cancel() -> True"))
-        self.observe(ctx, index, future)
-        return answer
-
-    def as_json(self) -> list[dict[str, Any]]:
-        """``future_states`` for the twin's JSON."""
-        return [
-            {"task": i, "states": list(s), "cancel_returned": self.cancel_returned[i]}
-            for i, s in enumerate(self.states)
-        ]
-
-
-def future_detail(index: int, state: str) -> str:
-    """Main's event detail for a future's new state (parsed back by the tab)."""
-    return f"future {index} -> {state}"
-
-
-def future_task_worker(ctx: WorkerContext, index: int) -> None:
-    """One pool task: some arithmetic, then a wait, like fetching and parsing."""
-    ctx.compute(FUTURE_WORK_MS, f"task {index}: arithmetic")
-    ctx.sleep(FUTURE_SLEEP_S, f"task {index}: time.sleep({FUTURE_SLEEP_S:g})")
-
-
-def futures_main_worker(ctx: WorkerContext, book: FutureBook) -> None:
-    """Submit more tasks than the pool has threads, cancel one running and two pending futures,
-    and watch every future's state until all are done."""
-    lanes = [ctx.lane_id + 1 + i for i in range(book.tasks)]
-    for i, lane_id in enumerate(lanes):
-        ctx.sink.announce(Lane(lane_id, Kind.THREAD, f"future-{i}", 0))
-    pool = ThreadPoolExecutor(max_workers=book.workers, thread_name_prefix="pool")
-    futures: list[Future[State]] = []
-    try:
-        for i, lane_id in enumerate(lanes):
-            ctx.sink.emit((now_ns(), lane_id, int(State.READY), "submitted: queued in the pool"))
-            futures.append(
-                pool.submit(
-                    _helper_thread_main,
-                    ctx.sink,
-                    ctx.control,
-                    lane_id,
-                    f"future-{i}",
-                    future_task_worker,
-                    {"index": i},
-                )
-            )
-            book.observe(ctx, i, futures[i])
-        asked = False
-        while not all(f.done() for f in futures):
-            ctx.checkpoint()
-            for i, future in enumerate(futures):
-                book.observe(ctx, i, future)
-            if not asked and all(f.running() or f.done() for f in futures[: book.workers]):
-                asked = True
-                book.cancel(ctx, 0, futures[0], lanes[0])  # running: too late, False
-                for i in range(max(book.workers, book.tasks - 2), book.tasks):
-                    book.cancel(ctx, i, futures[i], lanes[i])  # still queued: True
-                ctx.emit(State.WAITING, "polling the futures")
-            ctx.sink.flush_if_due()
-            time.sleep(POLL_S)
-    finally:
-        # On Cancel: drop what is still queued; running tasks see the flag at their next poll.
-        pool.shutdown(wait=True, cancel_futures=True)
-        for i, future in enumerate(futures):
-            book.observe(ctx, i, future)
 
 
 # ------------------------------------------------------------ the scenarios

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from demos import coroutines
+from demos import coroutine_tasks, coroutines
 from demos.events import State
 from demos.intervals import IntervalStore
 
@@ -78,9 +78,9 @@ def test_offloading_the_cpu_step_keeps_the_loop_responsive() -> None:
 
 
 def test_bands_keep_the_timeline_small() -> None:
-    assert len(coroutines.bands(10_000)) == coroutines.BAND_LANES
-    assert coroutines.band_name(coroutines.bands(10_000)[0]) == "tasks 1-313"
-    assert len(coroutines.bands(64)) == 64
+    assert len(coroutine_tasks.bands(10_000)) == coroutine_tasks.BAND_LANES
+    assert coroutine_tasks.band_name(coroutine_tasks.bands(10_000)[0]) == "tasks 1-313"
+    assert len(coroutine_tasks.bands(64)) == 64
     with pytest.raises(ValueError, match="tasks"):
         coroutines.validate({**coroutines.DEFAULTS, "tasks": 0})
 
@@ -140,6 +140,6 @@ def test_cancel_mid_run_cancels_every_lane(window, qtbot) -> None:  # noqa: ANN0
     qtbot.waitUntil(lambda: not tab.is_running_locally(), timeout=10_000)
     finals = {s for s, _ in tab.store.final_states().values()}
     assert finals == {State.CANCELLED}
-    assert len(tab.store.lanes) == len(coroutines.bands(200))
+    assert len(tab.store.lanes) == len(coroutine_tasks.bands(200))
     assert tab.pending_tasks() == 0
     assert "Cancelled" in tab.verdict_label.text()

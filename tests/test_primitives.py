@@ -225,7 +225,8 @@ def test_twin_late_barrier_reports_the_broken_barrier() -> None:
 # ---------------------------------------------------------------------- GUI
 @pytest.mark.gui
 def test_primitives_tab_runs_each_primitive_through_the_lab(qtbot, qloop) -> None:  # noqa: ANN001
-    from app.lessons.primitives import GOOD_COLOUR, PrimitivesTab
+    from app.lessons.primitives import PrimitivesTab
+    from app.lessons.primitives_figures import GOOD_COLOUR
     from app.main_window import MainWindow
 
     win = MainWindow()

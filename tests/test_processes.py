@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from demos import processes
+from demos import ipc_cost, processes
 from demos.events import Kind, State
 
 pytestmark = pytest.mark.timeout(180)
@@ -86,9 +86,9 @@ def test_scenario_builds_sweep_points_and_the_ipc_pair() -> None:
     assert processes.worker_kind() is Kind.PROCESS
     with pytest.raises(ValueError, match="payload_kb must be between"):
         processes.build_workers("ipc", payload_kb=128 * 1024)
-    assert "processes: elapsed" not in processes.verdict(50.0, 1.0, 10.0, 65536)
-    assert "do not pay off" in processes.verdict(50.0, 1.0, 10.0, 65536)
-    assert "pay off" in processes.verdict(0.1, 0.05, 500.0, 1)
+    assert "processes: elapsed" not in ipc_cost.verdict(50.0, 1.0, 10.0, 65536)
+    assert "do not pay off" in ipc_cost.verdict(50.0, 1.0, 10.0, 65536)
+    assert "pay off" in ipc_cost.verdict(0.1, 0.05, 500.0, 1)
 
 
 # ------------------------------------------------------------------- the tab

@@ -1,6 +1,7 @@
 """The Synchronization primitives tab: Lock, Semaphore(N), Barrier(parties) and a bounded buffer
 (Queue, with its Conditions and an Event), one page each, chosen at the top.
 
+The figures each page shows after a run are worded in ``app.lessons.primitives_figures``.
 Semaphore and queue runs also draw a small live plot (occupancy or queue depth against its
 limit) from samples the threads put in their event details, parsed as the events arrive.
 """
@@ -24,14 +25,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.lesson import LessonTab, heading, paragraph
+from app.lessons.primitives_figures import FIGURES, figure_texts
 from app.settings import read_choice, read_int
 from app.slider import LabeledSlider
 from demos import primitives
 from demos.events import State
 from demos.primitives import bounded_buffer, semaphore
 
-GOOD_COLOUR = "#009E73"  # bluish green (Okabe-Ito): the primitive kept its promise
-BAD_COLOUR = "#D55E00"  # vermillion: it did not (never expected)
 LIMIT_COLOUR = "#E69F00"  # orange: the limit line
 CURVE_COLOUR = "#0072B2"  # blue: occupancy or depth
 PLOT_HEIGHT_PX = 170
@@ -95,42 +95,6 @@ CONTROLS: dict[str, tuple[str, str, str]] = {
     "consume_ms": ("Time to &use an item", "ms", "Each consumer's pace"),
     "items": ("&Items per producer", "", "How many items each producer makes"),
 }
-# Rows of each results box: (key, caption); the first row is shown as the big figure.
-FIGURES = {
-    "lock": [
-        ("overlaps", "Overlapping holds:"),
-        ("acquisitions", "Acquisitions:"),
-        ("max_waiters", "Most waiters at once:"),
-        ("busy", "Lock held:"),
-        ("per_worker", "Per thread:"),
-    ],
-    "semaphore": [
-        ("max_occupancy", "Most inside at once:"),
-        ("permits", "Permits:"),
-        ("times_blocked", "Times blocked:"),
-        ("wait", "Waiting in total:"),
-    ],
-    "barrier": [
-        ("release_spread_ms", "Release spread:"),
-        ("arrivals", "Arrival spread:"),
-        ("rounds_released", "Rounds released:"),
-        ("broken", "BrokenBarrierError:"),
-    ],
-    "queue": [
-        ("max_depth", "Deepest queue:"),
-        ("capacity", "Capacity:"),
-        ("mean_depth", "Mean depth:"),
-        ("producers_blocked", "Producers blocked:"),
-        ("consumers_blocked", "Consumers blocked:"),
-        ("consumed", "Items consumed:"),
-    ],
-}
-
-
-def big(text: str, good: bool) -> str:
-    """A large coloured figure (relative size, so it grows with the presenter's font)."""
-    colour = GOOD_COLOUR if good else BAD_COLOUR
-    return f'<span style="font-size: xx-large; font-weight: bold; color: {colour};">{text}</span>'
 
 
 class PrimitivesTab(LessonTab):
@@ -328,7 +292,7 @@ class PrimitivesTab(LessonTab):
             verdict_label.setText(f"No figures: {figures.get('error', 'the run did not report')}.")
             return
         labels = self.figures[name]
-        texts, verdict = getattr(self, f"_{name}_figures")(figures)
+        texts, verdict = figure_texts(name, figures)
         for key, text in texts.items():
             labels[key].setText(text)
         if report.get("failed"):
@@ -339,74 +303,3 @@ class PrimitivesTab(LessonTab):
         if cancelled:
             verdict = f"Cancelled ({cancelled} threads stopped early). " + verdict
         verdict_label.setText(f"{verdict} ({elapsed_s:.2f} s)")
-
-    def _lock_figures(self, f: dict[str, Any]) -> tuple[dict[str, str], str]:
-        per_worker = "<br>".join(
-            f"{name}: held {held:.2f} s, waited {f['wait_s'][name]:.2f} s"
-            for name, held in f["hold_s"].items()
-        )
-        texts = {
-            "overlaps": big(str(f["overlaps"]), f["overlaps"] == 0),
-            "acquisitions": str(f["acquisitions"]),
-            "max_waiters": str(f["max_waiters"]),
-            "busy": f"{f['total_hold_s']:.2f} s of {f['locked_span_s']:.2f} s "
-            f"({f['busy_share']:.0%})",
-            "per_worker": per_worker,
-        }
-        verdict = (
-            "Mutual exclusion held: no two threads held the lock at once, and the holds fill "
-            f"{f['busy_share']:.0%} of the time between the first acquire and the last release."
-        )
-        return texts, verdict
-
-    def _semaphore_figures(self, f: dict[str, Any]) -> tuple[dict[str, str], str]:
-        ok = f["max_occupancy"] <= f["permits"]
-        texts = {
-            "max_occupancy": big(f"{f['max_occupancy']} / {f['permits']}", ok),
-            "permits": str(f["permits"]),
-            "times_blocked": str(f["times_blocked"]),
-            "wait": f"{f['wait_s_total']:.2f} s (longest {f['wait_s_max']:.2f} s)",
-        }
-        verdict = (
-            f"At most {f['max_occupancy']} of {f['workers']} threads were inside at once: "
-            f"Semaphore({f['permits']}) made the others wait {f['times_blocked']} times."
-        )
-        return texts, verdict
-
-    def _barrier_figures(self, f: dict[str, Any]) -> tuple[dict[str, str], str]:
-        spread = f["release_spread_ms"]
-        arrivals = f["arrival_spread_ms_per_round"]
-        texts = {
-            "release_spread_ms": big(f"{spread:.2f} ms", True) if spread is not None else "-",
-            "arrivals": ", ".join(f"{a:.0f} ms" for a in arrivals) or "-",
-            "rounds_released": f"{f['rounds_released']} of {f['rounds']}",
-            "broken": f"caught by {', '.join(f['handled_by'])}" if f["broken"] else "none",
-        }
-        if f["broken"]:
-            verdict = (
-                f"The late thread missed the {f['timeout_ms']} ms timeout: the barrier broke and "
-                f"{f['broken_barrier_errors']} threads caught BrokenBarrierError and ended."
-            )
-        else:
-            verdict = (
-                f"Threads arrived up to {max(arrivals, default=0):.0f} ms apart and left within "
-                f"{spread:.2f} ms of each other."
-            )
-        return texts, verdict
-
-    def _queue_figures(self, f: dict[str, Any]) -> tuple[dict[str, str], str]:
-        texts = {
-            "max_depth": big(
-                f"{f['max_depth']} / {f['capacity']}", f["max_depth"] <= f["capacity"]
-            ),
-            "capacity": str(f["capacity"]),
-            "mean_depth": f"{f['mean_depth']:.1f}",
-            "producers_blocked": f"{f['producer_blocks']} times, {f['producer_blocked_s']:.2f} s",
-            "consumers_blocked": f"{f['consumer_blocks']} times, {f['consumer_blocked_s']:.2f} s",
-            "consumed": f"{f['consumed']} of {f['items']}",
-        }
-        if f["producer_blocked_s"] > f["consumer_blocked_s"]:
-            side = "consumers were the bottleneck: the queue filled and producers waited"
-        else:
-            side = "producers were the bottleneck: the queue ran empty and consumers waited"
-        return texts, f"The depth stayed within the capacity; the {side}."

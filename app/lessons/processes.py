@@ -20,6 +20,7 @@ from app.settings import read_int
 from app.slider import LabeledSlider
 from demos import processes as lesson
 from demos.events import State
+from demos.ipc_cost import verdict
 
 PAYLOAD_STEPS = 16  # slider positions 0..16: 1 KB * 2**position, so 1 KB ... 64 MB
 PLOT_HEIGHT_PX = 240
@@ -306,7 +307,7 @@ class ProcessesTab(LessonTab):
         self.shm_label.setText(f"{shm_ms:.2f} ms for {size}")
         work_ms = lesson.work_per_process_ms(step["total_ms"], step["serial_pct"], self.cores)
         self.work_label.setText(f"{work_ms:.0f} ms (one process per core)")
-        self.verdict_label.setText(lesson.verdict(ipc_ms, shm_ms, work_ms, step["payload_kb"]))
+        self.verdict_label.setText(verdict(ipc_ms, shm_ms, work_ms, step["payload_kb"]))
 
     def _draw_model(self, *_: object) -> None:
         """The ideal line and Amdahl's curve for the current sliders."""

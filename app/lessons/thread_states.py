@@ -7,8 +7,6 @@ import re
 import time
 from typing import Any
 
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -18,14 +16,15 @@ from PySide6.QtWidgets import (
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
-    QWidget,
 )
 
 from app.lesson import LessonTab, heading, paragraph
-from app.palette import STATE_COLOURS, STATE_HELP
+from app.palette import STATE_HELP
 from app.settings import read_choice
+from app.state_diagram import StateDiagram
 from demos import thread_states as lesson
 from demos.events import State
+from demos.kernel_states import available, kernel_state_meaning, kernel_states
 from demos.lab import MAIN_LANE_ID
 
 OS_REFRESH_S = 0.5  # the kernel view is read about twice a second, not on every frame
@@ -69,121 +68,6 @@ FUTURES_EXPLANATION = (
     "and Python has no way to stop a thread from outside. Only the task itself can stop, by "
     "checking a flag, as the lab's workers do when you press Cancel."
 )
-
-
-class StateDiagram(QWidget):
-    """NEW -> READY -> RUNNING <-> WAITING / BLOCKED -> DONE, each node showing how many lanes
-    are in that state now; a node with none is drawn hollow."""
-
-    NODES: dict[State, tuple[float, float]] = {  # centre, as fractions of the widget's size
-        State.NEW: (0.09, 0.5),
-        State.READY: (0.30, 0.5),
-        State.RUNNING: (0.52, 0.5),
-        State.WAITING: (0.74, 0.17),
-        State.BLOCKED: (0.74, 0.83),
-        State.DONE: (0.91, 0.5),
-    }
-    EDGES = [
-        (State.NEW, State.READY),
-        (State.READY, State.RUNNING),
-        (State.RUNNING, State.WAITING),
-        (State.WAITING, State.RUNNING),
-        (State.RUNNING, State.BLOCKED),
-        (State.BLOCKED, State.RUNNING),
-        (State.RUNNING, State.DONE),
-    ]
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.counts: dict[State, int] = {}
-        self.setMinimumSize(320, 170)
-        self.setToolTip("How many of the lesson's threads are in each state right now")
-
-    def set_counts(self, counts: dict[State, int]) -> None:
-        """New counts; repaints only when they changed."""
-        if counts != self.counts:
-            self.counts = dict(counts)
-            self.update()
-
-    def _node_rect(self, state: State) -> QRectF:
-        fx, fy = self.NODES[state]
-        w, h = max(60.0, self.width() * 0.17), 38.0
-        return QRectF(fx * self.width() - w / 2, fy * (self.height() - 30) - h / 2 + 4, w, h)
-
-    def paintEvent(self, _event: Any) -> None:  # noqa: N802 - Qt's name
-        """Arrows first, then the nodes over them, then a line for states off the diagram."""
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        text_colour = self.palette().windowText().color()
-        for src, dst in self.EDGES:
-            self._arrow(painter, src, dst, text_colour)
-        font = QFont(self.font())
-        for state in self.NODES:
-            rect = self._node_rect(state)
-            count = self.counts.get(state, 0)
-            colour = QColor(STATE_COLOURS[state])
-            painter.setPen(QPen(colour.darker(140), 2))
-            painter.setBrush(colour if count else Qt.BrushStyle.NoBrush)
-            painter.drawRoundedRect(rect, 8, 8)
-            font.setBold(bool(count))
-            painter.setFont(font)
-            # Light fills (yellow, grey) need dark text; hollow nodes take the theme's text.
-            fill_light = colour.lightness() > 150
-            painter.setPen(QColor("#000000") if count and fill_light else text_colour)
-            if count and not fill_light:
-                painter.setPen(QColor("#FFFFFF"))
-            painter.drawText(
-                rect,
-                Qt.AlignmentFlag.AlignCenter,
-                f"{state.name}\n{count}" if count else state.name,
-            )
-        others = [
-            f"{s.name.lower()} {self.counts[s]}"
-            for s in (State.PAUSED, State.CANCELLED, State.FAILED)
-            if self.counts.get(s)
-        ]
-        painter.setPen(text_colour)
-        painter.drawText(
-            QRectF(0, self.height() - 24, self.width(), 22),
-            Qt.AlignmentFlag.AlignCenter,
-            ", ".join(others) if others else "",
-        )
-        painter.end()
-
-    def _arrow(self, painter: QPainter, src: State, dst: State, colour: QColor) -> None:
-        a, b = self._node_rect(src), self._node_rect(dst)
-        # Two-way pairs are drawn as two parallel arrows, offset a little either side.
-        offset = 5.0 if (dst, src) in self.EDGES else 0.0
-        sign = 1.0 if src is State.RUNNING else -1.0
-        start = QPointF(a.center().x(), a.center().y() + offset * sign)
-        end = QPointF(b.center().x(), b.center().y() + offset * sign)
-        start, end = self._clip(a, start, end), self._clip(b, end, start)
-        painter.setPen(QPen(colour, 1.4))
-        painter.drawLine(start, end)
-        dx, dy = end.x() - start.x(), end.y() - start.y()
-        length = max(1e-6, (dx * dx + dy * dy) ** 0.5)
-        ux, uy = dx / length, dy / length
-        head = QPolygonF(
-            [
-                end,
-                QPointF(end.x() - 8 * ux + 4 * uy, end.y() - 8 * uy - 4 * ux),
-                QPointF(end.x() - 8 * ux - 4 * uy, end.y() - 8 * uy + 4 * ux),
-            ]
-        )
-        painter.setBrush(colour)
-        painter.drawPolygon(head)
-
-    @staticmethod
-    def _clip(rect: QRectF, inside: QPointF, outside: QPointF) -> QPointF:
-        """Where the segment inside -> outside leaves ``rect`` (so arrows touch node edges)."""
-        dx, dy = outside.x() - inside.x(), outside.y() - inside.y()
-        scales = []
-        if dx:
-            scales.append((rect.width() / 2) / abs(dx))
-        if dy:
-            scales.append((rect.height() / 2) / abs(dy))
-        t = min(scales + [1.0])
-        return QPointF(inside.x() + dx * t, inside.y() + dy * t)
 
 
 def _table(headers: list[str]) -> QTableWidget:
@@ -276,7 +160,7 @@ class ThreadStatesTab(LessonTab):
         self.os_table = _table(["native id", "lane", "lesson state", "kernel"])
         self.os_table.setAccessibleName("The lab's threads: lesson state and kernel state")
         layout.addWidget(self.os_table)
-        if not lesson.available():
+        if not available():
             self.os_table.hide()
             self.os_note.setText(
                 "Not available on this system: per-thread kernel states are read from "
@@ -393,10 +277,10 @@ class ThreadStatesTab(LessonTab):
 
     def update_os_view(self) -> None:
         """The lab's threads: native id, the lane on it, the lesson's state, the kernel's."""
-        if not lesson.available():
+        if not available():
             return
         pid = self.lab.pid
-        states = lesson.kernel_states(pid) if pid else {}
+        states = kernel_states(pid) if pid else {}
         if not states:
             self.os_note.setText("No lab process to look at yet.")
             self.os_table.setRowCount(0)
@@ -429,7 +313,7 @@ class ThreadStatesTab(LessonTab):
                     str(tid),
                     lane.name if lane is not None else "-",
                     state.name if state is not None else "-",
-                    f"{letter}  {lesson.kernel_state_meaning(letter)}",
+                    f"{letter}  {kernel_state_meaning(letter)}",
                 ],
                 ["", "", STATE_HELP[state] if state is not None else "", ""],
             )

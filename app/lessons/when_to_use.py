@@ -17,21 +17,12 @@ import platform
 import time
 from typing import Any
 
-import psutil
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QBrush, QColor, QFont
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QFrame,
-    QHeaderView,
-    QLabel,
-    QSizePolicy,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
-)
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QVBoxLayout
 
+from app.kill_tree import KILL_GRACE_S, kill_tree
 from app.lesson import LessonTab, heading, paragraph
+from app.lessons.when_to_use_matrix import MatrixBox
 from app.settings import read_int
 from app.slider import LabeledSlider
 from demos import when_to_use as lesson
@@ -40,10 +31,6 @@ from demos.events import Kind, Lane, Mark, State, now_ns
 log = logging.getLogger(__name__)
 SPAWN = multiprocessing.get_context("spawn")
 POLL_S = 0.05  # how often the window looks at the pipe: cells arrive a few times a second
-KILL_GRACE_S = 1.0
-COLUMNS = ("sequential", "threads", "asyncio", "processes")  # the table's order, not the cost's
-WINNER_BACKGROUND = "#009E73"  # Okabe-Ito bluish green: safe for colour-blind viewers
-WINNER_TEXT = "#000000"  # dark text on it keeps the contrast above 4.5:1
 LANE_KINDS = {
     "sequential": Kind.THREAD,
     "threads": Kind.THREAD,
@@ -100,7 +87,11 @@ class WhenToUseTab(LessonTab):
         self.last_result: dict[str, Any] | None = None
         layout = self.layout()
         assert isinstance(layout, QVBoxLayout)
-        layout.insertWidget(0, self._build_matrix_box())  # above the plots: the table is the point
+        self.matrix = MatrixBox()
+        self.table = self.matrix.table
+        self.recommendation_label = self.matrix.recommendation_label
+        self.status_label = self.matrix.status_label
+        layout.insertWidget(0, self.matrix)  # above the plots: the table is the point
         layout.setStretch(1, 1)
 
     # ----------------------------------------------------------------- widgets
@@ -144,64 +135,15 @@ class WhenToUseTab(LessonTab):
         layout.addWidget(self.switch)
         self._show_switch()
 
-    def _build_matrix_box(self) -> QFrame:
-        box = QFrame()
-        box.setFrameShape(QFrame.Shape.StyledPanel)
-        box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
-        column = QVBoxLayout(box)
-        column.setContentsMargins(8, 4, 8, 4)
-        self.table = QTableWidget(len(lesson.WORKLOADS), len(COLUMNS))
-        self.table.setAccessibleName("Elapsed time and speedup per workload and model")
-        self.table.setHorizontalHeaderLabels(list(COLUMNS))
-        self.table.setVerticalHeaderLabels([lesson.WORKLOAD_LABELS[w] for w in lesson.WORKLOADS])
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.recommendation_label = paragraph("Press Start (Space) to measure the matrix.")
-        self.recommendation_label.setObjectName("bigFigure")
-        self.status_label = QLabel("")
-        column.addWidget(self.table)
-        column.addWidget(self.recommendation_label)
-        column.addWidget(self.status_label)
-        self._clear_table()
-        return box
-
-    def _fit_table(self) -> None:
-        table = self.table
-        height = table.horizontalHeader().height() + 2 * table.frameWidth()
-        height += sum(table.rowHeight(r) for r in range(table.rowCount()))
-        table.setFixedHeight(height)
+    def cell_text(self, work: str, model: str) -> str:
+        """What a cell shows (for tests and screen readers)."""
+        return self.matrix.cell_text(work, model)
 
     def _show_switch(self) -> None:
         ms = lesson.SWITCH_STEPS_MS[self.switch.value()]
         self.switch.caption.setText(
             f"GIL &switch interval (threads only): {ms:g} ms (CPython's default: 5 ms)"
         )
-
-    def _clear_table(self) -> None:
-        for row in range(self.table.rowCount()):
-            for col in range(self.table.columnCount()):
-                self.table.setItem(row, col, QTableWidgetItem("-"))
-        self.table.resizeRowsToContents()
-        self._fit_table()
-
-    def _set_cell(self, work: str, model: str, text: str, winner: bool = False) -> None:
-        item = QTableWidgetItem(text)
-        item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-        if winner:
-            font = QFont(item.font())
-            font.setBold(True)
-            item.setFont(font)
-            item.setBackground(QBrush(QColor(WINNER_BACKGROUND)))
-            item.setForeground(QBrush(QColor(WINNER_TEXT)))
-            item.setToolTip("Winner: the lightest model within 10% of the fastest")
-        self.table.setItem(lesson.WORKLOADS.index(work), COLUMNS.index(model), item)
-
-    def cell_text(self, work: str, model: str) -> str:
-        """What a cell shows (for tests and screen readers)."""
-        item = self.table.item(lesson.WORKLOADS.index(work), COLUMNS.index(model))
-        return item.text() if item is not None else ""
 
     # ---------------------------------------------------------------- settings
     def params(self) -> dict[str, Any]:
@@ -238,7 +180,7 @@ class WhenToUseTab(LessonTab):
         self.clear_result("Measuring... (each cell is a real run)")
         receiver, sender = SPAWN.Pipe(duplex=False)
         # Not a daemon: a daemonic process may not start children, and the matrix needs some.
-        # Its lifetime is ours to end instead: see _kill_tree and the window close filter.
+        # Its lifetime is ours to end instead: see kill_tree and the window close filter.
         process = SPAWN.Process(
             target=lesson.measure_to, args=(sender, params), name="when-to-use matrix"
         )
@@ -280,21 +222,21 @@ class WhenToUseTab(LessonTab):
             self.store.add_lane(Lane(lane_id, LANE_KINDS[model], name, 0))
             state = State.WAITING if work == "io" else State.RUNNING
             self.store.add_events([(figures["t_ns"], lane_id, int(state), f"measuring {model}")])
-            self._set_cell(work, model, "measuring...")
+            self.matrix.set_cell(work, model, "measuring...")
             self.status_label.setText(f"Measuring {lesson.WORKLOAD_LABELS[work]} with {model}...")
         elif event == "cell" and key in self._lanes:
             text = f"{figures['elapsed_s']:.3f} s"
             if "startup_s" in figures and model == "processes":
                 text += f" (+{figures['startup_s']:.2f} s start-up)"
             self.store.add_events([(figures["t_ns"], self._lanes[key], int(State.DONE), text)])
-            self._set_cell(work, model, text)
+            self.matrix.set_cell(work, model, text)
 
     def _finish(self, event: str, figures: dict[str, Any]) -> None:
         if event == "error":
             self._fail(figures["message"])
             return
         self.last_result = figures
-        self._show(figures)
+        self.matrix.show_result(figures)
 
     def _fail(self, message: str) -> None:
         log.warning("when-to-use matrix failed: %s", message)
@@ -307,7 +249,7 @@ class WhenToUseTab(LessonTab):
         while process.is_alive() and time.monotonic() < deadline:  # noqa: ASYNC110
             await asyncio.sleep(0.02)
         if process.is_alive():
-            self._kill_tree(process)
+            kill_tree(process)
         self._release(process)
 
     def _release(self, process: multiprocessing.process.BaseProcess) -> None:
@@ -319,29 +261,6 @@ class WhenToUseTab(LessonTab):
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
-
-    def _kill_tree(self, process: multiprocessing.process.BaseProcess) -> bool:
-        """Kill the measuring process and the workers it spawned.
-
-        It is suspended first, so it cannot spawn another worker between listing its children
-        and killing them. Its resource tracker is left alone: it exits by itself once its
-        parent is gone, after freeing the semaphores the run left behind. True if all ended.
-        """
-        if process.pid is None or not process.is_alive():
-            return True
-        try:
-            parent = psutil.Process(process.pid)
-            parent.suspend()
-            children = [c for c in parent.children(recursive=True) if not _is_tracker(c)]
-        except psutil.Error:
-            children, parent = [], None
-        for proc in [*children, parent]:
-            if proc is not None:
-                with contextlib.suppress(psutil.Error):
-                    proc.kill()
-        procs = [p for p in [*children, parent] if p is not None]
-        _gone, alive = psutil.wait_procs(procs, KILL_GRACE_S)
-        return not alive
 
     def _on_watch_done(self, task: asyncio.Task[None]) -> None:
         if not task.cancelled() and (exc := task.exception()) is not None:
@@ -380,7 +299,7 @@ class WhenToUseTab(LessonTab):
         ended = True
         if process is not None:
             self.store.add_mark(Mark(now_ns(), "measurement cancelled"))
-            ended = self._kill_tree(process)
+            ended = kill_tree(process)
             self._release(process)
         self.status_label.setText("Cancelled: the measuring process and its workers were ended.")
         self.localRunChanged.emit()
@@ -414,7 +333,7 @@ class WhenToUseTab(LessonTab):
         if self._watcher is not None and not self._watcher.done():
             self._watcher.cancel()
         if self._process is not None:
-            self._kill_tree(self._process)
+            kill_tree(self._process)
             self._release(self._process)
 
     # --------------------------------------------------------------- results
@@ -428,35 +347,10 @@ class WhenToUseTab(LessonTab):
             self.timeline.refresh()
 
     def show_result(self, elapsed_s: float, report: dict[str, Any]) -> None:
-        """Lab reports never concern this tab (it measures in its own process): see ``_show``."""
+        """Lab reports never concern this tab (it measures in its own process): see ``_finish``."""
 
     def clear_result(self, message: str) -> None:
         """Blank the matrix before a new run or after a reset."""
-        self._clear_table()
+        self.matrix.clear()
         self.recommendation_label.setText(message)
         self.status_label.setText("")
-
-    def _show(self, result: dict[str, Any]) -> None:
-        for work in lesson.WORKLOADS:
-            for model in COLUMNS:
-                text = f"{result['matrix'][work][model]:.3f} s\n"
-                text += f"{result['speedups'][work][model]:.1f}x"
-                if model == "processes" and work in result["process_startup_s"]:
-                    text += f" (+{result['process_startup_s'][work]:.2f} s start-up)"
-                self._set_cell(work, model, text, winner=result["winners"][work] == model)
-        self.table.resizeRowsToContents()
-        self._fit_table()
-        self.recommendation_label.setText(f"<b>Recommendation</b>: {result['recommendation']}")
-        gil = "enabled" if result["gil_enabled"] else "disabled (free-threaded)"
-        self.status_label.setText(
-            f"Measured in {result['total_s']:.1f} s on {result['cores']} cores, Python "
-            f"{result['python']}, GIL {gil}, switch interval {result['switch_interval_ms']:g} ms"
-        )
-
-
-def _is_tracker(proc: psutil.Process) -> bool:
-    """multiprocessing's resource tracker: it ends by itself once its owner is gone."""
-    try:
-        return "resource_tracker" in " ".join(proc.cmdline())
-    except psutil.Error:
-        return False

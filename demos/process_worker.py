@@ -1,0 +1,160 @@
+"""The process kind of worker: a ``spawn``-context process that reports over the lab's shared
+ring or its own socket, and is terminated, then killed, when it misses a deadline.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import socket
+from typing import Any
+
+from demos import workloads
+from demos.context import Control, WorkerContext, lower_priority, run_worker
+from demos.events import Kind, Lane, State, now_ns
+from demos.transport import Sink, SocketSink
+from demos.worker import Outcome, Worker, WorkerSpec
+
+SPAWN = multiprocessing.get_context("spawn")
+TERMINATE_GRACE_S = 1.0
+
+RESULT_STATE, RESULT_WORK_S = 0, 1  # slots of the shared result a worker process fills
+
+
+def _process_main(
+    spec: WorkerSpec,
+    lane_id: int,
+    channel: tuple[Any, ...],
+    flags: Any,
+    result: Any,
+    calibration: float,
+) -> None:
+    """Entry point of a worker process (module level so ``spawn`` can find it).
+
+    ``channel`` is ``("socket", sock)`` (events and messages over a socket, for owners that
+    read sockets) or ``("ring", buffer, start)`` (events into the lab's shared ring).
+    """
+    import os
+
+    from demos.ring import RingSink, RingWriter
+
+    lower_priority()
+    workloads.set_calibration(calibration)
+    if channel[0] == "ring":
+        sink: Sink = RingSink(RingWriter(channel[1], channel[2]))
+    else:
+        sink = SocketSink(channel[1])
+        sink.start_idle_flusher()  # covers quiet periods, such as a worker stuck in a long call
+    sink.announce(Lane(lane_id, Kind.PROCESS, spec.name, os.getpid()))
+    ctx = WorkerContext(lane_id, sink, Control(flags))
+    state, message = run_worker(ctx, spec.fn, spec.params)
+    result[RESULT_STATE] = int(state)
+    result[RESULT_WORK_S] = ctx.work_s
+    if isinstance(sink, SocketSink):
+        sink.send("outcome", (lane_id, int(state), message, now_ns(), ctx.work_s))
+        sink.close()
+
+
+class ProcessWorker(Worker):
+    """A spawned process. It writes the owner's shared ring when the owner's sink has one (the
+    lab), otherwise its own socket, whose owner end is ``reader``."""
+
+    kind = Kind.PROCESS
+
+    def __init__(self, spec: WorkerSpec, lane_id: int, sink: Sink, control: Control) -> None:
+        super().__init__(spec, lane_id, sink, control)
+        self._ring = getattr(sink, "ring", None)
+        self.reader: socket.socket | None = None
+        self._child_end: socket.socket | None = None
+        if self._ring is None:
+            self.reader, self._child_end = socket.socketpair()
+        self._result = SPAWN.RawArray("d", 2)  # state and work_s, written by the child
+        self._process: multiprocessing.process.BaseProcess | None = None
+
+    @property
+    def pid(self) -> int | None:
+        """The worker's pid once started."""
+        return self._process.pid if self._process is not None else None
+
+    def start(self) -> None:
+        """Spawn the process."""
+        self.sink.emit((now_ns(), self.lane_id, int(State.READY), "Process.start() (spawn)"))
+        if self._ring is not None:
+            channel: tuple[Any, ...] = (
+                "ring",
+                self._ring.buffer,
+                self._ring.hand_over(self.lane_id),
+            )
+        else:
+            channel = ("socket", self._child_end)
+        self._process = SPAWN.Process(
+            target=_process_main,
+            args=(
+                self.spec,
+                self.lane_id,
+                channel,
+                self.control.flags,
+                self._result,
+                workloads.iterations_per_ms(),
+            ),
+            name=self.spec.name,
+            daemon=True,
+        )
+        self._process.start()
+        if self._child_end is not None:
+            self._child_end.close()
+
+    def is_alive(self) -> bool:
+        """``Process.is_alive()``."""
+        return self._process is not None and self._process.is_alive()
+
+    def join(self, timeout: float | None = None) -> bool:
+        """``Process.join(timeout)``."""
+        if self._process is None or self._process.pid is None:
+            return True  # never started
+        self._process.join(timeout)
+        ended = self._process.exitcode is not None
+        if ended and self.outcome.state is State.NEW:
+            self._note_exit()
+        return ended
+
+    def _note_exit(self) -> None:
+        assert self._process is not None
+        if self._ring is not None:
+            self._ring.take_back(self.lane_id)  # this process writes the lane's region again
+        code = self._process.exitcode
+        work_s = float(self._result[RESULT_WORK_S])
+        if code == 0:
+            state = State(int(self._result[RESULT_STATE]) or int(State.DONE))
+            self.outcome = Outcome(state, "", now_ns(), work_s)
+        else:
+            message = f"process exited with code {code}"
+            self.outcome = Outcome(State.FAILED, message, now_ns(), work_s)
+            if code < 0 or self._result[RESULT_STATE] == 0:
+                # Killed or crashed before it could say so: the lane says it here.
+                self.sink.emit((now_ns(), self.lane_id, int(State.FAILED), message))
+
+    def escalate(self) -> str | None:
+        """Terminate, then kill if it still lives."""
+        if self._process is None or not self._process.is_alive():
+            return None
+        self._process.terminate()
+        self._process.join(TERMINATE_GRACE_S)
+        action = "terminated"
+        if self._process.is_alive():
+            self._process.kill()
+            self._process.join(TERMINATE_GRACE_S)
+            action = "killed"
+        if self._ring is not None:
+            self._ring.take_back(self.lane_id)
+        detail = f"{action} after missing its deadline"
+        self.outcome = Outcome(State.CANCELLED, detail, now_ns())
+        self.sink.emit((now_ns(), self.lane_id, int(State.CANCELLED), detail))
+        return f"{self.spec.name} (pid {self._process.pid}) {detail}"
+
+    def close(self) -> None:
+        """Release the process object and the owner's socket end."""
+        if self.reader is not None:
+            self.reader.close()
+        process = self._process
+        if process is not None and process.pid is not None and not process.is_alive():
+            process.close()

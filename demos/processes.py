@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from demos.context import WorkerContext
 from demos.events import Kind, State, now_ns
+from demos.exit_status import twin_main
 from demos.parallelism import GATE_LAST_DONE_NS, GATE_OPENED_NS, usable_cores, wait_at_gate
 from demos.runtime import SPAWN, WorkerSpec
 
@@ -402,6 +403,7 @@ def run_ipc(payload_kb: int) -> dict[str, Any]:
     return figures
 
 
+@twin_main
 def main(argv: list[str] | None = None) -> int:
     """The terminal twin: the sweep, start-up, then IPC for one payload size."""
     from demos.twin import add_common_arguments, finish

@@ -29,8 +29,9 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from demos.events import Kind, Lane, State
+from demos.exit_status import note_failure
 from demos.intervals import IntervalStore
-from demos.twin import add_common_arguments, finish
+from demos.twin import add_common_arguments, finish, twin_main
 
 STEPS = ("read", "add", "write")
 LIMITS = {"threads": (2, 4), "increments": (1, 3)}
@@ -381,6 +382,7 @@ def parse_schedule(text: str) -> list[int]:
     return [n - 1 for n in numbers]
 
 
+@twin_main
 def main(argv: list[str] | None = None) -> int:
     """The terminal twin: play a schedule on real gated threads and print the trace."""
     parser = argparse.ArgumentParser(
@@ -395,10 +397,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         schedule = parse_schedule(args.schedule)
-        threads = args.threads or max(DEFAULTS["threads"], max(schedule) + 1)
+        fewest = max(DEFAULTS["threads"], max(schedule) + 1)
+        threads = fewest if args.threads is None else args.threads
         game = play(threads, args.increments, schedule)
     except ValueError as exc:
         parser.error(str(exc))
+    except TimeoutError as exc:  # a released thread did not take its step
+        note_failure(str(exc))
+        raise
     try:
         print("counter.value += 1 compiles to (CPython bytecode):")
         for step, text in bytecode_listing():
@@ -415,9 +421,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"lost_updates {game.lost_updates}")
         store = IntervalStore()
         to_store(game, store)
-        return finish(args, store, game.result())
+        result = game.result()
     finally:
-        game.stop()
+        stopped = game.stop()
+    if not stopped:
+        note_failure(f"{game.alive_threads()} scheduler thread(s) did not stop")
+    return finish(args, store, result)
 
 
 if __name__ == "__main__":

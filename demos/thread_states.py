@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from demos.context import Control, WorkerContext, run_worker
 from demos.events import Kind, Lane, State, now_ns
+from demos.exit_status import twin_main
 from demos.runtime import WorkerSpec
 from demos.transport import Sink
 
@@ -411,6 +412,7 @@ def twin_command(params: dict[str, Any]) -> str:
     return f"python -m demos.thread_states --scenario {params.get('scenario', 'deck')}"
 
 
+@twin_main
 def main(argv: list[str] | None = None) -> int:
     """The terminal twin."""
     from demos.twin import add_common_arguments, finish, print_lane_summary, run_locally

@@ -37,9 +37,10 @@ from demos.coroutine_tasks import (  # noqa: F401  re-exported: importable from 
     run_member,
 )
 from demos.events import Event, Kind, Lane, State
+from demos.exit_status import note_failed_workers, note_missed_deadline
 from demos.intervals import IntervalStore
 from demos.runtime import Run, StopReport, TaskWorker, WorkerSpec
-from demos.twin import add_common_arguments, finish, print_lane_summary
+from demos.twin import add_common_arguments, finish, print_lane_summary, twin_main
 
 MODES = ("gather", "sequential")
 LIMITS = {"tasks": (1, 10_000), "io_ms": (10, 2000), "steps": (1, 10), "limit": (0, 10_000)}
@@ -252,6 +253,7 @@ async def run_twin(params: dict[str, Any], store: IntervalStore) -> CoroutineRun
     return run
 
 
+@twin_main
 def main(argv: list[str] | None = None) -> int:
     """The terminal twin."""
     parser = argparse.ArgumentParser(
@@ -275,7 +277,12 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         parser.error(str(exc))
     store = IntervalStore()
-    result = asyncio.run(run_twin(params, store)).result()
+    finished = asyncio.run(run_twin(params, store))
+    result = finished.result()
+    note_failed_workers(finished.run.workers)
+    if result["cancelled"]:  # only the deadline cancels here (Ctrl+C stops asyncio.run itself)
+        lanes = f"{result['cancelled']} of {result['lanes']} lanes"
+        note_missed_deadline(f"the run missed its deadline; Task.cancel() stopped {lanes}")
     limit = f", at most {args.limit} at once" if args.limit else ""
     print(
         f"{args.tasks} coroutines, each awaiting {args.io_ms} ms {args.steps} time(s) "

@@ -33,10 +33,16 @@ from typing import Any
 
 from demos.context import WorkerContext
 from demos.events import Kind, Lane, Mark, State, now_ns
+from demos.exit_status import (
+    cancel_on_sigint,
+    note_failed_workers,
+    note_failure,
+    note_missed_deadline,
+)
 from demos.intervals import IntervalStore
 from demos.runtime import Run, WorkerSpec
 from demos.transport import ListSink
-from demos.twin import add_common_arguments, finish, print_lane_summary
+from demos.twin import add_common_arguments, finish, print_lane_summary, twin_main
 from demos.waitgraph import WaitGraph, node_names
 
 KIND = Kind.THREAD
@@ -316,7 +322,7 @@ def run_twin(specs: list[WorkerSpec]) -> tuple[Run, IntervalStore, dict[str, Any
     table: LockTable = specs[0].params["table"]
     sink = ListSink()
     run = Run(KIND, specs, sink)
-    previous = signal.signal(signal.SIGINT, lambda *_: run.control.cancel())
+    previous = signal.signal(signal.SIGINT, cancel_on_sigint(run.control))
     cancel: dict[str, Any] = {"cancelled": False, "stopped_after_cancel_s": None}
     try:
         run.start()
@@ -341,6 +347,7 @@ def run_twin(specs: list[WorkerSpec]) -> tuple[Run, IntervalStore, dict[str, Any
     return run, store, cancel
 
 
+@twin_main
 def main(argv: list[str] | None = None) -> int:
     """The terminal twin."""
     parser = argparse.ArgumentParser(
@@ -356,7 +363,7 @@ def main(argv: list[str] | None = None) -> int:
     add_common_arguments(parser)
     args = parser.parse_args(argv)
     mode = "two" if args.philosophers is None else "philosophers"
-    count = args.philosophers or DEFAULTS["philosophers"]
+    count = DEFAULTS["philosophers"] if args.philosophers is None else args.philosophers
     fix = args.fix or "none"
     try:
         specs = build_workers(mode, count, fix, args.rounds)
@@ -365,6 +372,12 @@ def main(argv: list[str] | None = None) -> int:
     run, store, cancel = run_twin(specs)
     outcome = {**result(specs), **cancel}
     outcome["recovered"] = outcome["recovered"] and run.alive() == 0
+    # Cancel after a detected deadlock is the lesson's recovery; any other cancel is not.
+    note_failed_workers(run.workers)
+    if cancel["cancelled"] and not outcome["deadlock_detected"]:
+        note_missed_deadline(f"the run did not end within {MAX_RUN_S:g} s and was cancelled")
+    elif cancel["cancelled"] and not outcome["recovered"]:
+        note_failure("the deadlocked threads did not all end after Cancel")
     elapsed_s = ((run.t_end_ns() or store.t_last_ns) - run.t_start_ns) / 1e9
     outcome["elapsed_s"] = round(elapsed_s, 4)
     who = "T1 (A then B) and T2 (B then A)" if mode == "two" else f"{count} philosophers"

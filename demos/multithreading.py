@@ -15,11 +15,12 @@ from typing import Any
 from demos.context import WorkerContext
 from demos.events import Kind
 from demos.runtime import WorkerSpec
-from demos.twin import add_common_arguments, finish, print_lane_summary, run_locally
+from demos.twin import add_common_arguments, finish, print_lane_summary, run_locally, twin_main
 
 KIND = Kind.THREAD
 STEP_KINDS = ("io", "cpu")
 LIMITS = {"threads": (1, 64), "steps": (1, 50), "step_ms": (10, 2000)}
+MAX_DEADLINE_S = 3600.0  # --deadline-s, for scripts and tests that want a missed deadline
 DEFAULTS = {"threads": 2, "steps": 5, "step_ms": 1000, "kind": "io", "fail_worker": -1}
 
 
@@ -99,6 +100,7 @@ def twin_command(params: dict[str, Any]) -> str:
     )
 
 
+@twin_main
 def main(argv: list[str] | None = None) -> int:
     """The terminal twin."""
     parser = argparse.ArgumentParser(
@@ -110,6 +112,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=DEFAULTS["steps"])
     parser.add_argument("--step-ms", type=int, default=DEFAULTS["step_ms"])
     parser.add_argument("--kind", choices=STEP_KINDS, default=DEFAULTS["kind"])
+    parser.add_argument(
+        "--fail-worker",
+        type=int,
+        metavar="N",
+        help="make thread N (1-based) raise half-way, to see a failure (exit status 1)",
+    )
+    parser.add_argument(
+        "--deadline-s",
+        type=float,
+        metavar="S",
+        help="cancel the run if it takes longer (default: 3 x the nominal work + 10 s)",
+    )
     add_common_arguments(parser)
     args = parser.parse_args(argv)
     params = {
@@ -119,10 +133,16 @@ def main(argv: list[str] | None = None) -> int:
         "kind": args.kind,
     }
     try:
-        specs = build_workers(**params)
+        specs = build_workers(**params, fail_worker=(args.fail_worker or 0) - 1)
     except ValueError as exc:
         parser.error(str(exc))
-    run, store = run_locally(KIND, specs, timeout_s=nominal_s(params) * 3 + 10)
+    if args.fail_worker is not None and not 1 <= args.fail_worker <= args.threads:
+        parser.error(f"fail-worker must be between 1 and {args.threads}, not {args.fail_worker}")
+    if args.deadline_s is not None and not 0 < args.deadline_s <= MAX_DEADLINE_S:
+        top = f"{MAX_DEADLINE_S:g}"
+        parser.error(f"deadline-s must be between 0 and {top}, not {args.deadline_s:g}")
+    deadline_s = args.deadline_s or nominal_s(params) * 3 + 10
+    run, store = run_locally(KIND, specs, timeout_s=deadline_s)
     elapsed_s = ((run.t_end_ns() or store.t_last_ns) - run.t_start_ns) / 1e9
     result = summarize(params, elapsed_s, run.work_s())
     sequential_s = result["sequential_s"]

@@ -38,7 +38,7 @@ from demos.context import Cancelled, WorkerContext
 from demos.events import Kind, Lane, State
 from demos.race import SharedCounter
 from demos.runtime import WorkerSpec
-from demos.twin import add_common_arguments, finish, print_lane_summary, run_locally
+from demos.twin import add_common_arguments, finish, print_lane_summary, run_locally, twin_main
 
 KIND = Kind.THREAD
 LIMITS = {"runs": (10, 1000), "threads": (2, 4), "increments": (100, 1000)}
@@ -191,6 +191,7 @@ def deadline_s(runs: int) -> float:
     return runs * WORST_RUN_S + 10.0
 
 
+@twin_main
 def main(argv: list[str] | None = None) -> int:
     """The terminal twin."""
     parser = argparse.ArgumentParser(

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from demos.context import WorkerContext
 from demos.events import Kind, State, now_ns
+from demos.exit_status import twin_main
 from demos.runtime import SPAWN, WorkerSpec
 
 if TYPE_CHECKING:
@@ -255,6 +256,7 @@ def run_model(params: dict[str, Any]) -> tuple[dict[str, float], IntervalStore]:
     return summarize((t_end - t_work) / 1e9, run.work_s(), (t_work - run.t_start_ns) / 1e9), store
 
 
+@twin_main
 def main(argv: list[str] | None = None) -> int:
     """The terminal twin: the same job as threads, then as processes."""
     from demos.trace import write_trace

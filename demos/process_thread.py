@@ -29,6 +29,7 @@ from typing import Any
 
 from demos.context import WorkerContext
 from demos.events import Kind, State, now_ns
+from demos.exit_status import twin_main
 from demos.runtime import SPAWN, WorkerSpec
 
 # psutil and the twin's plumbing are imported where used: every spawned worker imports this
@@ -326,6 +327,7 @@ def run_isolation(model: str, workers: int, increments: int) -> dict[str, Any]:
     return result(specs)
 
 
+@twin_main
 def main(argv: list[str] | None = None) -> int:
     """The terminal twin: the three isolation runs side by side, then the cost table."""
     from demos.intervals import IntervalStore

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from demos.context import WorkerContext
 from demos.events import Kind, State, now_ns
+from demos.exit_status import twin_main
 from demos.ipc_cost import (  # noqa: F401  re-exported: importable from here as before
     IPC_BUDGET_BYTES,
     IPC_PICKLE_MS,
@@ -270,6 +271,7 @@ def run_ipc(payload_kb: int) -> dict[str, Any]:
     return figures
 
 
+@twin_main
 def main(argv: list[str] | None = None) -> int:
     """The terminal twin: the sweep, start-up, then IPC for one payload size."""
     from demos.twin import add_common_arguments, finish

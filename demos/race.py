@@ -32,7 +32,7 @@ from typing import Any
 from demos.context import WorkerContext
 from demos.events import Kind, State
 from demos.runtime import WorkerSpec
-from demos.twin import add_common_arguments, finish, print_lane_summary, run_locally
+from demos.twin import add_common_arguments, finish, print_lane_summary, run_locally, twin_main
 
 KIND = Kind.THREAD
 LIMITS = {"threads": (2, 32), "increments": (1, 100_000)}
@@ -181,6 +181,7 @@ def deadline_s(threads: int, increments: int) -> float:
     return threads * increments * WORST_INCREMENT_S * 2 + 10.0
 
 
+@twin_main
 def main(argv: list[str] | None = None) -> int:
     """The terminal twin."""
     parser = argparse.ArgumentParser(

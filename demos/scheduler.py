@@ -29,6 +29,7 @@ import dis
 from typing import Any
 
 from demos.events import Kind, Lane, State
+from demos.exit_status import note_failure
 from demos.intervals import IntervalStore
 from demos.scheduler_game import (  # noqa: F401  re-exported: importable from here as before
     GATE_POLL_S,
@@ -42,7 +43,7 @@ from demos.scheduler_game import (  # noqa: F401  re-exported: importable from h
     thread_label,
     validate,
 )
-from demos.twin import add_common_arguments, finish
+from demos.twin import add_common_arguments, finish, twin_main
 
 DEFAULTS: dict[str, Any] = {"threads": 2, "increments": 1}
 DEFAULT_SCHEDULE = "1,2,1,2,1,2"  # read1, read2, add1, add2, write1, write2: the classic loss
@@ -130,6 +131,7 @@ def parse_schedule(text: str) -> list[int]:
     return [n - 1 for n in numbers]
 
 
+@twin_main
 def main(argv: list[str] | None = None) -> int:
     """The terminal twin: play a schedule on real gated threads and print the trace."""
     parser = argparse.ArgumentParser(
@@ -144,10 +146,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         schedule = parse_schedule(args.schedule)
-        threads = args.threads or max(DEFAULTS["threads"], max(schedule) + 1)
+        fewest = max(DEFAULTS["threads"], max(schedule) + 1)
+        threads = fewest if args.threads is None else args.threads
         game = play(threads, args.increments, schedule)
     except ValueError as exc:
         parser.error(str(exc))
+    except TimeoutError as exc:  # a released thread did not take its step
+        note_failure(str(exc))
+        raise
     try:
         print("counter.value += 1 compiles to (CPython bytecode):")
         for step, text in bytecode_listing():
@@ -164,9 +170,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"lost_updates {game.lost_updates}")
         store = IntervalStore()
         to_store(game, store)
-        return finish(args, store, game.result())
+        result = game.result()
     finally:
-        game.stop()
+        stopped = game.stop()
+    if not stopped:
+        note_failure(f"{game.alive_threads()} scheduler thread(s) did not stop")
+    return finish(args, store, result)
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ from typing import Any
 from demos.context import POLL_S, WorkerContext
 from demos.events import Kind, State
 from demos.runtime import WorkerSpec
-from demos.twin import add_common_arguments, finish, print_lane_summary, run_locally
+from demos.twin import add_common_arguments, finish, print_lane_summary, run_locally, twin_main
 
 KIND = Kind.THREAD
 LIMITS = {"greedy": (0, 8), "polite": (0, 8), "duration_s": (1, 10), "hold_ms": (1, 20)}
@@ -239,6 +239,7 @@ def deadline_s(duration_s: float) -> float:
     return duration_s + 10.0
 
 
+@twin_main
 def main(argv: list[str] | None = None) -> int:
     """The terminal twin."""
     parser = argparse.ArgumentParser(

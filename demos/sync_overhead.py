@@ -26,7 +26,7 @@ from typing import Any
 from demos.context import Cancelled, WorkerContext
 from demos.events import Kind, State
 from demos.runtime import WorkerSpec
-from demos.twin import add_common_arguments, finish, print_lane_summary, run_locally
+from demos.twin import add_common_arguments, finish, print_lane_summary, run_locally, twin_main
 
 KIND = Kind.THREAD
 LIMITS = {"threads": (1, 16), "operations": (10_000, 5_000_000)}
@@ -159,6 +159,7 @@ def deadline_s(threads: int, operations: int) -> float:
     return operations * WORST_OP_S * 3 + 10.0
 
 
+@twin_main
 def main(argv: list[str] | None = None) -> int:
     """The terminal twin."""
     parser = argparse.ArgumentParser(

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from demos.context import WorkerContext, run_helper_thread
 from demos.events import Kind, Lane, State, now_ns
+from demos.exit_status import twin_main
 from demos.future_states import (  # noqa: F401  re-exported: importable from here as before
     FUTURE_SLEEP_S,
     FUTURE_STATES,
@@ -257,6 +258,7 @@ def twin_command(params: dict[str, Any]) -> str:
     return f"python -m demos.thread_states --scenario {params.get('scenario', 'deck')}"
 
 
+@twin_main
 def main(argv: list[str] | None = None) -> int:
     """The terminal twin."""
     from demos.twin import add_common_arguments, finish, print_lane_summary, run_locally

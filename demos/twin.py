@@ -1,7 +1,9 @@
 """Shared plumbing of the terminal twins: run a scenario here, summarise, export, print JSON.
 
 Convention for every twin: a human-readable summary, then (with ``--json``) one last line holding
-a JSON object, so the twins can be scripted and checked.
+a JSON object, so the twins can be scripted and checked. The exit status says whether the run
+completed (0), did not (1, with one ``error:`` line on stderr) or was asked wrongly (2): see
+demos.exit_status.
 """
 
 from __future__ import annotations
@@ -14,6 +16,15 @@ from typing import Any
 
 from demos.context import Control
 from demos.events import Kind, State, now_ns
+from demos.exit_status import (
+    cancel_on_sigint,
+    current,
+    deadline_text,
+    note_failed_workers,
+    note_missed_deadline,
+    report,
+    twin_main,
+)
 from demos.intervals import IntervalStore
 from demos.pump import SocketPump
 from demos.runtime import ProcessWorker, Run, WorkerSpec
@@ -30,21 +41,28 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
 def run_locally(kind: Kind, specs: list[WorkerSpec], timeout_s: float) -> tuple[Run, IntervalStore]:
     """Run workers in this process (threads) or as children (processes) and collect events.
 
-    Ctrl+C cancels the run cooperatively instead of leaving workers behind.
+    Ctrl+C cancels the run cooperatively instead of leaving workers behind. A worker that fails,
+    a missed deadline (the run is then cancelled) and Ctrl+C are noted in the twin's outcome;
+    after Ctrl+C no further run starts.
     """
+    if current().interrupted:
+        raise KeyboardInterrupt  # the user asked to stop: do not start the next run
     sink = ListSink()
     run = Run(kind, specs, sink, None)
     pump = None
     if kind is Kind.PROCESS:
         pump = SocketPump([w.reader for w in run.workers if isinstance(w, ProcessWorker)], sink)
-    previous = signal.signal(signal.SIGINT, lambda *_: run.control.cancel())
+    previous = signal.signal(signal.SIGINT, cancel_on_sigint(run.control))
     try:
         run.start()
         if pump:
             pump.start()
-        report = run.join(timeout_s)
-        if not report.ended:
-            run.cancel(2.0)
+        joined = run.join(timeout_s)
+        escalations = list(joined.escalations)
+        if not joined.ended:
+            escalations += run.cancel(2.0).escalations
+        if not current().interrupted and (escalations or not joined.ended):
+            note_missed_deadline(missed_deadline_reason(timeout_s, escalations, run.alive()))
     finally:
         signal.signal(signal.SIGINT, previous)
         if pump:
@@ -57,7 +75,20 @@ def run_locally(kind: Kind, specs: list[WorkerSpec], timeout_s: float) -> tuple[
 
             store.add_lane(Lane.from_tuple(payload))
     store.add_events(sorted(sink.events, key=lambda e: e[0]))
+    finals = store.final_states()
+    note_failed_workers(run.workers, {lane: detail for lane, (_, detail) in finals.items()})
     return run, store
+
+
+def missed_deadline_reason(timeout_s: float, escalations: list[str], still_alive: int) -> str:
+    """The one-line reason for a run that overran ``timeout_s``."""
+    reason = f"the run missed its {deadline_text(timeout_s)} s deadline"
+    if escalations:
+        more = f" (and {len(escalations) - 1} more)" if len(escalations) > 1 else ""
+        return f"{reason}: {escalations[0]}{more}"
+    if still_alive:
+        return f"{reason}; cancelled, but {still_alive} worker(s) did not stop"
+    return f"{reason} and was cancelled"
 
 
 def print_lane_summary(store: IntervalStore) -> None:
@@ -75,14 +106,27 @@ def print_lane_summary(store: IntervalStore) -> None:
 
 
 def finish(args: argparse.Namespace, store: IntervalStore, result: dict[str, Any]) -> int:
-    """Write the trace if asked, print the JSON line if asked; returns the exit status."""
+    """Write the trace if asked, print the JSON line if asked; returns the exit status.
+
+    The status is 0 when the run completed as the lesson intends, else 1 with one ``error:``
+    line on stderr; the JSON line then also holds ``exit_reason``.
+    """
+    outcome = current()
     if args.trace:
         write_trace(store, args.trace, {"result": result})
         print(f"trace written to {args.trace} (open it in Perfetto or chrome://tracing)")
     if args.json:
-        print(json.dumps(result, sort_keys=True))
+        line = {**result, "exit_reason": outcome.reason} if outcome.reason else result
+        print(json.dumps(line, sort_keys=True))
     sys.stdout.flush()
-    return 0
+    return report(outcome)
 
 
-__all__ = ["Control", "add_common_arguments", "finish", "print_lane_summary", "run_locally"]
+__all__ = [
+    "Control",
+    "add_common_arguments",
+    "finish",
+    "print_lane_summary",
+    "run_locally",
+    "twin_main",
+]

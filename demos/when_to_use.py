@@ -23,6 +23,7 @@ from typing import Any
 
 from demos.context import Control, WorkerContext
 from demos.events import Kind, now_ns
+from demos.exit_status import twin_main
 from demos.parallelism import PIECE_MS, gate_times, new_gate, share_worker
 from demos.runtime import Run, TaskContext, WorkerSpec
 from demos.transport import ListSink
@@ -268,6 +269,7 @@ def print_matrix(result: dict[str, Any]) -> None:
         print(f"{WORKLOAD_LABELS[work]:<10}" + "".join(f"{c:>18}" for c in cells))
 
 
+@twin_main
 def main(argv: list[str] | None = None) -> int:
     """The terminal twin: the matrix, the winners and the recommendation."""
     from demos.intervals import IntervalStore

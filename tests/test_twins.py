@@ -99,6 +99,22 @@ BAD_SETTINGS = [
     (["demos.deadlock", "--philosophers", "11"], "philosophers must be between 2 and 10"),
     (["demos.parallelism", "--workers", "17"], "workers must be between 1 and 16"),
     (["demos.primitives", "barrier", "--parties", "1"], "parties must be between 2 and 16"),
+    (["demos.primitives", "lock", "--workers", "1"], "workers must be between 2 and 16"),
+    (["demos.primitives", "semaphore", "--permits", "0"], "permits must be between 1 and 8"),
+    (["demos.primitives", "queue", "--capacity", "0"], "capacity must be between 1 and 20"),
+    (["demos.scheduler", "--threads", "0"], "threads must be between 2 and 4"),
+    (["demos.scheduler", "--schedule", "3,3", "--threads", "2"], "there is no thread 3"),
+    (["demos.starvation", "--duration-s", "0.5"], "duration_s must be between 1 and 10"),
+    (["demos.sync_overhead", "--operations", "10"], "operations must be between 10,000 and"),
+    (["demos.nondeterminism", "--runs", "5"], "runs must be between 10 and 1,000"),
+    (["demos.deadlock", "--philosophers", "0"], "philosophers must be between 2 and 10"),
+    (["demos.processes", "--serial-pct", "95"], "serial_pct must be between 0 and 90"),
+    (["demos.coroutines", "--tasks", "0"], "tasks must be between 1 and 10000"),
+    (["demos.when_to_use", "--io-jobs", "0"], "io_jobs must be between 1 and 32"),
+    (["demos.process_thread", "--workers", "33"], "workers must be between 1 and 32"),
+    (["demos.thread_states", "--scenario", "nope"], "invalid choice: 'nope'"),
+    (["demos.multithreading", "--fail-worker", "3"], "fail-worker must be between 1 and 2"),
+    (["demos.multithreading", "--deadline-s", "0"], "deadline-s must be between 0 and 3600"),
 ]
 
 
@@ -109,6 +125,15 @@ def test_bad_settings_get_a_clear_message(args: list[str], message: str) -> None
     )
     assert proc.returncode == 2
     assert message in proc.stderr
+
+
+def test_bad_settings_cover_every_twin() -> None:
+    twins = {f"demos.{m.name}" for m in pkgutil.iter_modules(demos.__path__) if _is_twin(m.name)}
+    assert twins <= {args[0] for args, _ in BAD_SETTINGS}
+
+
+def _is_twin(name: str) -> bool:
+    return name != "__main__" and _has_main(f"demos.{name}")
 
 
 def test_demos_lists_every_lesson_command() -> None:

@@ -16,7 +16,7 @@ import argparse
 from typing import Any
 
 from demos.primitives import KIND, SCENARIOS, build_workers, deadline_s, result
-from demos.twin import add_common_arguments, finish, print_lane_summary, run_locally
+from demos.twin import add_common_arguments, finish, print_lane_summary, run_locally, twin_main
 
 HELP = {
     "lock": "N threads take turns holding one threading.Lock",
@@ -88,6 +88,7 @@ def describe(figures: dict[str, Any]) -> list[str]:
     ]
 
 
+@twin_main
 def main(argv: list[str] | None = None) -> int:
     """The terminal twin."""
     parser = build_parser()

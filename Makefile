@@ -18,9 +18,11 @@ run: $(STAMP)
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 
+# ruff on all the Python; mypy on demos/ (strict) and app/ ([tool.mypy] in pyproject.toml).
 lint: $(STAMP)
 	$(VENV)/bin/ruff check app demos tests bench tools packaging
 	$(VENV)/bin/ruff format --check app demos tests bench tools packaging
+	$(PY) -m mypy
 
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench
@@ -38,4 +40,4 @@ package: $(PACKAGE_STAMP)
 	dist/ConcurrencyLab/ConcurrencyLab --self-test
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info
+	rm -rf $(VENV) build dist *.egg-info .mypy_cache

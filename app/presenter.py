@@ -60,7 +60,7 @@ class BlankOverlay(QWidget):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         """Keep covering the whole window when it resizes."""
         if event.type() == QEvent.Type.Resize and watched is self.parentWidget():
-            self.setGeometry(watched.rect())  # type: ignore[attr-defined]
+            self.setGeometry(watched.rect())
         return False
 
     def cover(self) -> None:

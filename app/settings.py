@@ -34,9 +34,12 @@ def _migrate(settings: QSettings) -> None:
 
 
 def _to_int(value: object, default: int) -> int:
+    # QSettings gives back what it stored, or a str when it read the value from an INI file.
+    if not isinstance(value, int | float | str):
+        return default
     try:
-        return int(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+        return int(value)
+    except (ValueError, OverflowError):  # "abc", NaN, infinity
         return default
 
 
@@ -48,9 +51,10 @@ def read_int(settings: QSettings, key: str, default: int, low: int, high: int) -
 
 def read_float(settings: QSettings, key: str, default: float, low: float, high: float) -> float:
     """A float setting clamped to ``[low, high]``; anything unreadable gives ``default``."""
+    raw = settings.value(key, default)
     try:
-        value = float(settings.value(key, default))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+        value = float(raw) if isinstance(raw, int | float | str) else default
+    except ValueError:
         value = default
     if value != value:  # NaN
         value = default

@@ -15,7 +15,7 @@ import platformdirs
 
 # PySide6 before qasync, so qasync picks this binding.
 from PySide6.QtCore import QEvent, QObject, QTimer, QtMsgType, qInstallMessageHandler
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from app import __version__
 
@@ -86,7 +86,8 @@ class ExceptionDialog:
 
 def make_application(argv: list[str]) -> QApplication:
     """The QApplication with its name, organisation, version and icon."""
-    app = QApplication.instance() or QApplication(argv)
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(argv)
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(ORG_NAME)
     app.setApplicationVersion(__version__)
@@ -94,7 +95,7 @@ def make_application(argv: list[str]) -> QApplication:
     from app.resources import app_icon
 
     app.setWindowIcon(app_icon())
-    return app  # type: ignore[return-value]
+    return app
 
 
 class _QuitAfterFirstPaint(QObject):
@@ -104,7 +105,7 @@ class _QuitAfterFirstPaint(QObject):
     first lesson's timeline (lessons are built just after the window first appears).
     """
 
-    def __init__(self, window: QObject, wait_for_lesson: bool) -> None:
+    def __init__(self, window: QWidget, wait_for_lesson: bool) -> None:
         super().__init__(window)
         self.window = window
         self.wait_for_lesson = wait_for_lesson
@@ -112,8 +113,10 @@ class _QuitAfterFirstPaint(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         if event.type() == QEvent.Type.Paint and self._counts(watched):
             print("painted", flush=True)
-            QApplication.instance().removeEventFilter(self)
-            QTimer.singleShot(0, self.window.close)  # type: ignore[attr-defined]
+            app = QApplication.instance()
+            if app is not None:
+                app.removeEventFilter(self)
+            QTimer.singleShot(0, self.window.close)
         return False
 
     def _counts(self, watched: QObject) -> bool:

@@ -94,11 +94,11 @@ class WaitGraphWidget(QWidget):
                 hot = j in cycle_locks and t in cycle
                 colour = CYCLE_COLOUR if hot else HOLDS_COLOUR
                 self._arrow(painter, locks[j], threads[t], radius, colour, hot, dashed=False)
-        for t, j in enumerate(graph.waits):
-            if j is not None and j < len(locks):
+        for t, wanted in enumerate(graph.waits):
+            if wanted is not None and wanted < len(locks):
                 hot = t in cycle
                 colour = CYCLE_COLOUR if hot else WAITS_COLOUR
-                self._arrow(painter, threads[t], locks[j], radius, colour, hot, dashed=True)
+                self._arrow(painter, threads[t], locks[wanted], radius, colour, hot, dashed=True)
         font = QFont(painter.font())
         font.setPointSizeF(max(6.0, radius * 0.55))
         font.setBold(True)

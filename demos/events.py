@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
+from typing import Any
 
 Event = tuple[int, int, int, str]
 
@@ -70,7 +71,7 @@ class Lane:
         return (self.lane_id, self.kind.value, self.name, self.ident)
 
     @classmethod
-    def from_tuple(cls, data: tuple[int, str, str, int] | list) -> Lane:
+    def from_tuple(cls, data: tuple[int, str, str, int] | list[Any]) -> Lane:
         """Inverse of :meth:`as_tuple`."""
         lane_id, kind, name, ident = data
         return cls(int(lane_id), Kind(kind), str(name), int(ident))

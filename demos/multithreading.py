@@ -71,7 +71,7 @@ def build_workers(
 
 def nominal_s(params: dict[str, Any]) -> float:
     """The work as asked for: threads x steps x step duration."""
-    return params["threads"] * params["steps"] * params["step_ms"] / 1000.0
+    return float(params["threads"] * params["steps"] * params["step_ms"]) / 1000.0
 
 
 def summarize(params: dict[str, Any], elapsed_s: float, work_s: float) -> dict[str, Any]:

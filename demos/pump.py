@@ -8,14 +8,17 @@ from __future__ import annotations
 import selectors
 import socket
 import threading
+from typing import cast
 
+from demos.events import Event
 from demos.transport import FrameReader, Sink
 
 
 def dispatch(kind: str, payload: object, sink: Sink) -> None:
     """Route one decoded message: event batches become events, anything else a message."""
     if kind == "events":
-        batch, _dropped = payload  # type: ignore[misc]
+        # SocketSink packs an "events" frame as (batch, dropped); unpickling leaves it untyped.
+        batch, _dropped = cast("tuple[list[Event], int]", payload)
         for event in batch:
             sink.emit(event)
     else:
@@ -49,9 +52,10 @@ class SocketPump:
     def _loop(self) -> None:
         while self._open and not self._stop.is_set():
             for key, _ in self._selector.select(timeout=0.05):
-                sock = key.fileobj
+                # Only sockets are registered (__init__); selectors types fileobj as any file.
+                sock = cast(socket.socket, key.fileobj)
                 try:
-                    data = sock.recv(1 << 16)  # type: ignore[union-attr]
+                    data = sock.recv(1 << 16)
                 except (BlockingIOError, InterruptedError):
                     continue
                 except OSError:

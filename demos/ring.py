@@ -15,10 +15,15 @@ from __future__ import annotations
 
 import itertools
 import struct
-from collections.abc import Iterator, MutableSequence
-from typing import Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from demos.events import IDENT_EVENT, Event, Lane, now_ns
+
+if TYPE_CHECKING:
+    # The buffer protocol (collections.abc.Buffer from Python 3.12 on): a bytearray in tests,
+    # a shared RawArray("B") in the lab.
+    from typing_extensions import Buffer
 
 REGIONS = 128  # lanes are spread over this many regions (lane_id modulo REGIONS)
 SLOTS_PER_REGION = 1024
@@ -44,7 +49,7 @@ class RingWriter:
     ``take_back`` resumes after the child's last record.
     """
 
-    def __init__(self, buffer: Any, start: dict[int, int] | None = None) -> None:
+    def __init__(self, buffer: Buffer, start: dict[int, int] | None = None) -> None:
         self.buffer = buffer
         self._view = memoryview(buffer).cast("B")
         # itertools.count's next() is one C call: atomic under the GIL.
@@ -103,7 +108,7 @@ class RingSink:
 class RingReader:
     """Reads every region in order; call :meth:`read` often (the GUI does, every frame)."""
 
-    def __init__(self, buffer: MutableSequence[int] | Any) -> None:
+    def __init__(self, buffer: Buffer) -> None:
         self._view = memoryview(buffer).cast("B")
         self._next = [1] * REGIONS  # the sequence number expected next, per region
         self.dropped = 0

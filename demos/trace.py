@@ -15,7 +15,7 @@ from demos.events import State, now_ns
 from demos.intervals import IntervalStore
 
 
-def to_chrome_trace(store: IntervalStore, metadata: dict[str, Any] | None = None) -> dict:
+def to_chrome_trace(store: IntervalStore, metadata: dict[str, Any] | None = None) -> dict[str, Any]:
     """Build the trace as a JSON-ready dict."""
     t0 = store.t0_ns or 0
     start, end, rows, states = store.view(max(store.t_last_ns, now_ns() if store.count else 0))

@@ -12,6 +12,7 @@ empties and consumers show BLOCKED. The depth is sampled after every put and get
 
 from __future__ import annotations
 
+import functools
 import queue
 import re
 import threading
@@ -140,7 +141,7 @@ def producer(ctx: WorkerContext, shared: SharedBuffer, index: int) -> None:
                 q.put_nowait(item)
             except queue.Full:
                 detail = f"queue full ({capacity}/{capacity}): put() waits on not_full"
-                waited = wait_for(ctx, lambda t, item=item: _put(q, item, t), detail)
+                waited = wait_for(ctx, functools.partial(_put, q, item), detail)
                 shared.note_block("producer", waited)
             t_ns, depth = shared.sample()
             emit_at(ctx, t_ns, State.RUNNING, depth_detail(f"put item {n + 1}", depth, capacity))

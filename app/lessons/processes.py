@@ -252,7 +252,7 @@ class ProcessesTab(LessonTab):
             self._add_point(step, report, result)
         if self._queue and self._queue[0] == step:
             self._queue.pop(0)
-        if self._queue and self.isVisible():
+        if self._queue and self.isVisible() and self.clock is None:  # not in a replay
             self._chaining = True
             # After this slot returns, so the window has finished handling "run finished".
             QTimer.singleShot(0, self._start_next)

@@ -294,7 +294,7 @@ class WhenToUseTab(LessonTab):
             self._fail(figures["message"])
             return
         self.last_result = figures
-        self._show(figures)
+        self.show_local_result(figures)
 
     def _fail(self, message: str) -> None:
         log.warning("when-to-use matrix failed: %s", message)
@@ -428,7 +428,7 @@ class WhenToUseTab(LessonTab):
             self.timeline.refresh()
 
     def show_result(self, elapsed_s: float, report: dict[str, Any]) -> None:
-        """Lab reports never concern this tab (it measures in its own process): see ``_show``."""
+        """Lab reports never concern this tab (it measures in its own process)."""
 
     def clear_result(self, message: str) -> None:
         """Blank the matrix before a new run or after a reset."""
@@ -436,7 +436,8 @@ class WhenToUseTab(LessonTab):
         self.recommendation_label.setText(message)
         self.status_label.setText("")
 
-    def _show(self, result: dict[str, Any]) -> None:
+    def show_local_result(self, result: dict[str, Any]) -> None:
+        """The matrix of a finished measurement (or of a saved one)."""
         for work in lesson.WORKLOADS:
             for model in COLUMNS:
                 text = f"{result['matrix'][work][model]:.3f} s\n"

@@ -149,7 +149,8 @@ class RunFiles:
         if page_named is not None:
             page = page_named(rec.page)
             if page is None:
-                raise recording.damaged(path, f"{rec.lesson} has no page {rec.page!r}")
+                why = f"has no page {rec.page!r}" if rec.page else "needs a page; it names none"
+                raise recording.damaged(path, f"{rec.lesson} {why}")
             defaults = page.param_defaults()
         elif rec.page:
             raise recording.damaged(path, f"{rec.lesson} has no pages, yet it names {rec.page!r}")

@@ -204,7 +204,7 @@ def test_every_lesson_and_page_saves_and_reopens_in_a_fresh_window(
 
 def write_run(path: Path, change: Callable[[dict[str, Any]], Any] | None = None) -> None:
     """A good Multithreading run, then ``change`` applied to its JSON."""
-    store = LessonStoreless()
+    store = SmallRun()
     rec = recording.Recording(
         "Multithreading",
         {"threads": 2, "steps": 2, "step_ms": 100, "kind": "io"},
@@ -222,7 +222,7 @@ def write_run(path: Path, change: Callable[[dict[str, Any]], Any] | None = None)
             file.write(text if isinstance(text, str) else json.dumps(data))
 
 
-class LessonStoreless:
+class SmallRun:
     """Lanes and events of a small run, with no store."""
 
     lanes = [Lane(1, Kind.THREAD, "Thread-1", 11), Lane(2, Kind.THREAD, "Thread-2", 12)]
@@ -294,6 +294,11 @@ DAMAGED = [
         "page",
         lambda d: d.update(lesson="Challenges", page="Knitting", params={}),
         "Challenges has no page 'Knitting'",
+    ),
+    (
+        "no-page",
+        lambda d: d.update(lesson="Challenges", page="", params={}),
+        "Challenges needs a page; it names none",
     ),
     (
         "figures",

@@ -6,6 +6,7 @@ lab runs (``scenario`` and ``params``) and what to show when a run ends (``show_
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import Any
 
@@ -89,6 +90,9 @@ class LessonTab(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
+        # The run on screen is known from the start: before any run, the lesson's defaults
+        # (a subclass's own ``last_params`` first), so Save, Open and figures never miss one.
+        self.last_params = {**self.param_defaults(), **getattr(self, "last_params", {})}
 
     # -------------------------------------------------------- for subclasses
     def build_side_panel(self, layout: QVBoxLayout) -> None:
@@ -102,6 +106,32 @@ class LessonTab(QWidget):
     def join_deadline_s(self) -> float:
         """How long a Join may wait before the GUI escalates."""
         return 60.0
+
+    def param_defaults(self) -> dict[str, Any]:
+        """Every parameter of the lesson with a default value (saved runs are checked against
+        their types): the scenario's ``DEFAULTS``, then the controls' current values."""
+        return scenario_defaults(self.scenario, self.params())
+
+    def run_params(self) -> dict[str, Any]:
+        """The parameters of the run on screen (what Save run stores)."""
+        return dict(self.last_params)
+
+    def run_page(self) -> str:
+        """The page the run on screen came from, for a lesson with pages; "" otherwise."""
+        return ""
+
+    def saved_figures(self) -> dict[str, Any]:
+        """Figures a local lesson keeps of its run on screen (its ``last_result``); {} for lab
+        lessons, whose report the window keeps."""
+        return dict(getattr(self, "last_result", None) or {}) if self.runs_locally else {}
+
+    def show_saved_figures(self, figures: dict[str, Any]) -> None:
+        """Show a saved run's figures from :meth:`saved_figures`."""
+        if figures and self.runs_locally:
+            self.show_local_result(figures)
+
+    def show_local_result(self, result: dict[str, Any]) -> None:
+        """Show the figures of a finished local run (local lessons)."""
 
     def show_result(self, elapsed_s: float, report: dict[str, Any]) -> None:
         """Show the figures of a finished run."""
@@ -197,6 +227,17 @@ class LessonTab(QWidget):
         self.cpu_plot.set_side_by_side(on)
         if on:
             self.set_dark(True)
+
+
+def scenario_defaults(scenario: str, params: dict[str, Any]) -> dict[str, Any]:
+    """A scenario module's ``DEFAULTS`` (with those of the sub-scenarios it lists in a
+    ``SCENARIOS`` dict, as ``demos.primitives`` does) overlaid with ``params``."""
+    module = importlib.import_module(scenario) if scenario else None
+    merged: dict[str, Any] = {}
+    subs = getattr(module, "SCENARIOS", None)
+    for sub in subs.values() if isinstance(subs, dict) else ():
+        merged.update(getattr(sub, "DEFAULTS", {}))
+    return {**merged, **getattr(module, "DEFAULTS", {}), **params}
 
 
 def heading(text: str) -> QLabel:

@@ -15,7 +15,6 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -35,13 +34,12 @@ from app.lesson_list import LessonList
 from app.presenter import PresenterMode
 from app.replay import ReplayBar, ReplayController
 from app.run_control import RunController
+from app.run_files import RunFiles
 from app.settings import open_settings, read_bytes, read_choice
-from app.svg_export import write_svg
-from demos import recording, registry
+from demos import registry
 from demos.cpu_sampler import CpuSampler
 from demos.events import MAIN_LANE_ID, now_ns
 from demos.intervals import IntervalStore
-from demos.trace import write_trace
 
 log = logging.getLogger(__name__)
 DRAW_PERIOD_MS = 33
@@ -112,6 +110,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.banner)
         self.replay = ReplayController(self.lab.store, self)
         self.replay_bar = ReplayBar(self.replay)
+        self.run_files = RunFiles(self)
         self.replay_bar.leaveRequested.connect(self.leave_replay)
         layout.addWidget(self.replay_bar)
         self.last_result: dict[str, Any] | None = None  # what Save run stores with the events
@@ -397,123 +396,42 @@ class MainWindow(QMainWindow):
         """Turn follow-now back on in the current timeline."""
         self.current_lesson().timeline.set_follow(True)
 
+    # File jobs live in app/run_files.py; these keep the window's public names.
     def export_trace(self) -> None:
         """File -> Export trace...: the current run as Chrome Trace JSON."""
-        if not self.current_lesson().current_store().count:
-            self.show_banner("Nothing to export yet: run a lesson first.")
-            return
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Export trace", "concurrency-lab.trace.json", "Chrome trace (*.json)"
-        )
-        if path:
-            self.export_trace_to(path)
+        self.run_files.export_trace()
 
     def export_trace_to(self, path: str) -> bool:
         """Write the trace; show a message on failure."""
-        try:
-            lesson = self.current_lesson()
-            write_trace(lesson.current_store(), path, {"lesson": lesson.title})
-        except OSError as exc:
-            self.show_banner(f"Could not write {path}: {exc.strerror or exc}")
-            return False
-        self.statusBar().showMessage(f"Trace written to {path}", 5000)
-        return True
+        return self.run_files.export_trace_to(path)
 
     def save_run(self) -> None:
-        """File -> Save run...: events and settings of the run on screen."""
-        if not self.current_lesson().current_store().count or self._is_running():
-            self.show_banner("Save a run once it has finished (run a lesson first).")
-            return
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Save run", f"run{recording.SUFFIX}", f"Concurrency Lab run (*{recording.SUFFIX})"
-        )
-        if path:
-            self.save_run_to(path)
+        """File -> Save run...: events, settings and figures of the run on screen."""
+        self.run_files.save_run()
 
     def save_run_to(self, path: str) -> bool:
         """Write the run on screen to ``path``."""
-        lesson = self.current_lesson()
-        last = self.last_result or {}
-        figures = last if last.get("lesson") == lesson.title else {}  # only this lesson's run
-        store = lesson.current_store()
-        rec = recording.from_store(store, lesson.title, lesson.last_params, figures)
-        try:
-            recording.save(rec, path)
-        except OSError as exc:
-            self.show_banner(f"Could not write {path}: {exc.strerror or exc}")
-            return False
-        self.statusBar().showMessage(f"Run saved to {path}", 5000)
-        return True
+        return self.run_files.save_run_to(path)
 
     def open_run(self) -> None:
         """File -> Open run...: replay a saved run."""
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Open run", "", f"Concurrency Lab run (*{recording.SUFFIX});;All files (*)"
-        )
-        if path:
-            self.open_run_from(path)
+        self.run_files.open_run()
 
     def open_run_from(self, path: str) -> bool:
-        """Load a run and show it paused at its start, in its own lesson's tab."""
-        if self.lab.running:
-            self.show_banner("Cancel or reset the running lesson before opening a run.")
-            return False
-        try:
-            rec = recording.load(path)
-        except recording.RecordingError as exc:
-            self.show_banner(str(exc))
-            return False
-        titles = self.lessons.titles
-        if rec.lesson in titles:
-            self.tabs.setCurrentIndex(titles.index(rec.lesson))
-        lesson = self.current_lesson()
-        for each in self.lessons.built():
-            each.clear_plots()
-        self.sampler.clear()
-        self.replay.store = lesson.current_store()  # local lessons draw from their own
-        self.replay.load(rec)
-        lesson.clock = self.replay.now_ns
-        lesson.timeline.set_follow(True)
-        result = rec.result
-        if result.get("report"):
-            lesson.last_params = {**lesson.last_params, **rec.params}
-            lesson.show_result(float(result.get("elapsed_s", 0.0)), result["report"])
-        self.replay_bar.title.setText(f"Replay: {rec.lesson}")
-        self.replay_bar.show()
-        self.update_actions()
-        return True
+        """Load a run and show it paused at its start, in its own lesson's tab and page."""
+        return self.run_files.open_run_from(path)
 
     def leave_replay(self) -> None:
         """Back to live runs."""
-        self.replay.stop()
-        self.replay_bar.hide()
-        for lesson in self.lessons.built():
-            lesson.clock = None
-            lesson.clear_plots()
-        self.update_actions()
+        self.run_files.leave_replay()
 
     def export_plot(self, which: str) -> None:
         """File -> Export ... image: PNG or SVG by the file name's suffix."""
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Export image", f"{which}.png", "PNG image (*.png);;SVG drawing (*.svg)"
-        )
-        if path:
-            self.export_plot_to(which, path)
+        self.run_files.export_plot(which)
 
     def export_plot_to(self, which: str, path: str) -> bool:
         """Write the current lesson's timeline or CPU plot to ``path`` (.png or .svg)."""
-        lesson = self.current_lesson()
-        widget = lesson.timeline if which == "timeline" else lesson.cpu_plot
-        try:
-            if path.lower().endswith(".svg"):
-                write_svg(widget, path, f"Concurrency Lab - {lesson.title} - {which}")
-            elif not widget.grab().save(path):
-                raise OSError(f"could not write {path}")
-        except OSError as exc:
-            self.show_banner(f"Could not export: {exc}")
-            return False
-        self.statusBar().showMessage(f"Image written to {path}", 5000)
-        return True
+        return self.run_files.export_plot_to(which, path)
 
     def toggle_full_screen(self) -> None:
         """F11."""

@@ -29,7 +29,8 @@ SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0)
 class ReplayController(QObject):
     """Moves a replay clock and feeds the store with the events it has reached."""
 
-    positionChanged = Signal(int)  # ns since the start
+    # Nanoseconds since the start: a Python int, since a run over 2.1 s overflows a C int.
+    positionChanged = Signal(object)
     finished = Signal()
 
     def __init__(self, store: IntervalStore, parent: QObject | None = None) -> None:
@@ -86,11 +87,12 @@ class ReplayController(QObject):
         self._cursor = self.recording.cut(self.position_ns)
         self.positionChanged.emit(self.position_ns)
 
-    def stop(self) -> None:
-        """Leave replay: nothing loaded, the store emptied."""
+    def stop(self, clear: bool = True) -> None:
+        """Leave replay: nothing loaded, the store emptied (unless a live run now uses it)."""
         self._timer.stop()
         self.recording = None
-        self.store.clear()
+        if clear:
+            self.store.clear()
 
     def _tick(self) -> None:
         recording = self.recording
@@ -98,7 +100,8 @@ class ReplayController(QObject):
             self._timer.stop()
             return
         now = time.perf_counter()
-        self.position_ns += int((now - self._last_tick) * 1e9 * self.speed)
+        step = int((now - self._last_tick) * 1e9 * self.speed)
+        self.position_ns = min(self.position_ns + step, recording.duration_ns)
         self._last_tick = now
         if self.position_ns >= recording.duration_ns:
             self.position_ns = recording.duration_ns

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from app.lesson import scenario_defaults
 from app.settings import read_int
 from app.slider import LabeledSlider
 
@@ -32,6 +33,8 @@ class ChallengePage(QWidget):
         self.layout_ = QVBoxLayout(self)
         self.layout_.setContentsMargins(0, 0, 0, 0)
         self.build()
+        # The parameters of this page's run on screen: its defaults until it first runs.
+        self.last_params: dict[str, Any] = self.param_defaults()
 
     def add_sliders(
         self,
@@ -64,6 +67,17 @@ class ChallengePage(QWidget):
     def join_deadline_s(self) -> float:
         """How long a Join may wait before the GUI escalates."""
         return 60.0
+
+    def param_defaults(self) -> dict[str, Any]:
+        """Every parameter with a default: the scenario's ``DEFAULTS``, then the controls'."""
+        return scenario_defaults(self.scenario, self.params())
+
+    def saved_figures(self) -> dict[str, Any]:
+        """Figures a local page keeps of its run ({} for lab pages)."""
+        return {}
+
+    def show_saved_figures(self, figures: dict[str, Any]) -> None:
+        """Show figures from :meth:`saved_figures` of a saved run."""
 
     def clear_result(self, message: str) -> None:
         """Blank the figures and say what happens now."""

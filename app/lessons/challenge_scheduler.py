@@ -27,7 +27,8 @@ from PySide6.QtWidgets import (
 
 from app.lesson import heading, paragraph
 from app.lessons.challenge_page import ChallengePage
-from app.lessons.challenge_race import EXACT_COLOUR, LOST_COLOUR
+from app.lessons.challenge_race import LOST_COLOUR
+from app.lessons.scheduler_saved import SavedGames, counter_html, refresh_replay
 from app.settings import read_int
 from app.slider import LabeledSlider
 from app.timeline import TimelineWidget
@@ -51,7 +52,7 @@ EXPLANATION = (
 )
 
 
-class SchedulerPage(ChallengePage):
+class SchedulerPage(SavedGames, ChallengePage):
     """Step real threads through ``counter += 1`` by hand until an update is lost."""
 
     name = "You are the scheduler"
@@ -217,6 +218,7 @@ class SchedulerPage(ChallengePage):
 
     def _new_game(self, threads: int, increments: int, replay: list[int]) -> None:
         self.stop_game()
+        self.last_params = {"threads": threads, "increments": increments}
         self.game = game = scheduler.SchedulerGame(threads, increments)
         game.start()
         self._pending = list(replay)
@@ -293,7 +295,9 @@ class SchedulerPage(ChallengePage):
         self._run_changed()
 
     def refresh(self) -> None:
-        """Draw the timeline up to the step after the last one."""
+        """Draw the timeline up to the step after the last one (or the replay clock's)."""
+        if self.tab.clock is not None:  # a saved game replays on the same step axis
+            return refresh_replay(self, self.tab.clock())
         game = self.game
         if game is None or self.store.t0_ns is None:
             self.timeline.refresh(0)
@@ -356,11 +360,8 @@ class SchedulerPage(ChallengePage):
             )
         value = game.counter.value if game is not None else 0
         expected = game.expected if game is not None else 0
-        colour = LOST_COLOUR if game is not None and game.lost_updates > 0 else EXACT_COLOUR
-        self.counter_label.setText(
-            f'counter.value = <span style="font-size: xx-large; font-weight: bold; '
-            f'color: {colour};">{value}</span> after {expected} completed increments'
-        )
+        lost = game.lost_updates if game is not None else 0
+        self.counter_label.setText(counter_html(value, expected, lost))
         messages = game.announcements() if game is not None else []
         self.announcement_label.setText(
             "<br>".join(f'<b style="color: {LOST_COLOUR};">{m}</b>' for m in messages)

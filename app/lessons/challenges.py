@@ -38,6 +38,10 @@ class ChallengesTab(LessonTab):
 
     title = "Challenges"
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._lab_page = None  # no lab run yet (construction gave the page its defaults)
+
     def build_side_panel(self, layout: QVBoxLayout) -> None:
         """The challenge selector and, below it, the page of the selected challenge."""
         layout.addWidget(heading("Concurrency challenges"))
@@ -54,6 +58,7 @@ class ChallengesTab(LessonTab):
         self.challenge.currentIndexChanged.connect(self._select)
         last = read_int(self.settings, "challenges/page", 0, 0, len(self.page_list) - 1)
         self.challenge.setCurrentIndex(last)
+        self._lab_page: ChallengePage | None = None  # the page of the last lab run
         layout.addWidget(self.challenge)
         layout.addWidget(self.pages)
 
@@ -80,6 +85,55 @@ class ChallengesTab(LessonTab):
         """The page's parameters."""
         return self.page.params()
 
+    # The run on screen: a local page shows its own; otherwise the timeline shows the lab's
+    # store, whose run came from the page that last started one (the page on screen if none).
+    @property
+    def shown_run_page(self) -> ChallengePage:
+        """The page whose run is on screen."""
+        page = self.page
+        if getattr(page, "runs_locally", False) or self._lab_page is None:
+            return page
+        return self._lab_page
+
+    @property
+    def last_params(self) -> dict[str, Any]:
+        """The parameters of the run on screen (its page's)."""
+        return self.shown_run_page.last_params
+
+    @last_params.setter
+    def last_params(self, params: dict[str, Any]) -> None:
+        """Start gives the page on screen its run's parameters: that page ran last."""
+        page = self.page
+        page.last_params = dict(params)
+        if not getattr(page, "runs_locally", False):
+            self._lab_page = page
+
+    def param_defaults(self) -> dict[str, Any]:
+        """The page on screen's parameters with defaults."""
+        return self.page.param_defaults()
+
+    def run_page(self) -> str:
+        """The name of the page whose run is on screen."""
+        return self.shown_run_page.name
+
+    def page_named(self, name: str) -> ChallengePage | None:
+        """The page called ``name``, or None."""
+        return next((page for page in self.page_list if page.name == name), None)
+
+    def show_page(self, name: str) -> None:
+        """Put the page called ``name`` on screen (a saved run reopens on its page)."""
+        page = self.page_named(name)
+        if page is not None:
+            self.challenge.setCurrentIndex(self.page_list.index(page))
+
+    def saved_figures(self) -> dict[str, Any]:
+        """A local page's figures of its run."""
+        return self.shown_run_page.saved_figures()
+
+    def show_saved_figures(self, figures: dict[str, Any]) -> None:
+        """The page on screen shows a saved run's figures."""
+        self.page.show_saved_figures(figures)
+
     def join_deadline_s(self) -> float:
         """The page's deadline."""
         return self.page.join_deadline_s()
@@ -91,7 +145,7 @@ class ChallengesTab(LessonTab):
 
     def show_result(self, elapsed_s: float, report: dict[str, Any]) -> None:
         """The page that ran shows its figures."""
-        self.page.show_result(elapsed_s, report)
+        self.shown_run_page.show_result(elapsed_s, report)
 
     def refresh_plots(self) -> None:
         """Plots, then the page's live figures (a local page draws its own timeline)."""

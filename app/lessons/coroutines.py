@@ -272,7 +272,7 @@ class CoroutinesTab(LessonTab):
         result = await run.finished()
         if run is self._run:  # a reset may have replaced it meanwhile
             self.last_result = result
-            self._show(result)
+            self.show_local_result(result)
         return result
 
     def _on_watch_done(self, task: asyncio.Task[dict[str, Any]]) -> None:
@@ -338,7 +338,7 @@ class CoroutinesTab(LessonTab):
 
     # ---------------------------------------------------------------- results
     def show_result(self, elapsed_s: float, report: dict[str, Any]) -> None:
-        """Lab reports never concern this tab (its tasks run here): see ``_show``."""
+        """Lab reports never concern this tab (its tasks run here): see show_local_result."""
 
     def clear_result(self, message: str) -> None:
         """Blank the figures before a new run or after a reset."""
@@ -352,7 +352,8 @@ class CoroutinesTab(LessonTab):
             label.setText("-")
         self.verdict_label.setText(message)
 
-    def _show(self, result: dict[str, Any]) -> None:
+    def show_local_result(self, result: dict[str, Any]) -> None:
+        """The figures of a finished local run (or of a saved one)."""
         self.elapsed_label.setText(f"{result['elapsed_s']:.2f} s")
         self.sequential_label.setText(f"{result['sequential_s']:.2f} s")
         self.expected_label.setText(f"about {result['expected_s']:.2f} s")

@@ -253,7 +253,8 @@ class ProcessesTab(LessonTab):
             self._add_point(step, report, result)
         if self._queue and self._queue[0] == step:
             self._queue.pop(0)
-        if self._queue:  # a sweep is one run of several steps, whichever tab is on screen
+        # A sweep is one run of several steps, whichever tab is on screen (not in a replay).
+        if self._queue and self.clock is None:
             self._chaining = True
             # After this slot returns, so the window has finished handling "run finished".
             QTimer.singleShot(0, self._start_next)

@@ -236,7 +236,7 @@ class WhenToUseTab(LessonTab):
             self._fail(figures["message"])
             return
         self.last_result = figures
-        self.matrix.show_result(figures)
+        self.show_local_result(figures)
 
     def _fail(self, message: str) -> None:
         log.warning("when-to-use matrix failed: %s", message)
@@ -354,3 +354,7 @@ class WhenToUseTab(LessonTab):
         self.matrix.clear()
         self.recommendation_label.setText(message)
         self.status_label.setText("")
+
+    def show_local_result(self, result: dict[str, Any]) -> None:
+        """The matrix of a finished measurement (or of a saved one)."""
+        self.matrix.show_result(result)

@@ -145,6 +145,8 @@ class MainWindow(QMainWindow):
             button.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # every control reachable by Tab
         self._build_status()
         self.runs = RunController(self)
+        # The controls act on the run of the tab on screen: follow it when the tab changes.
+        self.tabs.currentChanged.connect(lambda _index: self.update_actions())
         self._connect_lab()
         self._restore()
 

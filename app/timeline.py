@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.palette import STATE_COLOURS
+from app.timeline_labels import fmt_duration, lane_label
 from app.timeline_legend import StateLegend
 from app.timeline_marks import MarkLines, mark_pen
 from app.timeline_raster import FIRST_TERMINAL, rasterise
@@ -38,7 +39,6 @@ BAR_HEIGHT = 0.7  # in lane units (a lane is 1.0 tall)
 TERMINAL_PX = 3.0  # width of a terminal-state marker in pixels
 HOVER_DELAY_MS = 80  # tooltip throttle: at most one lookup per this period while moving
 BASE_FONT_PT = 10.0
-NAME_CHARS = 24  # lane names are elided to this many characters on the axis
 _LIGHT = ("w", "k")  # (background, foreground)
 _DARK = ("#202124", "#E8EAED")
 
@@ -54,21 +54,6 @@ class _StateBars(pg.BarGraphItem):
         path = QPainterPath()
         path.addRect(self.boundingRect())
         return path
-
-
-def _fmt_duration(seconds: float) -> str:
-    """'12.3 ms' below a second, '4.56 s' above."""
-    if seconds < 1.0:
-        return f"{seconds * 1e3:.3g} ms"
-    return f"{seconds:.3g} s"
-
-
-def lane_label(store: IntervalStore, row: int) -> str:
-    """'Thread-1 · thread 12345': a lane's name, kind and OS identity."""
-    lane = store.lanes[row]
-    name = lane.name if len(lane.name) <= NAME_CHARS else lane.name[: NAME_CHARS - 1] + "…"
-    ident = f" {lane.ident}" if lane.ident else ""
-    return f"{name} · {lane.kind.value}{ident}"
 
 
 class TimelineWidget(QWidget):
@@ -215,12 +200,21 @@ class TimelineWidget(QWidget):
         if hit is None:
             return self._describe_after_end(row, t_ns, lane)
         state, start, end, detail = hit
-        text = f"{lane}\n{state.name} for {_fmt_duration((end - start) / 1e9)}"
+        text = f"{lane}\n{state.name} for {fmt_duration((end - start) / 1e9)}"
         return f"{text}\n{detail}" if detail else text
 
     def lane_ticks(self) -> list[tuple[float, str]]:
         """The labelled rows on the left axis as (row, label), for tests and tools."""
         return list(self._lane_ticks)
+
+    def drawn_bars(self) -> dict[State, int]:
+        """How many bars of each state colour are drawn now, for tests and tools."""
+        return {state: len(item.opts["x0"]) for state, item in self._bars.items()}
+
+    def view_range_s(self) -> tuple[float, float]:
+        """The seconds (since the run's start) the timeline shows, left to right."""
+        (x0_s, x1_s), _ = self.view_box.viewRange()
+        return float(x0_s), float(x1_s)
 
     def set_scale(self, factor: float) -> None:
         """Scale fonts and line widths (presenter mode uses 1.0 to 3.0)."""

@@ -13,7 +13,7 @@ import pytest
 from PySide6.QtWidgets import QApplication, QDialog
 
 from app.lesson import LessonTab
-from app.lessons import when_to_use as when_tab
+from app.lessons import when_to_use_matrix as when_tab
 from app.lessons.challenges import PAGE_CLASSES, ChallengesTab
 from app.main_window import LESSONS, MainWindow
 from demos import recording

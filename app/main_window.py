@@ -13,20 +13,17 @@ from collections.abc import Coroutine
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QLabel,
     QMainWindow,
-    QMessageBox,
     QTabWidget,
-    QToolBar,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from app import __version__, theme
+from app import theme
+from app.banner import Banner
 from app.code_panel import CodePanel
 from app.lab_client import LabClient
 from app.lesson import LessonTab
@@ -36,9 +33,10 @@ from app.replay import ReplayBar, ReplayController
 from app.run_control import RunController
 from app.run_files import RunFiles
 from app.settings import open_settings, read_bytes, read_choice
+from app.status_line import StatusLine
+from app.window_actions import build_actions, build_theme_menu, make_action, show_about, show_help
 from demos import registry
 from demos.cpu_sampler import CpuSampler
-from demos.events import MAIN_LANE_ID, now_ns
 from demos.intervals import IntervalStore
 
 log = logging.getLogger(__name__)
@@ -51,26 +49,6 @@ LAB_START_DELAY_MS = 100  # after the first paint: spawning competes with the wi
 # imported when its tab is first shown, which keeps nine lessons' imports off the cold start.
 LESSONS: list[tuple[str, str, str]] = [
     (entry.title, entry.app_module, entry.app_class) for entry in registry.LESSONS
-]
-
-SHORTCUTS = [
-    ("Space", "Start the lesson; while it runs, pause or resume it"),
-    ("J", "Join: wait for every worker to finish (the window stays responsive)"),
-    ("C", "Cancel: stop every worker at its next checkpoint"),
-    ("R", "Reset: stop everything and clear the plots"),
-    ("F", "Follow now: the timeline scrolls with the present"),
-    ("F11", "Full screen (Esc leaves it)"),
-    ("F5", "Presenter mode: full screen, big type, high contrast (Esc leaves it)"),
-    ("PgDown / PgUp", "Presenter mode: next / previous lesson (also Right / Left)"),
-    ("1 - 9", "Presenter mode: jump to a lesson"),
-    ("B", "Blank the screen, and back"),
-    ("N", "Speaker notes for the lesson"),
-    ("Ctrl+E", "Export the current run as a Chrome trace"),
-    ("Ctrl+PgDown / Ctrl+PgUp", "Next / previous lesson"),
-    ("Ctrl+K", "Code panel: the lesson's real source and its terminal command"),
-    ("Ctrl+S / Ctrl+O", "Save the run / open a saved run and replay it (Space plays)"),
-    ("F1 or ?", "This list"),
-    ("Ctrl+Q", "Quit"),
 ]
 
 
@@ -92,17 +70,7 @@ class MainWindow(QMainWindow):
         self._ready = False  # lessons built before the window is complete get its state later
         self.lessons = LessonList(LESSONS, self.tabs, self._build_lesson)
         self._lesson_ids = [entry.id for entry in registry.LESSONS]
-        self.banner = QLabel()
-        self.banner.setObjectName("banner")
-        self.banner.setWordWrap(True)
-        self.banner.setStyleSheet(
-            "#banner { background: #FFF4D6; color: #402800; border: 1px solid #E69F00;"
-            " padding: 6px; }"
-        )
-        self.banner.hide()
-        self.banner.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.banner.setToolTip("Click to dismiss")
-        self.banner.mousePressEvent = lambda _event: self.banner.hide()  # type: ignore[method-assign]
+        self.banner = Banner()
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -117,7 +85,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.tabs)
         self.setCentralWidget(central)
 
-        self._build_actions()
+        build_actions(self)
         self.presenter = PresenterMode(self)
         self.toolbar.addSeparator()
         self.toolbar.addAction(self.presenter.toggle_action)
@@ -139,11 +107,11 @@ class MainWindow(QMainWindow):
         self.addAction(code_action)
         self.view_menu.addAction(code_action)
         self.toolbar.addAction(code_action)
-        self._build_theme_menu()
+        build_theme_menu(self)
         self._ready = True
         for button in self.toolbar.findChildren(QToolButton):
             button.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # every control reachable by Tab
-        self._build_status()
+        self.status_line = StatusLine(self.statusBar(), self.lab)
         self.runs = RunController(self)
         # The controls act on the run of the tab on screen: follow it when the tab changes.
         self.tabs.currentChanged.connect(lambda _index: self.update_actions())
@@ -168,124 +136,16 @@ class MainWindow(QMainWindow):
 
     # ---------------------------------------------------------------- build
     def _action(self, text: str, shortcut: str, tip: str, slot: Any) -> QAction:
-        action = QAction(text, self)
-        if shortcut:
-            action.setShortcut(QKeySequence(shortcut))
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        action.setToolTip(f"{tip} ({shortcut})" if shortcut else tip)
-        action.setStatusTip(tip)
-        action.triggered.connect(slot)
-        self.addAction(action)
-        return action
+        """An action of this window (the presenter adds its own through this)."""
+        return make_action(self, text, shortcut, tip, slot)
 
-    def _build_actions(self) -> None:
-        self.start_action = self._action("Start", "", "Start the lesson's workers", self.start)
-        self.pause_action = self._action(
-            "Pause", "", "Hold every worker at its next step boundary", self.toggle_pause
-        )
-        self.space_action = self._action(
-            "Start / Pause / Resume", "Space", "Start, or pause and resume", self.start_or_toggle
-        )
-        self.join_action = self._action("Join", "J", "Wait for every worker to end", self.join)
-        self.cancel_action = self._action("Cancel", "C", "Stop every worker", self.cancel)
-        self.reset_action = self._action("Reset", "R", "Stop and clear everything", self.reset)
-        self.follow_action = self._action(
-            "Follow now", "F", "Let the timeline scroll with the present", self.follow_now
-        )
-        self.export_action = self._action(
-            "Export trace...",
-            "Ctrl+E",
-            "Save the run as Chrome Trace JSON (Perfetto)",
-            self.export_trace,
-        )
-        self.save_run_action = self._action(
-            "Save run...",
-            "Ctrl+S",
-            "Save the run (events and settings) to replay later",
-            self.save_run,
-        )
-        self.open_run_action = self._action(
-            "Open run...", "Ctrl+O", "Replay a saved run, with no workers running", self.open_run
-        )
-        self.export_timeline_action = self._action(
-            "Export timeline image...",
-            "",
-            "The timeline as PNG or SVG, for slides",
-            lambda: self.export_plot("timeline"),
-        )
-        self.export_cpu_action = self._action(
-            "Export CPU plot image...",
-            "",
-            "The CPU plot as PNG or SVG, for slides",
-            lambda: self.export_plot("cpu"),
-        )
-        self.fullscreen_action = self._action(
-            "Full screen", "F11", "Toggle full screen", self.toggle_full_screen
-        )
-        self.leave_fullscreen_action = self._action(
-            "Leave full screen", "Esc", "Leave full screen", self.leave_full_screen
-        )
-        self.help_action = self._action(
-            "Keyboard shortcuts", "F1", "List shortcuts (F1 or ?)", self.show_help
-        )
-        self.help_action.setShortcuts([QKeySequence("F1"), QKeySequence("?")])
-        next_tab = self._action("Next lesson", "Ctrl+PgDown", "Next lesson", self._next_tab)
-        prev_tab = self._action("Previous lesson", "Ctrl+PgUp", "Previous lesson", self._prev_tab)
-        quit_action = self._action("Quit", "Ctrl+Q", "Quit Concurrency Lab", self.close)
+    def show_help(self) -> None:
+        """F1: the shortcuts."""
+        show_help(self)
 
-        toolbar = QToolBar("Controls")
-        toolbar.setObjectName("controls")
-        toolbar.setMovable(False)
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        for action in (
-            self.start_action,
-            self.pause_action,
-            self.join_action,
-            self.cancel_action,
-            self.reset_action,
-        ):
-            toolbar.addAction(action)
-        toolbar.addSeparator()
-        toolbar.addAction(self.follow_action)
-        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
-        self.toolbar = toolbar
-
-        menu = self.menuBar()
-        file_menu = menu.addMenu("&File")
-        for action in (self.open_run_action, self.save_run_action):
-            file_menu.addAction(action)
-        file_menu.addSeparator()
-        for action in (self.export_action, self.export_timeline_action, self.export_cpu_action):
-            file_menu.addAction(action)
-        file_menu.addSeparator()
-        file_menu.addAction(quit_action)
-        run_menu = menu.addMenu("&Run")
-        for action in (self.space_action, self.join_action, self.cancel_action, self.reset_action):
-            run_menu.addAction(action)
-        self.view_menu = view_menu = menu.addMenu("&View")
-        for action in (self.follow_action, self.fullscreen_action, next_tab, prev_tab):
-            view_menu.addAction(action)
-        help_menu = menu.addMenu("&Help")
-        help_menu.addAction(self.help_action)
-        help_menu.addAction(self._action("About", "", "About Concurrency Lab", self.show_about))
-
-    def _build_theme_menu(self) -> None:
-        menu = self.view_menu.addMenu("&Theme")
-        group = QActionGroup(self)
-        self.theme_choice = read_choice(self.settings, "view/theme", "system", theme.THEMES)
-        self.theme_actions: dict[str, QAction] = {}
-        for choice in theme.THEMES:
-            action = QAction(
-                {"system": "Follow the system", "light": "Light", "dark": "Dark"}[choice], self
-            )
-            action.setCheckable(True)
-            action.setChecked(choice == self.theme_choice)
-            action.triggered.connect(lambda _=False, c=choice: self.set_theme(c))
-            group.addAction(action)
-            menu.addAction(action)
-            self.theme_actions[choice] = action
-        QGuiApplication.styleHints().colorSchemeChanged.connect(lambda _s: self.apply_theme())
-        self.apply_theme()
+    def show_about(self) -> None:
+        """Help -> About."""
+        show_about(self)
 
     def set_theme(self, choice: str) -> None:
         """View -> Theme: system, light or dark (remembered)."""
@@ -302,20 +162,6 @@ class MainWindow(QMainWindow):
         theme.apply_palette(dark)
         for lesson in self.lessons.built():
             lesson.set_dark(dark)
-
-    def _build_status(self) -> None:
-        self.status_lab = QLabel()
-        self.status_workers = QLabel()
-        self.status_rate = QLabel()
-        self.status_dropped = QLabel()
-        row = QWidget()
-        box = QHBoxLayout(row)
-        box.setContentsMargins(0, 0, 0, 0)
-        for label in (self.status_lab, self.status_workers, self.status_rate, self.status_dropped):
-            box.addWidget(label)
-        self.statusBar().addPermanentWidget(row)
-        self._last_event_count = 0
-        self._last_status_ns = now_ns()
 
     def _connect_lab(self) -> None:
         self.lab.labStarted.connect(self._on_lab_started)
@@ -455,23 +301,6 @@ class MainWindow(QMainWindow):
     def _prev_tab(self) -> None:
         self.tabs.setCurrentIndex((self.tabs.currentIndex() - 1) % self.tabs.count())
 
-    def show_help(self) -> None:
-        """F1: the shortcuts."""
-        rows = "".join(
-            f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{v}</td></tr>" for k, v in SHORTCUTS
-        )
-        QMessageBox.information(self, "Keyboard shortcuts", f"<table>{rows}</table>")
-
-    def show_about(self) -> None:
-        """Help -> About."""
-        QMessageBox.about(
-            self,
-            "About Concurrency Lab",
-            f"<b>Concurrency Lab {__version__}</b><br>Real threads, processes and coroutines, "
-            "shown live. Thread lessons run in a separate lab process so this window stays "
-            "smooth while they fight for the GIL.",
-        )
-
     def _build_lesson(self, module: str, name: str) -> LessonTab:
         """Build one lesson and give it the window's current theme, scale and slow motion."""
         cls: type[LessonTab] = getattr(importlib.import_module(module), name)
@@ -528,26 +357,7 @@ class MainWindow(QMainWindow):
             self.current_lesson().refresh_cpu()
 
     def _update_status(self) -> None:
-        t = now_ns()
-        rate = (self.lab.events_received - self._last_event_count) / max(
-            1e-9, (t - self._last_status_ns) / 1e9
-        )
-        self._last_event_count, self._last_status_ns = self.lab.events_received, t
-        alive = (
-            sum(
-                1
-                for lane in self.lab.store.lanes
-                if lane.lane_id != MAIN_LANE_ID  # the lab's own main thread is no worker
-                if (state := self.lab.store.current_state(lane.lane_id)) is not None
-                and not state.is_terminal
-            )
-            if self.lab.running
-            else 0
-        )
-        self.status_lab.setText(f"lab pid {self.lab.pid or '-'}")
-        self.status_workers.setText(f"  workers alive {alive}")
-        self.status_rate.setText(f"  events/s {rate:,.0f}")
-        self.status_dropped.setText(f"  dropped {self.lab.dropped:,}")
+        self.status_line.update()
         self.update_actions()
 
     # ---------------------------------------------------------- persistence

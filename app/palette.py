@@ -5,16 +5,31 @@ from __future__ import annotations
 
 from demos.events import State
 
+# The Okabe-Ito palette: every colour the app draws with comes from here.
+ORANGE = "#E69F00"
+SKY_BLUE = "#56B4E9"
+BLUISH_GREEN = "#009E73"
+YELLOW = "#F0E442"
+BLUE = "#0072B2"
+VERMILLION = "#D55E00"
+REDDISH_PURPLE = "#CC79A7"
+BLACK = "#000000"
+GREY = "#999999"
+LIGHT_GREY = "#BBBBBB"
+# The banner: a pale orange note with dark brown text (contrast above 12:1).
+NOTE_BACKGROUND = "#FFF4D6"
+NOTE_TEXT = "#402800"
+
 STATE_COLOURS: dict[State, str] = {
-    State.NEW: "#BBBBBB",
-    State.READY: "#F0E442",  # yellow: runnable, waiting for its turn
-    State.RUNNING: "#009E73",  # bluish green: on the CPU
-    State.WAITING: "#56B4E9",  # sky blue: sleeping or waiting on I/O
-    State.BLOCKED: "#D55E00",  # vermillion: waiting on a lock or a join
-    State.PAUSED: "#CC79A7",  # reddish purple: held by the Pause control
-    State.DONE: "#0072B2",  # blue
-    State.CANCELLED: "#E69F00",  # orange
-    State.FAILED: "#000000",  # black, with a red outline in the timeline
+    State.NEW: LIGHT_GREY,
+    State.READY: YELLOW,  # runnable, waiting for its turn
+    State.RUNNING: BLUISH_GREEN,  # on the CPU
+    State.WAITING: SKY_BLUE,  # sleeping or waiting on I/O
+    State.BLOCKED: VERMILLION,  # waiting on a lock or a join
+    State.PAUSED: REDDISH_PURPLE,  # held by the Pause control
+    State.DONE: BLUE,
+    State.CANCELLED: ORANGE,
+    State.FAILED: BLACK,  # with a red outline in the timeline
 }
 
 STATE_HELP: dict[State, str] = {
@@ -29,13 +44,4 @@ STATE_HELP: dict[State, str] = {
     State.FAILED: "raised an exception",
 }
 
-CORE_COLOURS = [
-    "#0072B2",
-    "#E69F00",
-    "#009E73",
-    "#CC79A7",
-    "#56B4E9",
-    "#D55E00",
-    "#F0E442",
-    "#999999",
-]
+CORE_COLOURS = [BLUE, ORANGE, BLUISH_GREEN, REDDISH_PURPLE, SKY_BLUE, VERMILLION, YELLOW, GREY]

@@ -9,19 +9,47 @@ thread computes at any moment and the run takes about as long as doing the work 
 
 from __future__ import annotations
 
-import argparse
 from typing import Any
 
 from demos.context import WorkerContext
 from demos.events import Kind
 from demos.runtime import WorkerSpec
+from demos.scenario import Param, Scenario
 from demos.twin import add_common_arguments, finish, print_lane_summary, run_locally, twin_main
 
 KIND = Kind.THREAD
 STEP_KINDS = ("io", "cpu")
-LIMITS = {"threads": (1, 64), "steps": (1, 50), "step_ms": (10, 2000)}
+SCENARIO = Scenario(
+    "demos.multithreading",
+    "threads overlap while they wait on I/O and take turns while they compute",
+    (
+        Param("threads", int, 2, 1, 64, caption="&Threads", help="How many threads to start"),
+        Param("steps", int, 5, 1, 50, caption="&Steps per thread", help="Steps each thread runs"),
+        Param(
+            "step_ms",
+            int,
+            1000,
+            10,
+            2000,
+            unit="ms",
+            caption="Step &duration",
+            help="How long one step takes when it runs alone",
+        ),
+        Param("kind", str, "io", choices=STEP_KINDS, help="What each step does: sleep or compute"),
+        Param(
+            "fail_worker",
+            int,
+            0,
+            0,
+            64,
+            caption="Thread that raises",
+            help="make thread N (1-based) raise half-way, to see a failure; 0: none",
+        ),
+    ),
+)
+LIMITS = SCENARIO.limits()
+DEFAULTS = SCENARIO.defaults()
 MAX_DEADLINE_S = 3600.0  # --deadline-s, for scripts and tests that want a missed deadline
-DEFAULTS = {"threads": 2, "steps": 5, "step_ms": 1000, "kind": "io", "fail_worker": -1}
 
 
 def step_worker(
@@ -39,21 +67,21 @@ def step_worker(
             ctx.compute(step_ms, f"{label}: {step_ms} ms of arithmetic")
 
 
-def validate(threads: int, steps: int, step_ms: int, kind: str) -> None:
-    """Reject settings outside the lesson's limits with a clear message."""
-    for name, value in (("threads", threads), ("steps", steps), ("step_ms", step_ms)):
-        low, high = LIMITS[name]
-        if not low <= value <= high:
-            raise ValueError(f"{name} must be between {low} and {high}, not {value}")
-    if kind not in STEP_KINDS:
-        raise ValueError(f"kind must be one of {', '.join(STEP_KINDS)}, not {kind!r}")
-
-
 def build_workers(
-    threads: int, steps: int, step_ms: int, kind: str, fail_worker: int = -1
+    threads: int, steps: int, step_ms: int, kind: str, fail_worker: int = 0
 ) -> list[WorkerSpec]:
-    """The workers of one run; ``fail_worker`` (0-based) raises half-way, to show FAILED."""
-    validate(threads, steps, step_ms, kind)
+    """The workers of one run; thread ``fail_worker`` (1-based) raises half-way, to show FAILED."""
+    SCENARIO.validate(
+        {
+            "threads": threads,
+            "steps": steps,
+            "step_ms": step_ms,
+            "kind": kind,
+            "fail_worker": fail_worker,
+        }
+    )
+    if fail_worker > threads:
+        raise ValueError(f"fail_worker must be between 0 and {threads}, not {fail_worker}")
     return [
         WorkerSpec(
             f"Thread-{i + 1}",
@@ -62,7 +90,7 @@ def build_workers(
                 "steps": steps,
                 "step_ms": step_ms,
                 "kind": kind,
-                "fail_at_step": steps // 2 if i == fail_worker else -1,
+                "fail_at_step": steps // 2 if i + 1 == fail_worker else -1,
             },
         )
         for i in range(threads)
@@ -93,31 +121,14 @@ def summarize(params: dict[str, Any], elapsed_s: float, work_s: float) -> dict[s
 
 
 def twin_command(params: dict[str, Any]) -> str:
-    """The terminal command that runs the same lesson (the failing thread is GUI-only)."""
-    return (
-        f"python -m demos.multithreading --threads {params['threads']} --steps {params['steps']}"
-        f" --step-ms {params['step_ms']} --kind {params['kind']}"
-    )
+    """The terminal command that runs the same lesson."""
+    return SCENARIO.command(params)
 
 
 @twin_main
 def main(argv: list[str] | None = None) -> int:
     """The terminal twin."""
-    parser = argparse.ArgumentParser(
-        prog="python -m demos.multithreading",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--threads", type=int, default=DEFAULTS["threads"])
-    parser.add_argument("--steps", type=int, default=DEFAULTS["steps"])
-    parser.add_argument("--step-ms", type=int, default=DEFAULTS["step_ms"])
-    parser.add_argument("--kind", choices=STEP_KINDS, default=DEFAULTS["kind"])
-    parser.add_argument(
-        "--fail-worker",
-        type=int,
-        metavar="N",
-        help="make thread N (1-based) raise half-way, to see a failure (exit status 1)",
-    )
+    parser = SCENARIO.parser(__doc__)
     parser.add_argument(
         "--deadline-s",
         type=float,
@@ -126,18 +137,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     add_common_arguments(parser)
     args = parser.parse_args(argv)
-    params = {
-        "threads": args.threads,
-        "steps": args.steps,
-        "step_ms": args.step_ms,
-        "kind": args.kind,
-    }
+    params = SCENARIO.from_args(parser, args)
     try:
-        specs = build_workers(**params, fail_worker=(args.fail_worker or 0) - 1)
+        specs = build_workers(**params)  # type: ignore[arg-type]  # checked by the scenario
     except ValueError as exc:
         parser.error(str(exc))
-    if args.fail_worker is not None and not 1 <= args.fail_worker <= args.threads:
-        parser.error(f"fail-worker must be between 1 and {args.threads}, not {args.fail_worker}")
     if args.deadline_s is not None and not 0 < args.deadline_s <= MAX_DEADLINE_S:
         top = f"{MAX_DEADLINE_S:g}"
         parser.error(f"deadline-s must be between 0 and {top}, not {args.deadline_s:g}")

@@ -113,7 +113,7 @@ BAD_SETTINGS = [
     (["demos.when_to_use", "--io-jobs", "0"], "io_jobs must be between 1 and 32"),
     (["demos.process_thread", "--workers", "33"], "workers must be between 1 and 32"),
     (["demos.thread_states", "--scenario", "nope"], "invalid choice: 'nope'"),
-    (["demos.multithreading", "--fail-worker", "3"], "fail-worker must be between 1 and 2"),
+    (["demos.multithreading", "--fail-worker", "3"], "fail_worker must be between 0 and 2"),
     (["demos.multithreading", "--deadline-s", "0"], "deadline-s must be between 0 and 3600"),
 ]
 

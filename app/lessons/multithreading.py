@@ -5,18 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QCheckBox,
     QFormLayout,
     QFrame,
     QLabel,
-    QRadioButton,
     QVBoxLayout,
 )
 
 from app.lesson import LessonTab, heading, paragraph
-from app.settings import read_choice, read_int
-from app.slider import LabeledSlider
+from app.param_widgets import SettingChoice, SettingSlider
 from demos import multithreading as lesson
 from demos.events import State
 
@@ -55,45 +52,27 @@ class MultithreadingTab(LessonTab):
         s = self.settings
         layout.addWidget(heading("Multithreading in Python"))
         layout.addWidget(paragraph(EXPLANATION))
-        low, high = lesson.LIMITS["threads"]
-        self.threads = LabeledSlider(
-            "&Threads",
-            low,
-            high,
-            read_int(s, "multithreading/threads", 2, low, high),
-            tooltip="How many threads to start (applies on the next Start)",
-        )
-        low, high = lesson.LIMITS["steps"]
-        self.steps = LabeledSlider(
-            "&Steps per thread",
-            low,
-            high,
-            read_int(s, "multithreading/steps", 5, low, high),
-            tooltip="How many steps each thread runs",
-        )
-        low, high = lesson.LIMITS["step_ms"]
-        self.step_ms = LabeledSlider(
-            "Step &duration",
-            low,
-            high,
-            read_int(s, "multithreading/step_ms", 1000, low, high),
-            unit="ms",
-            tooltip="How long one step takes when it runs alone",
-        )
+        param = lesson.SCENARIO.param
+        self.threads = SettingSlider(param("threads"), s, "multithreading")
+        self.steps = SettingSlider(param("steps"), s, "multithreading")
+        self.step_ms = SettingSlider(param("step_ms"), s, "multithreading")
         for slider in (self.threads, self.steps, self.step_ms):
             layout.addWidget(slider)
-            slider.valueChanged.connect(self._save)
 
         layout.addWidget(QLabel("Each step is"))
-        self.kind_io = QRadioButton("&I/O: time.sleep() (releases the GIL)")
-        self.kind_cpu = QRadioButton("&CPU: pure-Python arithmetic (holds the GIL)")
-        self.kind_group = QButtonGroup(self)
-        for button in (self.kind_io, self.kind_cpu):
-            self.kind_group.addButton(button)
+        self.kind = SettingChoice(
+            param("kind"),
+            s,
+            "multithreading",
+            {
+                "io": "&I/O: time.sleep() (releases the GIL)",
+                "cpu": "&CPU: pure-Python arithmetic (holds the GIL)",
+            },
+            self,
+        )
+        self.kind_io, self.kind_cpu = self.kind.buttons["io"], self.kind.buttons["cpu"]
+        for button in self.kind.buttons.values():
             layout.addWidget(button)
-            button.toggled.connect(self._save)
-        kind = read_choice(s, "multithreading/kind", "io", lesson.STEP_KINDS)
-        (self.kind_io if kind == "io" else self.kind_cpu).setChecked(True)
 
         self.fail_one = QCheckBox("Thread-1 &raises an exception half-way")
         self.fail_one.setToolTip("An exception ends only its own thread: the others carry on")
@@ -118,7 +97,7 @@ class MultithreadingTab(LessonTab):
 
     def step_kind(self) -> str:
         """ "io" or "cpu"."""
-        return "io" if self.kind_io.isChecked() else "cpu"
+        return self.kind.value()
 
     def params(self) -> dict[str, Any]:
         """Slider values as the scenario's parameters."""
@@ -127,19 +106,12 @@ class MultithreadingTab(LessonTab):
             "steps": self.steps.value(),
             "step_ms": self.step_ms.value(),
             "kind": self.step_kind(),
-            "fail_worker": 0 if self.fail_one.isChecked() else -1,
+            "fail_worker": 1 if self.fail_one.isChecked() else 0,
         }
 
     def join_deadline_s(self) -> float:
         """Generous: twice the work done one after another, plus slack; then the GUI escalates."""
         return 2.0 * lesson.nominal_s(self.params()) + 10.0
-
-    def _save(self, *_: object) -> None:
-        s = self.settings
-        s.setValue("multithreading/threads", self.threads.value())
-        s.setValue("multithreading/steps", self.steps.value())
-        s.setValue("multithreading/step_ms", self.step_ms.value())
-        s.setValue("multithreading/kind", self.step_kind())
 
     def clear_result(self, message: str) -> None:
         """Blank the figures before a new run or after a reset."""

@@ -1,0 +1,88 @@
+"""The controls of a declared parameter (``demos.scenario.Param``), with their remembered setting.
+
+One way for every lesson: a number becomes a ``SettingSlider`` and a choice a ``SettingChoice``;
+each reads its value from QSettings under ``<group>/<name>`` (anything unreadable or out of range
+gives the declared default) and writes it back as it changes. Limits, unit, caption and tooltip
+all come from the declaration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtWidgets import QButtonGroup, QRadioButton, QWidget
+
+from app.settings import read_choice, read_int
+from app.slider import LabeledSlider
+from demos.scenario import Param
+
+
+class SettingSlider(LabeledSlider):
+    """A slider for an int parameter, remembered under ``<group>/<name>``."""
+
+    def __init__(
+        self,
+        param: Param,
+        settings: QSettings,
+        group: str,
+        parent: QWidget | None = None,
+    ) -> None:
+        if param.kind is not int or param.low is None or param.high is None:
+            raise TypeError(f"{param.name}: a slider needs a bounded int parameter")
+        low, high = int(param.low), int(param.high)
+        self.param = param
+        self.key = f"{group}/{param.name}"
+        value = read_int(settings, self.key, int(param.default), low, high)
+        super().__init__(
+            param.caption or param.name,
+            low,
+            high,
+            value,
+            unit=param.unit,
+            tooltip=f"{param.help} (applies on the next Start)" if param.help else "",
+            parent=parent,
+        )
+        self.valueChanged.connect(lambda v: settings.setValue(self.key, v))
+
+
+class SettingChoice(QObject):
+    """Radio buttons for a str parameter with choices, remembered under ``<group>/<name>``."""
+
+    changed = Signal(str)
+
+    def __init__(
+        self,
+        param: Param,
+        settings: QSettings,
+        group: str,
+        labels: Mapping[str, str],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        if not param.choices:
+            raise TypeError(f"{param.name}: radio buttons need a parameter with choices")
+        self.param = param
+        self.key = f"{group}/{param.name}"
+        self.group = QButtonGroup(self)
+        self.buttons: dict[str, QRadioButton] = {}
+        for choice in param.choices:
+            button = QRadioButton(labels.get(choice, choice))
+            button.setToolTip(param.help)
+            self.group.addButton(button)
+            self.buttons[choice] = button
+            button.toggled.connect(lambda on, c=choice: on and self._chosen(settings, c))
+        current = read_choice(settings, self.key, str(param.default), param.choices)
+        self.buttons[current].setChecked(True)
+
+    def _chosen(self, settings: QSettings, choice: str) -> None:
+        settings.setValue(self.key, choice)
+        self.changed.emit(choice)
+
+    def value(self) -> str:
+        """The choice checked now."""
+        return next(c for c, b in self.buttons.items() if b.isChecked())
+
+    def set_value(self, choice: str) -> None:
+        """Check ``choice`` (a known one)."""
+        self.buttons[choice].setChecked(True)

@@ -13,10 +13,12 @@ from collections.abc import Coroutine
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QMainWindow,
+    QMenu,
     QTabWidget,
+    QToolBar,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -32,9 +34,17 @@ from app.presenter import PresenterMode
 from app.replay import ReplayBar, ReplayController
 from app.run_control import RunController
 from app.run_files import RunFiles
-from app.settings import open_settings, read_bytes, read_choice
+from app.settings import open_settings
 from app.status_line import StatusLine
-from app.window_actions import build_actions, build_theme_menu, make_action, show_about, show_help
+from app.window_actions import (
+    add_presenter_and_code_panel,
+    build_actions,
+    build_theme_menu,
+    make_action,
+    show_about,
+    show_help,
+)
+from app.window_state import restore_window, save_window
 from demos import registry
 from demos.cpu_sampler import CpuSampler
 from demos.intervals import IntervalStore
@@ -54,6 +64,28 @@ LESSONS: list[tuple[str, str, str]] = [
 
 class MainWindow(QMainWindow):
     """Concurrency Lab's single window."""
+
+    # Built by app.window_actions (the run controller, the presenter and tests use them).
+    start_action: QAction
+    pause_action: QAction
+    space_action: QAction
+    join_action: QAction
+    cancel_action: QAction
+    reset_action: QAction
+    follow_action: QAction
+    export_action: QAction
+    save_run_action: QAction
+    open_run_action: QAction
+    export_timeline_action: QAction
+    export_cpu_action: QAction
+    fullscreen_action: QAction
+    leave_fullscreen_action: QAction
+    help_action: QAction
+    toolbar: QToolBar
+    view_menu: QMenu
+    code_panel: CodePanel
+    theme_choice: str
+    theme_actions: dict[str, QAction]
 
     def __init__(self, start_lab: bool = True) -> None:
         super().__init__()
@@ -87,26 +119,7 @@ class MainWindow(QMainWindow):
 
         build_actions(self)
         self.presenter = PresenterMode(self)
-        self.toolbar.addSeparator()
-        self.toolbar.addAction(self.presenter.toggle_action)
-        self.toolbar.addWidget(self.presenter.scale_slider)
-        self.toolbar.addWidget(self.presenter.scale_label)
-        self.toolbar.addSeparator()
-        self.toolbar.addWidget(self.presenter.slow_slider)
-        self.toolbar.addWidget(self.presenter.slow_label)
-        self.view_menu.addAction(self.presenter.toggle_action)
-        self.view_menu.addAction(self.presenter.blank_action)
-        self.view_menu.addAction(self.presenter.notes_action)
-        self.code_panel = CodePanel(self)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.code_panel)
-        self.code_panel.hide()
-        code_action = self.code_panel.toggleViewAction()
-        code_action.setText("Code panel")
-        code_action.setShortcut(QKeySequence("Ctrl+K"))
-        code_action.setToolTip("The lesson's real source and its terminal command (Ctrl+K)")
-        self.addAction(code_action)
-        self.view_menu.addAction(code_action)
-        self.toolbar.addAction(code_action)
+        add_presenter_and_code_panel(self)
         build_theme_menu(self)
         self._ready = True
         for button in self.toolbar.findChildren(QToolButton):
@@ -116,7 +129,7 @@ class MainWindow(QMainWindow):
         # The controls act on the run of the tab on screen: follow it when the tab changes.
         self.tabs.currentChanged.connect(lambda _index: self.update_actions())
         self._connect_lab()
-        self._restore()
+        restore_window(self, self.settings, self.tabs, self._lesson_ids)
 
         self.draw_timer = QTimer(self)
         self.draw_timer.setInterval(DRAW_PERIOD_MS)
@@ -361,24 +374,9 @@ class MainWindow(QMainWindow):
         self.update_actions()
 
     # ---------------------------------------------------------- persistence
-    def _restore(self) -> None:
-        geometry = read_bytes(self.settings, "window/geometry")
-        if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(1400, 860)
-        # By id, not by index: the tab order may change between versions.
-        last = read_choice(self.settings, "window/last_lesson", "", tuple(self._lesson_ids))
-        if last:
-            self.tabs.setCurrentIndex(self._lesson_ids.index(last))
-        state = read_bytes(self.settings, "window/state")
-        if state is not None:
-            self.restoreState(state)  # docks: the code panel open or closed, where
-
     def save_settings(self) -> None:
-        """Geometry and last tab (slider values are saved as they change)."""
-        self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/state", self.saveState())
-        self.settings.setValue("window/last_lesson", self._lesson_ids[self.tabs.currentIndex()])
-        self.settings.sync()
+        """Geometry and last lesson (slider values are saved as they change)."""
+        save_window(self, self.settings, self.tabs, self._lesson_ids)
 
     def shutdown(self) -> None:
         """Stop timers, tasks and the lab within about 3 s; idempotent."""

@@ -71,11 +71,13 @@ class SettingChoice(QObject):
             button.setToolTip(param.help)
             self.group.addButton(button)
             self.buttons[choice] = button
-            button.toggled.connect(lambda on, c=choice: on and self._chosen(settings, c))
+            button.toggled.connect(lambda on, c=choice: self._toggled(settings, c, on))
         current = read_choice(settings, self.key, str(param.default), param.choices)
         self.buttons[current].setChecked(True)
 
-    def _chosen(self, settings: QSettings, choice: str) -> None:
+    def _toggled(self, settings: QSettings, choice: str, on: bool) -> None:
+        if not on:  # the button that lost the check: its partner reports the new choice
+            return
         settings.setValue(self.key, choice)
         self.changed.emit(choice)
 

@@ -136,8 +136,8 @@ def process_lesson(report: Report) -> None:
     """Spawned worker processes (the frozen executable relaunched by freeze_support)."""
     from demos.events import Kind
     from demos.multithreading import step_worker
-    from demos.runtime import WorkerSpec
     from demos.twin import run_locally
+    from demos.worker import WorkerSpec
 
     specs = [
         WorkerSpec(f"Process-{i + 1}", step_worker, dict(PROCESS_PARAMS))

@@ -284,6 +284,8 @@ class TimelineWidget(QWidget):
         store = self._store
         n = store.count
         t0 = store.t0_ns
+        if t0 is None:  # nothing recorded yet (refresh does not call us then)
+            return
         x0_ns, x1_ns = t0 + int(x0_s * 1e9), t0 + int(math.ceil(x1_s * 1e9))
         start_all, end_all = store.start_ns[:n], store.end_ns[:n]
         # Clip to the view ourselves: open intervals (end OPEN) reach "now".

@@ -13,6 +13,7 @@ from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QMessageBox, QToolBar
 
 from app import __version__, theme
+from app.code_panel import CodePanel
 from app.settings import read_choice
 
 if TYPE_CHECKING:
@@ -170,6 +171,30 @@ def build_actions(window: MainWindow) -> None:
     help_menu.addAction(
         make_action(window, "About", "", "About Concurrency Lab", window.show_about)
     )
+
+
+def add_presenter_and_code_panel(window: MainWindow) -> None:
+    """The presenter's controls (toolbar, View menu) and the code panel with its Ctrl+K."""
+    window.toolbar.addSeparator()
+    window.toolbar.addAction(window.presenter.toggle_action)
+    window.toolbar.addWidget(window.presenter.scale_slider)
+    window.toolbar.addWidget(window.presenter.scale_label)
+    window.toolbar.addSeparator()
+    window.toolbar.addWidget(window.presenter.slow_slider)
+    window.toolbar.addWidget(window.presenter.slow_label)
+    window.view_menu.addAction(window.presenter.toggle_action)
+    window.view_menu.addAction(window.presenter.blank_action)
+    window.view_menu.addAction(window.presenter.notes_action)
+    window.code_panel = CodePanel(window)
+    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, window.code_panel)
+    window.code_panel.hide()
+    code_action = window.code_panel.toggleViewAction()
+    code_action.setText("Code panel")
+    code_action.setShortcut(QKeySequence("Ctrl+K"))
+    code_action.setToolTip("The lesson's real source and its terminal command (Ctrl+K)")
+    window.addAction(code_action)
+    window.view_menu.addAction(code_action)
+    window.toolbar.addAction(code_action)
 
 
 def build_theme_menu(window: MainWindow) -> None:

@@ -20,7 +20,7 @@ from typing import Any
 from demos import workloads
 from demos.context import Cancelled, Control
 from demos.events import Kind, Lane, State
-from demos.runtime import TaskContext
+from demos.task_worker import TaskContext
 
 MAX_TASK_LANES = 64  # up to this many tasks, one lane each; beyond, tasks share band lanes
 BAND_LANES = 32

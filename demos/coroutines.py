@@ -23,24 +23,20 @@ import time
 from typing import Any
 
 from demos.context import Control
-from demos.coroutine_tasks import (  # noqa: F401  re-exported: importable from here as before
-    BAND_LANES,
+from demos.coroutine_tasks import (
     BLOCKING_CALL_S,
-    MAX_TASK_LANES,
-    PAUSE_POLL_S,
-    BandState,
-    Member,
     Shared,
     band_name,
     band_worker,
     bands,
-    run_member,
 )
 from demos.events import Event, Kind, Lane, State
 from demos.exit_status import note_failed_workers, note_missed_deadline
 from demos.intervals import IntervalStore
-from demos.runtime import Run, StopReport, TaskWorker, WorkerSpec
+from demos.runtime import Run, StopReport
+from demos.task_worker import TaskWorker
 from demos.twin import add_common_arguments, finish, print_lane_summary, twin_main
+from demos.worker import WorkerSpec
 
 MODES = ("gather", "sequential")
 LIMITS = {"tasks": (1, 10_000), "io_ms": (10, 2000), "steps": (1, 10), "limit": (0, 10_000)}
@@ -98,18 +94,18 @@ def validate(params: dict[str, Any]) -> None:
 
 def task_s(params: dict[str, Any]) -> float:
     """One task's own work as asked: its awaits, its CPU step, and the blocking call."""
-    return params["steps"] * params["io_ms"] / 1000.0 + params["cpu_ms"] / 1000.0
+    return float(params["steps"] * params["io_ms"] / 1000.0 + params["cpu_ms"] / 1000.0)
 
 
 def expected_s(params: dict[str, Any]) -> float:
     """About how long the run should take: the longest task, or rounds of it under a limit."""
     extra = BLOCKING_CALL_S if params["blocking"] else 0.0
     if params["mode"] == "sequential":
-        return params["tasks"] * task_s(params) + extra
+        return float(params["tasks"] * task_s(params) + extra)
     limit = params["limit"] or params["tasks"]
     io_s = params["steps"] * params["io_ms"] / 1000.0
     # Waits overlap; CPU steps never do (one thread, or threads sharing one GIL).
-    return (
+    return float(
         math.ceil(params["tasks"] / limit) * io_s + params["tasks"] * params["cpu_ms"] / 1e3 + extra
     )
 

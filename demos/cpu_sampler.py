@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import psutil
@@ -172,9 +173,9 @@ class CpuSampler:
             if lane.kind == Kind.PROCESS and lane.ident and key not in self._prev_cpu:
                 if lane.ident in self._dead_pids:
                     continue
-                seconds = self._process_cpu(lane.ident)
-                if seconds is not None:
-                    self._prev_cpu[key] = (seconds, wall)
+                cpu_s = self._process_cpu(lane.ident)
+                if cpu_s is not None:
+                    self._prev_cpu[key] = (cpu_s, wall)
 
     def clear(self) -> None:
         """Empty the buffers for a new run and re-prime the core counters.
@@ -351,7 +352,7 @@ class CpuSampler:
         """Sum of all measured workers in % of one core, oldest first (a view)."""
         return self._workers_total[self._window()]
 
-    def latest(self) -> dict:
+    def latest(self) -> dict[str, Any]:
         """The newest sample.
 
         Keys: ``cores`` (list of %, empty before the first sample), ``machine`` (% of the whole

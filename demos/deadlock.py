@@ -40,10 +40,11 @@ from demos.exit_status import (
     note_missed_deadline,
 )
 from demos.intervals import IntervalStore
-from demos.runtime import Run, WorkerSpec
+from demos.runtime import Run
 from demos.transport import ListSink
 from demos.twin import add_common_arguments, finish, print_lane_summary, twin_main
 from demos.waitgraph import WaitGraph, node_names
+from demos.worker import WorkerSpec
 
 KIND = Kind.THREAD
 MODES = ("two", "philosophers")

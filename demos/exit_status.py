@@ -19,13 +19,13 @@ import json
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from demos.events import State
 
 if TYPE_CHECKING:
     from demos.context import Control
-    from demos.runtime import Worker
+    from demos.worker import Worker
 
 EXIT_COMPLETED, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 INTERRUPTED = "cancelled by Ctrl+C"
@@ -129,7 +129,13 @@ def _abort(outcome: TwinOutcome, argv: list[str] | None) -> int:
     return report(outcome)
 
 
-def twin_main(main: Callable[[list[str] | None], int]) -> Callable[[list[str] | None], int]:
+class TwinMain(Protocol):
+    """A twin's ``main``: command-line words (``sys.argv[1:]`` when None) in, exit status out."""
+
+    def __call__(self, argv: list[str] | None = None) -> int: ...
+
+
+def twin_main(main: TwinMain) -> TwinMain:
     """Wrap a twin's ``main`` so each call gets its own :class:`TwinOutcome`.
 
     Ctrl+C outside a run (``KeyboardInterrupt``) exits 1 with "cancelled by Ctrl+C". An exception

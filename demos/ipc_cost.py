@@ -14,7 +14,8 @@ from typing import Any
 
 from demos.context import WorkerContext
 from demos.events import State
-from demos.runtime import SPAWN, WorkerSpec
+from demos.process_worker import SPAWN
+from demos.worker import WorkerSpec
 
 # numpy and the twin's plumbing are imported where used: both spawned workers import this
 # module to find their function, and a light import keeps their start-up short.
@@ -62,6 +63,8 @@ def ipc_sender(ctx: WorkerContext, conn: Any, payload_kb: int, figures: Any) -> 
     figures[IPC_PIPE_MS] = statistics.median(times) * 1000
 
     shm = SharedMemory(create=True, size=size)
+    buf = shm.buf
+    assert buf is not None  # None only once shm.close() has run, in the finally below
     try:
         conn.send(("attach", shm.name))
         _await_reply(ctx, conn)
@@ -70,11 +73,11 @@ def ipc_sender(ctx: WorkerContext, conn: Any, payload_kb: int, figures: Any) -> 
             ctx.checkpoint()
             ctx.emit(State.RUNNING, f"shared memory: {payload_kb} KB")
             t0 = time.perf_counter()
-            shm.buf[:size] = payload  # one copy in; then only a few bytes cross the pipe
+            buf[:size] = payload  # one copy in; then only a few bytes cross the pipe
             conn.send(("touch", size))
             _await_reply(ctx, conn)
             times.append(time.perf_counter() - t0)
-            if shm.buf[0] != (payload[0] + 1) % 256:  # the echo changed it in place
+            if buf[0] != (payload[0] + 1) % 256:  # the echo changed it in place
                 raise RuntimeError("the shared memory was not modified by the echo")
         figures[IPC_SHM_MS] = statistics.median(times) * 1000
         conn.send(("detach", b""))

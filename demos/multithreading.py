@@ -13,9 +13,9 @@ from typing import Any
 
 from demos.context import WorkerContext
 from demos.events import Kind
-from demos.runtime import WorkerSpec
 from demos.scenario import Param, Scenario
 from demos.twin import add_common_arguments, finish, print_lane_summary, run_locally, twin_main
+from demos.worker import WorkerSpec
 
 KIND = Kind.THREAD
 STEP_KINDS = ("io", "cpu")

@@ -37,8 +37,8 @@ from typing import Any, TextIO
 from demos.context import Cancelled, WorkerContext
 from demos.events import Kind, Lane, State
 from demos.race import SharedCounter
-from demos.runtime import WorkerSpec
 from demos.twin import add_common_arguments, finish, print_lane_summary, run_locally, twin_main
+from demos.worker import WorkerSpec
 
 KIND = Kind.THREAD
 LIMITS = {"runs": (10, 1000), "threads": (2, 4), "increments": (100, 1000)}

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 from demos.context import WorkerContext
 from demos.events import Kind, State, now_ns
 from demos.exit_status import twin_main
-from demos.runtime import SPAWN, WorkerSpec
+from demos.process_worker import SPAWN
+from demos.worker import WorkerSpec
 
 if TYPE_CHECKING:
     from demos.intervals import IntervalStore

@@ -30,7 +30,8 @@ from typing import Any
 from demos.context import WorkerContext
 from demos.events import Kind, State, now_ns
 from demos.exit_status import twin_main
-from demos.runtime import SPAWN, WorkerSpec
+from demos.process_worker import SPAWN
+from demos.worker import WorkerSpec
 
 # psutil and the twin's plumbing are imported where used: every spawned worker imports this
 # module, and its import time is part of the process start-up cost we measure.

@@ -112,16 +112,16 @@ class ProcessWorker(Worker):
         if self._process is None or self._process.pid is None:
             return True  # never started
         self._process.join(timeout)
-        ended = self._process.exitcode is not None
-        if ended and self.outcome.state is State.NEW:
-            self._note_exit()
+        code = self._process.exitcode
+        ended = code is not None
+        if code is not None and self.outcome.state is State.NEW:
+            self._note_exit(code)
         return ended
 
-    def _note_exit(self) -> None:
-        assert self._process is not None
+    def _note_exit(self, code: int) -> None:
+        """Record the outcome of the process, which has exited with ``code``."""
         if self._ring is not None:
             self._ring.take_back(self.lane_id)  # this process writes the lane's region again
-        code = self._process.exitcode
         work_s = float(self._result[RESULT_WORK_S])
         if code == 0:
             state = State(int(self._result[RESULT_STATE]) or int(State.DONE))

@@ -26,26 +26,16 @@ from typing import TYPE_CHECKING, Any
 from demos.context import WorkerContext
 from demos.events import Kind, State, now_ns
 from demos.exit_status import twin_main
-from demos.ipc_cost import (  # noqa: F401  re-exported: importable from here as before
-    IPC_BUDGET_BYTES,
-    IPC_PICKLE_MS,
-    IPC_PIPE_MS,
-    IPC_REPEATS,
-    IPC_ROUNDS,
-    IPC_SHM_MS,
-    IPC_SLOTS,
-    PAGE_BYTES,
+from demos.ipc_cost import (
     PAYLOAD_KB_LIMITS,
     build_ipc_pair,
-    ipc_echo,
     ipc_figures,
-    ipc_rounds,
-    ipc_sender,
     is_ipc_pair,
     verdict,
 )
 from demos.parallelism import GATE_LAST_DONE_NS, GATE_OPENED_NS, usable_cores, wait_at_gate
-from demos.runtime import SPAWN, WorkerSpec
+from demos.process_worker import SPAWN
+from demos.worker import WorkerSpec
 
 if TYPE_CHECKING:
     from demos.intervals import IntervalStore
@@ -308,7 +298,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.total_ms} ms of arithmetic, {args.serial_pct}% serial, over 1..{args.workers} "
         "processes:"
     )
-    sweep, startups = [], []
+    sweep: list[dict[str, Any]] = []
+    startups: list[float] = []
     for n in range(1, args.workers + 1):
         baseline = sweep[0]["elapsed_s"] if sweep else 0.0
         point, spawn, store = run_point(n, args.total_ms, args.serial_pct, baseline)

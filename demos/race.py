@@ -31,8 +31,8 @@ from typing import Any
 
 from demos.context import WorkerContext
 from demos.events import Kind, State
-from demos.runtime import WorkerSpec
 from demos.twin import add_common_arguments, finish, print_lane_summary, run_locally, twin_main
+from demos.worker import WorkerSpec
 
 KIND = Kind.THREAD
 LIMITS = {"threads": (2, 32), "increments": (1, 100_000)}

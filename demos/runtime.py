@@ -22,16 +22,20 @@ from dataclasses import dataclass, field
 from demos import workloads
 from demos.context import CONTROL_SIZE, Control
 from demos.events import Kind, now_ns
-from demos.process_worker import (  # noqa: F401  re-exported: importable from here as before
-    RESULT_STATE,
-    RESULT_WORK_S,
-    SPAWN,
-    TERMINATE_GRACE_S,
-    ProcessWorker,
-)
-from demos.task_worker import TaskContext, TaskWorker  # noqa: F401  re-exported
+
+# Re-exported (the ``X as X`` form makes that explicit): importable from here as before.
+from demos.process_worker import RESULT_STATE as RESULT_STATE
+from demos.process_worker import RESULT_WORK_S as RESULT_WORK_S
+from demos.process_worker import SPAWN as SPAWN
+from demos.process_worker import TERMINATE_GRACE_S as TERMINATE_GRACE_S
+from demos.process_worker import ProcessWorker as ProcessWorker
+from demos.task_worker import TaskContext as TaskContext
+from demos.task_worker import TaskWorker as TaskWorker
 from demos.transport import Sink
-from demos.worker import Outcome, ThreadWorker, Worker, WorkerSpec  # noqa: F401  re-exported
+from demos.worker import Outcome as Outcome
+from demos.worker import ThreadWorker as ThreadWorker
+from demos.worker import Worker as Worker
+from demos.worker import WorkerSpec as WorkerSpec
 
 _KINDS: dict[Kind, type[Worker]] = {
     Kind.THREAD: ThreadWorker,

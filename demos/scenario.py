@@ -122,9 +122,7 @@ class Scenario:
     def limits(self) -> dict[str, tuple[float, float]]:
         """(low, high) of every bounded number."""
         return {
-            p.name: (p.low, p.high)
-            for p in self.params
-            if p.low is not None and p.high is not None
+            p.name: (p.low, p.high) for p in self.params if p.low is not None and p.high is not None
         }
 
     def validate(self, values: Mapping[str, object]) -> dict[str, Value]:

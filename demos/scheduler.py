@@ -31,17 +31,11 @@ from typing import Any
 from demos.events import Kind, Lane, State
 from demos.exit_status import note_failure
 from demos.intervals import IntervalStore
-from demos.scheduler_game import (  # noqa: F401  re-exported: importable from here as before
-    GATE_POLL_S,
-    LIMITS,
-    STEP_TIMEOUT_S,
+from demos.scheduler_game import (
     STEPS,
-    STOP_TIMEOUT_S,
     Counter,
     SchedulerGame,
-    StepRecord,
     thread_label,
-    validate,
 )
 from demos.twin import add_common_arguments, finish, twin_main
 

@@ -28,8 +28,8 @@ from typing import Any
 
 from demos.context import POLL_S, WorkerContext
 from demos.events import Kind, State
-from demos.runtime import WorkerSpec
 from demos.twin import add_common_arguments, finish, print_lane_summary, run_locally, twin_main
+from demos.worker import WorkerSpec
 
 KIND = Kind.THREAD
 LIMITS = {"greedy": (0, 8), "polite": (0, 8), "duration_s": (1, 10), "hold_ms": (1, 20)}

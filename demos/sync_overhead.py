@@ -25,8 +25,8 @@ from typing import Any
 
 from demos.context import Cancelled, WorkerContext
 from demos.events import Kind, State
-from demos.runtime import WorkerSpec
 from demos.twin import add_common_arguments, finish, print_lane_summary, run_locally, twin_main
+from demos.worker import WorkerSpec
 
 KIND = Kind.THREAD
 LIMITS = {"threads": (1, 16), "operations": (10_000, 5_000_000)}

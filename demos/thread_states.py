@@ -30,25 +30,11 @@ from typing import TYPE_CHECKING, Any
 from demos.context import WorkerContext, run_helper_thread
 from demos.events import Kind, Lane, State, now_ns
 from demos.exit_status import twin_main
-from demos.future_states import (  # noqa: F401  re-exported: importable from here as before
-    FUTURE_SLEEP_S,
-    FUTURE_STATES,
-    FUTURE_TASKS,
-    FUTURE_WORK_MS,
-    FUTURE_WORKERS,
+from demos.future_states import (
     FutureBook,
-    future_detail,
-    future_state,
-    future_task_worker,
     futures_main_worker,
 )
-from demos.kernel_states import (  # noqa: F401  re-exported: importable from here as before
-    KERNEL_STATE_MEANINGS,
-    available,
-    kernel_state_meaning,
-    kernel_states,
-)
-from demos.runtime import WorkerSpec
+from demos.worker import WorkerSpec
 
 if TYPE_CHECKING:
     from demos.intervals import IntervalStore

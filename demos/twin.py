@@ -26,10 +26,12 @@ from demos.exit_status import (
     twin_main,
 )
 from demos.intervals import IntervalStore
+from demos.process_worker import ProcessWorker
 from demos.pump import SocketPump
-from demos.runtime import ProcessWorker, Run, WorkerSpec
+from demos.runtime import Run
 from demos.trace import write_trace
 from demos.transport import ListSink
+from demos.worker import WorkerSpec
 
 
 def add_common_arguments(parser: argparse.ArgumentParser) -> None:
@@ -51,7 +53,14 @@ def run_locally(kind: Kind, specs: list[WorkerSpec], timeout_s: float) -> tuple[
     run = Run(kind, specs, sink, None)
     pump = None
     if kind is Kind.PROCESS:
-        pump = SocketPump([w.reader for w in run.workers if isinstance(w, ProcessWorker)], sink)
+        pump = SocketPump(
+            [
+                w.reader
+                for w in run.workers
+                if isinstance(w, ProcessWorker) and w.reader is not None
+            ],
+            sink,
+        )
     previous = signal.signal(signal.SIGINT, cancel_on_sigint(run.control))
     try:
         run.start()

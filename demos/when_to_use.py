@@ -25,8 +25,10 @@ from demos.context import Control, WorkerContext
 from demos.events import Kind, now_ns
 from demos.exit_status import twin_main
 from demos.parallelism import PIECE_MS, gate_times, new_gate, share_worker
-from demos.runtime import Run, TaskContext, WorkerSpec
+from demos.runtime import Run
+from demos.task_worker import TaskContext
 from demos.transport import ListSink
+from demos.worker import WorkerSpec
 
 WORKLOADS = ("io", "cpu")
 # Lightest first: a tie goes to the model that costs least (memory, start-up, complexity).

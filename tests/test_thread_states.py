@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from demos import future_states, kernel_states
 from demos import thread_states as lesson
 from demos.events import Kind, State
 from demos.intervals import IntervalStore
@@ -21,7 +22,7 @@ from demos.transport import ListSink
 
 pytestmark = pytest.mark.timeout(120)
 ROOT = Path(__file__).resolve().parent.parent
-linux_only = pytest.mark.skipif(not lesson.available(), reason="needs /proc (Linux)")
+linux_only = pytest.mark.skipif(not kernel_states.available(), reason="needs /proc (Linux)")
 
 
 def run_twin(*args: str) -> dict:
@@ -65,7 +66,7 @@ def test_twin_plays_the_decks_example() -> None:
 def test_futures_cancel_pending_but_not_running() -> None:
     result = run_twin("--scenario", "futures")
     entries = result["future_states"]
-    assert len(entries) == lesson.FUTURE_TASKS
+    assert len(entries) == future_states.FUTURE_TASKS
     asked = {e["task"]: e["cancel_returned"] for e in entries if e["cancel_returned"] is not None}
     assert asked[0] is False, "future 0 was running: cancel() must say False"
     pending = [t for t, answer in asked.items() if t != 0]
@@ -73,7 +74,7 @@ def test_futures_cancel_pending_but_not_running() -> None:
     assert all(asked[t] is True for t in pending)
     for entry in entries:
         assert entry["states"][-1] in ("FINISHED", "CANCELLED"), entry
-        assert set(entry["states"]) <= set(lesson.FUTURE_STATES)
+        assert set(entry["states"]) <= set(future_states.FUTURE_STATES)
         if entry["cancel_returned"] is True:
             assert entry["states"] == ["PENDING", "CANCELLED"]
         else:
@@ -109,16 +110,16 @@ def test_kernel_states_show_a_sleeping_thread_as_s() -> None:
     try:
         ready.wait(5)
         time.sleep(0.1)  # let it reach the wait
-        states = lesson.kernel_states(os.getpid())
+        states = kernel_states.kernel_states(os.getpid())
         assert threading.get_native_id() in states
         assert native[0] in states
         assert states[native[0]] == "S"
-        assert all(letter in lesson.KERNEL_STATE_MEANINGS for letter in states.values())
-        assert lesson.kernel_state_meaning("S").startswith("sleeping")
+        assert all(letter in kernel_states.KERNEL_STATE_MEANINGS for letter in states.values())
+        assert kernel_states.kernel_state_meaning("S").startswith("sleeping")
     finally:
         stop.set()
         thread.join(5)
-    assert lesson.kernel_states(2**22 + 12345) == {}  # no such process: empty, no error
+    assert kernel_states.kernel_states(2**22 + 12345) == {}  # no such process: empty, no error
 
 
 def test_mix_shows_running_waiting_and_blocked_at_once() -> None:
@@ -153,7 +154,7 @@ def test_tab_plays_the_deck_and_lights_the_diagram(qtbot, qloop) -> None:  # noq
         qtbot.waitUntil(lambda: win.lab.running, timeout=5000)
         # While the worker sleeps, the diagram shows it waiting and the OS table finds it.
         qtbot.waitUntil(lambda: tab.diagram.counts.get(State.WAITING, 0) >= 1, timeout=5000)
-        if lesson.available():
+        if kernel_states.available():
             qtbot.waitUntil(lambda: tab.os_table.rowCount() >= 3, timeout=5000)
             lanes = {tab.os_table.item(r, 1).text() for r in range(tab.os_table.rowCount())}
             assert {"main", "worker"} <= lanes
@@ -186,7 +187,7 @@ def test_tab_shows_futures_and_cancel_answers(qtbot, qloop) -> None:  # noqa: AN
         qtbot.waitUntil(lambda: win.lab.running, timeout=5000)
         qtbot.waitUntil(lambda: not win.lab.running, timeout=30_000)
         table = tab.futures_table
-        qtbot.waitUntil(lambda: table.rowCount() == lesson.FUTURE_TASKS, timeout=5000)
+        qtbot.waitUntil(lambda: table.rowCount() == future_states.FUTURE_TASKS, timeout=5000)
         now = [table.item(r, 1).text() for r in range(table.rowCount())]
         assert set(now) <= {"FINISHED", "CANCELLED"}
         assert table.item(0, 3).text() == "False"

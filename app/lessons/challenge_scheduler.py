@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSplitter,
     QVBoxLayout,
 )
 
@@ -32,12 +33,12 @@ from app.lessons.scheduler_saved import SavedGames, counter_html, refresh_replay
 from app.settings import read_int
 from app.slider import LabeledSlider
 from app.timeline import TimelineWidget
-from demos import scheduler
+from demos import scheduler, scheduler_game
 from demos.intervals import IntervalStore
 
 POLL_MS = 5  # how often the page picks up a released step's report (each takes microseconds)
 HIGHLIGHT = "#FFE08A"  # the instructions of the step a thread takes next
-MAX_THREADS = scheduler.LIMITS["threads"][1]
+MAX_THREADS = scheduler_game.LIMITS["threads"][1]
 
 EXPLANATION = (
     "<code>counter.value += 1</code> looks like one action, but CPython runs it as the bytecode "
@@ -68,7 +69,7 @@ class SchedulerPage(SavedGames, ChallengePage):
     def build(self) -> None:
         """Explanation, sliders, one box per thread, the counter and the game's buttons."""
         layout = self.layout_
-        self.game: scheduler.SchedulerGame | None = None
+        self.game: scheduler_game.SchedulerGame | None = None
         self._pending: list[int] = []  # steps still to replay after an undo
         self._step_deadline = 0.0
         self._join_waiter: asyncio.Event | None = None
@@ -96,14 +97,14 @@ class SchedulerPage(SavedGames, ChallengePage):
         self.step_buttons: list[QPushButton] = []
         grid = QGridLayout()
         for i in range(MAX_THREADS):
-            box = QGroupBox(scheduler.thread_label(i))
+            box = QGroupBox(scheduler_game.thread_label(i))
             inner = QVBoxLayout(box)
             listing = QLabel()
             listing.setTextFormat(Qt.TextFormat.RichText)
             stack = QLabel()
             # Short text so two boxes fit side by side; the box title names the thread.
             button = QPushButton("Run next step")
-            button.setAccessibleName(f"Run next step of {scheduler.thread_label(i)}")
+            button.setAccessibleName(f"Run next step of {scheduler_game.thread_label(i)}")
             button.setToolTip("Let this thread through its gate for exactly one step")
             button.clicked.connect(lambda _checked=False, i=i: self.run_step(i))
             for widget in (listing, stack, button):
@@ -116,9 +117,9 @@ class SchedulerPage(SavedGames, ChallengePage):
         layout.addWidget(heading("Threads (each stopped before its highlighted step)"))
         layout.addLayout(grid)
 
-        box = QFrame()
-        box.setFrameShape(QFrame.Shape.StyledPanel)
-        inner = QVBoxLayout(box)
+        counter_box = QFrame()
+        counter_box.setFrameShape(QFrame.Shape.StyledPanel)
+        inner = QVBoxLayout(counter_box)
         self.counter_label = QLabel()
         self.counter_label.setObjectName("bigFigure")
         self.counter_label.setTextFormat(Qt.TextFormat.RichText)
@@ -143,11 +144,11 @@ class SchedulerPage(SavedGames, ChallengePage):
         buttons.addWidget(self.restart_button)
         inner.addLayout(buttons)
         layout.addWidget(heading("Shared counter"))
-        layout.addWidget(box)
+        layout.addWidget(counter_box)
         self._update_view()
 
     def _slider(self, key: str, label: str, tip: str) -> LabeledSlider:
-        low, high = scheduler.LIMITS[key]
+        low, high = scheduler_game.LIMITS[key]
         default = scheduler.DEFAULTS[key]
         value = read_int(self.settings, f"challenges/scheduler/{key}", default, low, high)
         slider = LabeledSlider(label, low, high, value, tooltip=tip)
@@ -180,7 +181,7 @@ class SchedulerPage(SavedGames, ChallengePage):
     def _release(self, index: int) -> None:
         assert self.game is not None
         self.game.release(index)
-        self._step_deadline = time.monotonic() + scheduler.STEP_TIMEOUT_S
+        self._step_deadline = time.monotonic() + scheduler_game.STEP_TIMEOUT_S
         self._poll_timer.start()
         self._update_view()
 
@@ -219,7 +220,7 @@ class SchedulerPage(SavedGames, ChallengePage):
     def _new_game(self, threads: int, increments: int, replay: list[int]) -> None:
         self.stop_game()
         self.last_params = {"threads": threads, "increments": increments}
-        self.game = game = scheduler.SchedulerGame(threads, increments)
+        self.game = game = scheduler_game.SchedulerGame(threads, increments)
         game.start()
         self._pending = list(replay)
         self.store.clear()
@@ -311,7 +312,7 @@ class SchedulerPage(SavedGames, ChallengePage):
         """Show this page's timeline in place of the tab's."""
         super().showEvent(event)
         plots = self.tab.timeline.parentWidget()
-        if self.timeline.parentWidget() is not plots and hasattr(plots, "insertWidget"):
+        if self.timeline.parentWidget() is not plots and isinstance(plots, QSplitter):
             plots.insertWidget(0, self.timeline)
             # The newcomer would start squeezed: give it the tab timeline's 3:2 share.
             height = max(plots.height(), 500)
@@ -375,7 +376,7 @@ class SchedulerPage(SavedGames, ChallengePage):
         if game is not None and not self.busy:
             self.verdict_label.setText(self._verdict(game))
 
-    def _verdict(self, game: scheduler.SchedulerGame) -> str:
+    def _verdict(self, game: scheduler_game.SchedulerGame) -> str:
         lost = game.lost_updates
         if lost > 0:
             steps = next((r.number for r in game.history if r.overwrote), len(game.history))

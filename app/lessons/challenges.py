@@ -40,7 +40,9 @@ class ChallengesTab(LessonTab):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._lab_page = None  # no lab run yet (construction gave the page its defaults)
+        self._lab_page: ChallengePage | None = (
+            None  # no lab run yet (construction gave the page its defaults)
+        )
 
     def build_side_panel(self, layout: QVBoxLayout) -> None:
         """The challenge selector and, below it, the page of the selected challenge."""
@@ -58,7 +60,7 @@ class ChallengesTab(LessonTab):
         self.challenge.currentIndexChanged.connect(self._select)
         last = read_int(self.settings, "challenges/page", 0, 0, len(self.page_list) - 1)
         self.challenge.setCurrentIndex(last)
-        self._lab_page: ChallengePage | None = None  # the page of the last lab run
+        self._lab_page = None  # the page of the last lab run
         layout.addWidget(self.challenge)
         layout.addWidget(self.pages)
 

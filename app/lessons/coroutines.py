@@ -33,6 +33,7 @@ from app.settings import read_choice, read_int
 from app.slider import LabeledSlider
 from demos import coroutines as lesson
 from demos.context import Control
+from demos.coroutine_tasks import BLOCKING_CALL_S
 from demos.events import Mark, now_ns
 
 log = logging.getLogger(__name__)
@@ -374,7 +375,7 @@ def verdict(result: dict[str, Any]) -> str:
         )
     if result["blocking"]:
         return (
-            f"One time.sleep() held the only thread for {lesson.BLOCKING_CALL_S:g} s: no other "
+            f"One time.sleep() held the only thread for {BLOCKING_CALL_S:g} s: no other "
             f"task ran and the window froze (loop lag {result['max_loop_lag_ms']:.0f} ms)."
         )
     if result["cpu_ms"] and not result["offload"]:

@@ -160,8 +160,8 @@ class ParallelismTab(LessonTab):
         # Connected last: restoring the values above must not save a half-built panel.
         for slider in (self.workers, self.total_ms):
             slider.valueChanged.connect(self._save)
-        for button in (self.model_threads, self.work_cpu, self.one_core):
-            button.toggled.connect(self._save)
+        for toggle in (self.model_threads, self.work_cpu, self.one_core):
+            toggle.toggled.connect(self._save)
 
     # -------------------------------------------------------------- settings
     def model(self) -> str:

@@ -70,6 +70,11 @@ def _set_row(item: QTreeWidgetItem, texts: tuple[str, ...]) -> None:
             item.setText(column, text)
 
 
+def _children(item: QTreeWidgetItem) -> list[QTreeWidgetItem]:
+    """``item``'s child rows (``child(i)`` is None only for an index out of range)."""
+    return [child for i in range(item.childCount()) if (child := item.child(i)) is not None]
+
+
 class ProcessThreadTab(LessonTab):
     """Lesson: a program, its processes and their threads; who shares memory, and the cost."""
 
@@ -233,9 +238,7 @@ class ProcessThreadTab(LessonTab):
 
     def _sync(self, parent: QTreeWidgetItem, nodes: list[ProcessInfo]) -> None:
         """Make ``parent``'s process rows match ``nodes``: update, add, remove; keep expansion."""
-        existing = {
-            parent.child(i).data(0, KEY_ROLE): parent.child(i) for i in range(parent.childCount())
-        }
+        existing = {child.data(0, KEY_ROLE): child for child in _children(parent)}
         for node in nodes:
             key = f"p{node.pid}"
             item = existing.pop(key, None)
@@ -258,8 +261,7 @@ class ProcessThreadTab(LessonTab):
                 parent.removeChild(item)
 
     def _sync_threads(self, item: QTreeWidgetItem, node: ProcessInfo) -> None:
-        children = (item.child(i) for i in range(item.childCount()))
-        existing = {child.data(0, KEY_ROLE): child for child in children}
+        existing = {child.data(0, KEY_ROLE): child for child in _children(item)}
         for thread in node.threads:
             key = f"t{thread.tid}"
             row = existing.pop(key, None)
@@ -277,8 +279,7 @@ class ProcessThreadTab(LessonTab):
         rows: list[tuple[int, str, str]] = []
 
         def visit(item: QTreeWidgetItem, depth: int) -> None:
-            for i in range(item.childCount()):
-                child = item.child(i)
+            for child in _children(item):
                 rows.append((depth, child.text(0), child.text(1)))
                 visit(child, depth + 1)
 

@@ -21,6 +21,7 @@ from app.slider import LabeledSlider
 from demos import processes as lesson
 from demos.events import State
 from demos.ipc_cost import verdict
+from demos.parallelism import usable_cores
 
 PAYLOAD_STEPS = 16  # slider positions 0..16: 1 KB * 2**position, so 1 KB ... 64 MB
 PLOT_HEIGHT_PX = 240
@@ -76,7 +77,7 @@ class ProcessesTab(LessonTab):
     def build_side_panel(self, layout: QVBoxLayout) -> None:
         """Explanation, sliders, the speedup plot and the results box."""
         s = self.settings
-        self.cores = lesson.usable_cores()
+        self.cores = usable_cores()
         self.points: list[dict[str, Any]] = []
         self.spawn_ms: list[float] = []
         self.ipc: dict[str, Any] = {}

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtWidgets import QLabel
 
 from app.lessons.challenge_race import EXACT_COLOUR, LOST_COLOUR
-from demos import scheduler
+from demos import scheduler, scheduler_game
 
 if TYPE_CHECKING:
     from app.lessons.challenge_scheduler import SchedulerPage
@@ -27,7 +27,7 @@ def counter_html(value: int, expected: int, lost: int) -> str:
 class SavedGames:
     """Mixed into the page: what Save run keeps of a game, and how a replay shows it."""
 
-    game: scheduler.SchedulerGame | None
+    game: scheduler_game.SchedulerGame | None
     counter_label: QLabel
     schedule_label: QLabel
     verdict_label: QLabel

@@ -304,14 +304,14 @@ class ThreadStatesTab(LessonTab):
         self.os_table.setRowCount(len(ordered))
         for r, tid in enumerate(ordered):
             letter = states[tid]
-            lane = lane_of.get(tid)
-            state = store.current_state(lane.lane_id) if lane is not None else None
+            tid_lane = lane_of.get(tid)
+            state = store.current_state(tid_lane.lane_id) if tid_lane is not None else None
             _set_row(
                 self.os_table,
                 r,
                 [
                     str(tid),
-                    lane.name if lane is not None else "-",
+                    tid_lane.name if tid_lane is not None else "-",
                     state.name if state is not None else "-",
                     f"{letter}  {kernel_state_meaning(letter)}",
                 ],

@@ -15,7 +15,7 @@ from typing import Any
 
 from demos.events import Kind
 from demos.primitives import barrier, bounded_buffer, lock, semaphore
-from demos.runtime import WorkerSpec
+from demos.worker import WorkerSpec
 
 KIND = Kind.THREAD
 SCENARIOS: dict[str, ModuleType] = {

@@ -18,7 +18,7 @@ from typing import Any
 from demos.context import Cancelled, WorkerContext
 from demos.events import State, now_ns
 from demos.primitives.common import emit_at
-from demos.runtime import WorkerSpec
+from demos.worker import WorkerSpec
 
 LIMITS = {"parties": (2, 16), "rounds": (1, 5), "work_ms": (10, 2000), "timeout_ms": (200, 3000)}
 DEFAULTS: dict[str, Any] = {

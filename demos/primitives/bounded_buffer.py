@@ -22,7 +22,7 @@ from typing import Any
 from demos.context import WorkerContext
 from demos.events import State, now_ns
 from demos.primitives.common import POLL_S, emit_at, wait_for
-from demos.runtime import WorkerSpec
+from demos.worker import WorkerSpec
 
 LIMITS = {
     "capacity": (1, 20),

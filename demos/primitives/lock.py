@@ -14,7 +14,7 @@ from typing import Any
 from demos.context import WorkerContext
 from demos.events import now_ns
 from demos.primitives.common import seconds, wait_for
-from demos.runtime import WorkerSpec
+from demos.worker import WorkerSpec
 
 LIMITS = {"workers": (2, 16), "rounds": (1, 20), "hold_ms": (5, 500), "work_ms": (0, 500)}
 DEFAULTS: dict[str, Any] = {"workers": 4, "rounds": 3, "hold_ms": 100, "work_ms": 50}

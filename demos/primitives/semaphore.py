@@ -15,7 +15,7 @@ from typing import Any
 from demos.context import WorkerContext
 from demos.events import State, now_ns
 from demos.primitives.common import emit_at, wait_for
-from demos.runtime import WorkerSpec
+from demos.worker import WorkerSpec
 
 LIMITS = {"permits": (1, 8), "workers": (2, 16), "rounds": (1, 10), "hold_ms": (10, 500)}
 DEFAULTS: dict[str, Any] = {"permits": 3, "workers": 8, "rounds": 3, "hold_ms": 150}

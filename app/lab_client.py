@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, QSocketNotifier, QTimer, Signal
 from demos.context import CONTROL_SIZE, Control
 from demos.events import IDENT_EVENT, Lane, Mark, State, now_ns
 from demos.intervals import IntervalStore
+from demos.protocol import Msg
 from demos.ring import RingReader, ring_size
 from demos.transport import FrameReader
 
@@ -124,7 +125,7 @@ class LabClient(QObject):
         forced = None
         if process is not None:
             self.control.cancel()
-            self._send("quit", {})
+            self._send(Msg.QUIT, {})
             process.join(deadline_s)
             if process.is_alive():
                 process.terminate()
@@ -235,7 +236,9 @@ class LabClient(QObject):
         self.run_id += 1
         self.running = True
         self.run_t_start_ns = now_ns()
-        return self._send("start", {"run_id": self.run_id, "scenario": scenario, "params": params})
+        return self._send(
+            Msg.START, {"run_id": self.run_id, "scenario": scenario, "params": params}
+        )
 
     def pause(self) -> None:
         """Hold every worker at its next step boundary (shared memory: immediate)."""
@@ -276,9 +279,9 @@ class LabClient(QObject):
         """``join()`` on every worker, awaited without freezing; escalates past the deadline."""
         if not self.running:
             return {"ended": True, "waited_s": 0.0}
-        self._send("join", {"timeout_s": timeout_s})
+        self._send(Msg.JOIN, {"timeout_s": timeout_s})
         try:
-            return await self._reply("joined", timeout_s + REPLY_DEADLINE_S)
+            return await self._reply(Msg.JOINED, timeout_s + REPLY_DEADLINE_S)
         except (TimeoutError, asyncio.CancelledError):
             await self.cancel()
             return {"ended": False, "waited_s": timeout_s, "escalated": True}
@@ -291,7 +294,7 @@ class LabClient(QObject):
         self.control.cancel()
         self.store.add_mark(Mark(now_ns(), "cancel asked"))
         try:
-            await self._reply("finished", deadline_s)
+            await self._reply(Msg.FINISHED, deadline_s)
             return True
         except (TimeoutError, asyncio.CancelledError):
             await self.restart_lab(f"Workers did not stop within {deadline_s:.0f} s of Cancel")
@@ -303,9 +306,9 @@ class LabClient(QObject):
         if self.running:
             clean = await self.cancel(deadline_s=1.0)
         if self.is_alive():
-            self._send("reset", {})
+            self._send(Msg.RESET, {})
             try:
-                reply = await self._reply("reset_done", 1.0)
+                reply = await self._reply(Msg.RESET_DONE, 1.0)
                 clean = clean and bool(reply.get("clean", True))
             except (TimeoutError, asyncio.CancelledError):
                 await self.restart_lab("The lab did not answer Reset within 1 s")
@@ -379,7 +382,7 @@ class LabClient(QObject):
     def _handle(self, kind: str, payload: Any) -> None:
         # Events published before this message was sent are in the ring: take them first.
         self.poll_events()
-        if kind == "lane":
+        if kind == Msg.LANE:
             lane = Lane.from_tuple(payload)
             if not lane.ident:
                 # The thread may have announced its ident (through the ring) before this
@@ -389,22 +392,22 @@ class LabClient(QObject):
                 lane = Lane(lane.lane_id, lane.kind, lane.name, ident)
             self.store.add_lane(lane)
             self.lanesChanged.emit()
-        elif kind == "mark":
+        elif kind == Msg.MARK:
             t_ns, label = payload
             self.store.add_mark(Mark(t_ns, label))
             self.markAdded.emit(label)
-        elif kind == "started":
+        elif kind == Msg.STARTED:
             self.run_t_start_ns = payload["t_start_ns"]
             self.runStarted.emit(payload)
-        elif kind == "finished":
+        elif kind == Msg.FINISHED:
             if payload.get("run_id") == self.run_id and self.running:
                 self.running = False
                 self.resume()
                 self.runFinished.emit(payload)
-        elif kind == "error":
+        elif kind == Msg.ERROR:
             self.running = False
             self.labError.emit(str(payload))
-        elif kind == "hello":
+        elif kind == Msg.HELLO:
             log.info(
                 "lab %s ready (calibration %.0f iterations/ms)",
                 payload["pid"],

@@ -88,8 +88,3 @@ class Mark:
 def now_ns() -> int:
     """The shared clock."""
     return time.perf_counter_ns()
-
-
-def make_event(lane_id: int, state: State, detail: str = "", t_ns: int | None = None) -> Event:
-    """Build an event tuple, stamping it now unless a time is given."""
-    return (now_ns() if t_ns is None else t_ns, lane_id, int(state), detail)

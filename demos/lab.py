@@ -4,7 +4,8 @@ The GUI starts it with the ``spawn`` context and talks to it three ways:
 - commands over a pipe (start, join, reset, quit), read by the lab's main thread;
 - pause and cancel as flags in shared memory, read by the workers themselves, so they work even
   when the lab's main thread cannot get the GIL;
-- events and replies back over one non-blocking socket (see ``demos.transport``).
+- events back through a shared-memory ring (``demos.ring``), replies and announcements over
+  one non-blocking socket (``demos.transport``); message kinds are ``demos.protocol.Msg``.
 
 The lab's main thread has a lane of its own ("MainThread") so a join shows as the main thread
 blocked until its workers end, as in the deck's example.
@@ -23,6 +24,7 @@ from typing import Any
 from demos import workloads
 from demos.context import Control, lower_priority
 from demos.events import MAIN_LANE_ID, Kind, Lane, Mark, State, now_ns
+from demos.protocol import Msg
 from demos.ring import RingSink, RingWriter
 from demos.runtime import Run
 from demos.transport import SocketSink
@@ -51,7 +53,7 @@ class LabSink(RingSink):
         if lane.ident:
             super().announce(lane)
         else:
-            self.messages.send("lane", lane.as_tuple())
+            self.messages.send(Msg.LANE, lane.as_tuple())
 
 
 class Lab:
@@ -67,19 +69,17 @@ class Lab:
     def handle(self, command: tuple[str, dict[str, Any]]) -> bool:
         """Carry out one command; False means quit."""
         op, args = command
-        if op == "start":
+        if op == Msg.START:
             self._start(args)
-        elif op == "join":
+        elif op == Msg.JOIN:
             self._join(args)
-        elif op == "reset":
+        elif op == Msg.RESET:
             self._reset()
-        elif op == "ping":
-            self.sink.send("pong", {"t_ns": now_ns()})
-        elif op == "quit":
+        elif op == Msg.QUIT:
             self._stop_run(QUIT_JOIN_S)
             return False
         else:
-            self.sink.send("error", f"unknown command {op!r}")
+            self.sink.send(Msg.ERROR, f"unknown command {op!r}")
         return True
 
     def _main_lane(self, state: State, detail: str) -> None:
@@ -87,7 +87,7 @@ class Lab:
 
     def _start(self, args: dict[str, Any]) -> None:
         if self.run is not None and self.run.alive():
-            self.sink.send("error", "a run is still going: cancel or reset it first")
+            self.sink.send(Msg.ERROR, "a run is still going: cancel or reset it first")
             return
         self.run_id = int(args["run_id"])
         try:
@@ -96,10 +96,10 @@ class Lab:
             # A lesson may run threads or processes; it says which (threads by default).
             kind = Kind(getattr(module, "worker_kind", lambda **_: Kind.THREAD)(**args["params"]))
         except Exception as exc:  # noqa: BLE001 - reported to the GUI, the lab carries on
-            self.sink.send("error", f"could not build the scenario: {type(exc).__name__}: {exc}")
+            self.sink.send(Msg.ERROR, f"could not build the scenario: {type(exc).__name__}: {exc}")
             return
         self.sink.send(
-            "lane",
+            Msg.LANE,
             Lane(MAIN_LANE_ID, Kind.THREAD, "MainThread", threading.get_native_id()).as_tuple(),
         )
         self._main_lane(State.RUNNING, f"starting {len(specs)} {kind.value}s")
@@ -109,10 +109,10 @@ class Lab:
         except Exception as exc:  # noqa: BLE001 - e.g. no more processes: say so, stay up
             self.control.cancel()
             self.run.join(QUIT_JOIN_S)
-            self.sink.send("error", f"could not start the workers: {type(exc).__name__}: {exc}")
+            self.sink.send(Msg.ERROR, f"could not start the workers: {type(exc).__name__}: {exc}")
             self._main_lane(State.WAITING, "waiting for the next command")
             return
-        self.sink.send("started", {"run_id": self.run_id, "t_start_ns": self.run.t_start_ns})
+        self.sink.send(Msg.STARTED, {"run_id": self.run_id, "t_start_ns": self.run.t_start_ns})
         self._main_lane(State.WAITING, "waiting for the next command")
         self._watcher = threading.Thread(
             target=self._watch,
@@ -143,7 +143,7 @@ class Lab:
             except Exception as exc:  # noqa: BLE001 - reported, the lab carries on
                 figures = {"error": f"{type(exc).__name__}: {exc}"}
         self.sink.send(
-            "finished",
+            Msg.FINISHED,
             {
                 "run_id": run_id,
                 "t_start_ns": run.t_start_ns,
@@ -156,7 +156,7 @@ class Lab:
 
     def _join(self, args: dict[str, Any]) -> None:
         if self.run is None:
-            self.sink.send("joined", {"run_id": self.run_id, "ended": True, "waited_s": 0.0})
+            self.sink.send(Msg.JOINED, {"run_id": self.run_id, "ended": True, "waited_s": 0.0})
             return
         t0 = now_ns()
         self._main_lane(State.BLOCKED, "Thread.join() on every worker")
@@ -164,7 +164,7 @@ class Lab:
         waited_s = (now_ns() - t0) / 1e9
         self._main_lane(State.WAITING, "waiting for the next command")
         label = f"join returned after {waited_s:.2f} s" if report.ended else "join timed out"
-        self.sink.send("mark", (now_ns(), label))
+        self.sink.send(Msg.MARK, (now_ns(), label))
         self.sink.send(
             "joined", {"run_id": self.run_id, "ended": report.ended, "waited_s": waited_s}
         )
@@ -181,7 +181,7 @@ class Lab:
             self._watcher.join(QUIT_JOIN_S)
         self.run = None
         self.control.clear()
-        self.sink.send("reset_done", {"clean": clean})
+        self.sink.send(Msg.RESET_DONE, {"clean": clean})
 
 
 def lab_main(commands: Connection, event_sock: socket.socket, flags: Any, ring: Any) -> None:
@@ -191,18 +191,18 @@ def lab_main(commands: Connection, event_sock: socket.socket, flags: Any, ring: 
     messages.start_idle_flusher()
     sink = LabSink(RingWriter(ring), messages)
     calibration = workloads.iterations_per_ms()
-    sink.send("hello", {"pid": os.getpid(), "calibration": calibration, "t_ns": now_ns()})
+    sink.send(Msg.HELLO, {"pid": os.getpid(), "calibration": calibration, "t_ns": now_ns()})
     lab = Lab(sink, Control(flags))
     while True:
         try:
             command = commands.recv()
         except (EOFError, OSError):
             lab.control.cancel()  # the GUI is gone: stop the workers and leave
-            lab.handle(("quit", {}))
+            lab.handle((Msg.QUIT, {}))
             break
         if not lab.handle(command):
             break
-    sink.send("bye", {"pid": os.getpid()})
+    sink.send(Msg.BYE, {"pid": os.getpid()})
     messages.close()
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from demos import workloads
 from demos.context import Control, WorkerContext, lower_priority, run_worker
 from demos.events import Kind, Lane, State, now_ns
+from demos.protocol import Msg
 from demos.transport import Sink, SocketSink
 from demos.worker import Outcome, Worker, WorkerSpec
 
@@ -50,7 +51,7 @@ def _process_main(
     result[RESULT_STATE] = int(state)
     result[RESULT_WORK_S] = ctx.work_s
     if isinstance(sink, SocketSink):
-        sink.send("outcome", (lane_id, int(state), message, now_ns(), ctx.work_s))
+        sink.send(Msg.OUTCOME, (lane_id, int(state), message, now_ns(), ctx.work_s))
         sink.close()
 
 

@@ -11,12 +11,13 @@ import threading
 from typing import cast
 
 from demos.events import Event
+from demos.protocol import Msg
 from demos.transport import FrameReader, Sink
 
 
 def dispatch(kind: str, payload: object, sink: Sink) -> None:
     """Route one decoded message: event batches become events, anything else a message."""
-    if kind == "events":
+    if kind == Msg.EVENTS:
         # SocketSink packs an "events" frame as (batch, dropped); unpickling leaves it untyped.
         batch, _dropped = cast("tuple[list[Event], int]", payload)
         for event in batch:

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from typing import Any, Protocol
 
 from demos.events import Event, Lane, now_ns
+from demos.protocol import Msg
 
 FLUSH_PERIOD_NS = 16_000_000  # about one frame at 60 Hz
 IDLE_FLUSH_PERIOD_S = 0.016
@@ -46,7 +47,8 @@ class Sink(Protocol):
 
 def encode_frame(kind: str, payload: Any) -> bytes:
     """Serialise one message into a length-prefixed frame."""
-    body = pickle.dumps((kind, payload), protocol=pickle.HIGHEST_PROTOCOL)
+    # str(): a Msg member goes on the wire as its plain value, readable without our classes.
+    body = pickle.dumps((str(kind), payload), protocol=pickle.HIGHEST_PROTOCOL)
     return _HEADER.pack(len(body)) + body
 
 
@@ -93,7 +95,7 @@ class ListSink:
 
     def announce(self, lane: Lane) -> None:
         """Record a lane announcement."""
-        self.send("lane", lane.as_tuple())
+        self.send(Msg.LANE, lane.as_tuple())
 
 
 class SocketSink:
@@ -149,12 +151,7 @@ class SocketSink:
 
     def announce(self, lane: Lane) -> None:
         """Send a lane announcement."""
-        self.send("lane", lane.as_tuple())
-
-    def flush(self) -> None:
-        """Write whatever is queued, as far as the socket takes it now."""
-        with self._lock:
-            self._flush_locked()
+        self.send(Msg.LANE, lane.as_tuple())
 
     def flush_blocking(self, timeout_s: float = 2.0) -> bool:
         """Before exit: keep writing until everything left or the deadline passed."""
@@ -209,7 +206,7 @@ class SocketSink:
             return  # the reader is behind: keep events (bounded above) rather than bytes
         # popleft is atomic: events appended meanwhile stay queued for the next batch.
         batch = [pending.popleft() for _ in range(len(pending))]
-        self._unsent += encode_frame("events", (batch, self._dropped))
+        self._unsent += encode_frame(Msg.EVENTS, (batch, self._dropped))
 
     def _write_locked(self) -> None:
         if self._closed:

@@ -17,6 +17,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QSocketNotifier, QTimer, Signal
 
 from demos.context import CONTROL_SIZE, Control
+from demos.escalate import escalate
 from demos.events import IDENT_EVENT, Lane, Mark, State, now_ns
 from demos.intervals import IntervalStore
 from demos.protocol import Msg
@@ -126,16 +127,9 @@ class LabClient(QObject):
         if process is not None:
             self.control.cancel()
             self._send(Msg.QUIT, {})
-            process.join(deadline_s)
-            if process.is_alive():
-                process.terminate()
-                process.join(KILL_GRACE_S)
-                forced = "terminated"
-            if process.is_alive():
-                process.kill()
-                process.join(KILL_GRACE_S)
-                forced = "killed"
-            process.close() if not process.is_alive() else None
+            forced = escalate(process, deadline_s, KILL_GRACE_S)
+            if not process.is_alive():
+                process.close()
         self._drop_connection()
         self._process = None
         self.pid = None

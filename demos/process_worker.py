@@ -10,6 +10,7 @@ from typing import Any
 
 from demos import workloads
 from demos.context import Control, WorkerContext, lower_priority, run_worker
+from demos.escalate import escalate
 from demos.events import Kind, Lane, State, now_ns
 from demos.protocol import Msg
 from demos.transport import Sink, SocketSink
@@ -138,13 +139,7 @@ class ProcessWorker(Worker):
         """Terminate, then kill if it still lives."""
         if self._process is None or not self._process.is_alive():
             return None
-        self._process.terminate()
-        self._process.join(TERMINATE_GRACE_S)
-        action = "terminated"
-        if self._process.is_alive():
-            self._process.kill()
-            self._process.join(TERMINATE_GRACE_S)
-            action = "killed"
+        action = escalate(self._process, 0.0, TERMINATE_GRACE_S) or "ended"
         if self._ring is not None:
             self._ring.take_back(self.lane_id)
         detail = f"{action} after missing its deadline"

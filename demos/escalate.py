@@ -1,0 +1,72 @@
+"""Ending a child process within deadlines: ask, then terminate, then kill. One helper for all.
+
+The lab, its worker processes, the "When to use what" measurement and the lessons' own child
+processes all end through here, so every stop has a deadline and says what it had to force.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+
+import psutil
+
+KILL_GRACE_S = 0.5  # after terminate(), and again after kill()
+
+
+def escalate(
+    process: multiprocessing.process.BaseProcess,
+    wait_s: float = 0.0,
+    grace_s: float = KILL_GRACE_S,
+) -> str | None:
+    """Wait up to ``wait_s`` for ``process`` to end, then terminate it, then kill it.
+
+    Returns None if it ended by itself, else "terminated" or "killed" (what it took); at worst
+    it blocks ``wait_s + 2 * grace_s``.
+    """
+    if process.pid is None:
+        return None  # never started
+    process.join(wait_s)
+    if not process.is_alive():
+        return None
+    process.terminate()
+    process.join(grace_s)
+    if not process.is_alive():
+        return "terminated"
+    process.kill()
+    process.join(grace_s)
+    return "killed"
+
+
+def kill_tree(process: multiprocessing.process.BaseProcess, grace_s: float = 1.0) -> bool:
+    """Kill ``process`` and the worker processes it started; True if all ended within ``grace_s``.
+
+    It is suspended first, so it cannot start another worker between listing its children and
+    killing them. Its resource tracker is left alone: it exits by itself once its parent is
+    gone, after freeing the semaphores the run left behind.
+    """
+    if process.pid is None or not process.is_alive():
+        return True
+    try:
+        parent = psutil.Process(process.pid)
+        parent.suspend()
+        children = [c for c in parent.children(recursive=True) if not _is_tracker(c)]
+    except psutil.Error:
+        children = []
+    for proc in children:
+        with contextlib.suppress(psutil.Error):
+            proc.kill()
+    # The process itself through multiprocessing, which then reaps it (psutil's wait would
+    # reap it behind multiprocessing's back, and is_alive() would say True for ever).
+    process.kill()
+    process.join(grace_s)
+    _gone, alive = psutil.wait_procs(children, grace_s)
+    return not alive and not process.is_alive()
+
+
+def _is_tracker(proc: psutil.Process) -> bool:
+    """multiprocessing's resource tracker: it ends by itself once its owner is gone."""
+    try:
+        return "resource_tracker" in " ".join(proc.cmdline())
+    except psutil.Error:
+        return False

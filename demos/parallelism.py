@@ -11,9 +11,9 @@ processes can only take turns. Waiting (the I/O variant) needs no CPU, so it ove
 
 from __future__ import annotations
 
-import argparse
 import os
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +21,7 @@ from demos.context import WorkerContext
 from demos.events import Kind, State, now_ns
 from demos.exit_status import twin_main
 from demos.process_worker import SPAWN
+from demos.scenario import Param, Scenario, Value
 from demos.worker import WorkerSpec
 
 if TYPE_CHECKING:
@@ -31,14 +32,59 @@ if TYPE_CHECKING:
 
 MODELS = ("threads", "processes")
 WORK_KINDS = ("cpu", "io")
-LIMITS = {"workers": (1, 16), "total_ms": (100, 8000)}
-DEFAULTS: dict[str, Any] = {
-    "workers": 2,
-    "total_ms": 1200,
-    "model": "threads",
-    "work": "cpu",
-    "one_core": False,
-}
+SCENARIO = Scenario(
+    "demos.parallelism",
+    "one job split over N workers: threads take turns under the GIL, processes run in parallel",
+    (
+        Param(
+            "workers",
+            int,
+            2,
+            1,
+            16,
+            caption="&Workers",
+            help="How many equal shares the job is cut into, one per worker",
+        ),
+        Param(
+            "total_ms",
+            int,
+            1200,
+            100,
+            8000,
+            unit="ms",
+            caption="&Total work",
+            help="How long the whole job takes on one core, before it is split evenly",
+        ),
+        # The twin runs the job both ways, one after the other: the model is the tab's choice.
+        Param(
+            "model",
+            str,
+            "threads",
+            choices=MODELS,
+            caption="Run the workers as",
+            help="threads: one interpreter, one GIL; processes: one interpreter each",
+            cli=False,
+        ),
+        Param(
+            "work",
+            str,
+            "cpu",
+            choices=WORK_KINDS,
+            caption="Each share is",
+            help="cpu: pure-Python arithmetic; io: waiting (time.sleep)",
+        ),
+        Param(
+            "one_core",
+            bool,
+            False,
+            caption="&One core: pin every worker to the same CPU",
+            help="pin every worker to one CPU: each calls os.sched_setaffinity(0, {cpu}) as it "
+            "starts (a thread pins only itself, a process its main thread)",
+        ),
+    ),
+)
+LIMITS = SCENARIO.limits()
+DEFAULTS = SCENARIO.defaults()
 PIECE_MS = 50.0  # a worker passes a step boundary (pause, cancel) about this often
 SPEEDUP_GAIN = 1.3  # above this a model counts as faster than one after another
 GATE_ARRIVED, GATE_OPENED_NS, GATE_LAST_DONE_NS, GATE_SLOTS = 0, 1, 2, 3
@@ -124,18 +170,12 @@ def share_worker(
             gate[GATE_LAST_DONE_NS] = max(gate[GATE_LAST_DONE_NS], now_ns())
 
 
-def validate(workers: int, total_ms: int, model: str, work: str, one_core: bool) -> None:
-    """Reject settings outside the lesson's limits with a clear message."""
-    for name, value in (("workers", workers), ("total_ms", total_ms)):
-        low, high = LIMITS[name]
-        if not low <= value <= high:
-            raise ValueError(f"{name} must be between {low} and {high}, not {value}")
-    if model not in MODELS:
-        raise ValueError(f"model must be one of {', '.join(MODELS)}, not {model!r}")
-    if work not in WORK_KINDS:
-        raise ValueError(f"work must be one of {', '.join(WORK_KINDS)}, not {work!r}")
-    if one_core and not one_core_supported():
+def validate(values: Mapping[str, object]) -> dict[str, Value]:
+    """The settings checked against the scenario, and against what this OS can do."""
+    checked = SCENARIO.validate(values)
+    if checked["one_core"] and not one_core_supported():
         raise ValueError("one core needs os.sched_setaffinity, which this OS does not have")
+    return checked
 
 
 def worker_kind(model: str = "threads", **_params: object) -> Kind:
@@ -147,7 +187,15 @@ def build_workers(
     workers: int, total_ms: int, model: str, work: str, one_core: bool = False
 ) -> list[WorkerSpec]:
     """``workers`` equal shares of ``total_ms`` of work, all pinned to one CPU if asked."""
-    validate(workers, total_ms, model, work, one_core)
+    validate(
+        {
+            "workers": workers,
+            "total_ms": total_ms,
+            "model": model,
+            "work": work,
+            "one_core": one_core,
+        }
+    )
     params = {
         "share_ms": total_ms / workers,
         "work": work,
@@ -243,6 +291,11 @@ def verdict(
     return "Run the job as threads and as processes to compare the two speedups."
 
 
+def twin_command(params: dict[str, Any]) -> str:
+    """The terminal command that runs the same job (both models, one after the other)."""
+    return SCENARIO.command(params)
+
+
 def run_model(params: dict[str, Any]) -> tuple[dict[str, float], IntervalStore]:
     """Run one model here (threads) or as child processes; its figures and interval store."""
     from demos.twin import run_locally
@@ -263,29 +316,14 @@ def main(argv: list[str] | None = None) -> int:
     from demos.trace import write_trace
     from demos.twin import add_common_arguments, finish, print_lane_summary
 
-    parser = argparse.ArgumentParser(
-        prog="python -m demos.parallelism",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--workers", type=int, default=DEFAULTS["workers"])
-    parser.add_argument(
-        "--total-ms", type=int, default=DEFAULTS["total_ms"], help="the whole job, split evenly"
-    )
-    parser.add_argument("--work", choices=WORK_KINDS, default=DEFAULTS["work"])
-    parser.add_argument("--one-core", action="store_true", help="pin every worker to one CPU")
+    parser = SCENARIO.parser(__doc__)
     add_common_arguments(parser)
     args = parser.parse_args(argv)
-    base = {
-        "workers": args.workers,
-        "total_ms": args.total_ms,
-        "work": args.work,
-        "one_core": args.one_core,
-    }
     try:
-        validate(model="threads", **base)
+        params = validate(SCENARIO.from_args(parser, args))
     except ValueError as exc:
         parser.error(str(exc))
+    base = {k: v for k, v in params.items() if k != "model"}  # the twin runs both models
     pinned = f", pinned to CPU {chosen_cpu()}" if args.one_core else ""
     print(
         f"{args.workers} workers sharing {args.total_ms} ms of {args.work} work "

@@ -18,7 +18,6 @@ its first line, and the memory (RSS) it adds.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import os
 import statistics
@@ -31,6 +30,7 @@ from demos.context import WorkerContext
 from demos.events import Kind, State, now_ns
 from demos.exit_status import twin_main
 from demos.process_worker import SPAWN
+from demos.scenario import Param, Scenario
 from demos.worker import WorkerSpec
 
 # psutil and the twin's plumbing are imported where used: every spawned worker imports this
@@ -38,13 +38,42 @@ from demos.worker import WorkerSpec
 
 MODELS = ("threads", "processes", "value")
 PHASES = ("isolation", "cost")
-LIMITS = {"workers": (1, 32), "increments": (1, 100_000)}
-DEFAULTS: dict[str, Any] = {
-    "phase": "isolation",
-    "model": "threads",
-    "workers": 4,
-    "increments": 10_000,
-}
+SCENARIO = Scenario(
+    "demos.process_thread",
+    "threads share one COUNTER, processes each own a copy; and what each costs to start",
+    (
+        # The twin plays every model and the cost table in one go: phase and model are the tab's.
+        Param("phase", str, "isolation", choices=PHASES, help="isolation or cost", cli=False),
+        Param(
+            "model",
+            str,
+            "threads",
+            choices=MODELS,
+            help="who adds to what: threads to one COUNTER, processes to their own, or a Value",
+            cli=False,
+        ),
+        Param(
+            "workers",
+            int,
+            4,
+            1,
+            32,
+            caption="&Workers",
+            help="N workers; the cost run measures 1, 2, 4 ... up to N of each kind",
+        ),
+        Param(
+            "increments",
+            int,
+            10_000,
+            1,
+            100_000,
+            caption="&Increments each",
+            help="K: how many times each worker adds 1 to COUNTER",
+        ),
+    ),
+)
+LIMITS = SCENARIO.limits()
+DEFAULTS = SCENARIO.defaults()
 CHECK_EVERY = 500  # increments between step boundaries (pause, cancel)
 WAIT_FOR_OTHERS_S = 60.0  # a worker stops waiting for slow siblings after this long
 POLL_S = 0.005
@@ -114,18 +143,6 @@ def cost_worker(ctx: WorkerContext, max_workers: int, figures: dict[str, Any]) -
     ctx.checkpoint()
 
 
-def validate(phase: str, model: str, workers: int, increments: int) -> None:
-    """Reject settings outside the lesson's limits with a clear message."""
-    if phase not in PHASES:
-        raise ValueError(f"phase must be one of {', '.join(PHASES)}, not {phase!r}")
-    if model not in MODELS:
-        raise ValueError(f"model must be one of {', '.join(MODELS)}, not {model!r}")
-    for name, number in (("workers", workers), ("increments", increments)):
-        low, high = LIMITS[name]
-        if not low <= number <= high:
-            raise ValueError(f"{name} must be between {low} and {high}, not {number}")
-
-
 def worker_kind(phase: str = "isolation", model: str = "threads", **_params: object) -> Kind:
     """Threads for the threads model and for the cost run (it starts its own); else processes."""
     return Kind.PROCESS if phase == "isolation" and model != "threads" else Kind.THREAD
@@ -139,7 +156,9 @@ def build_workers(
 ) -> list[WorkerSpec]:
     """The isolation run's N workers, or the single worker that measures the cost."""
     global COUNTER
-    validate(phase, model, workers, increments)
+    SCENARIO.validate(
+        {"phase": phase, "model": model, "workers": workers, "increments": increments}
+    )
     if phase == "cost":
         return [WorkerSpec("Measure", cost_worker, {"max_workers": workers, "figures": {}})]
     COUNTER = 0  # the parent's copy, before the run: processes must leave it so
@@ -315,7 +334,7 @@ def measure_cost(max_workers: int, stop: Callable[[], bool] = lambda: False) -> 
 
 def twin_command(params: dict[str, Any]) -> str:
     """The terminal command that runs the same lesson."""
-    return f"python -m demos.process_thread --workers {params['workers']}"
+    return SCENARIO.command(params)
 
 
 # ---------------------------------------------------------------- the twin
@@ -334,20 +353,11 @@ def main(argv: list[str] | None = None) -> int:
     from demos.intervals import IntervalStore
     from demos.twin import add_common_arguments, finish
 
-    parser = argparse.ArgumentParser(
-        prog="python -m demos.process_thread",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--workers", type=int, default=DEFAULTS["workers"])
-    parser.add_argument("--increments", type=int, default=DEFAULTS["increments"])
+    parser = SCENARIO.parser(__doc__)
     add_common_arguments(parser)
     args = parser.parse_args(argv)
-    try:
-        validate("isolation", "threads", args.workers, args.increments)
-    except ValueError as exc:
-        parser.error(str(exc))
-    n, k = args.workers, args.increments
+    params = SCENARIO.from_args(parser, args)
+    n, k = int(params["workers"]), int(params["increments"])
     print(f"{n} workers each add 1 to COUNTER {k} times (expected total {n * k}):")
     print(f"  {'model':<10} {'each worker saw':<22} {'parent sees':>12}  as taught")
     runs = {}

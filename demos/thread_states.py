@@ -23,7 +23,6 @@ The futures scenario lives in ``demos.future_states``, the kernel's view in
 
 from __future__ import annotations
 
-import argparse
 import threading
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +33,7 @@ from demos.future_states import (
     FutureBook,
     futures_main_worker,
 )
+from demos.scenario import Param, Scenario
 from demos.worker import WorkerSpec
 
 if TYPE_CHECKING:
@@ -41,7 +41,22 @@ if TYPE_CHECKING:
 
 KIND = Kind.THREAD
 SCENARIOS = ("deck", "mix", "futures")
-DEFAULTS: dict[str, Any] = {"scenario": "deck"}
+SCENARIO = Scenario(
+    "demos.thread_states",
+    "what Python tells of a thread (is_alive), the lesson's states, the kernel's, a Future's",
+    (
+        Param(
+            "scenario",
+            str,
+            "deck",
+            choices=SCENARIOS,
+            caption="&Scenario",
+            help="deck: is_alive() four times; mix: sleep, CPU and a contended lock at once; "
+            "futures: a ThreadPoolExecutor's Future states and cancel()",
+        ),
+    ),
+)
+DEFAULTS = SCENARIO.defaults()
 ORCHESTRATOR_NAME = "main"  # the lane that plays the deck's main thread
 POLL_S = 0.02  # how often "main" looks at its thread or futures (and at pause/cancel)
 CANCEL_GRACE_S = 1.0  # a cancelled helper thread stops at its next poll, well within this
@@ -172,15 +187,9 @@ def lock_worker(ctx: WorkerContext, shared: MixShared, rounds: int, hold_ms: flo
 
 
 # ------------------------------------------------------------ the scenarios
-def validate(scenario: str) -> None:
-    """Reject an unknown scenario with a clear message."""
-    if scenario not in SCENARIOS:
-        raise ValueError(f"scenario must be one of {', '.join(SCENARIOS)}, not {scenario!r}")
-
-
 def build_workers(scenario: str = "deck") -> list[WorkerSpec]:
     """The workers of one run, with that run's shared record."""
-    validate(scenario)
+    SCENARIO.validate({"scenario": scenario})
     if scenario == "deck":
         return [WorkerSpec(ORCHESTRATOR_NAME, deck_main_worker, {"record": DeckRecord()})]
     if scenario == "futures":
@@ -241,7 +250,7 @@ def states_at_once_s(store: IntervalStore, states: tuple[State, ...], step_ns: i
 
 def twin_command(params: dict[str, Any]) -> str:
     """The terminal command that plays the same scenario."""
-    return f"python -m demos.thread_states --scenario {params.get('scenario', 'deck')}"
+    return SCENARIO.command(params)
 
 
 @twin_main
@@ -249,20 +258,16 @@ def main(argv: list[str] | None = None) -> int:
     """The terminal twin."""
     from demos.twin import add_common_arguments, finish, print_lane_summary, run_locally
 
-    parser = argparse.ArgumentParser(
-        prog="python -m demos.thread_states",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--scenario", choices=SCENARIOS, default=DEFAULTS["scenario"])
+    parser = SCENARIO.parser(__doc__)
     add_common_arguments(parser)
     args = parser.parse_args(argv)
-    specs = build_workers(args.scenario)
+    scenario = str(SCENARIO.from_args(parser, args)["scenario"])
+    specs = build_workers(scenario)
     run, store = run_locally(KIND, specs, timeout_s=30.0)
     elapsed_s = ((run.t_end_ns() or store.t_last_ns) - run.t_start_ns) / 1e9
-    outcome: dict[str, Any] = {"scenario": args.scenario, **result(specs)}
+    outcome: dict[str, Any] = {"scenario": scenario, **result(specs)}
     outcome["elapsed_s"] = round(elapsed_s, 3)
-    print(f"scenario {args.scenario}, {elapsed_s:.2f} s:")
+    print(f"scenario {scenario}, {elapsed_s:.2f} s:")
     print_lane_summary(store)
     for check in outcome["checks"]:
         print(f"  Thread {check['ident']} {check['step']}: is_alive() = {check['is_alive']}")
@@ -270,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
         cancel = entry["cancel_returned"]
         asked = "" if cancel is None else f"   cancel() -> {cancel}"
         print(f"  future {entry['task']}: {' -> '.join(entry['states'])}{asked}")
-    if args.scenario == "mix":
+    if scenario == "mix":
         trio = (State.RUNNING, State.WAITING, State.BLOCKED)
         outcome["all_three_at_once_s"] = round(states_at_once_s(store, trio, 5_000_000), 3)
         print(f"  running, waiting and blocked all at once for {outcome['all_three_at_once_s']} s")

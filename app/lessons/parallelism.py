@@ -6,19 +6,17 @@ from typing import Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QCheckBox,
     QFormLayout,
     QFrame,
     QLabel,
     QPushButton,
-    QRadioButton,
     QVBoxLayout,
 )
 
 from app.lesson import LessonTab, heading, paragraph
-from app.settings import read_choice, read_int
-from app.slider import LabeledSlider
+from app.param_widgets import SettingChoice, SettingSlider
+from app.settings import read_int
 from demos import parallelism as lesson
 from demos.events import State
 
@@ -39,6 +37,7 @@ EXPLANATION = (
     "<br><br>Workers meet at a start gate so the job begins for all at once; the time spent "
     "spawning processes before it is shown apart as start-up."
 )
+ONE_CORE_KEY = "parallelism/one_core"  # <group>/<name>, as SettingSlider and SettingChoice keys
 NO_ONE_CORE_NOTE = (
     "<i>One core is not available here: pinning a worker to a CPU needs "
     "<code>os.sched_setaffinity</code>, which this operating system does not provide.</i>"
@@ -77,59 +76,58 @@ class ParallelismTab(LessonTab):
         self._compare_pending = False
         layout.addWidget(heading("Concurrency vs parallelism"))
         layout.addWidget(paragraph(EXPLANATION))
-        low, high = lesson.LIMITS["workers"]
-        self.workers = LabeledSlider(
-            "&Workers",
-            low,
-            high,
-            read_int(s, "parallelism/workers", lesson.DEFAULTS["workers"], low, high),
-            tooltip="How many equal shares the job is cut into, one per worker",
-        )
-        low, high = lesson.LIMITS["total_ms"]
-        self.total_ms = LabeledSlider(
-            "&Total work",
-            low,
-            high,
-            read_int(s, "parallelism/total_ms", lesson.DEFAULTS["total_ms"], low, high),
-            unit="ms",
-            tooltip="How long the whole job takes on one core, before it is split",
-        )
+        param = lesson.SCENARIO.param
+        self.workers = SettingSlider(param("workers"), s, "parallelism")
+        self.total_ms = SettingSlider(param("total_ms"), s, "parallelism")
         for slider in (self.workers, self.total_ms):
             layout.addWidget(slider)
 
-        layout.addWidget(QLabel("Run the workers as"))
-        self.model_threads = QRadioButton("T&hreads (one interpreter, one GIL)")
-        self.model_processes = QRadioButton("&Processes (one interpreter each)")
-        self.model_group = QButtonGroup(self)
-        for button in (self.model_threads, self.model_processes):
-            self.model_group.addButton(button)
-            layout.addWidget(button)
-        model = read_choice(s, "parallelism/model", "threads", lesson.MODELS)
-        (self.model_threads if model == "threads" else self.model_processes).setChecked(True)
-
-        layout.addWidget(QLabel("Each share is"))
-        self.work_cpu = QRadioButton("C&PU: pure-Python arithmetic")
-        self.work_io = QRadioButton("&I/O: waiting (time.sleep)")
-        self.work_group = QButtonGroup(self)
-        for button in (self.work_cpu, self.work_io):
-            self.work_group.addButton(button)
-            layout.addWidget(button)
-        work = read_choice(s, "parallelism/work", "cpu", lesson.WORK_KINDS)
-        (self.work_cpu if work == "cpu" else self.work_io).setChecked(True)
-
-        self.one_core = QCheckBox("&One core: pin every worker to the same CPU")
-        self.one_core.setToolTip(
-            "Each worker calls os.sched_setaffinity(0, {cpu}) as it starts: a thread pins only "
-            "itself, a process its main thread"
+        model = param("model")
+        layout.addWidget(QLabel(model.caption))
+        self.model_choice = SettingChoice(
+            model,
+            s,
+            "parallelism",
+            {
+                "threads": "T&hreads (one interpreter, one GIL)",
+                "processes": "&Processes (one interpreter each)",
+            },
+            self,
         )
+        buttons = self.model_choice.buttons
+        self.model_threads, self.model_processes = buttons["threads"], buttons["processes"]
+        for button in buttons.values():
+            layout.addWidget(button)
+
+        work = param("work")
+        layout.addWidget(QLabel(work.caption))
+        self.work_choice = SettingChoice(
+            work,
+            s,
+            "parallelism",
+            {"cpu": "C&PU: pure-Python arithmetic", "io": "&I/O: waiting (time.sleep)"},
+            self,
+        )
+        buttons = self.work_choice.buttons
+        self.work_cpu, self.work_io = buttons["cpu"], buttons["io"]
+        for button in buttons.values():
+            layout.addWidget(button)
+
+        # A switch: param_widgets has no checkbox yet, so it is read and saved here, as 0 or 1.
+        one_core = param("one_core")
+        self.one_core = QCheckBox(one_core.caption)
+        self.one_core.setToolTip(one_core.help)
         self.one_core_note = paragraph(NO_ONE_CORE_NOTE)
         layout.addWidget(self.one_core)
         layout.addWidget(self.one_core_note)
         if lesson.one_core_supported():
-            self.one_core.setChecked(bool(read_int(s, "parallelism/one_core", 0, 0, 1)))
+            self.one_core.setChecked(
+                bool(read_int(s, ONE_CORE_KEY, int(bool(one_core.default)), 0, 1))
+            )
             self.one_core_note.hide()
         else:
             self.one_core.hide()
+        self.one_core.toggled.connect(lambda on: s.setValue(ONE_CORE_KEY, int(on)))
 
         self.compare_button = QPushButton("&Compare both: threads, then processes")
         self.compare_button.setToolTip("Run the same job twice, once per model, one after another")
@@ -157,20 +155,15 @@ class ParallelismTab(LessonTab):
         form.addRow(self.verdict_label)
         layout.addWidget(heading("Speedup: one after another / elapsed"))
         layout.addWidget(box)
-        # Connected last: restoring the values above must not save a half-built panel.
-        for slider in (self.workers, self.total_ms):
-            slider.valueChanged.connect(self._save)
-        for toggle in (self.model_threads, self.work_cpu, self.one_core):
-            toggle.toggled.connect(self._save)
 
     # -------------------------------------------------------------- settings
     def model(self) -> str:
         """ "threads" or "processes"."""
-        return "threads" if self.model_threads.isChecked() else "processes"
+        return self.model_choice.value()
 
     def work(self) -> str:
         """ "cpu" or "io"."""
-        return "cpu" if self.work_cpu.isChecked() else "io"
+        return self.work_choice.value()
 
     def params(self) -> dict[str, Any]:
         """Slider values as the scenario's parameters."""
@@ -185,14 +178,6 @@ class ParallelismTab(LessonTab):
     def join_deadline_s(self) -> float:
         """The job one after another, three times over, plus time to spawn 16 interpreters."""
         return 3.0 * self.total_ms.value() / 1000.0 + 30.0
-
-    def _save(self, *_: object) -> None:
-        s = self.settings
-        s.setValue("parallelism/workers", self.workers.value())
-        s.setValue("parallelism/total_ms", self.total_ms.value())
-        s.setValue("parallelism/model", self.model())
-        s.setValue("parallelism/work", self.work())
-        s.setValue("parallelism/one_core", int(self.one_core.isChecked()))
 
     # --------------------------------------------------------------- compare
     def compare_both(self) -> None:

@@ -16,10 +16,8 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QButtonGroup,
     QHeaderView,
     QLabel,
-    QRadioButton,
     QTableWidget,
     QTableWidgetItem,
     QTreeWidget,
@@ -28,16 +26,27 @@ from PySide6.QtWidgets import (
 )
 
 from app.lesson import LessonTab, heading, paragraph
-from app.settings import read_choice, read_int
-from app.slider import LabeledSlider
+from app.param_widgets import SettingChoice, SettingSlider
 from demos import process_thread as lesson
 from demos.events import Kind
 from demos.process_tree import ProcessInfo, snapshot
+from demos.scenario import Param
 
 TREE_REFRESH_MS = 500
 TREE_HEIGHT_PX = 260
 KEY_ROLE = Qt.ItemDataRole.UserRole
-CHOICES = ("threads", "processes", "value", "cost")
+# One set of radio buttons picks the scenario's phase and model together: a model of the
+# isolation run, or the cost run. GUI-only, remembered as before under process_thread/choice.
+CHOICE = Param(
+    "choice",
+    str,
+    "threads",
+    choices=(*lesson.MODELS, "cost"),
+    caption="Start runs",
+    help="What Start runs: an isolation run with this model, or the cost measurement",
+    cli=False,
+)
+CHOICES = CHOICE.choices
 CHOICE_LABELS = {
     "threads": "&Threads add to one COUNTER",
     "processes": '&Processes add to "their" COUNTER',
@@ -124,37 +133,16 @@ class ProcessThreadTab(LessonTab):
         self.tree_timer.setInterval(TREE_REFRESH_MS)
         self.tree_timer.timeout.connect(self.refresh_tree)
 
-        layout.addWidget(QLabel("Start runs"))
-        self.choice_group = QButtonGroup(self)
-        self.choice_buttons: dict[str, QRadioButton] = {}
-        for choice in CHOICES:
-            button = QRadioButton(CHOICE_LABELS[choice])
-            self.choice_group.addButton(button)
-            self.choice_buttons[choice] = button
+        layout.addWidget(QLabel(CHOICE.caption))
+        self.run_choice = SettingChoice(CHOICE, s, "process_thread", CHOICE_LABELS, self)
+        self.choice_buttons = self.run_choice.buttons
+        for button in self.choice_buttons.values():
             layout.addWidget(button)
-        chosen = read_choice(s, "process_thread/choice", "threads", CHOICES)
-        self.choice_buttons[chosen].setChecked(True)
-        low, high = lesson.LIMITS["workers"]
-        self.workers = LabeledSlider(
-            "&Workers",
-            low,
-            high,
-            read_int(s, "process_thread/workers", lesson.DEFAULTS["workers"], low, high),
-            tooltip="N workers; the cost run measures 1, 2, 4 ... up to N of each kind",
-        )
-        low, high = lesson.LIMITS["increments"]
-        self.increments = LabeledSlider(
-            "&Increments each",
-            low,
-            high,
-            read_int(s, "process_thread/increments", lesson.DEFAULTS["increments"], low, high),
-            tooltip="K: how many times each worker adds 1 to COUNTER",
-        )
+        param = lesson.SCENARIO.param
+        self.workers = SettingSlider(param("workers"), s, "process_thread")
+        self.increments = SettingSlider(param("increments"), s, "process_thread")
         for slider in (self.workers, self.increments):
             layout.addWidget(slider)
-            slider.valueChanged.connect(self._save)
-        for button in self.choice_buttons.values():  # connected once the sliders exist
-            button.toggled.connect(self._save)
 
         layout.addWidget(heading("Each worker saw / the parent sees"))
         self.isolation_label = paragraph("")
@@ -181,7 +169,7 @@ class ProcessThreadTab(LessonTab):
     # ------------------------------------------------------------- settings
     def choice(self) -> str:
         """The run Start begins: a model of the isolation demo, or "cost"."""
-        return next(c for c, b in self.choice_buttons.items() if b.isChecked())
+        return self.run_choice.value()
 
     def params(self) -> dict[str, Any]:
         """The scenario's parameters from the current settings."""
@@ -196,12 +184,6 @@ class ProcessThreadTab(LessonTab):
     def join_deadline_s(self) -> float:
         """Spawning up to 63 processes on a loaded machine can take a while; then escalate."""
         return 180.0 if self.choice() == "cost" else 90.0
-
-    def _save(self, *_: object) -> None:
-        s = self.settings
-        s.setValue("process_thread/choice", self.choice())
-        s.setValue("process_thread/workers", self.workers.value())
-        s.setValue("process_thread/increments", self.increments.value())
 
     # ---------------------------------------------------------------- the tree
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override

@@ -32,6 +32,7 @@ _MARK = re.compile(r"^(.+): is_alive\(\) -> (True|False)$")
 _FUTURE = re.compile(r"future (\d+) -> (\w+)")
 _CANCEL = re.compile(r"future (\d+) cancel\(\) -> (True|False)")
 
+SCENARIO_KEY = "thread_states/scenario"  # QSettings: <group>/<name>, as SettingChoice keys
 SCENARIO_TITLES = {
     "deck": "The deck's example: is_alive() four times",
     "mix": "Sleep, CPU and a contended lock at once",
@@ -119,15 +120,19 @@ class ThreadStatesTab(LessonTab):
         """Explanation, scenario selector, diagram, answers, OS view and futures table."""
         layout.addWidget(heading("Thread states: what Python really exposes"))
         layout.addWidget(paragraph(EXPLANATION))
-        scenario_label = QLabel("&Scenario")
+        # A drop-down, not radio buttons: the titles are long. It is the scenario's one setting,
+        # remembered under thread_states/scenario like the sliders of other tabs.
+        param = lesson.SCENARIO.param("scenario")
+        scenario_label = QLabel(param.caption)
         layout.addWidget(scenario_label)
         self.scenario_box = QComboBox()
-        self.scenario_box.setAccessibleName("Scenario")
-        for key in lesson.SCENARIOS:
+        self.scenario_box.setAccessibleName(param.caption.replace("&", ""))
+        self.scenario_box.setToolTip(param.help)
+        for key in param.choices:
             self.scenario_box.addItem(SCENARIO_TITLES[key], key)
         scenario_label.setBuddy(self.scenario_box)
-        chosen = read_choice(self.settings, "thread_states/scenario", "deck", lesson.SCENARIOS)
-        self.scenario_box.setCurrentIndex(lesson.SCENARIOS.index(chosen))
+        chosen = read_choice(self.settings, SCENARIO_KEY, str(param.default), param.choices)
+        self.scenario_box.setCurrentIndex(param.choices.index(chosen))
         self.scenario_box.currentIndexChanged.connect(self._on_scenario_changed)
         layout.addWidget(self.scenario_box)
 
@@ -181,7 +186,7 @@ class ThreadStatesTab(LessonTab):
 
     def _on_scenario_changed(self, *_: object) -> None:
         scenario = self.chosen_scenario()
-        self.settings.setValue("thread_states/scenario", scenario)
+        self.settings.setValue(SCENARIO_KEY, scenario)
         self.futures_box.setVisible(scenario == "futures")
         deck = scenario == "deck"
         self.answers_heading.setVisible(deck)

@@ -15,7 +15,6 @@ what each coroutine does is in ``demos.coroutine_tasks``.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import concurrent.futures
 import math
@@ -34,23 +33,80 @@ from demos.events import Event, Kind, Lane, State
 from demos.exit_status import note_failed_workers, note_missed_deadline
 from demos.intervals import IntervalStore
 from demos.runtime import Run, StopReport
+from demos.scenario import Param, Scenario
 from demos.task_worker import TaskWorker
 from demos.twin import add_common_arguments, finish, print_lane_summary, twin_main
 from demos.worker import WorkerSpec
 
 MODES = ("gather", "sequential")
-LIMITS = {"tasks": (1, 10_000), "io_ms": (10, 2000), "steps": (1, 10), "limit": (0, 10_000)}
-LIMITS["cpu_ms"] = (0, 50)
-DEFAULTS: dict[str, Any] = {
-    "tasks": 1000,
-    "io_ms": 200,
-    "steps": 3,
-    "limit": 0,  # semaphore size; 0 = no semaphore
-    "mode": "gather",
-    "blocking": False,
-    "cpu_ms": 0,
-    "offload": False,
-}
+SCENARIO = Scenario(
+    "demos.coroutines",
+    "many coroutines overlap their waits on one thread; one blocking call stops them all",
+    (
+        Param("tasks", int, 1000, 1, 10_000, caption="&Tasks", help="How many coroutines to start"),
+        Param(
+            "io_ms",
+            int,
+            200,
+            10,
+            2000,
+            unit="ms",
+            caption="&I/O wait per step",
+            help="Each await's length",
+        ),
+        Param(
+            "steps",
+            int,
+            3,
+            1,
+            10,
+            caption="&Steps per task",
+            help="How many awaits each task makes",
+        ),
+        Param(
+            "limit",
+            int,
+            0,
+            0,
+            10_000,
+            caption="Sema&phore limit (0 = none)",
+            help="asyncio.Semaphore(N) around each task; 0: no semaphore",
+        ),
+        Param(
+            "mode",
+            str,
+            "gather",
+            choices=MODES,
+            help="gather: all at once; sequential: await each before starting the next",
+        ),
+        Param(
+            "blocking",
+            bool,
+            False,
+            caption="&Blocking call: task 1 calls time.sleep(1)",
+            help="task 1 calls time.sleep(1) instead of awaiting: the loop stalls",
+        ),
+        Param(
+            "cpu_ms",
+            int,
+            0,
+            0,
+            50,
+            unit="ms",
+            caption="C&PU step per task",
+            help="Pure-Python work after the first await",
+        ),
+        Param(
+            "offload",
+            bool,
+            False,
+            caption="&Offload the CPU step to a thread (run_in_executor)",
+            help="run the CPU step in a worker thread, so the loop stays free",
+        ),
+    ),
+)
+LIMITS = SCENARIO.limits()
+DEFAULTS = SCENARIO.defaults()
 LAG_PROBE_PERIOD_S = 0.01
 OFFLOAD_THREADS = 1  # CPU steps hold the GIL: more threads would only fight the loop for it
 
@@ -82,14 +138,14 @@ class StoreSink:
         self.store.add_lane(lane)
 
 
-def validate(params: dict[str, Any]) -> None:
-    """Reject settings outside the lesson's limits with a clear message."""
-    for name, (low, high) in LIMITS.items():
-        value = params[name]
-        if not low <= value <= high:
-            raise ValueError(f"{name} must be between {low} and {high}, not {value}")
-    if params["mode"] not in MODES:
-        raise ValueError(f"mode must be one of {', '.join(MODES)}, not {params['mode']!r}")
+def validate(params: dict[str, Any]) -> dict[str, Any]:
+    """The settings, typed and checked against the lesson's limits (ValueError says what)."""
+    return SCENARIO.validate(params)
+
+
+def twin_command(params: dict[str, Any]) -> str:
+    """The terminal command that runs the same lesson."""
+    return SCENARIO.command(params)
 
 
 def task_s(params: dict[str, Any]) -> float:
@@ -114,11 +170,10 @@ class CoroutineRun:
     """One run of the lesson in the caller's running loop: lanes, lag probe, figures."""
 
     def __init__(self, params: dict[str, Any], sink: Any, control: Control | None = None) -> None:
-        validate(params)
-        self.params = dict(params)
+        self.params = validate(params)
         self.control = control if control is not None else Control()
         self.control.clear()
-        self.lanes = bands(params["tasks"])
+        self.lanes = bands(self.params["tasks"])
         # Filled in by start(): asyncio objects belong to the loop that runs them.
         self.shared = shared = Shared(self.params, self.control, None, None, [])
         specs = [
@@ -252,26 +307,10 @@ async def run_twin(params: dict[str, Any], store: IntervalStore) -> CoroutineRun
 @twin_main
 def main(argv: list[str] | None = None) -> int:
     """The terminal twin."""
-    parser = argparse.ArgumentParser(
-        prog="python -m demos.coroutines",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--tasks", type=int, default=DEFAULTS["tasks"])
-    parser.add_argument("--io-ms", type=int, default=DEFAULTS["io_ms"])
-    parser.add_argument("--steps", type=int, default=DEFAULTS["steps"])
-    parser.add_argument("--limit", type=int, default=0, help="asyncio.Semaphore size (0: none)")
-    parser.add_argument("--mode", choices=MODES, default=DEFAULTS["mode"])
-    parser.add_argument("--blocking", action="store_true", help="task 1 calls time.sleep(1)")
-    parser.add_argument("--cpu-ms", type=int, default=0, help="a CPU step per task")
-    parser.add_argument("--offload", action="store_true", help="CPU step in a worker thread")
+    parser = SCENARIO.parser(__doc__)
     add_common_arguments(parser)
     args = parser.parse_args(argv)
-    params = {k: getattr(args, k) for k in DEFAULTS}
-    try:
-        validate(params)
-    except ValueError as exc:
-        parser.error(str(exc))
+    params = SCENARIO.from_args(parser, args)
     store = IntervalStore()
     finished = asyncio.run(run_twin(params, store))
     result = finished.result()

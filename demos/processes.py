@@ -17,7 +17,6 @@ Three measurements, each a real run of spawned worker processes:
 
 from __future__ import annotations
 
-import argparse
 import multiprocessing
 import statistics
 import time
@@ -35,6 +34,7 @@ from demos.ipc_cost import (
 )
 from demos.parallelism import GATE_LAST_DONE_NS, GATE_OPENED_NS, usable_cores, wait_at_gate
 from demos.process_worker import SPAWN
+from demos.scenario import Param, Scenario
 from demos.worker import WorkerSpec
 
 if TYPE_CHECKING:
@@ -44,14 +44,80 @@ if TYPE_CHECKING:
 # module to find its function, and a light import is part of the start-up cost we measure.
 
 PHASES = ("sweep", "ipc")
-LIMITS = {"workers": (1, 16), "total_ms": (200, 8000), "serial_pct": (0, 90)}
-DEFAULTS: dict[str, Any] = {
-    "phase": "sweep",
-    "workers": 2,
-    "total_ms": 1000,
-    "serial_pct": 0,
-    "payload_kb": 1024,
-}
+PAYLOAD_STEPS = 16  # the tab's payload slider: position p sends 1 KB * 2**p, so 1 KB ... 64 MB
+TWICE_THE_CORES = min(16, 2 * usable_cores())  # the sweep's default end: past the cores, a cap
+SCENARIO = Scenario(
+    "demos.processes",
+    "processes scale CPU work over the cores, at a start-up and a data-moving price",
+    (
+        Param(
+            "phase",
+            str,
+            "sweep",
+            choices=PHASES,
+            cli=False,
+            help="One run: a point of the sweep or the IPC pair (the twin runs both)",
+        ),
+        Param(
+            "workers",
+            int,
+            TWICE_THE_CORES,
+            1,
+            16,
+            help="sweep 1..WORKERS processes; twice the cores shows the cap",
+        ),
+        Param(
+            "max_workers",
+            int,
+            TWICE_THE_CORES,
+            1,
+            16,
+            caption="&Max workers",
+            help="The sweep runs 1, 2, ... this many processes (twice the cores shows the cap)",
+            cli=False,  # the twin's --workers: a lab run's "workers" is one point of the sweep
+        ),
+        Param(
+            "total_ms",
+            int,
+            1000,
+            200,
+            8000,
+            unit="ms",
+            caption="&Total work",
+            help="The whole job's arithmetic, the same at every worker count",
+        ),
+        Param(
+            "serial_pct",
+            int,
+            0,
+            0,
+            90,
+            unit="%",
+            caption="&Serial fraction",
+            help="This share of the work runs in one process first while the others wait (Amdahl)",
+        ),
+        Param(
+            "payload_kb",
+            int,
+            1024,
+            *PAYLOAD_KB_LIMITS,
+            unit="KB",
+            help="sent to a worker process and back, over a Pipe and through shared memory",
+        ),
+        Param(
+            "payload_pos",
+            int,
+            10,
+            0,
+            PAYLOAD_STEPS,
+            caption="&Payload",
+            help="Sent to a worker process and back: 1 KB to 64 MB, doubling",
+            cli=False,  # the tab's slider position; the run gets payload_kb = 2**position
+        ),
+    ),
+)
+LIMITS = SCENARIO.limits()
+DEFAULTS = SCENARIO.defaults()
 PIECE_MS = 50.0  # a worker passes a step boundary (pause, cancel) about this often
 GATE_SERIAL_DONE_NS = 3  # after the parallelism lesson's slots 0-2 (arrived, opened, last done)
 GATE_FIRST_ENTRY = 4  # then one slot per worker: when its first line ran (the shared clock)
@@ -106,17 +172,9 @@ def _compute(ctx: WorkerContext, total_ms: float, label: str) -> None:
 
 
 # ---------------------------------------------------------------- scenario
-def validate(phase: str, workers: int, total_ms: int, serial_pct: int, payload_kb: int) -> None:
-    """Reject settings outside the lesson's limits with a clear message."""
-    if phase not in PHASES:
-        raise ValueError(f"phase must be one of {', '.join(PHASES)}, not {phase!r}")
-    for name, value in (("workers", workers), ("total_ms", total_ms), ("serial_pct", serial_pct)):
-        low, high = LIMITS[name]
-        if not low <= value <= high:
-            raise ValueError(f"{name} must be between {low} and {high}, not {value}")
-    low, high = PAYLOAD_KB_LIMITS
-    if not low <= payload_kb <= high:
-        raise ValueError(f"payload_kb must be between {low} and {high}, not {payload_kb}")
+def payload_kb_at(position: int) -> int:
+    """The payload slider's position as KB: 1 KB doubling up to 64 MB."""
+    return 1 << max(0, min(PAYLOAD_STEPS, position))
 
 
 def worker_kind(**_params: object) -> Kind:
@@ -136,7 +194,16 @@ def build_workers(
 
     ``max_workers`` is the sweep's last point; it names the run, it changes nothing here.
     """
-    validate(phase, workers, total_ms, serial_pct, payload_kb)
+    SCENARIO.validate(
+        {
+            "phase": phase,
+            "workers": workers,
+            "max_workers": max_workers or workers,
+            "total_ms": total_ms,
+            "serial_pct": serial_pct,
+            "payload_kb": payload_kb,
+        }
+    )
     if phase == "ipc":
         return build_ipc_pair(payload_kb)
     serial_ms = total_ms * serial_pct / 100.0
@@ -217,13 +284,8 @@ def work_per_process_ms(total_ms: float, serial_pct: float, cores: int) -> float
 
 
 def twin_command(params: dict[str, Any]) -> str:
-    """The terminal command that runs the same lesson."""
-    return (
-        f"python -m demos.processes --workers {params.get('max_workers') or params['workers']}"
-        f" --total-ms "
-        f"{params['total_ms']} --serial-pct {params['serial_pct']} "
-        f"--payload-kb {params['payload_kb']}"
-    )
+    """The terminal command that runs the same lesson: the whole sweep, up to its last point."""
+    return SCENARIO.command({**params, "workers": params.get("max_workers") or params["workers"]})
 
 
 # ---------------------------------------------------------------- the twin
@@ -267,31 +329,10 @@ def main(argv: list[str] | None = None) -> int:
     from demos.twin import add_common_arguments, finish
 
     cores = usable_cores()
-    parser = argparse.ArgumentParser(
-        prog="python -m demos.processes",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument(
-        "--workers",
-        type=int,
-        default=min(16, 2 * cores),
-        help="sweep 1..WORKERS processes (default: twice the cores)",
-    )
-    parser.add_argument("--total-ms", type=int, default=DEFAULTS["total_ms"])
-    parser.add_argument(
-        "--serial-pct",
-        type=int,
-        default=DEFAULTS["serial_pct"],
-        help="percent of the work that runs in one process first (Amdahl)",
-    )
-    parser.add_argument("--payload-kb", type=int, default=DEFAULTS["payload_kb"])
+    parser = SCENARIO.parser(__doc__)
     add_common_arguments(parser)
     args = parser.parse_args(argv)
-    try:
-        validate("sweep", args.workers, args.total_ms, args.serial_pct, args.payload_kb)
-    except ValueError as exc:
-        parser.error(str(exc))
+    SCENARIO.from_args(parser, args)
     method, default = start_methods()
     print(f"{cores} cores; start method {method} (this platform's default: {default})")
     print(

@@ -143,6 +143,7 @@ class Scenario:
             text = p.help or p.caption
             if p.unit:
                 text = f"{text} ({p.unit})" if text else p.unit
+            text = text.replace("%", "%%")  # argparse %-formats help: a "%" unit must be "%%"
             if p.kind is bool:
                 parser.add_argument(p.option, action="store_true", help=text)
             elif p.kind is str:

@@ -12,7 +12,6 @@ computing only overlaps in processes; on a free-threaded build, busy threads sca
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import platform
@@ -26,6 +25,7 @@ from demos.events import Kind, now_ns
 from demos.exit_status import twin_main
 from demos.parallelism import PIECE_MS, gate_times, new_gate, share_worker
 from demos.runtime import Run
+from demos.scenario import Param, Scenario
 from demos.task_worker import TaskContext
 from demos.transport import ListSink
 from demos.worker import WorkerSpec
@@ -40,21 +40,58 @@ MODEL_WORDS = {
     "threads": "threads",
     "processes": "processes",
 }
-LIMITS: dict[str, tuple[float, float]] = {
-    "io_jobs": (1, 32),
-    "io_ms": (10, 1000),
-    "cpu_jobs": (1, 16),
-    "cpu_ms": (10, 1000),
-    "switch_interval_ms": (0.1, 50.0),
-}
-DEFAULTS: dict[str, Any] = {
-    "io_jobs": 8,
-    "io_ms": 150,  # 8 x 150 ms keeps the whole matrix near 5 s, process start-up included
-    "cpu_jobs": 4,
-    "cpu_ms": 150,
-    "switch_interval_ms": 5.0,  # CPython's own default
-}
 SWITCH_STEPS_MS = (0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0)  # the slider's log-ish steps
+SCENARIO = Scenario(
+    "demos.when_to_use",
+    "an I/O-bound and a CPU-bound workload, each run sequentially, as coroutines, threads "
+    "and processes",
+    (
+        Param("io_jobs", int, 8, 1, 32, caption="&I/O jobs", help="How many jobs that wait"),
+        Param(
+            "io_ms",
+            int,
+            150,  # 8 x 150 ms keeps the whole matrix near 5 s, process start-up included
+            10,
+            1000,
+            unit="ms",
+            caption="I/O &wait per job",
+            help="Each job's wait, like a request",
+        ),
+        Param("cpu_jobs", int, 4, 1, 16, caption="&CPU jobs", help="How many jobs that compute"),
+        Param(
+            "cpu_ms",
+            int,
+            150,
+            10,
+            1000,
+            unit="ms",
+            caption="CPU wo&rk per job",
+            help="Each job's arithmetic",
+        ),
+        Param(
+            "switch_interval_ms",
+            float,
+            5.0,  # CPython's own default
+            0.1,
+            50.0,
+            unit="ms",
+            help="sys.setswitchinterval for the thread runs; restored afterwards",
+        ),
+        Param(
+            "switch_step",
+            int,
+            SWITCH_STEPS_MS.index(5.0),
+            0,
+            len(SWITCH_STEPS_MS) - 1,
+            caption="GIL &switch interval (threads only)",
+            help="sys.setswitchinterval for the thread runs; restored afterwards",
+            cli=False,  # the tab's slider position; the run gets SWITCH_STEPS_MS[position]
+        ),
+    ),
+)
+LIMITS = SCENARIO.limits()
+DEFAULTS = SCENARIO.defaults()
+TWIN_KEYS = tuple(p.name for p in SCENARIO.params if p.cli)  # what a run's figures repeat
 TIE_FRACTION = 0.10  # within 10% of the fastest counts as a tie: noise on a busy machine
 KEY_FUNCTIONS = ("share_worker", "task_job", "run_cell", "choose_winners")
 
@@ -67,21 +104,14 @@ def gil_enabled() -> bool:
     return bool(probe()) if callable(probe) else True
 
 
-def validate(params: dict[str, Any]) -> None:
-    """Reject settings outside the lesson's limits with a clear message."""
-    for name, (low, high) in LIMITS.items():
-        value = params[name]
-        if not low <= value <= high:
-            raise ValueError(f"{name} must be between {low:g} and {high:g}, not {value}")
+def validate(params: dict[str, Any]) -> dict[str, Any]:
+    """The settings, typed and checked against the lesson's limits (ValueError says what)."""
+    return SCENARIO.validate(params)
 
 
 def twin_command(params: dict[str, Any]) -> str:
     """The terminal command that measures the same matrix."""
-    return (
-        f"python -m demos.when_to_use --io-jobs {params['io_jobs']} --io-ms {params['io_ms']}"
-        f" --cpu-jobs {params['cpu_jobs']} --cpu-ms {params['cpu_ms']}"
-        f" --switch-interval-ms {params['switch_interval_ms']:g}"
-    )
+    return SCENARIO.command(params)
 
 
 # ------------------------------------------------------------------ the four models
@@ -200,7 +230,7 @@ def recommend(
 def measure(params: dict[str, Any], on_progress: Progress | None = None) -> dict[str, Any]:
     """Run the whole matrix; ``on_progress(event, work, model, figures)`` hears "begin" and
     "cell" for every cell as it happens (the GUI fills its table from it)."""
-    validate(params)
+    params = validate(params)
     switch_ms = float(params["switch_interval_ms"])
     sizes = {
         "io": (params["io_jobs"], params["io_ms"]),
@@ -237,7 +267,7 @@ def measure(params: dict[str, Any], on_progress: Progress | None = None) -> dict
         "python": platform.python_version(),
         "switch_interval_ms": switch_ms,
         "cores": os.cpu_count() or 1,
-        "params": {k: params[k] for k in DEFAULTS},
+        "params": {k: params[k] for k in TWIN_KEYS},
         "total_s": round(time.perf_counter() - t0, 3),
     }
 
@@ -277,28 +307,10 @@ def main(argv: list[str] | None = None) -> int:
     from demos.intervals import IntervalStore
     from demos.twin import add_common_arguments, finish
 
-    parser = argparse.ArgumentParser(
-        prog="python -m demos.when_to_use",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--io-jobs", type=int, default=DEFAULTS["io_jobs"])
-    parser.add_argument("--io-ms", type=int, default=DEFAULTS["io_ms"], help="each job's wait")
-    parser.add_argument("--cpu-jobs", type=int, default=DEFAULTS["cpu_jobs"])
-    parser.add_argument("--cpu-ms", type=int, default=DEFAULTS["cpu_ms"], help="each job's work")
-    parser.add_argument(
-        "--switch-interval-ms",
-        type=float,
-        default=DEFAULTS["switch_interval_ms"],
-        help="sys.setswitchinterval for the thread runs (0.1-50 ms)",
-    )
+    parser = SCENARIO.parser(__doc__)
     add_common_arguments(parser)
     args = parser.parse_args(argv)
-    params = {key: getattr(args, key) for key in DEFAULTS}
-    try:
-        validate(params)
-    except ValueError as exc:
-        parser.error(str(exc))
+    params = SCENARIO.from_args(parser, args)
     gil = "enabled" if gil_enabled() else "disabled (free-threaded build)"
     print(
         f"Python {platform.python_version()}, GIL {gil}, {os.cpu_count()} cores; "

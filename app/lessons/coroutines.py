@@ -15,22 +15,19 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QCheckBox,
     QFormLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
     QProgressBar,
-    QRadioButton,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
 from app.lesson import LessonTab, heading, paragraph
-from app.settings import read_choice, read_int
-from app.slider import LabeledSlider
+from app.param_widgets import SettingChoice, SettingSlider, SettingSwitch
 from demos import coroutines as lesson
 from demos.context import Control
 from demos.coroutine_tasks import BLOCKING_CALL_S
@@ -168,44 +165,38 @@ class CoroutinesTab(LessonTab):
         layout.addWidget(heading("Coroutines and async/await"))
         layout.addWidget(paragraph(EXPLANATION))
 
-        def slider(key: str, label: str, default: int, unit: str, tip: str) -> LabeledSlider:
-            low, high = lesson.LIMITS[key]
-            widget = LabeledSlider(
-                label, low, high, read_int(s, f"coroutines/{key}", default, low, high), unit, tip
-            )
-            widget.valueChanged.connect(self._save)
-            layout.addWidget(widget)
-            return widget
-
-        self.tasks = slider("tasks", "&Tasks", 100, "", "How many coroutines to start")
-        self.io_ms = slider("io_ms", "&I/O wait per step", 200, "ms", "Each await's length")
-        self.steps = slider("steps", "&Steps per task", 3, "", "How many awaits each task makes")
-        self.limit = slider(
-            "limit", "Sema&phore limit (0 = none)", 0, "", "asyncio.Semaphore(N) around each task"
-        )
-        self.cpu_ms = slider(
-            "cpu_ms", "C&PU step per task", 0, "ms", "Pure-Python work after the first await"
-        )
+        param = lesson.SCENARIO.param
+        self.tasks = SettingSlider(param("tasks"), s, "coroutines")
+        self.io_ms = SettingSlider(param("io_ms"), s, "coroutines")
+        self.steps = SettingSlider(param("steps"), s, "coroutines")
+        self.limit = SettingSlider(param("limit"), s, "coroutines")
+        self.cpu_ms = SettingSlider(param("cpu_ms"), s, "coroutines")
+        for slider in (self.tasks, self.io_ms, self.steps, self.limit, self.cpu_ms):
+            layout.addWidget(slider)
 
         layout.addWidget(QLabel("Await the tasks"))
-        self.mode_gather = QRadioButton("&gather: all at once (asyncio.gather)")
-        self.mode_sequential = QRadioButton("s&equential: one after another (await in a loop)")
-        self.mode_group = QButtonGroup(self)
-        for button in (self.mode_gather, self.mode_sequential):
-            self.mode_group.addButton(button)
+        self.mode = SettingChoice(
+            param("mode"),
+            s,
+            "coroutines",
+            {
+                "gather": "&gather: all at once (asyncio.gather)",
+                "sequential": "s&equential: one after another (await in a loop)",
+            },
+            self,
+        )
+        self.mode_gather = self.mode.buttons["gather"]
+        self.mode_sequential = self.mode.buttons["sequential"]
+        for button in self.mode.buttons.values():
             layout.addWidget(button)
-        mode = read_choice(s, "coroutines/mode", "gather", lesson.MODES)
-        (self.mode_gather if mode == "gather" else self.mode_sequential).setChecked(True)
-        self.mode_gather.toggled.connect(self._save)  # after restoring: no save mid-build
 
         # Not remembered on purpose: a switch that freezes the window must be chosen each time.
-        self.blocking = QCheckBox("&Blocking call: task 1 calls time.sleep(1)")
+        blocking = param("blocking")
+        self.blocking = QCheckBox(blocking.caption)
         self.blocking.setToolTip("Freezes the window for up to 1 s: that is the lesson")
         layout.addWidget(self.blocking)
         layout.addWidget(paragraph("<i>Warning: this freezes the window for up to 1 s.</i>"))
-        self.offload = QCheckBox("&Offload the CPU step to a thread (run_in_executor)")
-        self.offload.setChecked(bool(read_int(s, "coroutines/offload", 0, 0, 1)))
-        self.offload.toggled.connect(self._save)
+        self.offload = SettingSwitch(param("offload"), s, "coroutines")
         layout.addWidget(self.offload)
 
         box = QFrame()
@@ -235,17 +226,11 @@ class CoroutinesTab(LessonTab):
             "io_ms": self.io_ms.value(),
             "steps": self.steps.value(),
             "limit": self.limit.value(),
-            "mode": "gather" if self.mode_gather.isChecked() else "sequential",
+            "mode": self.mode.value(),
             "blocking": self.blocking.isChecked(),
             "cpu_ms": self.cpu_ms.value(),
             "offload": self.offload.isChecked(),
         }
-
-    def _save(self, *_: object) -> None:
-        params = self.params()
-        for key in ("tasks", "io_ms", "steps", "limit", "cpu_ms", "mode"):
-            self.settings.setValue(f"coroutines/{key}", params[key])
-        self.settings.setValue("coroutines/offload", int(params["offload"]))
 
     def join_deadline_s(self) -> float:
         """Twice the expected time plus slack; then the remaining tasks get Task.cancel()."""

@@ -13,17 +13,15 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QSlider, QVBoxLayout
+from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QVBoxLayout
 
 from app.lesson import LessonTab, heading, paragraph
-from app.settings import read_int
-from app.slider import LabeledSlider
+from app.param_widgets import SettingSlider
 from demos import processes as lesson
 from demos.events import State
 from demos.ipc_cost import verdict
 from demos.parallelism import usable_cores
 
-PAYLOAD_STEPS = 16  # slider positions 0..16: 1 KB * 2**position, so 1 KB ... 64 MB
 PLOT_HEIGHT_PX = 240
 EXPLANATION = (
     "A process has its own interpreter, its own memory and its own GIL, so CPU-bound Python "
@@ -42,11 +40,6 @@ EXPLANATION = (
     "<code>multiprocessing.shared_memory</code>, where only a short signal crosses the pipe and "
     "the echo changes the bytes where they lie."
 )
-
-
-def payload_kb(position: int) -> int:
-    """Slider position to payload size in KB (1 KB doubling up to 64 MB)."""
-    return 1 << max(0, min(PAYLOAD_STEPS, position))
 
 
 def size_text(kb: float) -> str:
@@ -85,45 +78,20 @@ class ProcessesTab(LessonTab):
         self._chaining = False
         layout.addWidget(heading("Multiprocessing"))
         layout.addWidget(paragraph(EXPLANATION))
-        low, high = lesson.LIMITS["total_ms"]
-        self.total_ms = LabeledSlider(
-            "&Total work",
-            low,
-            high,
-            read_int(s, "processes/total_ms", lesson.DEFAULTS["total_ms"], low, high),
-            unit="ms",
-            tooltip="The whole job's arithmetic, the same at every worker count",
-        )
-        low, high = lesson.LIMITS["workers"]
-        self.max_workers = LabeledSlider(
-            "&Max workers",
-            low,
-            high,
-            read_int(s, "processes/max_workers", min(high, 2 * self.cores), low, high),
-            tooltip="The sweep runs 1, 2, ... this many processes (twice the cores shows the cap)",
-        )
-        low, high = lesson.LIMITS["serial_pct"]
-        self.serial_pct = LabeledSlider(
-            "&Serial fraction",
-            low,
-            high,
-            read_int(s, "processes/serial_pct", 0, low, high),
-            unit="%",
-            tooltip="This share runs in one process first while the others wait (Amdahl)",
-        )
-        for slider in (self.total_ms, self.max_workers, self.serial_pct):
-            layout.addWidget(slider)
-        self.payload_caption = QLabel()
-        self.payload = QSlider(Qt.Orientation.Horizontal)
-        self.payload.setRange(0, PAYLOAD_STEPS)
-        self.payload.setPageStep(2)
-        self.payload.setToolTip("Sent to a worker process and back: 1 KB to 64 MB, doubling")
-        self.payload.setAccessibleName("Payload size")
-        self.payload.setValue(read_int(s, "processes/payload_pos", 10, 0, PAYLOAD_STEPS))
-        self.payload_caption.setBuddy(self.payload)
+        param = lesson.SCENARIO.param
+        self.total_ms = SettingSlider(param("total_ms"), s, "processes")
+        self.max_workers = SettingSlider(param("max_workers"), s, "processes")
+        self.serial_pct = SettingSlider(param("serial_pct"), s, "processes")
+        # Doubling steps, 1 KB to 64 MB: the spin box would show the step, the caption the size.
+        self.payload = SettingSlider(param("payload_pos"), s, "processes")
+        self.payload.spin.hide()
+        self.payload.slider.setPageStep(2)
+        self.payload.slider.setAccessibleName("Payload size")
+        self.payload_caption = self.payload.caption
+        self.payload_caption.setBuddy(self.payload.slider)
         self._show_payload()
-        layout.addWidget(self.payload_caption)
-        layout.addWidget(self.payload)
+        for slider in (self.total_ms, self.max_workers, self.serial_pct, self.payload):
+            layout.addWidget(slider)
 
         layout.addWidget(heading("Speedup: time with 1 process / time with N"))
         self.plot = pg.PlotWidget()
@@ -170,31 +138,21 @@ class ProcessesTab(LessonTab):
         layout.addWidget(heading("Last sweep"))
         layout.addWidget(box)
         self._draw_model()
-        # Connected last: restoring the values above must not save a half-built panel.
-        for slider in (self.total_ms, self.max_workers, self.serial_pct):
-            slider.valueChanged.connect(self._save)
         self.serial_pct.valueChanged.connect(self._draw_model)
         self.max_workers.valueChanged.connect(self._draw_model)
-        self.payload.valueChanged.connect(self._save)
+        self.payload.valueChanged.connect(self._show_payload)
 
     # -------------------------------------------------------------- settings
-    def _show_payload(self) -> None:
-        self.payload_caption.setText(f"&Payload: {size_text(payload_kb(self.payload.value()))}")
-
-    def _save(self, *_: object) -> None:
-        self._show_payload()
-        s = self.settings
-        s.setValue("processes/total_ms", self.total_ms.value())
-        s.setValue("processes/max_workers", self.max_workers.value())
-        s.setValue("processes/serial_pct", self.serial_pct.value())
-        s.setValue("processes/payload_pos", self.payload.value())
+    def _show_payload(self, *_: object) -> None:
+        size = size_text(lesson.payload_kb_at(self.payload.value()))
+        self.payload_caption.setText(f"{self.payload.param.caption}: {size}")
 
     def _plan(self) -> list[dict[str, Any]]:
         """The runs of one sweep: 1..max workers, then the IPC pair."""
         base = {
             "total_ms": self.total_ms.value(),
             "serial_pct": self.serial_pct.value(),
-            "payload_kb": payload_kb(self.payload.value()),
+            "payload_kb": lesson.payload_kb_at(self.payload.value()),
             "max_workers": self.max_workers.value(),
         }
         steps = [
@@ -322,7 +280,7 @@ class ProcessesTab(LessonTab):
         self.plot.setXRange(0.5, top + 0.5, padding=0)
         self.plot.setYRange(0, top + 0.5, padding=0)
 
-    last_params: dict[str, Any] = {**lesson.DEFAULTS, "max_workers": 2}
+    last_params: dict[str, Any] = dict(lesson.DEFAULTS)
 
     def set_dark(self, on: bool) -> None:
         """The speedup plot follows the theme too."""

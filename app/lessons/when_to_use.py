@@ -23,8 +23,7 @@ from PySide6.QtWidgets import QVBoxLayout
 from app.kill_tree import KILL_GRACE_S, kill_tree
 from app.lesson import LessonTab, heading, paragraph
 from app.lessons.when_to_use_matrix import MatrixBox
-from app.settings import read_int
-from app.slider import LabeledSlider
+from app.param_widgets import SettingSlider
 from demos import when_to_use as lesson
 from demos.events import Kind, Lane, Mark, State, now_ns
 
@@ -104,45 +103,29 @@ class WhenToUseTab(LessonTab):
         self.gil_label = paragraph(f"Python {platform.python_version()}, GIL {gil}")
         layout.addWidget(self.gil_label)
 
-        def slider(key: str, label: str, unit: str, tip: str) -> LabeledSlider:
-            low, high = (int(v) for v in lesson.LIMITS[key])
-            value = read_int(s, f"when_to_use/{key}", lesson.DEFAULTS[key], low, high)
-            widget = LabeledSlider(label, low, high, value, unit, tip)
-            widget.valueChanged.connect(self._save)
-            layout.addWidget(widget)
-            return widget
-
-        self.io_jobs = slider("io_jobs", "&I/O jobs", "", "How many jobs that wait")
-        self.io_ms = slider("io_ms", "I/O &wait per job", "ms", "Each job's wait, like a request")
-        self.cpu_jobs = slider("cpu_jobs", "&CPU jobs", "", "How many jobs that compute")
-        self.cpu_ms = slider("cpu_ms", "CPU wo&rk per job", "ms", "Each job's arithmetic")
+        param = lesson.SCENARIO.param
+        self.io_jobs = SettingSlider(param("io_jobs"), s, "when_to_use")
+        self.io_ms = SettingSlider(param("io_ms"), s, "when_to_use")
+        self.cpu_jobs = SettingSlider(param("cpu_jobs"), s, "when_to_use")
+        self.cpu_ms = SettingSlider(param("cpu_ms"), s, "when_to_use")
         # Log-ish steps from 0.1 to 50 ms: a linear slider would spend all its length above 5 ms.
-        steps = lesson.SWITCH_STEPS_MS
-        default = steps.index(lesson.DEFAULTS["switch_interval_ms"])
-        index = read_int(s, "when_to_use/switch_step", default, 0, len(steps) - 1)
-        self.switch = LabeledSlider(
-            "GIL &switch interval (threads only)",
-            0,
-            len(steps) - 1,
-            index,
-            "",
-            "sys.setswitchinterval for the thread runs; restored afterwards",
-        )
+        self.switch = SettingSlider(param("switch_step"), s, "when_to_use")
         # The spin box would show the step's index, not its value: the caption shows the value.
         self.switch.spin.hide()
         self.switch.caption.setBuddy(self.switch.slider)
-        self.switch.valueChanged.connect(self._save)
-        layout.addWidget(self.switch)
+        self.switch.valueChanged.connect(self._show_switch)
+        for slider in (self.io_jobs, self.io_ms, self.cpu_jobs, self.cpu_ms, self.switch):
+            layout.addWidget(slider)
         self._show_switch()
 
     def cell_text(self, work: str, model: str) -> str:
         """What a cell shows (for tests and screen readers)."""
         return self.matrix.cell_text(work, model)
 
-    def _show_switch(self) -> None:
+    def _show_switch(self, *_: object) -> None:
         ms = lesson.SWITCH_STEPS_MS[self.switch.value()]
         self.switch.caption.setText(
-            f"GIL &switch interval (threads only): {ms:g} ms (CPython's default: 5 ms)"
+            f"{self.switch.param.caption}: {ms:g} ms (CPython's default: 5 ms)"
         )
 
     # ---------------------------------------------------------------- settings
@@ -155,12 +138,6 @@ class WhenToUseTab(LessonTab):
             "cpu_ms": self.cpu_ms.value(),
             "switch_interval_ms": lesson.SWITCH_STEPS_MS[self.switch.value()],
         }
-
-    def _save(self, *_: object) -> None:
-        for key in ("io_jobs", "io_ms", "cpu_jobs", "cpu_ms"):
-            self.settings.setValue(f"when_to_use/{key}", getattr(self, key).value())
-        self.settings.setValue("when_to_use/switch_step", self.switch.value())
-        self._show_switch()
 
     def join_deadline_s(self) -> float:
         """Three times the sequential work plus start-up slack; then the process is killed."""

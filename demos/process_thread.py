@@ -27,6 +27,7 @@ from collections.abc import Callable
 from typing import Any
 
 from demos.context import WorkerContext
+from demos.escalate import escalate
 from demos.events import Kind, State, now_ns
 from demos.exit_status import twin_main
 from demos.process_worker import SPAWN
@@ -294,11 +295,9 @@ def measure_processes(n: int, stop: Callable[[], bool]) -> tuple[list[float], fl
         release.set()
         for proc in procs:  # every one ends: joined within a deadline, else terminated
             if proc.pid is not None:
-                proc.join(5.0)
-                if proc.is_alive():
-                    proc.terminate()
-                    proc.join(2.0)
-                proc.close()
+                escalate(proc, wait_s=5.0, grace_s=2.0)
+                if not proc.is_alive():
+                    proc.close()
     return [(e - s) / 1e6 for e, s in zip(entry, starts, strict=True) if e], rss_mb
 
 

@@ -20,16 +20,17 @@ from typing import Any
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QVBoxLayout
 
-from app.kill_tree import KILL_GRACE_S, kill_tree
 from app.lesson import LessonTab, heading, paragraph
 from app.lessons.when_to_use_matrix import MatrixBox
 from app.param_widgets import SettingSlider
 from demos import when_to_use as lesson
+from demos.escalate import kill_tree
 from demos.events import Kind, Lane, Mark, State, now_ns
 
 log = logging.getLogger(__name__)
 SPAWN = multiprocessing.get_context("spawn")
 POLL_S = 0.05  # how often the window looks at the pipe: cells arrive a few times a second
+KILL_TREE_GRACE_S = 1.0  # how long killed processes get to go
 LANE_KINDS = {
     "sequential": Kind.THREAD,
     "threads": Kind.THREAD,
@@ -221,7 +222,7 @@ class WhenToUseTab(LessonTab):
 
     async def _reap(self, process: multiprocessing.process.BaseProcess) -> None:
         """Wait (without blocking the loop) for a process that has sent its last word."""
-        deadline = time.monotonic() + KILL_GRACE_S * 5
+        deadline = time.monotonic() + KILL_TREE_GRACE_S * 5
         # A process end is no event the loop can await: poll it.
         while process.is_alive() and time.monotonic() < deadline:  # noqa: ASYNC110
             await asyncio.sleep(0.02)
@@ -230,7 +231,7 @@ class WhenToUseTab(LessonTab):
         self._release(process)
 
     def _release(self, process: multiprocessing.process.BaseProcess) -> None:
-        process.join(KILL_GRACE_S)
+        process.join(KILL_TREE_GRACE_S)
         with contextlib.suppress(ValueError):  # still running after a kill: leave it to the OS
             process.close()
         if process is self._process:
@@ -272,7 +273,7 @@ class WhenToUseTab(LessonTab):
         if watcher is None or watcher.done():
             return True
         watcher.cancel()
-        await asyncio.wait([watcher], timeout=KILL_GRACE_S)
+        await asyncio.wait([watcher], timeout=KILL_TREE_GRACE_S)
         ended = True
         if process is not None:
             self.store.add_mark(Mark(now_ns(), "measurement cancelled"))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from PySide6.QtCore import QObject, QSettings, Signal
-from PySide6.QtWidgets import QButtonGroup, QCheckBox, QRadioButton, QWidget
+from PySide6.QtWidgets import QButtonGroup, QCheckBox, QComboBox, QRadioButton, QWidget
 
 from app.settings import read_choice, read_int
 from app.slider import LabeledSlider
@@ -108,3 +108,33 @@ class SettingSwitch(QCheckBox):
         self.setToolTip(param.help)
         self.setChecked(bool(read_int(settings, self.key, int(bool(param.default)), 0, 1)))
         self.toggled.connect(lambda on: settings.setValue(self.key, int(on)))
+
+
+class SettingCombo(QComboBox):
+    """A drop-down for a str parameter with choices (long titles), remembered under
+    ``<group>/<name>``; each item carries its choice as data."""
+
+    def __init__(
+        self,
+        param: Param,
+        settings: QSettings,
+        group: str,
+        titles: Mapping[str, str],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        if not param.choices:
+            raise TypeError(f"{param.name}: a drop-down needs a parameter with choices")
+        self.param = param
+        self.key = f"{group}/{param.name}"
+        self.setAccessibleName((param.caption or param.name).replace("&", ""))
+        self.setToolTip(param.help)
+        for choice in param.choices:
+            self.addItem(titles.get(choice, choice), choice)
+        current = read_choice(settings, self.key, str(param.default), param.choices)
+        self.setCurrentIndex(param.choices.index(current))
+        self.currentIndexChanged.connect(lambda _i: settings.setValue(self.key, self.value()))
+
+    def value(self) -> str:
+        """The choice selected now."""
+        return str(self.currentData())

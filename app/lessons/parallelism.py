@@ -6,7 +6,6 @@ from typing import Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
-    QCheckBox,
     QFormLayout,
     QFrame,
     QLabel,
@@ -15,8 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.lesson import LessonTab, heading, paragraph
-from app.param_widgets import SettingChoice, SettingSlider
-from app.settings import read_int
+from app.param_widgets import SettingChoice, SettingSlider, SettingSwitch
 from demos import parallelism as lesson
 from demos.events import State
 
@@ -37,7 +35,6 @@ EXPLANATION = (
     "<br><br>Workers meet at a start gate so the job begins for all at once; the time spent "
     "spawning processes before it is shown apart as start-up."
 )
-ONE_CORE_KEY = "parallelism/one_core"  # <group>/<name>, as SettingSlider and SettingChoice keys
 NO_ONE_CORE_NOTE = (
     "<i>One core is not available here: pinning a worker to a CPU needs "
     "<code>os.sched_setaffinity</code>, which this operating system does not provide.</i>"
@@ -113,21 +110,15 @@ class ParallelismTab(LessonTab):
         for button in buttons.values():
             layout.addWidget(button)
 
-        # A switch: param_widgets has no checkbox yet, so it is read and saved here, as 0 or 1.
-        one_core = param("one_core")
-        self.one_core = QCheckBox(one_core.caption)
-        self.one_core.setToolTip(one_core.help)
+        self.one_core = SettingSwitch(param("one_core"), s, "parallelism")
         self.one_core_note = paragraph(NO_ONE_CORE_NOTE)
         layout.addWidget(self.one_core)
         layout.addWidget(self.one_core_note)
         if lesson.one_core_supported():
-            self.one_core.setChecked(
-                bool(read_int(s, ONE_CORE_KEY, int(bool(one_core.default)), 0, 1))
-            )
             self.one_core_note.hide()
-        else:
+        else:  # never checked where the OS cannot pin a process to one core
+            self.one_core.setChecked(False)
             self.one_core.hide()
-        self.one_core.toggled.connect(lambda on: s.setValue(ONE_CORE_KEY, int(on)))
 
         self.compare_button = QPushButton("&Compare both: threads, then processes")
         self.compare_button.setToolTip("Run the same job twice, once per model, one after another")

@@ -8,7 +8,6 @@ import time
 from typing import Any
 
 from PySide6.QtWidgets import (
-    QComboBox,
     QFrame,
     QHeaderView,
     QLabel,
@@ -20,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from app.lesson import LessonTab, heading, paragraph
 from app.palette import STATE_HELP
-from app.settings import read_choice
+from app.param_widgets import SettingCombo
 from app.state_diagram import StateDiagram
 from demos import thread_states as lesson
 from demos.events import State
@@ -32,7 +31,6 @@ _MARK = re.compile(r"^(.+): is_alive\(\) -> (True|False)$")
 _FUTURE = re.compile(r"future (\d+) -> (\w+)")
 _CANCEL = re.compile(r"future (\d+) cancel\(\) -> (True|False)")
 
-SCENARIO_KEY = "thread_states/scenario"  # QSettings: <group>/<name>, as SettingChoice keys
 SCENARIO_TITLES = {
     "deck": "The deck's example: is_alive() four times",
     "mix": "Sleep, CPU and a contended lock at once",
@@ -120,19 +118,12 @@ class ThreadStatesTab(LessonTab):
         """Explanation, scenario selector, diagram, answers, OS view and futures table."""
         layout.addWidget(heading("Thread states: what Python really exposes"))
         layout.addWidget(paragraph(EXPLANATION))
-        # A drop-down, not radio buttons: the titles are long. It is the scenario's one setting,
-        # remembered under thread_states/scenario like the sliders of other tabs.
+        # A drop-down, not radio buttons: the titles are long.
         param = lesson.SCENARIO.param("scenario")
         scenario_label = QLabel(param.caption)
         layout.addWidget(scenario_label)
-        self.scenario_box = QComboBox()
-        self.scenario_box.setAccessibleName(param.caption.replace("&", ""))
-        self.scenario_box.setToolTip(param.help)
-        for key in param.choices:
-            self.scenario_box.addItem(SCENARIO_TITLES[key], key)
+        self.scenario_box = SettingCombo(param, self.settings, "thread_states", SCENARIO_TITLES)
         scenario_label.setBuddy(self.scenario_box)
-        chosen = read_choice(self.settings, SCENARIO_KEY, str(param.default), param.choices)
-        self.scenario_box.setCurrentIndex(param.choices.index(chosen))
         self.scenario_box.currentIndexChanged.connect(self._on_scenario_changed)
         layout.addWidget(self.scenario_box)
 
@@ -186,7 +177,6 @@ class ThreadStatesTab(LessonTab):
 
     def _on_scenario_changed(self, *_: object) -> None:
         scenario = self.chosen_scenario()
-        self.settings.setValue(SCENARIO_KEY, scenario)
         self.futures_box.setVisible(scenario == "futures")
         deck = scenario == "deck"
         self.answers_heading.setVisible(deck)

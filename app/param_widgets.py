@@ -1,9 +1,9 @@
 """The controls of a declared parameter (``demos.scenario.Param``), with their remembered setting.
 
-One way for every lesson: a number becomes a ``SettingSlider`` and a choice a ``SettingChoice``;
-each reads its value from QSettings under ``<group>/<name>`` (anything unreadable or out of range
-gives the declared default) and writes it back as it changes. Limits, unit, caption and tooltip
-all come from the declaration.
+One way for every lesson: a number becomes a ``SettingSlider``, a choice a ``SettingChoice`` and
+a switch a ``SettingSwitch``; each reads its value from QSettings under ``<group>/<name>``
+(anything unreadable or out of range gives the declared default) and writes it back as it
+changes. Limits, unit, caption and tooltip all come from the declaration.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from PySide6.QtCore import QObject, QSettings, Signal
-from PySide6.QtWidgets import QButtonGroup, QRadioButton, QWidget
+from PySide6.QtWidgets import QButtonGroup, QCheckBox, QRadioButton, QWidget
 
 from app.settings import read_choice, read_int
 from app.slider import LabeledSlider
@@ -88,3 +88,23 @@ class SettingChoice(QObject):
     def set_value(self, choice: str) -> None:
         """Check ``choice`` (a known one)."""
         self.buttons[choice].setChecked(True)
+
+
+class SettingSwitch(QCheckBox):
+    """A check box for a bool parameter, remembered under ``<group>/<name>`` as 0 or 1."""
+
+    def __init__(
+        self,
+        param: Param,
+        settings: QSettings,
+        group: str,
+        parent: QWidget | None = None,
+    ) -> None:
+        if param.kind is not bool:
+            raise TypeError(f"{param.name}: a check box needs a bool parameter")
+        super().__init__(param.caption or param.name, parent)
+        self.param = param
+        self.key = f"{group}/{param.name}"
+        self.setToolTip(param.help)
+        self.setChecked(read_int(settings, self.key, int(bool(param.default)), 0, 1) == 1)
+        self.toggled.connect(lambda on: settings.setValue(self.key, int(on)))

@@ -20,11 +20,12 @@ deadlocked run. Without a fix the GUI run lasts until Cancel; the twin cancels b
 after the detection and reports whether every thread ended (``recovered``).
 
     python -m demos.deadlock [--philosophers 5] [--fix ordering|timeout] [--json]
+
+(``--philosophers N`` alone sets the table; ``--mode two|philosophers`` says it outright.)
 """
 
 from __future__ import annotations
 
-import argparse
 import random
 import signal
 import threading
@@ -40,7 +41,9 @@ from demos.exit_status import (
     note_missed_deadline,
 )
 from demos.intervals import IntervalStore
+from demos.protocol import Msg
 from demos.runtime import Run
+from demos.scenario import Param, Scenario
 from demos.transport import ListSink
 from demos.twin import add_common_arguments, finish, print_lane_summary, twin_main
 from demos.waitgraph import WaitGraph, node_names
@@ -49,8 +52,20 @@ from demos.worker import WorkerSpec
 KIND = Kind.THREAD
 MODES = ("two", "philosophers")
 FIXES = ("none", "ordering", "timeout")
-LIMITS = {"philosophers": (2, 10), "rounds": (1, 50)}
-DEFAULTS: dict[str, Any] = {"mode": "two", "philosophers": 5, "fix": "none", "rounds": 5}
+SCENARIO = Scenario(
+    "demos.deadlock",
+    "threads that each hold one lock and wait for another, forever; a detector and two fixes",
+    (
+        Param("mode", str, "two", choices=MODES, help="Two threads and two locks, or philosophers"),
+        Param(
+            "philosophers", int, 5, 2, 10, caption="&Philosophers", help="Philosophers at the table"
+        ),
+        Param("fix", str, "none", choices=FIXES, help="Lock ordering, or timeouts with back-off"),
+        Param("rounds", int, 5, 1, 50, caption="&Rounds", help="Meals per thread"),
+    ),
+)
+LIMITS = SCENARIO.limits()
+DEFAULTS: dict[str, Any] = SCENARIO.defaults()
 DETECTOR_NAME = "deadlock detector"
 
 POLL_S = 0.02  # a waiting thread looks at the Cancel flag this often
@@ -249,7 +264,7 @@ def detector_worker(ctx: WorkerContext, table: LockTable) -> None:
                 table.detected_after_s = (table.detected_ns - formed_ns) / 1e9
                 table.deadlock_graph = graph
                 after = table.detected_after_s
-                ctx.sink.send("mark", (table.detected_ns, f"deadlock: {graph.path_text()}"))
+                ctx.sink.send(Msg.MARK, (table.detected_ns, f"deadlock: {graph.path_text()}"))
                 ctx.emit(State.RUNNING, detection_detail(after, graph))
             ctx.sleep(SCAN_PERIOD_S, graph.encode())
         ctx.checkpoint()  # the threads may have ended because of Cancel: then so does this one
@@ -269,23 +284,11 @@ def parse_detection(detail: str) -> float | None:
         return None
 
 
-def validate(mode: str, philosophers: int, fix: str, rounds: int) -> None:
-    """Reject settings outside the lesson's limits with a clear message."""
-    if mode not in MODES:
-        raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
-    if fix not in FIXES:
-        raise ValueError(f"fix must be one of {', '.join(FIXES)}, not {fix!r}")
-    for name, value in (("philosophers", philosophers), ("rounds", rounds)):
-        low, high = LIMITS[name]
-        if not low <= value <= high:
-            raise ValueError(f"{name} must be between {low} and {high}, not {value}")
-
-
 def build_workers(
     mode: str = "two", philosophers: int = 5, fix: str = "none", rounds: int = 5
 ) -> list[WorkerSpec]:
     """The workers of one run, all sharing one new :class:`LockTable`, then the detector."""
-    validate(mode, philosophers, fix, rounds)
+    SCENARIO.validate({"mode": mode, "philosophers": philosophers, "fix": fix, "rounds": rounds})
     threads = 2 if mode == "two" else philosophers
     table = LockTable(mode, threads, fix, rounds)
     names, _ = node_names(mode, threads)
@@ -340,9 +343,9 @@ def run_twin(specs: list[WorkerSpec]) -> tuple[Run, IntervalStore, dict[str, Any
         signal.signal(signal.SIGINT, previous)
     store = IntervalStore()
     for kind, payload in sink.messages:
-        if kind == "lane":
+        if kind == Msg.LANE:
             store.add_lane(Lane.from_tuple(payload))
-        elif kind == "mark":
+        elif kind == Msg.MARK:
             store.add_mark(Mark(*payload))
     store.add_events(sorted(sink.events, key=lambda e: e[0]))
     return run, store, cancel
@@ -351,25 +354,16 @@ def run_twin(specs: list[WorkerSpec]) -> tuple[Run, IntervalStore, dict[str, Any
 @twin_main
 def main(argv: list[str] | None = None) -> int:
     """The terminal twin."""
-    parser = argparse.ArgumentParser(
-        prog="python -m demos.deadlock",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument(
-        "--philosophers", type=int, metavar="N", help="dining philosophers (2-10) instead of two"
-    )
-    parser.add_argument("--fix", choices=FIXES[1:], help="lock ordering, or timeouts with back-off")
-    parser.add_argument("--rounds", type=int, default=DEFAULTS["rounds"], help="meals per thread")
+    parser = SCENARIO.parser(__doc__)
+    parser.set_defaults(mode=None, philosophers=None)  # given or not: see below
     add_common_arguments(parser)
     args = parser.parse_args(argv)
-    mode = "two" if args.philosophers is None else "philosophers"
-    count = DEFAULTS["philosophers"] if args.philosophers is None else args.philosophers
-    fix = args.fix or "none"
-    try:
-        specs = build_workers(mode, count, fix, args.rounds)
-    except ValueError as exc:
-        parser.error(str(exc))
+    if args.mode is None:  # --philosophers N alone has always meant the philosophers' table
+        args.mode = "two" if args.philosophers is None else "philosophers"
+    if args.philosophers is None:
+        args.philosophers = DEFAULTS["philosophers"]
+    params = SCENARIO.from_args(parser, args)
+    specs = build_workers(**params)  # type: ignore[arg-type]  # typed by the scenario
     run, store, cancel = run_twin(specs)
     outcome = {**result(specs), **cancel}
     outcome["recovered"] = outcome["recovered"] and run.alive() == 0
@@ -381,8 +375,9 @@ def main(argv: list[str] | None = None) -> int:
         note_failure("the deadlocked threads did not all end after Cancel")
     elapsed_s = ((run.t_end_ns() or store.t_last_ns) - run.t_start_ns) / 1e9
     outcome["elapsed_s"] = round(elapsed_s, 4)
-    who = "T1 (A then B) and T2 (B then A)" if mode == "two" else f"{count} philosophers"
-    print(f"{who}, {args.rounds} rounds each, fix: {fix}")
+    two = args.mode == "two"
+    who = "T1 (A then B) and T2 (B then A)" if two else f"{args.philosophers} philosophers"
+    print(f"{who}, {args.rounds} rounds each, fix: {args.fix}")
     print_lane_summary(store)
     if outcome["deadlock_detected"]:
         print(f"deadlock     {outcome['cycle']}")

@@ -24,7 +24,6 @@ and the distribution of totals changes: observing the program changes what it do
 
 from __future__ import annotations
 
-import argparse
 import io
 import re
 import statistics
@@ -37,12 +36,45 @@ from typing import Any, TextIO
 from demos.context import Cancelled, WorkerContext
 from demos.events import Kind, Lane, State
 from demos.race import SharedCounter
+from demos.scenario import Param, Scenario
 from demos.twin import add_common_arguments, finish, print_lane_summary, run_locally, twin_main
 from demos.worker import WorkerSpec
 
 KIND = Kind.THREAD
-LIMITS = {"runs": (10, 1000), "threads": (2, 4), "increments": (100, 1000)}
-DEFAULTS: dict[str, Any] = {"runs": 100, "threads": 3, "increments": 300, "print": False}
+SCENARIO = Scenario(
+    "demos.nondeterminism",
+    "the same racy program, run M times, ends with many different totals",
+    (
+        Param(
+            "runs",
+            int,
+            100,
+            10,
+            1000,
+            caption="&Runs (M)",
+            help="How many times the racy program runs",
+        ),
+        Param("threads", int, 3, 2, 4, caption="&Threads per run", help="Threads racing per run"),
+        Param(
+            "increments",
+            int,
+            300,
+            100,
+            1000,
+            caption="&Increments per thread",
+            help="Additions each thread makes per run",
+        ),
+        Param(
+            "print",
+            bool,
+            False,
+            caption="&print inside the loop (to an in-memory buffer)",
+            help="A debugging print inside the loop (to stdout in the twin, to memory in the app)",
+        ),
+    ),
+)
+LIMITS = SCENARIO.limits()
+DEFAULTS: dict[str, Any] = SCENARIO.defaults()
 TICK_NS = 50_000  # the window opens once per 50 us of clock: a few times per thread and turn
 JOIN_POLL_S = 0.05
 # One run of 4 threads x 1000 increments measured under 30 ms here; deadlines only.
@@ -140,14 +172,6 @@ def parse_progress(detail: str) -> tuple[int, int, int] | None:
     return (int(match.group(1)), int(match.group(2)), int(match.group(3))) if match else None
 
 
-def validate(runs: int, threads: int, increments: int) -> None:
-    """Reject settings outside the lesson's limits with a clear message."""
-    for name, value in (("runs", runs), ("threads", threads), ("increments", increments)):
-        low, high = LIMITS[name]
-        if not low <= value <= high:
-            raise ValueError(f"{name} must be between {low:,} and {high:,}, not {value:,}")
-
-
 def build_workers(
     runs: int,
     threads: int = DEFAULTS["threads"],
@@ -156,7 +180,7 @@ def build_workers(
     out: TextIO | None = None,
 ) -> list[WorkerSpec]:
     """One orchestrator worker that runs the racy program ``runs`` times."""
-    validate(runs, threads, increments)
+    SCENARIO.validate({"runs": runs, "threads": threads, "increments": increments})
     experiment = Experiment(runs, threads, increments, bool(print), out)
     return [WorkerSpec("orchestrator", orchestrator, {"experiment": experiment})]
 
@@ -194,23 +218,12 @@ def deadline_s(runs: int) -> float:
 @twin_main
 def main(argv: list[str] | None = None) -> int:
     """The terminal twin."""
-    parser = argparse.ArgumentParser(
-        prog="python -m demos.nondeterminism",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--runs", type=int, default=DEFAULTS["runs"])
-    parser.add_argument("--threads", type=int, default=DEFAULTS["threads"])
-    parser.add_argument("--increments", type=int, default=DEFAULTS["increments"])
-    parser.add_argument("--print", action="store_true", help="print inside the loop (stdout)")
+    parser = SCENARIO.parser(__doc__)
     add_common_arguments(parser)
     args = parser.parse_args(argv)
-    try:
-        specs = build_workers(
-            args.runs, args.threads, args.increments, args.print, sys.stdout if args.print else None
-        )
-    except ValueError as exc:
-        parser.error(str(exc))
+    params = SCENARIO.from_args(parser, args)
+    out = sys.stdout if args.print else None
+    specs = build_workers(**params, out=out)  # type: ignore[arg-type]  # typed by the scenario
     _, store = run_locally(KIND, specs, timeout_s=deadline_s(args.runs))
     outcome = result(specs)
     how = "with a print inside the loop" if args.print else "as is"

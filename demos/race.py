@@ -23,7 +23,6 @@ the previous writer has written, and the total is exact (at the cost of the thre
 
 from __future__ import annotations
 
-import argparse
 import re
 import threading
 import time
@@ -31,12 +30,38 @@ from typing import Any
 
 from demos.context import WorkerContext
 from demos.events import Kind, State
+from demos.scenario import Param, Scenario
 from demos.twin import add_common_arguments, finish, print_lane_summary, run_locally, twin_main
 from demos.worker import WorkerSpec
 
 KIND = Kind.THREAD
-LIMITS = {"threads": (2, 32), "increments": (1, 100_000)}
-DEFAULTS: dict[str, Any] = {"threads": 4, "increments": 10_000, "lock": False}
+SCENARIO = Scenario(
+    "demos.race",
+    "threads add 1 to a shared counter with an unprotected read-modify-write and lose updates",
+    (
+        Param(
+            "threads", int, 4, 2, 32, caption="&Threads", help="How many threads share the counter"
+        ),
+        Param(
+            "increments",
+            int,
+            10_000,
+            1,
+            100_000,
+            caption="&Increments per thread",
+            help="How many times each thread adds 1 to the counter",
+        ),
+        Param(
+            "lock",
+            bool,
+            False,
+            caption="with &Lock (threading.Lock around read and write)",
+            help="Hold a threading.Lock around each read-modify-write: one indivisible step",
+        ),
+    ),
+)
+LIMITS = SCENARIO.limits()
+DEFAULTS: dict[str, Any] = SCENARIO.defaults()
 YIELD_EVERY = 10  # every 10th increment releases the GIL between its read and its write
 REPORTS_PER_WORKER = 100  # live counter reports per worker (about every 1% of its increments)
 # Upper bound of one increment's cost with the Lock on this kind of machine (32 threads queueing
@@ -135,17 +160,9 @@ def parse_final(detail: str) -> dict[str, int] | None:
     return {"actual": actual, "expected": expected, "lost_updates": expected - actual}
 
 
-def validate(threads: int, increments: int) -> None:
-    """Reject settings outside the lesson's limits with a clear message."""
-    for name, value in (("threads", threads), ("increments", increments)):
-        low, high = LIMITS[name]
-        if not low <= value <= high:
-            raise ValueError(f"{name} must be between {low:,} and {high:,}, not {value:,}")
-
-
 def build_workers(threads: int, increments: int, lock: bool = False) -> list[WorkerSpec]:
     """The workers of one run, all sharing one new :class:`SharedCounter`."""
-    validate(threads, increments)
+    SCENARIO.validate({"threads": threads, "increments": increments, "lock": bool(lock)})
     counter = SharedCounter(threads, increments, bool(lock))
     return [
         WorkerSpec(f"Thread-{i + 1}", increment_worker, {"counter": counter, "index": i})
@@ -184,20 +201,11 @@ def deadline_s(threads: int, increments: int) -> float:
 @twin_main
 def main(argv: list[str] | None = None) -> int:
     """The terminal twin."""
-    parser = argparse.ArgumentParser(
-        prog="python -m demos.race",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--threads", type=int, default=DEFAULTS["threads"])
-    parser.add_argument("--increments", type=int, default=DEFAULTS["increments"])
-    parser.add_argument("--lock", action="store_true", help="hold a threading.Lock around it")
+    parser = SCENARIO.parser(__doc__)
     add_common_arguments(parser)
     args = parser.parse_args(argv)
-    try:
-        specs = build_workers(args.threads, args.increments, args.lock)
-    except ValueError as exc:
-        parser.error(str(exc))
+    params = SCENARIO.from_args(parser, args)
+    specs = build_workers(**params)  # type: ignore[arg-type]  # typed by the scenario
     run, store = run_locally(KIND, specs, timeout_s=deadline_s(args.threads, args.increments))
     elapsed_s = ((run.t_end_ns() or store.t_last_ns) - run.t_start_ns) / 1e9
     outcome = result(specs)

@@ -24,22 +24,17 @@ the bytecode, plays a schedule, draws it on a step axis and is the terminal twin
 
 from __future__ import annotations
 
-import argparse
 import dis
 from typing import Any
 
 from demos.events import Kind, Lane, State
 from demos.exit_status import note_failure
 from demos.intervals import IntervalStore
-from demos.scheduler_game import (
-    STEPS,
-    Counter,
-    SchedulerGame,
-    thread_label,
-)
+from demos.scheduler_game import SCENARIO as SCENARIO  # declared with the game, which checks it
+from demos.scheduler_game import STEPS, Counter, SchedulerGame, thread_label
 from demos.twin import add_common_arguments, finish, twin_main
 
-DEFAULTS: dict[str, Any] = {"threads": 2, "increments": 1}
+DEFAULTS: dict[str, Any] = SCENARIO.defaults()
 DEFAULT_SCHEDULE = "1,2,1,2,1,2"  # read1, read2, add1, add2, write1, write2: the classic loss
 # The timeline counts steps, not seconds: step n occupies [n, n + 1) x STEP_NS on its axis.
 STEP_NS = 1_000_000_000
@@ -128,21 +123,18 @@ def parse_schedule(text: str) -> list[int]:
 @twin_main
 def main(argv: list[str] | None = None) -> int:
     """The terminal twin: play a schedule on real gated threads and print the trace."""
-    parser = argparse.ArgumentParser(
-        prog="python -m demos.scheduler",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = SCENARIO.parser(__doc__)
     parser.add_argument("--schedule", default=DEFAULT_SCHEDULE, help="thread numbers, e.g. 1,2,1")
-    parser.add_argument("--threads", type=int, help="default: the highest thread in the schedule")
-    parser.add_argument("--increments", type=int, default=DEFAULTS["increments"])
+    parser.set_defaults(threads=None)  # default: the highest thread in the schedule (at least 2)
     add_common_arguments(parser)
     args = parser.parse_args(argv)
     try:
         schedule = parse_schedule(args.schedule)
-        fewest = max(DEFAULTS["threads"], max(schedule) + 1)
-        threads = fewest if args.threads is None else args.threads
-        game = play(threads, args.increments, schedule)
+        if args.threads is None:
+            args.threads = max(DEFAULTS["threads"], max(schedule) + 1)
+        params = SCENARIO.from_args(parser, args)
+        threads, increments = int(params["threads"]), int(params["increments"])
+        game = play(threads, increments, schedule)
     except ValueError as exc:
         parser.error(str(exc))
     except TimeoutError as exc:  # a released thread did not take its step
@@ -152,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
         print("counter.value += 1 compiles to (CPython bytecode):")
         for step, text in bytecode_listing():
             print(f"  {step:<6} {text}")
-        print(f"\n{threads} threads x {args.increments} increments, schedule {args.schedule}:")
+        print(f"\n{threads} threads x {increments} increments, schedule {args.schedule}:")
         for rec in game.history:
             print(f"  {rec.number:>3}  {rec.describe()}")
             if (message := rec.announcement()) is not None:

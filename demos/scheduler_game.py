@@ -13,8 +13,28 @@ import threading
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from demos.scenario import Param, Scenario
+
 STEPS = ("read", "add", "write")
-LIMITS = {"threads": (2, 4), "increments": (1, 3)}
+# The settings of the game and of its twin, ``python -m demos.scheduler`` (which adds the
+# twin-only ``--schedule``): declared here, where the game checks them.
+SCENARIO = Scenario(
+    "demos.scheduler",
+    "real threads run counter.value += 1 one step at a time, in the order you choose",
+    (
+        Param("threads", int, 2, 2, 4, caption="&Threads", help="How many threads"),
+        Param(
+            "increments",
+            int,
+            1,
+            1,
+            3,
+            caption="&Increments per thread",
+            help="How many += 1 each thread runs",
+        ),
+    ),
+)
+LIMITS = SCENARIO.limits()
 GATE_POLL_S = 0.2  # a thread at its gate re-checks the stop flag this often (it never spins)
 STEP_TIMEOUT_S = 5.0  # one released step takes microseconds; this only guards a broken engine
 STOP_TIMEOUT_S = 2.0
@@ -272,7 +292,4 @@ class SchedulerGame:
 
 def validate(threads: int, increments: int) -> None:
     """Reject settings outside the lesson's limits with a clear message."""
-    for name, value in (("threads", threads), ("increments", increments)):
-        low, high = LIMITS[name]
-        if not low <= value <= high:
-            raise ValueError(f"{name} must be between {low} and {high}, not {value}")
+    SCENARIO.validate({"threads": threads, "increments": increments})

@@ -19,7 +19,6 @@ Fairness is measured with Jain's index over acquisitions, ``J = (sum x)^2 / (n *
 
 from __future__ import annotations
 
-import argparse
 import threading
 import time
 from collections import deque
@@ -28,18 +27,64 @@ from typing import Any
 
 from demos.context import POLL_S, WorkerContext
 from demos.events import Kind, State
+from demos.scenario import Param, Scenario
 from demos.twin import add_common_arguments, finish, print_lane_summary, run_locally, twin_main
 from demos.worker import WorkerSpec
 
 KIND = Kind.THREAD
-LIMITS = {"greedy": (0, 8), "polite": (0, 8), "duration_s": (1, 10), "hold_ms": (1, 20)}
-DEFAULTS: dict[str, Any] = {
-    "greedy": 2,
-    "polite": 2,
-    "duration_s": 2,
-    "hold_ms": 2,
-    "fair": False,
-}
+SCENARIO = Scenario(
+    "demos.starvation",
+    "greedy and polite threads contend for one lock; a FIFO lock restores fairness",
+    (
+        Param(
+            "greedy",
+            int,
+            2,
+            0,
+            8,
+            caption="&Greedy workers",
+            help="Workers that re-acquire the lock at once after releasing it",
+        ),
+        Param(
+            "polite",
+            int,
+            2,
+            0,
+            8,
+            caption="&Polite workers",
+            help="Workers that pause briefly between attempts",
+        ),
+        Param(
+            "duration_s",
+            float,
+            2,
+            1,
+            10,
+            unit="s",
+            caption="&Duration",
+            help="How long the workers contend (a fixed time)",
+        ),
+        Param(
+            "hold_ms",
+            float,
+            2,
+            1,
+            20,
+            unit="ms",
+            caption="&Hold time",
+            help="How long a worker holds the lock each time",
+        ),
+        Param(
+            "fair",
+            bool,
+            False,
+            caption="&fair lock (FIFO hand-over)",
+            help="Use the FIFO FairLock: release hands the lock to the longest waiter",
+        ),
+    ),
+)
+LIMITS = SCENARIO.limits()
+DEFAULTS: dict[str, Any] = SCENARIO.defaults()
 POLITE_PAUSE_SHARE = 0.25  # a polite worker pauses a quarter of the hold time between attempts
 # Wait-time histogram bin edges in ms, one decade each: waits range from microseconds (the
 # greedy re-acquiring its own lock) to the whole run (a starved polite worker).
@@ -182,11 +227,9 @@ def worker_names(greedy: int, polite: int) -> list[str]:
 
 def validate(greedy: int, polite: int, duration_s: float, hold_ms: float) -> None:
     """Reject settings outside the lesson's limits with a clear message."""
-    values = {"greedy": greedy, "polite": polite, "duration_s": duration_s, "hold_ms": hold_ms}
-    for name, value in values.items():
-        low, high = LIMITS[name]
-        if not low <= value <= high:
-            raise ValueError(f"{name} must be between {low} and {high}, not {value}")
+    SCENARIO.validate(
+        {"greedy": greedy, "polite": polite, "duration_s": duration_s, "hold_ms": hold_ms}
+    )
     if greedy + polite < 2:
         raise ValueError("starvation needs at least two workers")
 
@@ -242,21 +285,13 @@ def deadline_s(duration_s: float) -> float:
 @twin_main
 def main(argv: list[str] | None = None) -> int:
     """The terminal twin."""
-    parser = argparse.ArgumentParser(
-        prog="python -m demos.starvation",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--greedy", type=int, default=DEFAULTS["greedy"])
-    parser.add_argument("--polite", type=int, default=DEFAULTS["polite"])
-    parser.add_argument("--duration-s", type=float, default=DEFAULTS["duration_s"])
-    parser.add_argument("--hold-ms", type=float, default=DEFAULTS["hold_ms"])
-    parser.add_argument("--fair", action="store_true", help="use the FIFO FairLock")
+    parser = SCENARIO.parser(__doc__)
     add_common_arguments(parser)
     args = parser.parse_args(argv)
+    params = SCENARIO.from_args(parser, args)
     try:
-        specs = build_workers(args.greedy, args.polite, args.duration_s, args.hold_ms, args.fair)
-    except ValueError as exc:
+        specs = build_workers(**params)  # type: ignore[arg-type]  # typed by the scenario
+    except ValueError as exc:  # the one check across settings: at least two workers
         parser.error(str(exc))
     _, store = run_locally(KIND, specs, timeout_s=deadline_s(args.duration_s))
     outcome = result(specs)

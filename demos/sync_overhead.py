@@ -18,19 +18,43 @@ lock hundreds of thousands of times costs, including threads queueing for it.
 
 from __future__ import annotations
 
-import argparse
 import threading
 import time
 from typing import Any
 
 from demos.context import Cancelled, WorkerContext
 from demos.events import Kind, State
+from demos.scenario import Param, Scenario
 from demos.twin import add_common_arguments, finish, print_lane_summary, run_locally, twin_main
 from demos.worker import WorkerSpec
 
 KIND = Kind.THREAD
-LIMITS = {"threads": (1, 16), "operations": (10_000, 5_000_000)}
-DEFAULTS: dict[str, Any] = {"threads": 4, "operations": 1_000_000}
+SCENARIO = Scenario(
+    "demos.sync_overhead",
+    "the same increments with a lock around each, or counted locally and merged once",
+    (
+        Param(
+            "threads",
+            int,
+            4,
+            1,
+            16,
+            caption="&Threads",
+            help="Threads sharing the counter in the locked phases",
+        ),
+        Param(
+            "operations",
+            int,
+            1_000_000,
+            10_000,
+            5_000_000,
+            caption="Total &operations",
+            help="Increments per phase, split among the threads",
+        ),
+    ),
+)
+LIMITS = SCENARIO.limits()
+DEFAULTS: dict[str, Any] = SCENARIO.defaults()
 PHASES = ("baseline", "locked", "batched")
 CHUNK = 1000  # increments between checkpoints (pause/cancel), the same in every phase
 BARRIER_POLL_S = 0.05
@@ -116,17 +140,9 @@ def overhead_worker(ctx: WorkerContext, tally: Tally, index: int) -> None:
         raise
 
 
-def validate(threads: int, operations: int) -> None:
-    """Reject settings outside the lesson's limits with a clear message."""
-    for name, value in (("threads", threads), ("operations", operations)):
-        low, high = LIMITS[name]
-        if not low <= value <= high:
-            raise ValueError(f"{name} must be between {low:,} and {high:,}, not {value:,}")
-
-
 def build_workers(threads: int, operations: int) -> list[WorkerSpec]:
     """The threads of one run, sharing one new :class:`Tally`."""
-    validate(threads, operations)
+    SCENARIO.validate({"threads": threads, "operations": operations})
     tally = Tally(threads, operations)
     return [
         WorkerSpec(f"Thread-{i + 1}", overhead_worker, {"tally": tally, "index": i})
@@ -162,19 +178,11 @@ def deadline_s(threads: int, operations: int) -> float:
 @twin_main
 def main(argv: list[str] | None = None) -> int:
     """The terminal twin."""
-    parser = argparse.ArgumentParser(
-        prog="python -m demos.sync_overhead",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--threads", type=int, default=DEFAULTS["threads"])
-    parser.add_argument("--operations", type=int, default=DEFAULTS["operations"])
+    parser = SCENARIO.parser(__doc__)
     add_common_arguments(parser)
     args = parser.parse_args(argv)
-    try:
-        specs = build_workers(args.threads, args.operations)
-    except ValueError as exc:
-        parser.error(str(exc))
+    params = SCENARIO.from_args(parser, args)
+    specs = build_workers(**params)  # type: ignore[arg-type]  # typed by the scenario
     _, store = run_locally(KIND, specs, timeout_s=deadline_s(args.threads, args.operations))
     outcome = result(specs)
     print(f"{args.operations:,} increments, {args.threads} threads, three phases:")

@@ -33,6 +33,7 @@ from demos.future_states import (
     FutureBook,
     futures_main_worker,
 )
+from demos.protocol import Msg
 from demos.scenario import Param, Scenario
 from demos.worker import WorkerSpec
 
@@ -94,7 +95,7 @@ class DeckRecord:
             {"step": step, "is_alive": alive, "ident": thread.ident, "native_id": thread.native_id}
         )
         ctx.emit(State.RUNNING, f"t.is_alive() -> {alive}")
-        ctx.sink.send("mark", (now_ns(), mark_label(step, alive)))
+        ctx.sink.send(Msg.MARK, (now_ns(), mark_label(step, alive)))
         return alive
 
 

@@ -12,11 +12,7 @@ from demos.escalate import escalate, kill_tree
 
 pytestmark = pytest.mark.timeout(60)
 SPAWN = multiprocessing.get_context("spawn")
-STUBBORN = (
-    "import signal, time\n"
-    "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
-    "time.sleep(30)\n"
-)
+STUBBORN = "import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\ntime.sleep(30)\n"
 PARENT_OF_ONE = (
     "import subprocess, sys, time\n"
     "child = subprocess.Popen(['sleep', '30'])\n"

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QComboBox, QFormLayout, QFrame, QLabel
+from PySide6.QtWidgets import QFormLayout, QFrame, QLabel
 
 from app.lesson import heading, paragraph
 from app.lessons.challenge_page import ChallengePage
-from app.settings import read_choice, read_int
-from app.slider import LabeledSlider
 from app.wait_graph import CYCLE_COLOUR, HOLDS_COLOUR, WAITS_COLOUR, WaitGraphWidget
 from demos import deadlock
 from demos.events import State
@@ -66,40 +64,17 @@ class DeadlockPage(ChallengePage):
 
     def build(self) -> None:
         """Explanation, mode / philosophers / fix controls, the graph and the figures."""
-        s = self.settings
         layout = self.layout_
         layout.addWidget(heading("Deadlock: waiting for each other for ever"))
         layout.addWidget(paragraph(DEADLOCK_EXPLANATION))
-        self.mode = QComboBox()
+        scenario, group = deadlock.SCENARIO, "challenges/deadlock"
+        self.mode = self.add_choice_box(scenario, group, "mode", MODE_LABELS)
         self.mode.setAccessibleName("Deadlock scenario")
-        for key, label in MODE_LABELS.items():
-            self.mode.addItem(label, key)
-        mode = read_choice(s, "challenges/deadlock/mode", deadlock.DEFAULTS["mode"], deadlock.MODES)
-        self.mode.setCurrentIndex(list(MODE_LABELS).index(mode))
-        low, high = deadlock.LIMITS["philosophers"]
-        self.philosophers = LabeledSlider(
-            "&Philosophers",
-            low,
-            high,
-            read_int(
-                s, "challenges/deadlock/philosophers", deadlock.DEFAULTS["philosophers"], low, high
-            ),
-            tooltip="How many philosophers sit at the table (applies on the next Start)",
-        )
-        self.fix = QComboBox()
-        self.fix.setAccessibleName("Fix")
-        for key, label in FIX_LABELS.items():
-            self.fix.addItem(label, key)
-        fix = read_choice(s, "challenges/deadlock/fix", "none", deadlock.FIXES)
-        self.fix.setCurrentIndex(list(FIX_LABELS).index(fix))
-        self.fix.setToolTip("Which of the four conditions to break (applies on the next Start)")
-        layout.addWidget(self.mode)
-        layout.addWidget(self.philosophers)
+        self.philosophers = self.add_sliders(scenario, group, ("philosophers",))["philosophers"]
         layout.addWidget(QLabel("Fix:"))
-        layout.addWidget(self.fix)
-        self.mode.currentIndexChanged.connect(self._save)
-        self.philosophers.valueChanged.connect(self._save)
-        self.fix.currentIndexChanged.connect(self._save)
+        self.fix = self.add_choice_box(scenario, group, "fix", FIX_LABELS)
+        self.fix.setAccessibleName("Fix")
+        self.mode.currentIndexChanged.connect(self._update_enabled)
 
         layout.addWidget(heading("Wait-for graph"))
         self.graph = WaitGraphWidget()
@@ -137,15 +112,8 @@ class DeadlockPage(ChallengePage):
         """A deadlocked run never ends by itself: Join gives up soon and says so."""
         return 5.0 if self.fix.currentData() == "none" else 30.0
 
-    def _update_enabled(self) -> None:
+    def _update_enabled(self, *_: object) -> None:
         self.philosophers.setEnabled(self.mode.currentData() == "philosophers")
-
-    def _save(self, *_: object) -> None:
-        s = self.settings
-        s.setValue("challenges/deadlock/mode", self.mode.currentData())
-        s.setValue("challenges/deadlock/philosophers", self.philosophers.value())
-        s.setValue("challenges/deadlock/fix", self.fix.currentData())
-        self._update_enabled()
 
     # ---------------------------------------------------------------- live
     def _forget_live(self) -> None:

@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from PySide6.QtWidgets import QCheckBox, QFormLayout, QFrame, QLabel
+from PySide6.QtWidgets import QFormLayout, QFrame, QLabel
 
 from app.lesson import heading, paragraph
 from app.lessons.challenge_bars import BarChart
 from app.lessons.challenge_page import ChallengePage
-from app.settings import read_int
 from demos import nondeterminism
 
 BAR_COLOUR = "#CC79A7"  # reddish purple (Okabe-Ito)
@@ -61,22 +60,9 @@ class NondeterminismPage(ChallengePage):
         layout = self.layout_
         layout.addWidget(heading("Debugging complexity: same program, different results"))
         layout.addWidget(paragraph(EXPLANATION))
-        self.sliders = self.add_sliders(
-            "challenges/nondet",
-            (
-                ("runs", "&Runs (M)", "", "How many times the racy program runs"),
-                ("threads", "&Threads per run", "", "Threads racing in each run"),
-                ("increments", "&Increments per thread", "", "Additions each thread makes per run"),
-            ),
-            nondeterminism.LIMITS,
-            nondeterminism.DEFAULTS,
-        )
-        self.print_inside = QCheckBox("&print inside the loop (to an in-memory buffer)")
-        self.print_inside.setChecked(
-            read_int(self.settings, "challenges/nondet/print", 0, 0, 1) == 1
-        )
-        self.print_inside.toggled.connect(self._save)
-        layout.addWidget(self.print_inside)
+        scenario, group = nondeterminism.SCENARIO, "challenges/nondet"
+        self.sliders = self.add_sliders(scenario, group, ("runs", "threads", "increments"))
+        self.print_inside = self.add_switch(scenario, group, "print")
         layout.addWidget(heading("Final totals over all runs"))
         self.chart = BarChart([BAR_COLOUR], "runs")
         layout.addWidget(self.chart)
@@ -102,9 +88,6 @@ class NondeterminismPage(ChallengePage):
     def join_deadline_s(self) -> float:
         """A generous bound on M runs."""
         return nondeterminism.deadline_s(self.sliders["runs"].value())
-
-    def _save(self, *_: object) -> None:
-        self.settings.setValue("challenges/nondet/print", int(self.print_inside.isChecked()))
 
     def _draw(self, results: dict[int, int], runs: int, planned: int) -> None:
         labels, counts = binned(results)

@@ -44,18 +44,7 @@ class OverheadPage(ChallengePage):
         layout.addWidget(heading("Synchronization overhead: the price of a lock"))
         layout.addWidget(paragraph(EXPLANATION))
         self.sliders = self.add_sliders(
-            "challenges/overhead",
-            (
-                ("threads", "&Threads", "", "Threads sharing the counter in the locked phases"),
-                (
-                    "operations",
-                    "Total &operations",
-                    "",
-                    "Increments per phase, split among threads",
-                ),
-            ),
-            sync_overhead.LIMITS,
-            sync_overhead.DEFAULTS,
+            sync_overhead.SCENARIO, "challenges/overhead", ("threads", "operations")
         )
         layout.addWidget(heading("Operations per second (millions)"))
         self.chart = BarChart([BAR_COLOUR], "Mops/s")

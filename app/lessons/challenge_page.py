@@ -1,5 +1,8 @@
 """One page of the Challenges tab: its own scenario, sliders, figures and speaker notes.
 
+Every page builds its controls from its scenario's declared parameters (``demos.scenario``)
+with the helpers here, so limits, captions and remembered settings come from one place.
+
 The tab delegates everything run-related to the page on screen, so each challenge lives in its
 own module (``app/lessons/challenge_<name>.py``) and the tab only lists them.
 """
@@ -7,13 +10,15 @@ own module (``app/lessons/challenge_<name>.py``) and the tab only lists them.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QVBoxLayout, QWidget
 
 from app.lesson import scenario_defaults
-from app.settings import read_int
-from app.slider import LabeledSlider
+from app.param_widgets import SettingSlider, SettingSwitch
+from app.settings import read_choice
+from demos.scenario import Scenario
 
 if TYPE_CHECKING:
     from app.lessons.challenges import ChallengesTab
@@ -37,24 +42,41 @@ class ChallengePage(QWidget):
         self.last_params: dict[str, Any] = self.param_defaults()
 
     def add_sliders(
-        self,
-        key_prefix: str,
-        controls: Sequence[tuple[str, str, str, str]],
-        limits: Mapping[str, tuple[int, int]],
-        defaults: Mapping[str, Any],
-    ) -> dict[str, LabeledSlider]:
-        """Sliders ``(key, caption, unit, tooltip)`` within ``limits``, added to the page and
-        remembered under ``key_prefix/key`` as they move."""
-        sliders: dict[str, LabeledSlider] = {}
-        for key, caption, unit, tip in controls:
-            low, high = limits[key]
-            setting = f"{key_prefix}/{key}"
-            value = read_int(self.settings, setting, int(defaults[key]), low, high)
-            slider = LabeledSlider(caption, low, high, value, unit=unit, tooltip=tip)
-            slider.valueChanged.connect(lambda v, k=setting: self.settings.setValue(k, v))
-            sliders[key] = slider
-            self.layout_.addWidget(slider)
+        self, scenario: Scenario, group: str, names: Sequence[str]
+    ) -> dict[str, SettingSlider]:
+        """A slider per named parameter of ``scenario``, added to the page and remembered
+        under ``group/<name>``. A float parameter moves in whole units on its slider."""
+        sliders: dict[str, SettingSlider] = {}
+        for name in names:
+            param = scenario.param(name)
+            if param.kind is float:
+                param = replace(param, kind=int, default=int(param.default))
+            sliders[name] = SettingSlider(param, self.settings, group)
+            self.layout_.addWidget(sliders[name])
         return sliders
+
+    def add_switch(self, scenario: Scenario, group: str, name: str) -> SettingSwitch:
+        """A check box for a bool parameter, added to the page and remembered."""
+        switch = SettingSwitch(scenario.param(name), self.settings, group)
+        self.layout_.addWidget(switch)
+        return switch
+
+    def add_choice_box(
+        self, scenario: Scenario, group: str, name: str, labels: Mapping[str, str]
+    ) -> QComboBox:
+        """A drop-down list of a parameter's choices (``labels`` name them), added to the page
+        and remembered under ``group/<name>``; its item data are the choices."""
+        param = scenario.param(name)
+        key = f"{group}/{name}"
+        box = QComboBox()
+        box.setToolTip(f"{param.help} (applies on the next Start)" if param.help else "")
+        for choice in param.choices:
+            box.addItem(labels.get(choice, choice), choice)
+        current = read_choice(self.settings, key, str(param.default), param.choices)
+        box.setCurrentIndex(param.choices.index(current))
+        box.currentIndexChanged.connect(lambda _i: self.settings.setValue(key, box.currentData()))
+        self.layout_.addWidget(box)
+        return box
 
     def build(self) -> None:
         """Add the explanation, sliders and result widgets to ``self.layout_``."""

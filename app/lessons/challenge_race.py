@@ -5,17 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QFormLayout, QFrame, QLabel
+from PySide6.QtWidgets import QFormLayout, QFrame, QLabel
 
 from app.lesson import heading, paragraph
 from app.lessons.challenge_page import ChallengePage
-from app.settings import read_int
-from app.slider import LabeledSlider
 from demos import race
 from demos.events import State
 
 LOST_COLOUR = "#D55E00"  # vermillion (Okabe-Ito): updates were lost
 EXACT_COLOUR = "#009E73"  # bluish green: the count is exact
+GROUP = "challenges/race"  # where the page's settings are remembered
 LIVE_SCAN_EVENTS = 400  # how far back the live view looks for the latest counter report
 
 RACE_EXPLANATION = (
@@ -51,34 +50,12 @@ class RacePage(ChallengePage):
 
     def build(self) -> None:
         """Explanation, sliders, the Lock switch and the counter box."""
-        s = self.settings
         layout = self.layout_
         layout.addWidget(heading("Race condition: lost updates"))
         layout.addWidget(paragraph(RACE_EXPLANATION))
-        low, high = race.LIMITS["threads"]
-        self.threads = LabeledSlider(
-            "&Threads",
-            low,
-            high,
-            read_int(s, "challenges/race/threads", race.DEFAULTS["threads"], low, high),
-            tooltip="How many threads share the counter (applies on the next Start)",
-        )
-        low, high = race.LIMITS["increments"]
-        self.increments = LabeledSlider(
-            "&Increments per thread",
-            low,
-            high,
-            read_int(s, "challenges/race/increments", race.DEFAULTS["increments"], low, high),
-            tooltip="How many times each thread adds 1 to the counter",
-        )
-        self.use_lock = QCheckBox("with &Lock (threading.Lock around read and write)")
-        self.use_lock.setChecked(read_int(s, "challenges/race/lock", 0, 0, 1) == 1)
-        self.use_lock.setToolTip("Make the read-modify-write one indivisible step")
-        for slider in (self.threads, self.increments):
-            layout.addWidget(slider)
-            slider.valueChanged.connect(self._save)
-        layout.addWidget(self.use_lock)
-        self.use_lock.toggled.connect(self._save)
+        sliders = self.add_sliders(race.SCENARIO, GROUP, ("threads", "increments"))
+        self.threads, self.increments = sliders["threads"], sliders["increments"]
+        self.use_lock = self.add_switch(race.SCENARIO, GROUP, "lock")
 
         box = QFrame()
         box.setFrameShape(QFrame.Shape.StyledPanel)
@@ -109,12 +86,6 @@ class RacePage(ChallengePage):
         """Generous: the slowest measured cost of a locked increment, twice, plus slack."""
         params = self.params()
         return race.deadline_s(params["threads"], params["increments"])
-
-    def _save(self, *_: object) -> None:
-        s = self.settings
-        s.setValue("challenges/race/threads", self.threads.value())
-        s.setValue("challenges/race/increments", self.increments.value())
-        s.setValue("challenges/race/lock", int(self.use_lock.isChecked()))
 
     # -------------------------------------------------------------- figures
     def _show_lost(self, lost: int | None, suffix: str = "") -> None:

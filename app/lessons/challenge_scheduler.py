@@ -30,15 +30,13 @@ from app.lesson import heading, paragraph
 from app.lessons.challenge_page import ChallengePage
 from app.lessons.challenge_race import LOST_COLOUR
 from app.lessons.scheduler_saved import SavedGames, counter_html, refresh_replay
-from app.settings import read_int
-from app.slider import LabeledSlider
 from app.timeline import TimelineWidget
 from demos import scheduler, scheduler_game
 from demos.intervals import IntervalStore
 
 POLL_MS = 5  # how often the page picks up a released step's report (each takes microseconds)
 HIGHLIGHT = "#FFE08A"  # the instructions of the step a thread takes next
-MAX_THREADS = scheduler_game.LIMITS["threads"][1]
+MAX_THREADS = int(scheduler_game.LIMITS["threads"][1])
 
 EXPLANATION = (
     "<code>counter.value += 1</code> looks like one action, but CPython runs it as the bytecode "
@@ -86,10 +84,12 @@ class SchedulerPage(SavedGames, ChallengePage):
 
         layout.addWidget(heading("You are the scheduler"))
         layout.addWidget(paragraph(EXPLANATION))
-        self.threads = self._slider("threads", "&Threads", "How many threads (applies on Restart)")
-        self.increments = self._slider(
-            "increments", "&Increments per thread", "How many += 1 each thread runs"
+        sliders = self.add_sliders(
+            scheduler.SCENARIO, "challenges/scheduler", ("threads", "increments")
         )
+        self.threads, self.increments = sliders["threads"], sliders["increments"]
+        for slider in sliders.values():
+            slider.valueChanged.connect(lambda _v: self._update_view())
 
         self.thread_boxes: list[QGroupBox] = []
         self.listings: list[QLabel] = []
@@ -146,18 +146,6 @@ class SchedulerPage(SavedGames, ChallengePage):
         layout.addWidget(heading("Shared counter"))
         layout.addWidget(counter_box)
         self._update_view()
-
-    def _slider(self, key: str, label: str, tip: str) -> LabeledSlider:
-        low, high = scheduler_game.LIMITS[key]
-        default = scheduler.DEFAULTS[key]
-        value = read_int(self.settings, f"challenges/scheduler/{key}", default, low, high)
-        slider = LabeledSlider(label, low, high, value, tooltip=tip)
-        slider.valueChanged.connect(
-            lambda v, key=key: self.settings.setValue(f"challenges/scheduler/{key}", v)
-        )
-        slider.valueChanged.connect(lambda _v: self._update_view())
-        self.layout_.addWidget(slider)
-        return slider
 
     def params(self) -> dict[str, Any]:
         """Slider values (the game is played here, never in the lab)."""

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QCheckBox, QFormLayout, QFrame, QLabel
+from PySide6.QtWidgets import QFormLayout, QFrame, QLabel
 
 from app.lesson import heading, paragraph
 from app.lessons.challenge_bars import BarChart
 from app.lessons.challenge_page import ChallengePage
-from app.settings import read_int
 from demos import starvation
 
 GREEDY_COLOUR = "#D55E00"  # vermillion (Okabe-Ito)
@@ -46,20 +45,9 @@ class StarvationPage(ChallengePage):
         layout = self.layout_
         layout.addWidget(heading("Starvation: some never get a turn"))
         layout.addWidget(paragraph(EXPLANATION))
-        self.sliders = self.add_sliders(
-            "challenges/starvation",
-            (
-                ("greedy", "&Greedy workers", "", "Re-acquire the lock at once after releasing it"),
-                ("polite", "&Polite workers", "", "Pause briefly between attempts"),
-                ("duration_s", "&Duration", "s", "How long the workers contend (a fixed time)"),
-            ),
-            starvation.LIMITS,
-            starvation.DEFAULTS,
-        )
-        self.fair = QCheckBox("&fair lock (FIFO hand-over)")
-        self.fair.setChecked(read_int(self.settings, "challenges/starvation/fair", 0, 0, 1) == 1)
-        self.fair.toggled.connect(self._save)
-        layout.addWidget(self.fair)
+        scenario, group = starvation.SCENARIO, "challenges/starvation"
+        self.sliders = self.add_sliders(scenario, group, ("greedy", "polite", "duration_s"))
+        self.fair = self.add_switch(scenario, group, "fair")
 
         layout.addWidget(heading("Acquisitions per worker"))
         self.acquisitions_chart = BarChart([GREEDY_COLOUR, POLITE_COLOUR], "turns")
@@ -88,9 +76,6 @@ class StarvationPage(ChallengePage):
     def join_deadline_s(self) -> float:
         """The fixed duration plus slack."""
         return starvation.deadline_s(self.sliders["duration_s"].value())
-
-    def _save(self, *_: object) -> None:
-        self.settings.setValue("challenges/starvation/fair", int(self.fair.isChecked()))
 
     def _draw_acquisitions(self, names: list[str], counts: list[int]) -> None:
         greedy = [c if n.startswith("greedy") else 0 for n, c in zip(names, counts, strict=True)]

@@ -14,7 +14,6 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QFormLayout,
     QFrame,
@@ -26,8 +25,8 @@ from PySide6.QtWidgets import (
 
 from app.lesson import LessonTab, heading, paragraph
 from app.lessons.primitives_figures import FIGURES, figure_texts
-from app.settings import read_choice, read_int
-from app.slider import LabeledSlider
+from app.param_widgets import SettingSlider, SettingSwitch
+from app.settings import read_choice
 from demos import primitives
 from demos.events import State
 from demos.primitives import bounded_buffer, semaphore
@@ -79,22 +78,6 @@ EXPLANATIONS = {
         "faster and it stays empty: consumers block. The depth never exceeds the capacity."
     ),
 }
-# Slider caption, unit and tooltip per scenario parameter.
-CONTROLS: dict[str, tuple[str, str, str]] = {
-    "workers": ("&Threads", "", "How many threads (applies on the next Start)"),
-    "rounds": ("&Rounds per thread", "", "How many times each thread goes through"),
-    "hold_ms": ("&Hold time", "ms", "How long a thread keeps the lock or the permit"),
-    "work_ms": ("&Work time", "ms", "Work each thread does before it needs the primitive"),
-    "permits": ("&Permits (N)", "", "Semaphore(N): how many threads may be inside at once"),
-    "parties": ("&Parties", "", "Barrier(parties): how many threads must arrive"),
-    "timeout_ms": ("Barrier time&out", "ms", "Used when one thread is late"),
-    "capacity": ("&Capacity", "", "queue.Queue(capacity): the most items it holds"),
-    "producers": ("&Producers", "", "Threads that put items"),
-    "consumers": ("C&onsumers", "", "Threads that get items"),
-    "produce_ms": ("Time to &make an item", "ms", "Each producer's pace"),
-    "consume_ms": ("Time to &use an item", "ms", "Each consumer's pace"),
-    "items": ("&Items per producer", "", "How many items each producer makes"),
-}
 
 
 class PrimitivesTab(LessonTab):
@@ -118,7 +101,7 @@ class PrimitivesTab(LessonTab):
 
     def build_side_panel(self, layout: QVBoxLayout) -> None:
         """The primitive selector, one page per primitive, and the live plot."""
-        self.sliders: dict[str, dict[str, LabeledSlider]] = {}
+        self.sliders: dict[str, dict[str, SettingSlider]] = {}
         self.figures: dict[str, dict[str, QLabel]] = {}
         self.verdicts: dict[str, QLabel] = {}
         self.plot_slots: dict[str, QVBoxLayout] = {}
@@ -151,27 +134,19 @@ class PrimitivesTab(LessonTab):
         self._on_primitive()
 
     def _page(self, name: str) -> QWidget:
-        module = primitives.scenario(name)
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(paragraph(EXPLANATIONS[name]))
         self.sliders[name] = {}
-        for key, (low, high) in module.LIMITS.items():
-            caption, unit, tip = CONTROLS[key]
-            value = read_int(
-                self.settings, f"primitives/{name}/{key}", module.DEFAULTS[key], low, high
-            )
-            slider = LabeledSlider(caption, low, high, value, unit=unit, tooltip=tip)
-            slider.valueChanged.connect(self._save)
-            self.sliders[name][key] = slider
-            layout.addWidget(slider)
-        if name == "barrier":
-            self.late = QCheckBox("one thread is &late past the timeout")
-            self.late.setToolTip("Its wait comes after the others' timeout: BrokenBarrierError")
-            self.late.setChecked(read_int(self.settings, "primitives/barrier/late", 0, 0, 1) == 1)
-            self.late.toggled.connect(self._save)
-            layout.addWidget(self.late)
+        for param in primitives.declaration(name).params:
+            if param.kind is bool:  # the barrier's one switch
+                self.late = SettingSwitch(param, self.settings, f"primitives/{name}")
+                layout.addWidget(self.late)
+            else:
+                slider = SettingSlider(param, self.settings, f"primitives/{name}")
+                self.sliders[name][param.name] = slider
+                layout.addWidget(slider)
         # The live plot moves into the slot of the page on show (one widget, one parent).
         self.plot_slots[name] = QVBoxLayout()
         layout.addLayout(self.plot_slots[name])
@@ -201,12 +176,6 @@ class PrimitivesTab(LessonTab):
         self.plot_slots[self.current()].addWidget(self.plot)
         self.plot.setVisible(self.current() in ("semaphore", "queue"))
         self.settings.setValue("primitives/primitive", self.current())
-
-    def _save(self, *_: object) -> None:
-        for name, sliders in self.sliders.items():
-            for key, slider in sliders.items():
-                self.settings.setValue(f"primitives/{name}/{key}", slider.value())
-        self.settings.setValue("primitives/barrier/late", int(self.late.isChecked()))
 
     def params(self) -> dict[str, Any]:
         """The selected primitive and its sliders, as the scenario's parameters."""

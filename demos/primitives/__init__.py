@@ -15,6 +15,7 @@ from typing import Any
 
 from demos.events import Kind
 from demos.primitives import barrier, bounded_buffer, lock, semaphore
+from demos.scenario import Scenario
 from demos.worker import WorkerSpec
 
 KIND = Kind.THREAD
@@ -36,20 +37,29 @@ def scenario(primitive: str) -> ModuleType:
         raise ValueError(f"primitive must be one of {choices}, not {primitive!r}") from None
 
 
-def validate(primitive: str, params: dict[str, Any]) -> None:
-    """Reject settings outside the scenario's limits with a clear message."""
-    for name, (low, high) in scenario(primitive).LIMITS.items():
-        value = params.get(name)
-        if value is not None and not low <= value <= high:
-            raise ValueError(f"{name} must be between {low:,} and {high:,}, not {value:,}")
+def declaration(primitive: str) -> Scenario:
+    """The declared settings of one primitive's scenario (its twin's sub-command options)."""
+    declared: Scenario = scenario(primitive).SCENARIO
+    return declared
 
 
-def build_workers(primitive: str, **params: Any) -> list[WorkerSpec]:
-    """The threads of one run of ``primitive``, all sharing one new shared object."""
+def build_workers(primitive: str, seed: int | None = None, **params: Any) -> list[WorkerSpec]:
+    """The threads of one run of ``primitive``, all sharing one new shared object.
+
+    Settings not given take their defaults; ``seed`` (the barrier's, twin only) repeats the
+    random work times.
+    """
     module = scenario(primitive)
-    validate(primitive, params)
-    specs: list[WorkerSpec] = module.build(**params)
+    values: dict[str, Any] = declaration(primitive).validate(params)
+    if primitive == "barrier":
+        values["seed"] = seed  # not a setting: None, or a number for repeatable runs
+    specs: list[WorkerSpec] = module.build(**values)
     return specs
+
+
+def twin_command(params: dict[str, Any]) -> str:
+    """The terminal command that runs the same primitive's scenario."""
+    return declaration(str(params.get("primitive", "lock"))).command(params)
 
 
 def result(specs: list[WorkerSpec]) -> dict[str, Any]:
@@ -72,4 +82,13 @@ def deadline_s(primitive: str, **params: Any) -> float:
     return value
 
 
-__all__ = ["PRIMITIVES", "SCENARIOS", "build_workers", "deadline_s", "result", "scenario"]
+__all__ = [
+    "PRIMITIVES",
+    "SCENARIOS",
+    "build_workers",
+    "deadline_s",
+    "result",
+    "declaration",
+    "scenario",
+    "twin_command",
+]

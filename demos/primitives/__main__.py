@@ -15,34 +15,22 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from demos.primitives import KIND, SCENARIOS, build_workers, deadline_s, result
+from demos.primitives import KIND, PRIMITIVES, build_workers, deadline_s, declaration, result
 from demos.twin import add_common_arguments, finish, print_lane_summary, run_locally, twin_main
-
-HELP = {
-    "lock": "N threads take turns holding one threading.Lock",
-    "semaphore": "more threads than permits: at most N inside a BoundedSemaphore(N)",
-    "barrier": "threads arrive at random times and leave a Barrier together",
-    "queue": "producers and consumers share a bounded queue.Queue(capacity)",
-}
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """One sub-command per primitive, with an option per scenario parameter."""
+    """One sub-command per primitive, with an option per declared parameter of its scenario."""
     parser = argparse.ArgumentParser(
         prog="python -m demos.primitives",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="primitive", required=True, metavar="PRIMITIVE")
-    for name, module in SCENARIOS.items():
-        command = sub.add_parser(name, help=HELP[name], description=HELP[name])
-        for key, default in module.DEFAULTS.items():
-            flag = "--" + key.replace("_", "-")
-            if isinstance(default, bool):
-                command.add_argument(flag, action="store_true", help="one thread arrives late")
-            else:
-                low, high = module.LIMITS[key]
-                command.add_argument(flag, type=int, default=default, help=f"{low}-{high}")
+    for name in PRIMITIVES:
+        scenario = declaration(name)
+        command = sub.add_parser(name, help=scenario.summary, description=scenario.summary)
+        scenario.add_arguments(command)
         if name == "barrier":
             command.add_argument("--seed", type=int, default=None, help="repeatable work times")
         add_common_arguments(command)
@@ -93,20 +81,14 @@ def main(argv: list[str] | None = None) -> int:
     """The terminal twin."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    module = SCENARIOS[args.primitive]
-    params = {key: getattr(args, key) for key in module.DEFAULTS}
-    if args.primitive == "barrier":
-        params["seed"] = args.seed
-    try:
-        specs = build_workers(args.primitive, **params)
-    except ValueError as exc:
-        parser.error(str(exc))
+    params = declaration(args.primitive).from_args(parser, args)
+    specs = build_workers(args.primitive, getattr(args, "seed", None), **params)
     run, store = run_locally(KIND, specs, timeout_s=deadline_s(args.primitive, **params))
     elapsed_s = ((run.t_end_ns() or store.t_last_ns) - run.t_start_ns) / 1e9
     figures = result(specs)
     figures.pop("holds", None)  # raw intervals: for tests and the tab, too long to print
     figures["elapsed_s"] = round(elapsed_s, 4)
-    print(f"{args.primitive}: {HELP[args.primitive]}")
+    print(f"{args.primitive}: {declaration(args.primitive).summary}")
     print_lane_summary(store)
     for line in describe(figures):
         print(line)

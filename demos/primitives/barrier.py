@@ -18,16 +18,63 @@ from typing import Any
 from demos.context import Cancelled, WorkerContext
 from demos.events import State, now_ns
 from demos.primitives.common import emit_at
+from demos.protocol import Msg
+from demos.scenario import Param, Scenario
 from demos.worker import WorkerSpec
 
-LIMITS = {"parties": (2, 16), "rounds": (1, 5), "work_ms": (10, 2000), "timeout_ms": (200, 3000)}
-DEFAULTS: dict[str, Any] = {
-    "parties": 5,
-    "rounds": 2,
-    "work_ms": 800,
-    "late": False,
-    "timeout_ms": 1000,
-}
+SCENARIO = Scenario(
+    "demos.primitives barrier",
+    "threads arrive at random times and leave a Barrier together",
+    (
+        Param(
+            "parties",
+            int,
+            5,
+            2,
+            16,
+            caption="&Parties",
+            help="Barrier(parties): how many threads must arrive",
+        ),
+        Param(
+            "rounds",
+            int,
+            2,
+            1,
+            5,
+            caption="&Rounds per thread",
+            help="How many times each thread goes through",
+        ),
+        Param(
+            "work_ms",
+            int,
+            800,
+            10,
+            2000,
+            unit="ms",
+            caption="&Work time",
+            help="The most work a thread does before it waits (random, 20-100% of this)",
+        ),
+        Param(
+            "timeout_ms",
+            int,
+            1000,
+            200,
+            3000,
+            unit="ms",
+            caption="Barrier time&out",
+            help="The barrier's timeout, used when one thread is late",
+        ),
+        Param(
+            "late",
+            bool,
+            False,
+            caption="one thread is &late past the timeout",
+            help="Its wait comes after the others' timeout: BrokenBarrierError",
+        ),
+    ),
+)
+LIMITS = SCENARIO.limits()
+DEFAULTS: dict[str, Any] = SCENARIO.defaults()
 LATE_MARGIN_S = 0.3  # the late thread arrives this long after the timeout must have fired
 # Without the late option nobody should time out; the timeout then only guards against a bug.
 # Cancel does not rely on it: a cancelled thread aborts the barrier, which frees the waiters.
@@ -101,7 +148,7 @@ def barrier_worker(ctx: WorkerContext, shared: SharedBarrier, index: int) -> Non
                     shared.broken.append(shared.names[index])
                     first = len(shared.broken) == 1
                 if first:
-                    ctx.sink.send("mark", (now_ns(), "barrier broken (BrokenBarrierError)"))
+                    ctx.sink.send(Msg.MARK, (now_ns(), "barrier broken (BrokenBarrierError)"))
                 ctx.emit(
                     State.RUNNING,
                     "BrokenBarrierError caught: ending cleanly",  # fits the lab's 44-byte detail
@@ -110,7 +157,7 @@ def barrier_worker(ctx: WorkerContext, shared: SharedBarrier, index: int) -> Non
             leave = now_ns()
             shared.leave_ns[round_no][index] = leave
             if position == shared.parties - 1:  # the last to arrive is the one that released
-                ctx.sink.send("mark", (leave, f"barrier released (round {round_no + 1})"))
+                ctx.sink.send(Msg.MARK, (leave, f"barrier released (round {round_no + 1})"))
             emit_at(ctx, leave, State.RUNNING, f"released by the barrier (round {round_no + 1})")
     except BaseException:
         # A thread leaving early (cancelled or failed) would strand the others at the barrier:

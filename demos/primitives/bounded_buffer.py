@@ -22,24 +22,57 @@ from typing import Any
 from demos.context import WorkerContext
 from demos.events import State, now_ns
 from demos.primitives.common import POLL_S, emit_at, wait_for
+from demos.scenario import Param, Scenario
 from demos.worker import WorkerSpec
 
-LIMITS = {
-    "capacity": (1, 20),
-    "producers": (1, 8),
-    "consumers": (1, 8),
-    "produce_ms": (5, 1000),
-    "consume_ms": (5, 1000),
-    "items": (1, 100),
-}
-DEFAULTS: dict[str, Any] = {
-    "capacity": 5,
-    "producers": 2,
-    "consumers": 2,
-    "produce_ms": 50,
-    "consume_ms": 150,
-    "items": 15,
-}
+SCENARIO = Scenario(
+    "demos.primitives queue",
+    "producers and consumers share a bounded queue.Queue(capacity)",
+    (
+        Param(
+            "capacity",
+            int,
+            5,
+            1,
+            20,
+            caption="&Capacity",
+            help="queue.Queue(capacity): the most items it holds",
+        ),
+        Param("producers", int, 2, 1, 8, caption="&Producers", help="Threads that put items"),
+        Param("consumers", int, 2, 1, 8, caption="C&onsumers", help="Threads that get items"),
+        Param(
+            "produce_ms",
+            int,
+            50,
+            5,
+            1000,
+            unit="ms",
+            caption="Time to &make an item",
+            help="Each producer's pace",
+        ),
+        Param(
+            "consume_ms",
+            int,
+            150,
+            5,
+            1000,
+            unit="ms",
+            caption="Time to &use an item",
+            help="Each consumer's pace",
+        ),
+        Param(
+            "items",
+            int,
+            15,
+            1,
+            100,
+            caption="&Items per producer",
+            help="How many items each producer makes",
+        ),
+    ),
+)
+LIMITS = SCENARIO.limits()
+DEFAULTS: dict[str, Any] = SCENARIO.defaults()
 _DEPTH = re.compile(r"depth=(\d+)/(\d+)")
 
 

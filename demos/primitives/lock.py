@@ -14,10 +14,47 @@ from typing import Any
 from demos.context import WorkerContext
 from demos.events import now_ns
 from demos.primitives.common import seconds, wait_for
+from demos.scenario import Param, Scenario
 from demos.worker import WorkerSpec
 
-LIMITS = {"workers": (2, 16), "rounds": (1, 20), "hold_ms": (5, 500), "work_ms": (0, 500)}
-DEFAULTS: dict[str, Any] = {"workers": 4, "rounds": 3, "hold_ms": 100, "work_ms": 50}
+SCENARIO = Scenario(
+    "demos.primitives lock",
+    "N threads take turns holding one threading.Lock",
+    (
+        Param("workers", int, 4, 2, 16, caption="&Threads", help="How many threads"),
+        Param(
+            "rounds",
+            int,
+            3,
+            1,
+            20,
+            caption="&Rounds per thread",
+            help="How many times each thread goes through",
+        ),
+        Param(
+            "hold_ms",
+            int,
+            100,
+            5,
+            500,
+            unit="ms",
+            caption="&Hold time",
+            help="How long a thread computes while it holds the lock",
+        ),
+        Param(
+            "work_ms",
+            int,
+            50,
+            0,
+            500,
+            unit="ms",
+            caption="&Work time",
+            help="Work each thread does outside the lock before it needs it",
+        ),
+    ),
+)
+LIMITS = SCENARIO.limits()
+DEFAULTS: dict[str, Any] = SCENARIO.defaults()
 # The lab ring keeps 44 bytes of detail: "not FIFO" says why no queue position is shown.
 WAITING_DETAIL = "waiting for lock (not FIFO: order unknown)"
 

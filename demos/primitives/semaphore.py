@@ -15,10 +15,46 @@ from typing import Any
 from demos.context import WorkerContext
 from demos.events import State, now_ns
 from demos.primitives.common import emit_at, wait_for
+from demos.scenario import Param, Scenario
 from demos.worker import WorkerSpec
 
-LIMITS = {"permits": (1, 8), "workers": (2, 16), "rounds": (1, 10), "hold_ms": (10, 500)}
-DEFAULTS: dict[str, Any] = {"permits": 3, "workers": 8, "rounds": 3, "hold_ms": 150}
+SCENARIO = Scenario(
+    "demos.primitives semaphore",
+    "more threads than permits: at most N inside a BoundedSemaphore(N)",
+    (
+        Param(
+            "permits",
+            int,
+            3,
+            1,
+            8,
+            caption="&Permits (N)",
+            help="Semaphore(N): how many threads may be inside at once",
+        ),
+        Param("workers", int, 8, 2, 16, caption="&Threads", help="How many threads"),
+        Param(
+            "rounds",
+            int,
+            3,
+            1,
+            10,
+            caption="&Rounds per thread",
+            help="How many times each thread goes through",
+        ),
+        Param(
+            "hold_ms",
+            int,
+            150,
+            10,
+            500,
+            unit="ms",
+            caption="&Hold time",
+            help="How long a thread keeps its permit (a sleep, like I/O)",
+        ),
+    ),
+)
+LIMITS = SCENARIO.limits()
+DEFAULTS: dict[str, Any] = SCENARIO.defaults()
 _OCCUPANCY = re.compile(r"occupancy=(\d+)/(\d+)")
 
 

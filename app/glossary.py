@@ -9,8 +9,10 @@ import re
 from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import QLabel, QToolTip
 
+from app.palette import BLUE
+
 LINK_PREFIX = "term:"
-LINK_STYLE = "color: #0072B2; text-decoration: underline dotted;"
+LINK_STYLE = f"color: {BLUE}; text-decoration: underline dotted;"
 
 TERMS: dict[str, str] = {
     "GIL": (

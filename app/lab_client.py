@@ -16,10 +16,12 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QSocketNotifier, QTimer, Signal
 
+from app.replies import Replies
 from demos.context import CONTROL_SIZE, Control
 from demos.escalate import escalate
 from demos.events import IDENT_EVENT, Lane, Mark, State, now_ns
 from demos.intervals import IntervalStore
+from demos.pause_log import PauseLog
 from demos.protocol import Msg
 from demos.ring import RingReader, ring_size
 from demos.transport import FrameReader
@@ -60,11 +62,11 @@ class LabClient(QObject):
         self.running = False
         self.run_id = 0
         self.run_t_start_ns = 0
-        self.pauses: list[list[int]] = []  # [start_ns, end_ns or 0]
+        self.pauses = PauseLog()
         self.dropped = 0
         self.events_received = 0
         self.latencies_ns: collections.deque[int] = collections.deque(maxlen=LATENCY_SAMPLES)
-        self._waiters: dict[str, list[asyncio.Future[Any]]] = collections.defaultdict(list)
+        self._replies = Replies()
         self._stopping = False
         self._liveness = QTimer(self)
         self._liveness.setInterval(LIVENESS_CHECK_MS)
@@ -134,11 +136,7 @@ class LabClient(QObject):
         self._process = None
         self.pid = None
         self.running = False
-        for futures in self._waiters.values():
-            for future in futures:
-                if not future.done():
-                    future.cancel()
-        self._waiters.clear()
+        self._replies.cancel_all()
         if forced:
             log.warning("lab process had to be %s", forced)
         return forced
@@ -181,13 +179,7 @@ class LabClient(QObject):
 
     def _fail_open_lanes(self, reason: str) -> None:
         t = now_ns()
-        events = [
-            (t, lane.lane_id, int(State.FAILED), reason)
-            for lane in self.store.lanes
-            # A lane with no events yet (None) died before it could say anything: failed too.
-            if (state := self.store.current_state(lane.lane_id)) is None or not state.is_terminal
-        ]
-        self.store.add_events(events)
+        self.store.end_open_lanes(t, State.FAILED, reason)
         if self.running:
             self.running = False
             self.runFinished.emit(
@@ -238,14 +230,13 @@ class LabClient(QObject):
         """Hold every worker at its next step boundary (shared memory: immediate)."""
         if self.running and not self.control.paused:
             self.control.pause()
-            self.pauses.append([now_ns(), 0])
+            self.pauses.paused_at(now_ns())
 
     def resume(self) -> None:
         """Let paused workers go on."""
         if self.control.paused:
             self.control.resume()
-            if self.pauses and self.pauses[-1][1] == 0:
-                self.pauses[-1][1] = now_ns()
+            self.pauses.resumed_at(now_ns())
 
     @property
     def paused(self) -> bool:
@@ -254,20 +245,7 @@ class LabClient(QObject):
 
     def paused_ns_between(self, t0: int, t1: int) -> int:
         """Time spent paused within [t0, t1] (paused time does not count as elapsed)."""
-        total = 0
-        for start, end in self.pauses:
-            end = end or t1
-            total += max(0, min(end, t1) - max(start, t0))
-        return total
-
-    async def _reply(self, kind: str, timeout_s: float) -> Any:
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._waiters[kind].append(future)
-        try:
-            return await asyncio.wait_for(future, timeout_s)
-        finally:
-            if future in self._waiters.get(kind, []):
-                self._waiters[kind].remove(future)
+        return self.pauses.paused_ns_between(t0, t1)
 
     async def join(self, timeout_s: float) -> dict[str, Any]:
         """``join()`` on every worker, awaited without freezing; escalates past the deadline."""
@@ -275,7 +253,7 @@ class LabClient(QObject):
             return {"ended": True, "waited_s": 0.0}
         self._send(Msg.JOIN, {"timeout_s": timeout_s})
         try:
-            return await self._reply(Msg.JOINED, timeout_s + REPLY_DEADLINE_S)
+            return await self._replies.wait(Msg.JOINED, timeout_s + REPLY_DEADLINE_S)
         except (TimeoutError, asyncio.CancelledError):
             await self.cancel()
             return {"ended": False, "waited_s": timeout_s, "escalated": True}
@@ -288,7 +266,7 @@ class LabClient(QObject):
         self.control.cancel()
         self.store.add_mark(Mark(now_ns(), "cancel asked"))
         try:
-            await self._reply(Msg.FINISHED, deadline_s)
+            await self._replies.wait(Msg.FINISHED, deadline_s)
             return True
         except (TimeoutError, asyncio.CancelledError):
             await self.restart_lab(f"Workers did not stop within {deadline_s:.0f} s of Cancel")
@@ -302,7 +280,7 @@ class LabClient(QObject):
         if self.is_alive():
             self._send(Msg.RESET, {})
             try:
-                reply = await self._reply(Msg.RESET_DONE, 1.0)
+                reply = await self._replies.wait(Msg.RESET_DONE, 1.0)
                 clean = clean and bool(reply.get("clean", True))
             except (TimeoutError, asyncio.CancelledError):
                 await self.restart_lab("The lab did not answer Reset within 1 s")
@@ -407,9 +385,7 @@ class LabClient(QObject):
                 payload["pid"],
                 payload["calibration"],
             )
-        for future in self._waiters.pop(kind, []):
-            if not future.done():
-                future.set_result(payload)
+        self._replies.deliver(kind, payload)
 
     def latency_percentile_ms(self, q: float) -> float:
         """Delivery latency worker -> store, from recent batches."""

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.palette import YELLOW
 from app.settings import read_float
 
 if TYPE_CHECKING:
@@ -31,15 +32,15 @@ QWidget { background: #000000; color: #FFFFFF; font-size: %(pt).1fpt; }
 QToolBar, QStatusBar, QTabBar::tab { background: #111111; color: #FFFFFF; }
 QTabBar::tab:selected { background: #FFFFFF; color: #000000; font-weight: bold; }
 QToolButton:disabled, QLabel:disabled, QRadioButton:disabled { color: #888888; }
-QAbstractButton:focus, QAbstractSpinBox:focus, QSlider:focus { outline: 3px solid #F0E442; }
+QAbstractButton:focus, QAbstractSpinBox:focus, QSlider:focus { outline: 3px solid %(accent)s; }
 QAbstractSpinBox, QComboBox { background: #1A1A1A; color: #FFFFFF; border: 1px solid #FFFFFF; }
 QFrame[frameShape="6"] { border: 2px solid #FFFFFF; }
 QRadioButton::indicator, QCheckBox::indicator {
     width: %(box)dpx; height: %(box)dpx; border: 2px solid #FFFFFF; background: #000000; }
 QRadioButton::indicator { border-radius: %(radius)dpx; }
-QRadioButton::indicator:checked, QCheckBox::indicator:checked { background: #F0E442; }
+QRadioButton::indicator:checked, QCheckBox::indicator:checked { background: %(accent)s; }
 QSlider::groove:horizontal { height: 6px; background: #555555; }
-QSlider::handle:horizontal { width: %(box)dpx; margin: -8px 0; background: #F0E442; }
+QSlider::handle:horizontal { width: %(box)dpx; margin: -8px 0; background: %(accent)s; }
 QAbstractSpinBox::up-button, QAbstractSpinBox::down-button { width: 0px; }
 QLabel#cpuReadout { font-size: %(big).1fpt; font-weight: bold; }
 """
@@ -273,7 +274,13 @@ class PresenterMode(QObject):
         box = int(14 * self.scale)
         self.window.setStyleSheet(
             HIGH_CONTRAST_QSS
-            % {"pt": points, "big": points * 1.4, "box": box, "radius": box // 2 + 1}
+            % {
+                "pt": points,
+                "big": points * 1.4,
+                "box": box,
+                "radius": box // 2 + 1,
+                "accent": YELLOW,
+            }
         )
         for lesson in self.window.lessons.built():
             lesson.set_scale(self.scale)

@@ -10,6 +10,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
+from app.palette import SKY_BLUE
+
 THEMES = ("system", "light", "dark")
 
 
@@ -36,9 +38,9 @@ def dark_palette() -> QPalette:
         QPalette.ColorRole.ButtonText: "#E8EAED",
         QPalette.ColorRole.ToolTipBase: "#2D2E31",
         QPalette.ColorRole.ToolTipText: "#E8EAED",
-        QPalette.ColorRole.Highlight: "#56B4E9",
+        QPalette.ColorRole.Highlight: SKY_BLUE,
         QPalette.ColorRole.HighlightedText: "#000000",
-        QPalette.ColorRole.Link: "#56B4E9",
+        QPalette.ColorRole.Link: SKY_BLUE,
         QPalette.ColorRole.PlaceholderText: "#9AA0A6",
     }
     for role, colour in roles.items():

@@ -14,13 +14,14 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from app.palette import BLUE, ORANGE, SKY_BLUE, VERMILLION, YELLOW
 from demos.waitgraph import WaitGraph
 
-CYCLE_COLOUR = "#D55E00"  # vermillion (Okabe-Ito): the cycle, as BLOCKED on the timeline
-HOLDS_COLOUR = "#0072B2"  # blue
-WAITS_COLOUR = "#E69F00"  # orange
-THREAD_FILL = "#56B4E9"  # sky blue
-LOCK_FILL = "#F0E442"  # yellow
+CYCLE_COLOUR = VERMILLION  # vermillion (Okabe-Ito): the cycle, as BLOCKED on the timeline
+HOLDS_COLOUR = BLUE  # blue
+WAITS_COLOUR = ORANGE  # orange
+THREAD_FILL = SKY_BLUE  # sky blue
+LOCK_FILL = YELLOW  # yellow
 ARROW_PX = 9.0
 
 

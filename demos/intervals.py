@@ -127,6 +127,19 @@ class IntervalStore:
         hits = np.nonzero(self.row[: self.count] == row)[0]
         return State(int(self.state[hits[-1]])) if len(hits) else None
 
+    def end_open_lanes(self, t_ns: int, state: State, detail: str) -> int:
+        """Close every lane that has not ended (or never reported) with ``state``; how many.
+
+        A lane with no events yet died before it could say anything: it ends too.
+        """
+        events = [
+            (t_ns, lane.lane_id, int(state), detail)
+            for lane in self.lanes
+            if (now := self.current_state(lane.lane_id)) is None or not now.is_terminal
+        ]
+        self.add_events(events)
+        return len(events)
+
     def interval_at(self, row: int, t_ns: int, now_ns: int) -> tuple[State, int, int, str] | None:
         """The interval of ``row`` covering ``t_ns``: (state, start, end, detail)."""
         start, end, rows, states = self.view(now_ns)

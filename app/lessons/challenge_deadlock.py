@@ -8,12 +8,13 @@ from PySide6.QtWidgets import QFormLayout, QFrame, QLabel
 
 from app.lesson import heading, paragraph
 from app.lessons.challenge_page import ChallengePage
+from app.palette import BLUISH_GREEN
 from app.wait_graph import CYCLE_COLOUR, HOLDS_COLOUR, WAITS_COLOUR, WaitGraphWidget
 from demos import deadlock
 from demos.events import State
 from demos.waitgraph import WaitGraph
 
-OK_COLOUR = "#009E73"  # bluish green: no deadlock, or every thread ended
+OK_COLOUR = BLUISH_GREEN  # bluish green: no deadlock, or every thread ended
 
 MODE_LABELS = {"two": "Two threads, two locks", "philosophers": "Dining philosophers"}
 FIX_LABELS = {

@@ -10,9 +10,10 @@ from PySide6.QtWidgets import QFormLayout, QFrame, QLabel
 from app.lesson import heading, paragraph
 from app.lessons.challenge_bars import BarChart
 from app.lessons.challenge_page import ChallengePage
+from app.palette import REDDISH_PURPLE
 from demos import nondeterminism
 
-BAR_COLOUR = "#CC79A7"  # reddish purple (Okabe-Ito)
+BAR_COLOUR = REDDISH_PURPLE  # reddish purple (Okabe-Ito)
 MAX_BARS = 40  # totals are grouped into at most this many bins, so the chart stays readable
 
 EXPLANATION = (

@@ -9,9 +9,10 @@ from PySide6.QtWidgets import QFormLayout, QFrame, QLabel
 from app.lesson import heading, paragraph
 from app.lessons.challenge_bars import BarChart
 from app.lessons.challenge_page import ChallengePage
+from app.palette import BLUE
 from demos import sync_overhead
 
-BAR_COLOUR = "#0072B2"  # blue (Okabe-Ito)
+BAR_COLOUR = BLUE  # blue (Okabe-Ito)
 
 EXPLANATION = (
     "The same number of increments, done three times in one run, one phase after the other "

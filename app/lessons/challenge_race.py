@@ -9,11 +9,12 @@ from PySide6.QtWidgets import QFormLayout, QFrame, QLabel
 
 from app.lesson import heading, paragraph
 from app.lessons.challenge_page import ChallengePage
+from app.palette import BLUISH_GREEN, VERMILLION
 from demos import race
 from demos.events import State
 
-LOST_COLOUR = "#D55E00"  # vermillion (Okabe-Ito): updates were lost
-EXACT_COLOUR = "#009E73"  # bluish green: the count is exact
+LOST_COLOUR = VERMILLION  # vermillion (Okabe-Ito): updates were lost
+EXACT_COLOUR = BLUISH_GREEN  # bluish green: the count is exact
 GROUP = "challenges/race"  # where the page's settings are remembered
 LIVE_SCAN_EVENTS = 400  # how far back the live view looks for the latest counter report
 

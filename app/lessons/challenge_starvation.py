@@ -9,10 +9,11 @@ from PySide6.QtWidgets import QFormLayout, QFrame, QLabel
 from app.lesson import heading, paragraph
 from app.lessons.challenge_bars import BarChart
 from app.lessons.challenge_page import ChallengePage
+from app.palette import BLUE, VERMILLION
 from demos import starvation
 
-GREEDY_COLOUR = "#D55E00"  # vermillion (Okabe-Ito)
-POLITE_COLOUR = "#0072B2"  # blue
+GREEDY_COLOUR = VERMILLION  # vermillion (Okabe-Ito)
+POLITE_COLOUR = BLUE  # blue
 FAIR_INDEX = 0.9  # Jain's index above this reads as "fair" in the verdict
 
 EXPLANATION = (

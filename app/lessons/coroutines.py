@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.lesson import LessonTab, heading, paragraph
+from app.palette import BLUISH_GREEN, VERMILLION
 from app.param_widgets import SettingChoice, SettingSlider, SettingSwitch
 from demos import coroutines as lesson
 from demos.context import Control
@@ -121,9 +122,9 @@ class LoopLagMeter(QFrame):
         red = self.shown_ms > LAG_RED_MS
         if red != self._red:  # restyle only on change: a stylesheet per tick is not free
             self._red = red
-            chunk = "#D55E00" if red else "#009E73"
+            chunk = VERMILLION if red else BLUISH_GREEN
             self.bar.setStyleSheet(f"QProgressBar::chunk {{ background: {chunk}; }}")
-            self.label.setStyleSheet("color: #D55E00; font-weight: bold;" if red else "")
+            self.label.setStyleSheet(f"color: {VERMILLION}; font-weight: bold;" if red else "")
 
 
 class CoroutinesTab(LessonTab):

@@ -25,14 +25,15 @@ from PySide6.QtWidgets import (
 
 from app.lesson import LessonTab, heading, paragraph
 from app.lessons.primitives_figures import FIGURES, figure_texts
+from app.palette import BLUE, ORANGE
 from app.param_widgets import SettingSlider, SettingSwitch
 from app.settings import read_choice
 from demos import primitives
 from demos.events import State
 from demos.primitives import bounded_buffer, semaphore
 
-LIMIT_COLOUR = "#E69F00"  # orange: the limit line
-CURVE_COLOUR = "#0072B2"  # blue: occupancy or depth
+LIMIT_COLOUR = ORANGE  # orange: the limit line
+CURVE_COLOUR = BLUE  # blue: occupancy or depth
 PLOT_HEIGHT_PX = 170
 
 TITLES = {

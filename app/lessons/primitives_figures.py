@@ -7,8 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-GOOD_COLOUR = "#009E73"  # bluish green (Okabe-Ito): the primitive kept its promise
-BAD_COLOUR = "#D55E00"  # vermillion: it did not (never expected)
+from app.palette import BLUISH_GREEN, VERMILLION
+
+GOOD_COLOUR = BLUISH_GREEN  # bluish green (Okabe-Ito): the primitive kept its promise
+BAD_COLOUR = VERMILLION  # vermillion: it did not (never expected)
 
 # Rows of each results box: (key, caption); the first row is shown as the big figure.
 FIGURES = {

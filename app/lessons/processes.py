@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QVBoxLayout
 
 from app.lesson import LessonTab, heading, paragraph
+from app.palette import BLUE, BLUISH_GREEN, VERMILLION
 from app.param_widgets import SettingSlider
 from demos import processes as lesson
 from demos.events import State
@@ -102,14 +103,14 @@ class ProcessesTab(LessonTab):
         # Legend bottom-right: the curves rise from the bottom left, the core label sits on top.
         self.plot.addLegend(offset=(-5, -5))
         self.ideal_curve = self.plot.plot(name="ideal (y = x)", pen=pg.mkPen("#888888", width=1))
-        self.amdahl_curve = self.plot.plot(name="Amdahl, this machine", pen=pg.mkPen("#E07020"))
+        self.amdahl_curve = self.plot.plot(name="Amdahl, this machine", pen=pg.mkPen(VERMILLION))
         self.measured = self.plot.plot(
-            name="measured", pen=None, symbol="o", symbolBrush="#2060D0", symbolSize=9
+            name="measured", pen=None, symbol="o", symbolBrush=BLUE, symbolSize=9
         )
         self.core_line = pg.InfiniteLine(
             self.cores,
             angle=90,
-            pen=pg.mkPen("#60A060", style=Qt.PenStyle.DashLine),
+            pen=pg.mkPen(BLUISH_GREEN, style=Qt.PenStyle.DashLine),
             label=f"{self.cores} cores",
             labelOpts={"position": 0.95},
         )

@@ -20,10 +20,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.lesson import paragraph
+from app.palette import BLUISH_GREEN
 from demos import when_to_use as lesson
 
 COLUMNS = ("sequential", "threads", "asyncio", "processes")  # the table's order, not the cost's
-WINNER_BACKGROUND = "#009E73"  # Okabe-Ito bluish green: safe for colour-blind viewers
+WINNER_BACKGROUND = BLUISH_GREEN  # Okabe-Ito bluish green: safe for colour-blind viewers
 WINNER_TEXT = "#000000"  # dark text on it keeps the contrast above 4.5:1
 
 

@@ -6,14 +6,13 @@ from typing import Any
 
 from PySide6.QtWidgets import (
     QCheckBox,
-    QFormLayout,
-    QFrame,
     QLabel,
     QVBoxLayout,
 )
 
 from app.lesson import LessonTab, heading, paragraph
 from app.param_widgets import SettingChoice, SettingSlider
+from app.result_box import ResultBox
 from demos import multithreading as lesson
 from demos.events import State
 
@@ -78,22 +77,21 @@ class MultithreadingTab(LessonTab):
         self.fail_one.setToolTip("An exception ends only its own thread: the others carry on")
         layout.addWidget(self.fail_one)
 
-        box = QFrame()
-        box.setFrameShape(QFrame.Shape.StyledPanel)
-        form = QFormLayout(box)
-        self.elapsed_label = QLabel("-")
-        self.sequential_label = QLabel("-")
-        self.speedup_label = QLabel("-")
-        self.speedup_label.setObjectName("bigFigure")
-        self.verdict_label = paragraph("Press Start (Space) to run the threads.")
-        self.failures_label = paragraph("")
-        form.addRow("Elapsed:", self.elapsed_label)
-        form.addRow("One after another:", self.sequential_label)
-        form.addRow("Speedup:", self.speedup_label)
-        form.addRow(self.verdict_label)
-        form.addRow(self.failures_label)
+        self.result_box = ResultBox(
+            [
+                ("elapsed", "Elapsed:"),
+                ("sequential", "One after another:"),
+                ("speedup", "Speedup:"),
+            ],
+            big="speedup",
+            verdict="Press Start (Space) to run the threads.",
+        )
+        figures = self.result_box.values
+        self.elapsed_label, self.sequential_label = figures["elapsed"], figures["sequential"]
+        self.speedup_label = figures["speedup"]
+        self.verdict_label, self.failures_label = self.result_box.verdict, self.result_box.notes
         layout.addWidget(heading("Last run"))
-        layout.addWidget(box)
+        layout.addWidget(self.result_box)
 
     def step_kind(self) -> str:
         """ "io" or "cpu"."""
@@ -115,10 +113,7 @@ class MultithreadingTab(LessonTab):
 
     def clear_result(self, message: str) -> None:
         """Blank the figures before a new run or after a reset."""
-        for label in (self.elapsed_label, self.sequential_label, self.speedup_label):
-            label.setText("-")
-        self.verdict_label.setText(message)
-        self.failures_label.setText("")
+        self.result_box.clear(message)
 
     def show_result(self, elapsed_s: float, report: dict[str, Any]) -> None:
         """Elapsed vs sequential, the speedup, and what it means."""

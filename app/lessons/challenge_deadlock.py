@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QFormLayout, QFrame, QLabel
+from PySide6.QtWidgets import QLabel
 
 from app.lesson import heading, paragraph
 from app.lessons.challenge_page import ChallengePage
 from app.palette import BLUISH_GREEN
+from app.result_box import ResultBox
 from app.wait_graph import CYCLE_COLOUR, HOLDS_COLOUR, WAITS_COLOUR, WaitGraphWidget
 from demos import deadlock
 from demos.events import State
@@ -82,21 +83,21 @@ class DeadlockPage(ChallengePage):
         layout.addWidget(self.graph)
         layout.addWidget(paragraph(GRAPH_LEGEND))
 
-        box = QFrame()
-        box.setFrameShape(QFrame.Shape.StyledPanel)
-        form = QFormLayout(box)
-        self.detected_label = QLabel("-")
-        self.after_label = QLabel("-")
-        self.recovered_label = QLabel("-")
-        self.rounds_label = QLabel("-")
-        self.verdict_label = paragraph("Press Start (Space) to run the threads.")
-        form.addRow("Deadlock detected:", self.detected_label)
-        form.addRow("Detected after:", self.after_label)
-        form.addRow("Recovered:", self.recovered_label)
-        form.addRow("Rounds done:", self.rounds_label)
-        form.addRow(self.verdict_label)
+        self.result_box = ResultBox(
+            [
+                ("detected", "Deadlock detected:"),
+                ("after", "Detected after:"),
+                ("recovered", "Recovered:"),
+                ("rounds", "Rounds done:"),
+            ],
+            verdict="Press Start (Space) to run the threads.",
+        )
+        figures = self.result_box.values
+        self.detected_label, self.after_label = figures["detected"], figures["after"]
+        self.recovered_label, self.rounds_label = figures["recovered"], figures["rounds"]
+        self.verdict_label = self.result_box.verdict
         layout.addWidget(heading("Outcome"))
-        layout.addWidget(box)
+        layout.addWidget(self.result_box)
         self._forget_live()
         self._update_enabled()
 
@@ -164,12 +165,9 @@ class DeadlockPage(ChallengePage):
     def clear_result(self, message: str) -> None:
         """Blank the figures and the graph before a new run or after a reset."""
         self._forget_live()
-        for label in (self.detected_label, self.after_label, self.recovered_label):
-            label.setText("-")
+        self.result_box.clear(message)
         self.detected_label.setStyleSheet("")
-        self.rounds_label.setText("-")
         self.graph.set_graph(None, "The wait-for graph appears here during a run.")
-        self.verdict_label.setText(message)
 
     def show_result(self, elapsed_s: float, report: dict[str, Any]) -> None:
         """The detector's figures, the graph it last saw (the deadlock's, if any), a verdict."""

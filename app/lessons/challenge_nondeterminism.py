@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from PySide6.QtWidgets import QFormLayout, QFrame, QLabel
-
 from app.lesson import heading, paragraph
 from app.lessons.challenge_bars import BarChart
 from app.lessons.challenge_page import ChallengePage
 from app.palette import REDDISH_PURPLE
+from app.result_box import ResultBox
 from demos import nondeterminism
 
 BAR_COLOUR = REDDISH_PURPLE  # reddish purple (Okabe-Ito)
@@ -67,17 +66,14 @@ class NondeterminismPage(ChallengePage):
         layout.addWidget(heading("Final totals over all runs"))
         self.chart = BarChart([BAR_COLOUR], "runs")
         layout.addWidget(self.chart)
-        box = QFrame()
-        box.setFrameShape(QFrame.Shape.StyledPanel)
-        form = QFormLayout(box)
-        self.runs_label = QLabel("-")
-        self.distinct_label = QLabel("-")
-        self.distinct_label.setObjectName("bigFigure")
-        form.addRow("Runs:", self.runs_label)
-        form.addRow("Distinct results:", self.distinct_label)
-        self.verdict_label = paragraph("Press Start (Space) to run the program M times.")
-        form.addRow(self.verdict_label)
-        layout.addWidget(box)
+        self.result_box = ResultBox(
+            [("runs", "Runs:"), ("distinct", "Distinct results:")],
+            big="distinct",
+            verdict="Press Start (Space) to run the program M times.",
+        )
+        self.runs_label, self.distinct_label = self.result_box.values.values()
+        self.verdict_label = self.result_box.verdict
+        layout.addWidget(self.result_box)
         self._scanned = 0
         self._live: Counter[int] = Counter()
 
@@ -117,10 +113,8 @@ class NondeterminismPage(ChallengePage):
     def clear_result(self, message: str) -> None:
         """Blank the figures."""
         self.chart.clear_bars()
-        self.runs_label.setText("-")
-        self.distinct_label.setText("-")
         self._scanned, self._live = 0, Counter()
-        self.verdict_label.setText(message)
+        self.result_box.clear(message)
 
     def show_result(self, elapsed_s: float, report: dict[str, Any]) -> None:
         """The full histogram, distinct totals and a verdict."""

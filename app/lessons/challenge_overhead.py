@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QFormLayout, QFrame, QLabel
-
 from app.lesson import heading, paragraph
 from app.lessons.challenge_bars import BarChart
 from app.lessons.challenge_page import ChallengePage
 from app.palette import BLUE
+from app.result_box import ResultBox
 from demos import sync_overhead
 
 BAR_COLOUR = BLUE  # blue (Okabe-Ito)
@@ -50,18 +49,19 @@ class OverheadPage(ChallengePage):
         layout.addWidget(heading("Operations per second (millions)"))
         self.chart = BarChart([BAR_COLOUR], "Mops/s")
         layout.addWidget(self.chart)
-        box = QFrame()
-        box.setFrameShape(QFrame.Shape.StyledPanel)
-        form = QFormLayout(box)
-        self.rate_labels = {phase: QLabel("-") for phase in sync_overhead.PHASES}
-        for phase, label in self.rate_labels.items():
-            form.addRow(f"{phase.capitalize()}:", label)
-        self.ratio_label = QLabel("-")
-        self.ratio_label.setObjectName("bigFigure")
-        form.addRow("Overhead ratio:", self.ratio_label)
-        self.verdict_label = paragraph("Press Start (Space) to measure.")
-        form.addRow(self.verdict_label)
-        layout.addWidget(box)
+        phases = sync_overhead.PHASES
+        self.result_box = ResultBox(
+            [
+                *((phase, f"{phase.capitalize()}:") for phase in phases),
+                ("ratio", "Overhead ratio:"),
+            ],
+            big="ratio",
+            verdict="Press Start (Space) to measure.",
+        )
+        figures = self.result_box.values
+        self.rate_labels = {phase: figures[phase] for phase in phases}
+        self.ratio_label, self.verdict_label = figures["ratio"], self.result_box.verdict
+        layout.addWidget(self.result_box)
 
     def params(self) -> dict[str, Any]:
         """Slider values as the scenario's parameters."""
@@ -74,9 +74,7 @@ class OverheadPage(ChallengePage):
     def clear_result(self, message: str) -> None:
         """Blank the figures."""
         self.chart.clear_bars()
-        for label in (*self.rate_labels.values(), self.ratio_label):
-            label.setText("-")
-        self.verdict_label.setText(message)
+        self.result_box.clear(message)
 
     def show_result(self, elapsed_s: float, report: dict[str, Any]) -> None:
         """Ops/s of each phase, the ratio and a verdict."""

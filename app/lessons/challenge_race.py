@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QFrame, QLabel
 
 from app.lesson import heading, paragraph
 from app.lessons.challenge_page import ChallengePage
 from app.palette import BLUISH_GREEN, VERMILLION
+from app.result_box import ResultBox
 from demos import race
 from demos.events import State
 
@@ -58,22 +58,16 @@ class RacePage(ChallengePage):
         self.threads, self.increments = sliders["threads"], sliders["increments"]
         self.use_lock = self.add_switch(race.SCENARIO, GROUP, "lock")
 
-        box = QFrame()
-        box.setFrameShape(QFrame.Shape.StyledPanel)
-        form = QFormLayout(box)
-        self.expected_label = QLabel("-")
-        self.actual_label = QLabel("-")
-        self.lost_label = QLabel("-")
-        self.lost_label.setObjectName("bigFigure")
+        self.result_box = ResultBox(
+            [("expected", "Expected:"), ("actual", "Actual:"), ("lost", "Lost updates:")],
+            big="lost",
+            verdict="Press Start (Space) to run the threads.",
+        )
+        self.expected_label, self.actual_label, self.lost_label = self.result_box.values.values()
         self.lost_label.setTextFormat(Qt.TextFormat.RichText)
-        self.verdict_label = paragraph("Press Start (Space) to run the threads.")
-        form.addRow("Expected:", self.expected_label)
-        form.addRow("Actual:", self.actual_label)
-        form.addRow("Lost updates:", self.lost_label)
-        form.addRow(self.verdict_label)
+        self.verdict_label = self.result_box.verdict
         layout.addWidget(heading("Counter"))
-        layout.addWidget(box)
-        self._show_lost(None)
+        layout.addWidget(self.result_box)
 
     def params(self) -> dict[str, Any]:
         """Slider values as the race scenario's parameters."""
@@ -89,10 +83,7 @@ class RacePage(ChallengePage):
         return race.deadline_s(params["threads"], params["increments"])
 
     # -------------------------------------------------------------- figures
-    def _show_lost(self, lost: int | None, suffix: str = "") -> None:
-        if lost is None:
-            self.lost_label.setText("-")
-            return
+    def _show_lost(self, lost: int, suffix: str = "") -> None:
         colour = LOST_COLOUR if lost > 0 else EXACT_COLOUR
         # Relative size in rich text: it grows with the presenter's scaled font.
         self.lost_label.setText(
@@ -126,10 +117,7 @@ class RacePage(ChallengePage):
 
     def clear_result(self, message: str) -> None:
         """Blank the figures before a new run or after a reset."""
-        self.expected_label.setText("-")
-        self.actual_label.setText("-")
-        self._show_lost(None)
-        self.verdict_label.setText(message)
+        self.result_box.clear(message)
 
     def show_result(self, elapsed_s: float, report: dict[str, Any]) -> None:
         """Expected, actual, lost updates (from the last thread's final report) and a verdict."""

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QFormLayout, QFrame, QLabel
-
 from app.lesson import heading, paragraph
 from app.lessons.challenge_bars import BarChart
 from app.lessons.challenge_page import ChallengePage
 from app.palette import BLUE, VERMILLION
+from app.result_box import ResultBox
 from demos import starvation
 
 GREEDY_COLOUR = VERMILLION  # vermillion (Okabe-Ito)
@@ -56,16 +55,13 @@ class StarvationPage(ChallengePage):
         layout.addWidget(heading("Wait for the lock (greedy red, polite blue)"))
         self.wait_chart = BarChart([GREEDY_COLOUR, POLITE_COLOUR], "waits")
         layout.addWidget(self.wait_chart)
-        box = QFrame()
-        box.setFrameShape(QFrame.Shape.StyledPanel)
-        form = QFormLayout(box)
-        self.unfair_label = QLabel("-")
-        self.fair_label = QLabel("-")
-        self.verdict_label = paragraph("Press Start (Space) to let the workers contend.")
-        form.addRow("Jain's index, threading.Lock:", self.unfair_label)
-        form.addRow("Jain's index, fair lock:", self.fair_label)
-        form.addRow(self.verdict_label)
-        layout.addWidget(box)
+        self.result_box = ResultBox(
+            [("unfair", "Jain's index, threading.Lock:"), ("fair", "Jain's index, fair lock:")],
+            verdict="Press Start (Space) to let the workers contend.",
+        )
+        self.unfair_label, self.fair_label = self.result_box.values.values()
+        self.verdict_label = self.result_box.verdict
+        layout.addWidget(self.result_box)
         self._scanned = 0
         self._live: dict[int, int] = {}  # store row -> latest acquisition count
 

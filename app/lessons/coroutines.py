@@ -16,7 +16,6 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
-    QFormLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
 from app.lesson import LessonTab, heading, paragraph
 from app.palette import BLUISH_GREEN, VERMILLION
 from app.param_widgets import SettingChoice, SettingSlider, SettingSwitch
+from app.result_box import ResultBox
 from demos import coroutines as lesson
 from demos.context import Control
 from demos.coroutine_tasks import BLOCKING_CALL_S
@@ -200,24 +200,23 @@ class CoroutinesTab(LessonTab):
         self.offload = SettingSwitch(param("offload"), s, "coroutines")
         layout.addWidget(self.offload)
 
-        box = QFrame()
-        box.setFrameShape(QFrame.Shape.StyledPanel)
-        form = QFormLayout(box)
-        self.elapsed_label = QLabel("-")
-        self.elapsed_label.setObjectName("bigFigure")
-        self.sequential_label = QLabel("-")
-        self.expected_label = QLabel("-")
-        self.threads_label = QLabel("-")
-        self.lag_label = QLabel("-")
-        self.verdict_label = paragraph("Press Start (Space) to run the coroutines.")
-        form.addRow("Elapsed:", self.elapsed_label)
-        form.addRow("One after another:", self.sequential_label)
-        form.addRow("Expected:", self.expected_label)
-        form.addRow("OS threads used:", self.threads_label)
-        form.addRow("Max loop lag:", self.lag_label)
-        form.addRow(self.verdict_label)
+        self.result_box = ResultBox(
+            [
+                ("elapsed", "Elapsed:"),
+                ("sequential", "One after another:"),
+                ("expected", "Expected:"),
+                ("threads", "OS threads used:"),
+                ("lag", "Max loop lag:"),
+            ],
+            big="elapsed",
+            verdict="Press Start (Space) to run the coroutines.",
+        )
+        figures = self.result_box.values
+        self.elapsed_label, self.sequential_label = figures["elapsed"], figures["sequential"]
+        self.expected_label, self.threads_label = figures["expected"], figures["threads"]
+        self.lag_label, self.verdict_label = figures["lag"], self.result_box.verdict
         layout.addWidget(heading("Last run"))
-        layout.addWidget(box)
+        layout.addWidget(self.result_box)
 
     # -------------------------------------------------------------- settings
     def params(self) -> dict[str, Any]:
@@ -329,15 +328,7 @@ class CoroutinesTab(LessonTab):
 
     def clear_result(self, message: str) -> None:
         """Blank the figures before a new run or after a reset."""
-        for label in (
-            self.elapsed_label,
-            self.sequential_label,
-            self.expected_label,
-            self.threads_label,
-            self.lag_label,
-        ):
-            label.setText("-")
-        self.verdict_label.setText(message)
+        self.result_box.clear(message)
 
     def show_local_result(self, result: dict[str, Any]) -> None:
         """The figures of a finished local run (or of a saved one)."""

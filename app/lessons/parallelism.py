@@ -6,8 +6,6 @@ from typing import Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
-    QFormLayout,
-    QFrame,
     QLabel,
     QPushButton,
     QVBoxLayout,
@@ -15,6 +13,7 @@ from PySide6.QtWidgets import (
 
 from app.lesson import LessonTab, heading, paragraph
 from app.param_widgets import SettingChoice, SettingSlider, SettingSwitch
+from app.result_box import ResultBox
 from demos import parallelism as lesson
 from demos.events import State
 
@@ -125,27 +124,26 @@ class ParallelismTab(LessonTab):
         self.compare_button.clicked.connect(self.compare_both)
         layout.addWidget(self.compare_button)
 
-        box = QFrame()
-        box.setFrameShape(QFrame.Shape.StyledPanel)
-        form = QFormLayout(box)
-        self.cores_label = QLabel(f"{lesson.usable_cores()} usable")
-        self.threads_speedup = QLabel("-")
-        self.processes_speedup = QLabel("-")
-        self.threads_detail = paragraph("")
-        self.processes_detail = paragraph("")
-        for label in (self.threads_speedup, self.processes_speedup):
-            label.setObjectName("bigFigure")
-        self.verdict_label = paragraph(
-            "Press Start (Space) to run the chosen model, or Compare both."
+        self.result_box = ResultBox(
+            [
+                ("cores", "Cores:"),
+                ("threads", "Threads:"),
+                ("threads_detail", ""),
+                ("processes", "Processes:"),
+                ("processes_detail", ""),
+            ],
+            big=("threads", "processes"),
+            verdict="Press Start (Space) to run the chosen model, or Compare both.",
+            fixed={"cores": f"{lesson.usable_cores()} usable"},
         )
-        form.addRow("Cores:", self.cores_label)
-        form.addRow("Threads:", self.threads_speedup)
-        form.addRow(self.threads_detail)
-        form.addRow("Processes:", self.processes_speedup)
-        form.addRow(self.processes_detail)
-        form.addRow(self.verdict_label)
+        figures = self.result_box.values
+        self.cores_label = figures["cores"]
+        self.threads_speedup, self.threads_detail = figures["threads"], figures["threads_detail"]
+        self.processes_speedup = figures["processes"]
+        self.processes_detail = figures["processes_detail"]
+        self.verdict_label = self.result_box.verdict
         layout.addWidget(heading("Speedup: one after another / elapsed"))
-        layout.addWidget(box)
+        layout.addWidget(self.result_box)
 
     # -------------------------------------------------------------- settings
     def model(self) -> str:
@@ -189,19 +187,16 @@ class ParallelismTab(LessonTab):
         self._start_run()
 
     # --------------------------------------------------------------- results
-    def _labels(self, model: str) -> tuple[QLabel, QLabel]:
-        if model == "threads":
-            return self.threads_speedup, self.threads_detail
-        return self.processes_speedup, self.processes_detail
+    @staticmethod
+    def _rows(model: str) -> tuple[str, str]:
+        """The model's rows in the result box: its speedup and the detail line under it."""
+        return model, f"{model}_detail"
 
     def clear_result(self, message: str) -> None:
         """Blank the row of the model about to run; the other model's figures stay to compare."""
         model = self.model()
         self.figures.pop(model, None)
-        big, detail = self._labels(model)
-        big.setText("-")
-        detail.setText("")
-        self.verdict_label.setText(message)
+        self.result_box.clear(message, keys=self._rows(model))
 
     def show_result(self, elapsed_s: float, report: dict[str, Any]) -> None:
         """This model's speedup beside the other model's last one, and what they show."""
@@ -211,13 +206,12 @@ class ParallelismTab(LessonTab):
         self._compare_pending = False
         outcomes = report.get("outcomes", {})
         ended = {state for state, _ in outcomes.values()}
-        big, detail = self._labels(model)
         if report.get("failed") or ended - {int(State.DONE)}:
             failed = [msg for state, msg in outcomes.values() if state == int(State.FAILED)]
             why = report.get("failed") or (failed[0] if failed else "cancelled")
-            big.setText("-")
-            detail.setText("")
-            self.verdict_label.setText(f"No figure: the run did not complete ({why}).")
+            self.result_box.clear(
+                f"No figure: the run did not complete ({why}).", keys=self._rows(model)
+            )
             return
         figures = self._measure(elapsed_s, report)
         self.figures[model] = {**figures, "settings": dict(params)}
@@ -254,15 +248,15 @@ class ParallelismTab(LessonTab):
 
     def _show_row(self, model: str, stale: bool = False) -> None:
         f = self.figures[model]
-        big, detail = self._labels(model)
+        big, detail = self._rows(model)
         ideal = f["settings"]["workers"]
-        big.setText(f"{f['speedup']:.2f}x  (ideal {ideal}x)")
+        self.result_box.set(big, f"{f['speedup']:.2f}x  (ideal {ideal}x)")
         text = (
             f"elapsed {f['elapsed_s']:.2f} s, one after another {f['sequential_s']:.2f} s, "
             f"start-up {f['startup_s']:.2f} s (not counted)"
         )
         if stale:
             text += "<br><i>from a run with other settings</i>"
-        detail.setText(text)
+        self.result_box.set(detail, text)
 
     last_params: dict[str, Any] = lesson.DEFAULTS

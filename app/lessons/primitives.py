@@ -15,8 +15,6 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QFormLayout,
-    QFrame,
     QLabel,
     QStackedWidget,
     QVBoxLayout,
@@ -27,6 +25,7 @@ from app.lesson import LessonTab, heading, paragraph
 from app.lessons.primitives_figures import FIGURES, figure_texts
 from app.palette import BLUE, ORANGE
 from app.param_widgets import SettingSlider, SettingSwitch
+from app.result_box import ResultBox
 from app.settings import read_choice
 from demos import primitives
 from demos.events import State
@@ -103,6 +102,7 @@ class PrimitivesTab(LessonTab):
     def build_side_panel(self, layout: QVBoxLayout) -> None:
         """The primitive selector, one page per primitive, and the live plot."""
         self.sliders: dict[str, dict[str, SettingSlider]] = {}
+        self.result_boxes: dict[str, ResultBox] = {}
         self.figures: dict[str, dict[str, QLabel]] = {}
         self.verdicts: dict[str, QLabel] = {}
         self.plot_slots: dict[str, QVBoxLayout] = {}
@@ -151,18 +151,16 @@ class PrimitivesTab(LessonTab):
         # The live plot moves into the slot of the page on show (one widget, one parent).
         self.plot_slots[name] = QVBoxLayout()
         layout.addLayout(self.plot_slots[name])
-        box = QFrame()
-        box.setFrameShape(QFrame.Shape.StyledPanel)
-        form = QFormLayout(box)
-        self.figures[name] = {}
-        for key, caption in FIGURES[name]:
-            label = QLabel("-")
+        box = ResultBox(
+            FIGURES[name],
+            big=FIGURES[name][0][0],
+            verdict="Press Start (Space) to run the threads.",
+        )
+        for label in box.values.values():
             label.setTextFormat(Qt.TextFormat.RichText)
             label.setWordWrap(True)
-            self.figures[name][key] = label
-            form.addRow(caption, label)
-        self.verdicts[name] = paragraph("Press Start (Space) to run the threads.")
-        form.addRow(self.verdicts[name])
+        self.result_boxes[name] = box
+        self.figures[name], self.verdicts[name] = box.values, box.verdict
         layout.addWidget(heading("Figures"))
         layout.addWidget(box)
         return page
@@ -248,10 +246,8 @@ class PrimitivesTab(LessonTab):
     # -------------------------------------------------------------- figures
     def clear_result(self, message: str) -> None:
         """Blank every page's figures before a run or after a reset."""
-        for name, labels in self.figures.items():
-            for label in labels.values():
-                label.setText("-")
-            self.verdicts[name].setText(message)
+        for box in self.result_boxes.values():
+            box.clear(message)
 
     def show_result(self, elapsed_s: float, report: dict[str, Any]) -> None:
         """Fill the page of the primitive that ran, with a verdict."""

@@ -12,7 +12,7 @@ from app.palette import BLUISH_GREEN, VERMILLION
 GOOD_COLOUR = BLUISH_GREEN  # bluish green (Okabe-Ito): the primitive kept its promise
 BAD_COLOUR = VERMILLION  # vermillion: it did not (never expected)
 
-# Rows of each results box: (key, caption); the first row is shown as the big figure.
+# Rows of each page's ResultBox (app.result_box): (key, caption); the first is the big figure.
 FIGURES = {
     "lock": [
         ("overlaps", "Overlapping holds:"),

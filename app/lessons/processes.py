@@ -13,11 +13,12 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QVBoxLayout
+from PySide6.QtWidgets import QVBoxLayout
 
 from app.lesson import LessonTab, heading, paragraph
 from app.palette import BLUE, BLUISH_GREEN, VERMILLION
 from app.param_widgets import SettingSlider
+from app.result_box import ResultBox
 from demos import processes as lesson
 from demos.events import State
 from demos.ipc_cost import verdict
@@ -117,27 +118,27 @@ class ProcessesTab(LessonTab):
         self.plot.addItem(self.core_line)
         layout.addWidget(self.plot)
 
-        box = QFrame()
-        box.setFrameShape(QFrame.Shape.StyledPanel)
-        form = QFormLayout(box)
         method, default = lesson.start_methods()
-        self.method_label = QLabel(f"{method} (platform default: {default})")
-        self.spawn_label = QLabel("-")
-        self.sweep_label = paragraph("-")
-        self.pipe_label = QLabel("-")
-        self.pipe_label.setObjectName("bigFigure")
-        self.shm_label = QLabel("-")
-        self.work_label = QLabel("-")
-        self.verdict_label = paragraph("Press Start (Space) to run the sweep and the IPC test.")
-        form.addRow("Start method:", self.method_label)
-        form.addRow("Start-up per process:", self.spawn_label)
-        form.addRow(self.sweep_label)
-        form.addRow("Pipe, there and back:", self.pipe_label)
-        form.addRow("Shared memory:", self.shm_label)
-        form.addRow("Work per process:", self.work_label)
-        form.addRow(self.verdict_label)
+        self.result_box = ResultBox(
+            [
+                ("method", "Start method:"),
+                ("spawn", "Start-up per process:"),
+                ("sweep", ""),
+                ("pipe", "Pipe, there and back:"),
+                ("shm", "Shared memory:"),
+                ("work", "Work per process:"),
+            ],
+            big="pipe",
+            verdict="Press Start (Space) to run the sweep and the IPC test.",
+            fixed={"method": f"{method} (platform default: {default})"},
+        )
+        figures = self.result_box.values
+        self.method_label, self.spawn_label = figures["method"], figures["spawn"]
+        self.sweep_label, self.pipe_label = figures["sweep"], figures["pipe"]
+        self.shm_label, self.work_label = figures["shm"], figures["work"]
+        self.verdict_label = self.result_box.verdict
         layout.addWidget(heading("Last sweep"))
-        layout.addWidget(box)
+        layout.addWidget(self.result_box)
         self._draw_model()
         self.serial_pct.valueChanged.connect(self._draw_model)
         self.max_workers.valueChanged.connect(self._draw_model)
@@ -172,22 +173,21 @@ class ProcessesTab(LessonTab):
     # ------------------------------------------------------------ the sweep
     def clear_result(self, message: str) -> None:
         """A run of the sweep begins (keep its figures), or a new sweep or a reset (forget)."""
-        if self._chaining:
-            self._chaining = False
-        else:
-            self._queue = self._plan()
-            self.points, self.spawn_ms, self.ipc = [], [], {}
-            for label in (self.spawn_label, self.pipe_label, self.shm_label, self.work_label):
-                label.setText("-")
-            self.sweep_label.setText("-")
-            self._draw_model()
         step = self.last_params
         what = (
             f"{step['workers']} of {step['max_workers']} processes"
             if step.get("phase") == "sweep"
             else "the IPC test"
         )
-        self.verdict_label.setText(f"{message} ({what})" if message == "Running..." else message)
+        text = f"{message} ({what})" if message == "Running..." else message
+        if self._chaining:
+            self._chaining = False
+            self.verdict_label.setText(text)
+        else:
+            self._queue = self._plan()
+            self.points, self.spawn_ms, self.ipc = [], [], {}
+            self.result_box.clear(text)
+            self._draw_model()
 
     def show_result(self, elapsed_s: float, report: dict[str, Any]) -> None:
         """Record this run's figures, then start the next run of the sweep."""

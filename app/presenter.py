@@ -42,7 +42,7 @@ QRadioButton::indicator:checked, QCheckBox::indicator:checked { background: %(ac
 QSlider::groove:horizontal { height: 6px; background: #555555; }
 QSlider::handle:horizontal { width: %(box)dpx; margin: -8px 0; background: %(accent)s; }
 QAbstractSpinBox::up-button, QAbstractSpinBox::down-button { width: 0px; }
-QLabel#cpuReadout { font-size: %(big).1fpt; font-weight: bold; }
+QLabel#cpuReadout, QLabel#bigFigure { font-size: %(big).1fpt; font-weight: bold; }
 """
 BASE_POINT_SIZE = 10.0
 

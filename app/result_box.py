@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QWidget
 from app.lesson import paragraph
 
 BLANK = "-"
+BIG_FIGURE_SCALE = 1.4  # the big figure against the box's other text
 
 
 class ResultBox(QFrame):
@@ -55,6 +56,10 @@ class ResultBox(QFrame):
                 self.form.addRow(label)
             if key in bigs:
                 label.setObjectName("bigFigure")
+                font = label.font()  # outside presenter mode; its stylesheet sizes it there
+                font.setBold(True)
+                font.setPointSizeF(font.pointSizeF() * BIG_FIGURE_SCALE)
+                label.setFont(font)
             self.values[key] = label
             self.blanks[key] = label.text()
             if key in self.fixed:

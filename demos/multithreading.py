@@ -9,6 +9,7 @@ thread computes at any moment and the run takes about as long as doing the work 
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from demos.context import WorkerContext
@@ -102,22 +103,62 @@ def nominal_s(params: dict[str, Any]) -> float:
     return float(params["threads"] * params["steps"] * params["step_ms"]) / 1000.0
 
 
-def summarize(params: dict[str, Any], elapsed_s: float, work_s: float) -> dict[str, Any]:
-    """Elapsed against the same work done one after another, and the speedup.
+@dataclass(frozen=True)
+class MultithreadingResult:
+    """One run's figures; ``sequential_s`` is measured (seconds slept plus each thread's CPU
+    time computing), so it is what the same work takes done one after another."""
 
-    ``work_s`` is measured: seconds slept plus each thread's own CPU time spent computing.
-    Done one after another, the work would take exactly that long.
-    """
+    threads: int
+    steps: int
+    step_ms: int
+    kind: str
+    elapsed_s: float
+    sequential_s: float
+    speedup: float
+
+    def verdict(self) -> str:
+        """What the measurement shows, in words (from the figures, never assumed)."""
+        overlapped = self.threads > 1 and self.speedup >= max(1.5, 0.6 * self.threads)
+        took_turns = self.threads == 1 or self.speedup < 1.3
+        if self.kind == "io":
+            if overlapped:
+                return (
+                    "The threads slept at the same time, so the run took about as long as one "
+                    "thread: waiting overlaps."
+                )
+            return (
+                f"Only {self.speedup:.1f}x: the sleeps overlapped less than they can "
+                "(a busy machine, or steps too short to see it)."
+            )
+        if took_turns:
+            return (
+                "The threads took turns holding the GIL, so the run took about as long as "
+                "doing the work one after another: no speedup for pure-Python CPU work."
+            )
+        if overlapped:
+            return (
+                f"The threads computed in parallel ({self.speedup:.1f}x): this Python ran them "
+                "without one GIL between them."
+            )
+        return f"Some overlap ({self.speedup:.1f}x) but far from {self.threads}x."
+
+    def as_json(self) -> dict[str, Any]:
+        """The figures and the verdict, for ``--json`` and saved runs."""
+        return {**asdict(self), "verdict": self.verdict()}
+
+
+def summarize(params: dict[str, Any], elapsed_s: float, work_s: float) -> MultithreadingResult:
+    """Elapsed against the same work done one after another, and the speedup."""
     sequential_s = round(work_s, 4)
-    return {
-        "threads": params["threads"],
-        "steps": params["steps"],
-        "step_ms": params["step_ms"],
-        "kind": params["kind"],
-        "elapsed_s": round(elapsed_s, 4),
-        "sequential_s": sequential_s,
-        "speedup": round(sequential_s / elapsed_s, 3) if elapsed_s > 0 else 0.0,
-    }
+    return MultithreadingResult(
+        threads=params["threads"],
+        steps=params["steps"],
+        step_ms=params["step_ms"],
+        kind=params["kind"],
+        elapsed_s=round(elapsed_s, 4),
+        sequential_s=sequential_s,
+        speedup=round(sequential_s / elapsed_s, 3) if elapsed_s > 0 else 0.0,
+    )
 
 
 def twin_command(params: dict[str, Any]) -> str:
@@ -149,14 +190,15 @@ def main(argv: list[str] | None = None) -> int:
     run, store = run_locally(KIND, specs, timeout_s=deadline_s)
     elapsed_s = ((run.t_end_ns() or store.t_last_ns) - run.t_start_ns) / 1e9
     result = summarize(params, elapsed_s, run.work_s())
-    sequential_s = result["sequential_s"]
+    sequential_s = result.sequential_s
     print(f"{args.threads} threads x {args.steps} steps x {args.step_ms} ms of {args.kind}:")
     print_lane_summary(store)
     print(
-        f"elapsed {result['elapsed_s']:.2f} s, one after another {sequential_s:.2f} s, "
-        f"speedup {result['speedup']:.2f}x"
+        f"elapsed {result.elapsed_s:.2f} s, one after another {sequential_s:.2f} s, "
+        f"speedup {result.speedup:.2f}x"
     )
-    return finish(args, store, result)
+    print(result.verdict())
+    return finish(args, store, result.as_json())
 
 
 if __name__ == "__main__":

@@ -120,9 +120,9 @@ class MultithreadingTab(LessonTab):
         params = self.last_params
         result = lesson.summarize(params, elapsed_s, float(report.get("work_s", 0.0)))
         threads = params["threads"]
-        self.elapsed_label.setText(f"{result['elapsed_s']:.2f} s")
-        self.sequential_label.setText(f"{result['sequential_s']:.2f} s")
-        self.speedup_label.setText(f"{result['speedup']:.2f}x  (ideal {threads}x)")
+        self.elapsed_label.setText(f"{result.elapsed_s:.2f} s")
+        self.sequential_label.setText(f"{result.sequential_s:.2f} s")
+        self.speedup_label.setText(f"{result.speedup:.2f}x  (ideal {threads}x)")
         outcomes = report.get("outcomes", {})
         failed = [msg for state, msg in outcomes.values() if state == int(State.FAILED)]
         cancelled = sum(state == int(State.CANCELLED) for state, _ in outcomes.values())
@@ -130,16 +130,8 @@ class MultithreadingTab(LessonTab):
             verdict = f"The run was cut short: {report['failed']}."
         elif cancelled:
             verdict = f"Cancelled: {cancelled} of {threads} threads stopped at a checkpoint."
-        elif params["kind"] == "io":
-            verdict = (
-                "The threads slept at the same time, so the run took about as long as one "
-                "thread: waiting overlaps."
-            )
         else:
-            verdict = (
-                "The threads took turns holding the GIL, so the run took about as long as "
-                "doing the work one after another: no speedup for pure-Python CPU work."
-            )
+            verdict = result.verdict()
         self.verdict_label.setText(verdict)
         self.failures_label.setText(
             "<br>".join(f"<b>FAILED</b>: {msg}" for msg in failed) if failed else ""

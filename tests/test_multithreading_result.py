@@ -1,0 +1,41 @@
+"""The Multithreading verdict comes from the measured figures, not from the kind of work."""
+
+from __future__ import annotations
+
+import pytest
+
+from demos.multithreading import MultithreadingResult, summarize
+
+pytestmark = pytest.mark.timeout(10)
+PARAMS = {"threads": 2, "steps": 5, "step_ms": 100}
+
+
+def result(kind: str, elapsed_s: float, work_s: float) -> MultithreadingResult:
+    return summarize({**PARAMS, "kind": kind}, elapsed_s, work_s)
+
+
+def test_sleeping_threads_that_overlap_are_told_so() -> None:
+    assert "waiting overlaps" in result("io", 0.5, 1.0).verdict()
+
+
+def test_sleeping_threads_that_did_not_overlap_are_not_said_to() -> None:
+    verdict = result("io", 1.0, 1.0).verdict()
+    assert "overlaps." not in verdict
+    assert "1.0x" in verdict
+
+
+def test_computing_threads_that_took_turns_blame_the_gil() -> None:
+    assert "took turns holding the GIL" in result("cpu", 1.0, 1.0).verdict()
+
+
+def test_computing_threads_that_ran_in_parallel_are_not_blamed_on_a_gil() -> None:
+    # What a free-threaded build measures: two threads, twice as fast.
+    verdict = result("cpu", 0.52, 1.0).verdict()
+    assert "in parallel" in verdict
+    assert "took turns" not in verdict
+
+
+def test_the_json_holds_figures_and_verdict() -> None:
+    data = result("cpu", 1.0, 1.0).as_json()
+    assert data["speedup"] == 1.0
+    assert data["verdict"].startswith("The threads took turns")

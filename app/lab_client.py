@@ -368,6 +368,8 @@ class LabClient(QObject):
             t_ns, label = payload
             self.store.add_mark(Mark(t_ns, label))
             self.markAdded.emit(label)
+        elif kind == Msg.VALUE:
+            self.store.add_value(*payload)  # (t_ns, lane_id, name, value): a typed figure
         elif kind == Msg.STARTED:
             self.run_t_start_ns = payload["t_start_ns"]
             self.runStarted.emit(payload)

@@ -40,6 +40,7 @@ class ReplayController(QObject):
         self.position_ns = 0
         self.speed = 1.0
         self._cursor = 0  # events already in the store
+        self._value_cursor = 0  # values already in the store
         self._last_tick = 0.0
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
@@ -85,6 +86,7 @@ class ReplayController(QObject):
         self.position_ns = max(0, min(position_ns, self.recording.duration_ns))
         fill_store(self.store, self.recording, self.position_ns)
         self._cursor = self.recording.cut(self.position_ns)
+        self._value_cursor = self.recording.value_cut(self.position_ns)
         self.positionChanged.emit(self.position_ns)
 
     def stop(self, clear: bool = True) -> None:
@@ -113,6 +115,10 @@ class ReplayController(QObject):
         for mark in recording.marks:
             if mark not in self.store.marks and mark.t_ns <= self.now_ns():
                 self.store.add_mark(mark)
+        value_cut = recording.value_cut(self.position_ns)  # only the new values, like events
+        for value in recording.values[self._value_cursor : value_cut]:
+            self.store.add_value(*value)
+        self._value_cursor = max(self._value_cursor, value_cut)
         self.positionChanged.emit(self.position_ns)
         if not self._timer.isActive():
             self.finished.emit()

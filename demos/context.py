@@ -15,6 +15,7 @@ from typing import Any
 
 from demos import workloads
 from demos.events import Kind, Lane, State, now_ns
+from demos.protocol import Msg
 from demos.transport import Sink
 
 PAUSE_FLAG = 0
@@ -111,6 +112,14 @@ class WorkerContext:
         """Record a state transition (cheap: one tuple handed to the sink)."""
         self.state = state
         self.sink.emit((now_ns(), self.lane_id, int(state), detail))
+
+    def report(self, name: str, value: Any, t_ns: int | None = None) -> None:
+        """Send a figure as a typed value (JSON-able data), stamped now (or ``t_ns``) on this lane.
+
+        A message, not an event: report on change, and at a modest rate (tens per second).
+        """
+        stamp = now_ns() if t_ns is None else t_ns
+        self.sink.send(Msg.VALUE, (stamp, self.lane_id, name, value))
 
     def checkpoint(self) -> None:
         """Step boundary: stop here if cancelled, hold here while paused."""

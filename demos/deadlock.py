@@ -33,7 +33,7 @@ import time
 from typing import Any
 
 from demos.context import WorkerContext
-from demos.events import Kind, Lane, Mark, State, now_ns
+from demos.events import Kind, State, now_ns
 from demos.exit_status import (
     cancel_on_sigint,
     note_failed_workers,
@@ -70,6 +70,8 @@ DETECTOR_NAME = "deadlock detector"
 
 POLL_S = 0.02  # a waiting thread looks at the Cancel flag this often
 SCAN_PERIOD_S = 0.1  # the detector rebuilds the wait-for graph this often
+WAIT_GRAPH = "wait_graph"  # value whenever the graph changed: WaitGraph.as_dict()
+DETECTED_AFTER_S = "detected_after_s"  # value once: seconds from the cycle to its detection
 REACH_S = 0.05  # pause between the two acquisitions: long enough for every thread to take its first
 EAT_S = 0.02  # time spent holding both locks
 THINK_S = (0.0, 0.01)  # random pause between rounds (none before the first: the trap is set)
@@ -244,18 +246,27 @@ def eater_worker(ctx: WorkerContext, table: LockTable, index: int) -> None:
 
 
 def detection_detail(after_s: float, graph: WaitGraph) -> str:
-    """``deadlock 0.08s T1>B>T2>A>T1``, cut to fit the ring's 44 bytes."""
+    """``deadlock 0.08s T1>B>T2>A>T1``, cut to fit the ring's 44 bytes (a tooltip; the figure
+    is the DETECTED_AFTER_S value)."""
     text = f"deadlock {after_s:.2f}s {graph.path_text('>')}"
     return text if len(text) <= 44 else text[:42] + ".."
 
 
 def detector_worker(ctx: WorkerContext, table: LockTable) -> None:
-    """Every SCAN_PERIOD_S: snapshot the table, look for a cycle, report the first deadlock."""
+    """Every SCAN_PERIOD_S: snapshot the table, look for a cycle, report the first deadlock.
+
+    The graph goes out as a WAIT_GRAPH value whenever it changed, the detection as a
+    DETECTED_AFTER_S value; the details on the detector's lane say the same for tooltips.
+    """
+    reported: WaitGraph | None = None
     try:
         while table.eaters_ended < table.threads:
             ctx.checkpoint()
             graph, formed_ns, bounded = table.snapshot()
             table.last_graph = graph
+            if graph != reported:
+                ctx.report(WAIT_GRAPH, graph.as_dict())
+                reported = graph
             if graph.cycle() and bounded and formed_ns not in table._broken_seen:
                 table._broken_seen.add(formed_ns)  # a timeout will break it: not a deadlock
                 table.cycles_broken += 1
@@ -266,22 +277,15 @@ def detector_worker(ctx: WorkerContext, table: LockTable) -> None:
                 after = table.detected_after_s
                 ctx.sink.send(Msg.MARK, (table.detected_ns, f"deadlock: {graph.path_text()}"))
                 ctx.emit(State.RUNNING, detection_detail(after, graph))
+                ctx.report(DETECTED_AFTER_S, round(after, 4), table.detected_ns)
             ctx.sleep(SCAN_PERIOD_S, graph.encode())
         ctx.checkpoint()  # the threads may have ended because of Cancel: then so does this one
         table.last_graph = table.snapshot()[0]  # everyone is done: every lock is free again
         ctx.emit(State.RUNNING, table.last_graph.encode())
+        if table.last_graph != reported:
+            ctx.report(WAIT_GRAPH, table.last_graph.as_dict())
     finally:
         table.worker_ended(eater=False)
-
-
-def parse_detection(detail: str) -> float | None:
-    """Seconds from cycle to detection, from the detector's report; None for other details."""
-    if not detail.startswith("deadlock "):
-        return None
-    try:
-        return float(detail.split(" ")[1].rstrip("s"))
-    except (IndexError, ValueError):
-        return None
 
 
 def build_workers(
@@ -342,11 +346,7 @@ def run_twin(specs: list[WorkerSpec]) -> tuple[Run, IntervalStore, dict[str, Any
     finally:
         signal.signal(signal.SIGINT, previous)
     store = IntervalStore()
-    for kind, payload in sink.messages:
-        if kind == Msg.LANE:
-            store.add_lane(Lane.from_tuple(payload))
-        elif kind == Msg.MARK:
-            store.add_mark(Mark(*payload))
+    store.add_messages(sink.messages)
     store.add_events(sorted(sink.events, key=lambda e: e[0]))
     return run, store, cancel
 

@@ -21,6 +21,8 @@ POLL_S = 0.02  # how often "main" looks at its futures (and at pause/cancel)
 FUTURE_TASKS, FUTURE_WORKERS = 6, 2
 FUTURE_WORK_MS, FUTURE_SLEEP_S = 100.0, 0.5
 FUTURE_STATES = ("PENDING", "RUNNING", "CANCELLED", "FINISHED")
+FUTURE_STATE = "future_state"  # value on every change: {"task": index, "state": a FUTURE_STATE}
+FUTURE_CANCEL = "future_cancel"  # value of each cancel(): {"task": index, "returned": bool}
 
 
 def future_state(future: Future[Any]) -> str:
@@ -54,6 +56,7 @@ class FutureBook:
         if not seen or seen[-1] != state:
             seen.append(state)
             ctx.emit(State.RUNNING, future_detail(index, state))
+            ctx.report(FUTURE_STATE, {"task": index, "state": state})
             ctx.emit(State.WAITING, "polling the futures")
 
     def cancel(self, ctx: WorkerContext, index: int, future: Future[Any], lane_id: int) -> bool:
@@ -61,6 +64,7 @@ class FutureBook:
         answer = future.cancel()
         self.cancel_returned[index] = answer
         ctx.emit(State.RUNNING, f"future {index} cancel() -> {answer}")
+        ctx.report(FUTURE_CANCEL, {"task": index, "returned": answer})
         if answer:
             ctx.sink.emit((now_ns(), lane_id, int(State.CANCELLED), "Future.cancel() -> True"))
         self.observe(ctx, index, future)
@@ -75,7 +79,7 @@ class FutureBook:
 
 
 def future_detail(index: int, state: str) -> str:
-    """Main's event detail for a future's new state (parsed back by the tab)."""
+    """Main's event detail for a future's new state (a tooltip; the figure is FUTURE_STATE)."""
     return f"future {index} -> {state}"
 
 

@@ -6,11 +6,16 @@ exporter writes from. It has no Qt in it.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 
 from demos.events import Event, Kind, Lane, Mark, State
+from demos.protocol import Msg
+
+Value = tuple[int, int, Any]  # (t_ns, lane_id, value): one reported figure
 
 OPEN = -1  # end_ns of an interval that has not ended yet
 
@@ -35,6 +40,7 @@ class IntervalStore:
         self._row_of: dict[int, int] = {}
         self._open: dict[int, int] = {}  # row -> index of its open interval
         self.marks: list[Mark] = []
+        self._values: dict[str, list[Value]] = {}  # name -> its values in time order
         self.t0_ns: int | None = None
         self.t_last_ns = 0
         self.version = 0  # bumped on every change, so views redraw only when needed
@@ -110,6 +116,40 @@ class IntervalStore:
         """Remember a moment (join returned, cancel asked) for the timeline."""
         self.marks.append(mark)
         self.version += 1
+
+    def add_value(self, t_ns: int, lane_id: int, name: str, value: Any) -> None:
+        """Keep a figure a worker reported (``Msg.VALUE``), in time order per name."""
+        entries = self._values.setdefault(name, [])
+        entry = (t_ns, lane_id, value)
+        if entries and entries[-1][0] > t_ns:  # another thread's value overtook this one
+            bisect.insort(entries, entry, key=lambda e: e[0])
+        else:
+            entries.append(entry)
+        self.version += 1
+
+    def values(self, name: str) -> list[Value]:
+        """Every value reported under ``name``: (t_ns, lane_id, value), oldest first."""
+        return list(self._values.get(name, ()))
+
+    def latest(self, name: str, default: Any = None) -> Any:
+        """The newest value reported under ``name``, or ``default``."""
+        entries = self._values.get(name)
+        return entries[-1][2] if entries else default
+
+    def all_values(self) -> list[tuple[int, int, str, Any]]:
+        """Every value as (t_ns, lane_id, name, value), in time order (for saving a run)."""
+        out = [(t, lane, name, v) for name, es in self._values.items() for t, lane, v in es]
+        return sorted(out, key=lambda e: e[0])
+
+    def add_messages(self, messages: Iterable[tuple[str, Any]]) -> None:
+        """Apply the lanes, marks and values among messages kept by a ListSink (twins)."""
+        for kind, payload in messages:
+            if kind == Msg.LANE:
+                self.add_lane(Lane.from_tuple(payload))
+            elif kind == Msg.MARK:
+                self.add_mark(Mark(*payload))
+            elif kind == Msg.VALUE:
+                self.add_value(*payload)
 
     # --------------------------------------------------------------- queries
     def view(self, now_ns: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

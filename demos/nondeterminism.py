@@ -25,7 +25,6 @@ and the distribution of totals changes: observing the program changes what it do
 from __future__ import annotations
 
 import io
-import re
 import statistics
 import sys
 import threading
@@ -79,8 +78,7 @@ TICK_NS = 50_000  # the window opens once per 50 us of clock: a few times per th
 JOIN_POLL_S = 0.05
 # One run of 4 threads x 1000 increments measured under 30 ms here; deadlines only.
 WORST_RUN_S = 0.2
-
-_PROGRESS = re.compile(r"run (\d+)/(\d+): total=(\d+)")
+PROGRESS = "progress"  # value after each run: {"run": i, "runs": M, "total": its final count}
 
 
 class Experiment:
@@ -159,17 +157,12 @@ def orchestrator(ctx: WorkerContext, experiment: Experiment) -> None:
         ctx.checkpoint()  # a cancelled run's total is incomplete: do not count it
         experiment.totals.append(counter.value)
         ctx.emit(State.RUNNING, progress_detail(run + 1, experiment.runs, counter.value))
+        ctx.report(PROGRESS, {"run": run + 1, "runs": experiment.runs, "total": counter.value})
 
 
 def progress_detail(run: int, runs: int, total: int) -> str:
-    """The orchestrator's report after each run (parsed back by :func:`parse_progress`)."""
+    """The orchestrator's lane after each run (a tooltip; the figure is the PROGRESS value)."""
     return f"run {run}/{runs}: total={total}"
-
-
-def parse_progress(detail: str) -> tuple[int, int, int] | None:
-    """``(run, runs, total)`` from a progress report, or None for any other detail."""
-    match = _PROGRESS.search(detail)
-    return (int(match.group(1)), int(match.group(2)), int(match.group(3))) if match else None
 
 
 def build_workers(

@@ -23,13 +23,12 @@ the previous writer has written, and the total is exact (at the cost of the thre
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from typing import Any
 
 from demos.context import WorkerContext
-from demos.events import Kind, State
+from demos.events import Kind, State, now_ns
 from demos.scenario import Param, Scenario
 from demos.twin import add_common_arguments, finish, print_lane_summary, run_locally, twin_main
 from demos.worker import WorkerSpec
@@ -63,15 +62,16 @@ SCENARIO = Scenario(
 LIMITS = SCENARIO.limits()
 DEFAULTS: dict[str, Any] = SCENARIO.defaults()
 YIELD_EVERY = 10  # every 10th increment releases the GIL between its read and its write
-REPORTS_PER_WORKER = 100  # live counter reports per worker (about every 1% of its increments)
+REPORTS_PER_WORKER = 100  # live counter events per worker (about every 1% of its increments)
+REPORT_PERIOD_NS = 50_000_000  # a thread sends the live counter as a value at most this often
+COUNTER = "counter"  # value: {"actual": the counter, "expected": increments done so far}
+FINAL_COUNT = "final_count"  # value: {"actual", "expected", "lost_updates"}, from the last thread
 # Upper bound of one increment's cost with the Lock on this kind of machine (32 threads queueing
 # for one lock on 2 cores measured about 16 us); used only for deadlines, never for results.
 WORST_INCREMENT_S = 25e-6
-
 # Details travel through the lab's event ring, which keeps DETAIL_BYTES (44) of each: these
-# formats stay within 40 at the largest settings.
-_LIVE = re.compile(r"counter=(\d+) after (\d+) adds")
-_FINAL = re.compile(r"final counter=(\d+) expected=(\d+)")
+# formats stay within 40 at the largest settings. They are for the timeline's tooltips only; the
+# figures travel as values (COUNTER, FINAL_COUNT).
 
 
 class SharedCounter:
@@ -105,13 +105,15 @@ class SharedCounter:
 def increment_worker(ctx: WorkerContext, counter: SharedCounter, index: int) -> None:
     """One thread: ``counter.increments`` read-modify-writes of the shared counter.
 
-    It reports the counter about every 1% of its work (not every increment: that would cost
-    more than the increment), and the last thread to finish reports the final outcome.
+    It shows the counter on its lane about every 1% of its work (not every increment: that
+    would cost more than the increment) and reports it as a value at most every
+    REPORT_PERIOD_NS, and once more when done; the last thread to finish reports the outcome.
     """
     increments = counter.increments
     report_every = max(1, increments // REPORTS_PER_WORKER)
     lock = counter.lock
     done = counter.done
+    last_report_ns = 0
     try:
         for step in range(increments):
             ctx.checkpoint()  # outside the lock: a paused thread never holds it
@@ -129,35 +131,31 @@ def increment_worker(ctx: WorkerContext, counter: SharedCounter, index: int) -> 
             done[index] = step + 1
             if (step + 1) % report_every == 0:
                 ctx.emit(State.RUNNING, live_detail(counter))
+                if now_ns() - last_report_ns >= REPORT_PERIOD_NS:
+                    report_live(ctx, counter)
+                    last_report_ns = now_ns()
         ctx.emit(State.RUNNING, f"done; sees counter={counter.value}")
+        report_live(ctx, counter)
     finally:
         if counter.finish_one():
-            ctx.emit(State.RUNNING, final_detail(summarize(counter)))
+            outcome = summarize(counter)
+            ctx.emit(State.RUNNING, final_detail(outcome))
+            ctx.report(FINAL_COUNT, {k: outcome[k] for k in ("actual", "expected", "lost_updates")})
+
+
+def report_live(ctx: WorkerContext, counter: SharedCounter) -> None:
+    """The live counter as a value: what it holds and what it should hold by now."""
+    ctx.report(COUNTER, {"actual": counter.value, "expected": counter.total_done()})
 
 
 def live_detail(counter: SharedCounter) -> str:
-    """What a thread reports while it works (parsed back by :func:`parse_live`)."""
+    """What a thread shows on its lane while it works (a tooltip; the figure is COUNTER)."""
     return f"counter={counter.value} after {counter.total_done()} adds"
 
 
 def final_detail(result: dict[str, Any]) -> str:
-    """The last thread's report of the outcome (parsed back by :func:`parse_final`)."""
+    """The last thread's outcome on its lane (a tooltip; the figure is FINAL_COUNT)."""
     return f"final counter={result['actual']} expected={result['expected']}"
-
-
-def parse_live(detail: str) -> tuple[int, int] | None:
-    """``(counter, increments done)`` from a live report, or None for any other detail."""
-    match = _LIVE.search(detail)
-    return (int(match.group(1)), int(match.group(2))) if match else None
-
-
-def parse_final(detail: str) -> dict[str, int] | None:
-    """``{"actual", "expected", "lost_updates"}`` from the final report, or None."""
-    match = _FINAL.search(detail)
-    if not match:
-        return None
-    actual, expected = int(match.group(1)), int(match.group(2))
-    return {"actual": actual, "expected": expected, "lost_updates": expected - actual}
 
 
 def build_workers(threads: int, increments: int, lock: bool = False) -> list[WorkerSpec]:

@@ -1,8 +1,10 @@
-"""A recorded run: lanes, events, marks, settings and figures, saved to one file and read back.
+"""A recorded run: lanes, events, marks, values, settings and figures, saved to one file and read
+back.
 
 The file is gzip-compressed JSON (``.clrun``), versioned, so a presenter can replay a run on a
 machine where a live demo misbehaves. Events are rebuilt from the store's intervals: every
-interval starts with the event that opened it, so nothing is lost.
+interval starts with the event that opened it, so nothing is lost. Values (the figures workers
+reported, ``Msg.VALUE``) are kept as they came; a file saved before values existed has none.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ from typing import Any
 
 import numpy as np
 
-from demos.events import Event, Kind, Lane, Mark, State
+from demos.events import MAIN_LANE_ID, Event, Kind, Lane, Mark, State
 from demos.intervals import IntervalStore
 
+RecordedValue = tuple[int, int, str, Any]  # (t_ns, lane_id, name, value)
 FORMAT = "concurrency-lab-run"
 VERSION = 1
 SUFFIX = ".clrun"
@@ -40,6 +43,7 @@ class Recording:
     marks: list[Mark] = field(default_factory=list)
     result: dict[str, Any] = field(default_factory=dict)
     page: str = ""  # the page of a lesson with pages (Challenges), "" for the others
+    values: list[RecordedValue] = field(default_factory=list)  # sorted by time
 
     @functools.cached_property
     def times_ns(self) -> np.ndarray:
@@ -53,6 +57,14 @@ class Recording:
         if until_ns >= self.duration_ns:
             return len(self.events)
         return int(np.searchsorted(self.times_ns, self.t0_ns + until_ns, side="right"))
+
+    def value_cut(self, until_ns: int) -> int:
+        """How many values were reported within ``until_ns`` of the start (all of them at the
+        end, even one reported after the last event)."""
+        if until_ns >= self.duration_ns:
+            return len(self.values)
+        limit = self.t0_ns + until_ns
+        return sum(1 for v in self.values if v[0] <= limit)
 
     @property
     def t0_ns(self) -> int:
@@ -86,7 +98,14 @@ def from_store(
         for i in order
     ]
     return Recording(
-        lesson, dict(params), list(store.lanes), events, list(store.marks), result, page
+        lesson,
+        dict(params),
+        list(store.lanes),
+        events,
+        list(store.marks),
+        result,
+        page,
+        store.all_values(),
     )
 
 
@@ -101,6 +120,7 @@ def save(recording: Recording, path: str | Path) -> None:
         "lanes": [lane.as_tuple() for lane in recording.lanes],
         "events": recording.events,
         "marks": [(m.t_ns, m.label) for m in recording.marks],
+        "values": recording.values,
         "result": recording.result,
     }
     with gzip.open(path, "wt", encoding="utf-8") as file:
@@ -183,6 +203,24 @@ def _marks(items: object) -> list[Mark]:
     return marks
 
 
+def _values(items: object, lane_ids: set[int]) -> list[RecordedValue]:
+    if not isinstance(items, list):
+        raise ValueError("its values are not a list")
+    known = lane_ids | {MAIN_LANE_ID}
+    values: list[RecordedValue] = []
+    for i, item in enumerate(items):
+        if not isinstance(item, list) or len(item) != 4:
+            raise ValueError(f"value {i} is not [time, lane, name, value]")
+        t, lane, name, value = item
+        _time(t, f"value {i}")
+        if not _is_int(lane) or lane not in known:
+            raise ValueError(f"value {i} is on lane {lane!r}, which is not among the lanes")
+        if not isinstance(name, str):
+            raise ValueError(f"value {i} has a name that is not text ({name!r})")
+        values.append((t, lane, name, value))
+    return sorted(values, key=lambda v: v[0])
+
+
 def _result(value: object) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ValueError("its result is not a dictionary")
@@ -245,10 +283,11 @@ def load(path: str | Path) -> Recording:
         lanes = _lanes(data["lanes"])
         events = _events(data["events"], {lane.lane_id for lane in lanes})
         marks = _marks(data.get("marks", []))
+        values = _values(data.get("values", []), {lane.lane_id for lane in lanes})
         result = _result(data.get("result", {}))
     except ValueError as exc:
         raise damaged(path, str(exc)) from exc
-    return Recording(lesson, params, lanes, events, marks, result, page)
+    return Recording(lesson, params, lanes, events, marks, result, page, values)
 
 
 def fill_store(store: IntervalStore, recording: Recording, until_ns: int) -> None:
@@ -261,3 +300,5 @@ def fill_store(store: IntervalStore, recording: Recording, until_ns: int) -> Non
     for mark in recording.marks:
         if mark.t_ns <= limit:
             store.add_mark(mark)
+    for t_ns, lane_id, name, value in recording.values[: recording.value_cut(until_ns)]:
+        store.add_value(t_ns, lane_id, name, value)

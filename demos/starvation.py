@@ -26,7 +26,7 @@ from collections.abc import Callable
 from typing import Any
 
 from demos.context import POLL_S, WorkerContext
-from demos.events import Kind, State
+from demos.events import Kind, State, now_ns
 from demos.scenario import Param, Scenario
 from demos.twin import add_common_arguments, finish, print_lane_summary, run_locally, twin_main
 from demos.worker import WorkerSpec
@@ -85,6 +85,8 @@ SCENARIO = Scenario(
 )
 LIMITS = SCENARIO.limits()
 DEFAULTS: dict[str, Any] = SCENARIO.defaults()
+ACQUISITIONS = "acquisitions"  # value: how often this worker has had the lock so far (an int)
+REPORT_PERIOD_NS = 50_000_000  # a worker reports its count at most this often, and once at the end
 POLITE_PAUSE_SHARE = 0.25  # a polite worker pauses a quarter of the hold time between attempts
 # Wait-time histogram bin edges in ms, one decade each: waits range from microseconds (the
 # greedy re-acquiring its own lock) to the whole run (a starved polite worker).
@@ -180,6 +182,7 @@ def contender(ctx: WorkerContext, arena: Arena, index: int) -> None:
     ends_at = arena.ends_at()
     lock, hold_s = arena.lock, arena.hold_s
     waits = arena.waits_s[index]
+    last_report_ns = 0
 
     def stop() -> bool:
         return ctx.control.cancelled or time.perf_counter() >= ends_at
@@ -195,9 +198,13 @@ def contender(ctx: WorkerContext, arena: Arena, index: int) -> None:
         ctx.emit(State.WAITING, f"holds lock #{arena.acquisitions[index]}")
         time.sleep(hold_s)
         lock.release()
+        if now_ns() - last_report_ns >= REPORT_PERIOD_NS:  # outside the lock, and not too often
+            ctx.report(ACQUISITIONS, arena.acquisitions[index])
+            last_report_ns = now_ns()
         if polite:
             ctx.emit(State.WAITING, "polite pause")
             time.sleep(hold_s * POLITE_PAUSE_SHARE)
+    ctx.report(ACQUISITIONS, arena.acquisitions[index])
     ctx.checkpoint()  # a cancelled run ends CANCELLED, not DONE
 
 

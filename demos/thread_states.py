@@ -66,6 +66,7 @@ CANCEL_GRACE_S = 1.0  # a cancelled helper thread stops at its next poll, well w
 DECK_SLEEP_S = 2.0
 DECK_CHECK_AFTER_S = 1.0
 DECK_STEPS = ("created", "started", "after 1 s", "joined")
+IS_ALIVE = "is_alive"  # value of each check: {"step": one of DECK_STEPS, "alive": the answer}
 
 # mix: about 3 s in all; the CPU parts share one GIL, so their sum sets the length
 MIX_SLEEPERS, MIX_SLEEP_ROUNDS, MIX_SLEEP_S = 2, 5, 0.5
@@ -89,18 +90,19 @@ class DeckRecord:
         return [bool(c["is_alive"]) for c in self.checks]
 
     def check(self, ctx: WorkerContext, step: str, thread: threading.Thread) -> bool:
-        """Ask ``is_alive()`` now, record it, and show it on the timeline as a mark."""
+        """Ask ``is_alive()`` now, record it, report it (IS_ALIVE) and show it as a mark."""
         alive = thread.is_alive()
         self.checks.append(
             {"step": step, "is_alive": alive, "ident": thread.ident, "native_id": thread.native_id}
         )
         ctx.emit(State.RUNNING, f"t.is_alive() -> {alive}")
         ctx.sink.send(Msg.MARK, (now_ns(), mark_label(step, alive)))
+        ctx.report(IS_ALIVE, {"step": step, "alive": alive})
         return alive
 
 
 def mark_label(step: str, alive: bool) -> str:
-    """The timeline mark of one check (parsed back by the tab)."""
+    """The timeline mark of one check (display text; the figure is the IS_ALIVE value)."""
     return f"{step}: is_alive() -> {alive}"
 
 

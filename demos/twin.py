@@ -78,11 +78,7 @@ def run_locally(kind: Kind, specs: list[WorkerSpec], timeout_s: float) -> tuple[
             pump.stop()
         run.close()
     store = IntervalStore()
-    for kind_name, payload in sink.messages:
-        if kind_name == "lane":
-            from demos.events import Lane
-
-            store.add_lane(Lane.from_tuple(payload))
+    store.add_messages(sink.messages)  # lanes, marks and the values workers reported
     store.add_events(sorted(sink.events, key=lambda e: e[0]))
     finals = store.final_states()
     note_failed_workers(run.workers, {lane: detail for lane, (_, detail) in finals.items()})

@@ -6,22 +6,21 @@ A walk that comes back to a thread it already visited has found a cycle: every t
 for a lock that the next one holds, and none of them can move. That is a deadlock, provided that
 no one on the cycle gave up waiting (an ``acquire(timeout=...)`` ends by itself).
 
-The graph travels to the GUI as an event detail, which the lab's ring keeps to 44 bytes, so it
-has a compact text form: ``wfg p 01.3/1.34`` reads "lock 0 held by thread 0, lock 1 by thread 1,
-lock 2 free, lock 3 by thread 3; thread 0 waits for lock 1, thread 1 for nothing, ...". One digit
-per node is enough for the lesson's limit of 10 threads and 10 locks.
+The graph travels to the GUI as a value (:meth:`WaitGraph.as_dict`, read back with
+:meth:`WaitGraph.from_dict`). The detector's lane also shows it in a compact text form for
+tooltips, within the ring's 44 bytes: ``wfg p 01.3/1.34`` reads "lock 0 held by thread 0, lock 1
+by thread 1, lock 2 free, lock 3 by thread 3; thread 0 waits for lock 1, thread 1 for nothing,
+...". One digit per node is enough for the lesson's limit of 10 threads and 10 locks.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 MAX_NODES = 10  # one digit per node in the compact form
 FREE = "."
-_COMPACT = re.compile(r"^wfg ([tp]) ([0-9.]{1,10})/([0-9.]{1,10})$")
 
 Slot = int | None
 
@@ -102,26 +101,13 @@ class WaitGraph:
         return arrow.join([*steps, threads[cycle[0]]])
 
     def encode(self) -> str:
-        """The compact detail form, at most 27 bytes (see the module docstring)."""
+        """The compact detail form for tooltips, at most 27 bytes (see the module docstring)."""
 
         def digits(slots: Sequence[Slot]) -> str:
             return "".join(FREE if s is None else str(s) for s in slots)
 
         kind = "t" if self.mode == "two" else "p"
         return f"wfg {kind} {digits(self.holder)}/{digits(self.waits)}"
-
-    @classmethod
-    def decode(cls, detail: str) -> WaitGraph | None:
-        """Inverse of :meth:`encode`; None for any other detail."""
-        match = _COMPACT.match(detail)
-        if not match:
-            return None
-
-        def slots(text: str) -> tuple[Slot, ...]:
-            return tuple(None if c == FREE else int(c) for c in text)
-
-        mode = "two" if match.group(1) == "t" else "philosophers"
-        return cls(mode, slots(match.group(2)), slots(match.group(3)))
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-friendly: nodes, edges and the cycle by name, plus the raw slots."""

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from demos import nondeterminism
 from demos.events import Kind
+from demos.intervals import IntervalStore
 from demos.ring import DETAIL_BYTES
 from demos.runtime import Run
 from demos.transport import ListSink
@@ -19,9 +22,9 @@ pytestmark = pytest.mark.timeout(120)
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_here(runs: int, print_inside: bool) -> dict:
+def run_here(runs: int, print_inside: bool, sink: ListSink | None = None) -> dict:
     specs = nondeterminism.build_workers(runs, 3, 300, print_inside)
-    run = Run(Kind.THREAD, specs, ListSink())
+    run = Run(Kind.THREAD, specs, sink or ListSink())
     run.start()
     assert run.join(60.0).ended
     return nondeterminism.result(specs)
@@ -60,10 +63,21 @@ def test_a_print_inside_the_loop_changes_the_distribution() -> None:
     assert moved or spread, (plain, printed)
 
 
-def test_progress_reports_fit_the_ring_and_parse_back() -> None:
+def test_progress_details_fit_the_ring() -> None:
     detail = nondeterminism.progress_detail(1000, 1000, 4000)
     assert len(detail.encode()) <= DETAIL_BYTES
-    assert nondeterminism.parse_progress(detail) == (1000, 1000, 4000)
+
+
+def test_progress_travels_as_one_typed_value_per_run() -> None:
+    sink = ListSink()
+    result = run_here(20, print_inside=False, sink=sink)
+    store = IntervalStore()
+    store.add_messages(sink.messages)
+    progress = [value for _t, _lane, value in store.values(nondeterminism.PROGRESS)]
+    assert [p["run"] for p in progress] == list(range(1, 21))
+    assert {p["runs"] for p in progress} == {20}
+    assert Counter(p["total"] for p in progress) == Counter(result["results"])
+    assert json.loads(json.dumps(progress)) == progress  # plain data, as on the wire
 
 
 def test_a_cancelled_experiment_ends() -> None:
@@ -89,4 +103,23 @@ def test_nondeterminism_page_shows_a_histogram(qtbot, challenge_page) -> None:  
         assert "with a print" in page.verdict_label.text()
     finally:
         page.print_inside.setChecked(False)
+        page.sliders["runs"].setValue(nondeterminism.DEFAULTS["runs"])
+
+
+@pytest.mark.gui
+def test_nondeterminism_page_counts_runs_live(qtbot, challenge_page) -> None:  # noqa: ANN001
+    win, tab, page = challenge_page("Debugging complexity")
+    try:
+        page.sliders["runs"].setValue(1000)
+        win.start()
+        qtbot.waitUntil(lambda: win.lab.running, timeout=5000)
+        # While it runs, the histogram grows from the orchestrator's PROGRESS values.
+        live = re.compile(r"^[1-9][\d,]* of 1,000$")
+        qtbot.waitUntil(
+            lambda: win.lab.running and bool(live.match(page.runs_label.text())), timeout=30_000
+        )
+        assert int(page.distinct_label.text()) >= 1
+        win.cancel()
+        qtbot.waitUntil(lambda: not win.lab.running, timeout=10_000)
+    finally:
         page.sliders["runs"].setValue(nondeterminism.DEFAULTS["runs"])

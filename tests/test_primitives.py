@@ -10,10 +10,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from demos import primitives
 from demos.events import Kind, State
+from demos.intervals import IntervalStore
 from demos.runtime import Run
 from demos.transport import ListSink
 
@@ -41,6 +43,13 @@ def run_twin(*args: str) -> dict[str, Any]:
         check=True,
     )
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def reported(sink: ListSink, name: str) -> list[tuple[int, int, Any]]:
+    """The values reported under ``name``, through a store as a twin or the GUI keeps them."""
+    store = IntervalStore()
+    store.add_messages(sink.messages)
+    return store.values(name)
 
 
 def final_states(sink: ListSink) -> dict[int, int]:
@@ -94,12 +103,12 @@ def test_semaphore_occupancy_never_exceeds_the_permits_over_many_runs() -> None:
             "semaphore", permits=permits, workers=permits + 4, rounds=3, hold_ms=10
         )
         assert figures["max_occupancy"] <= permits, (run_no, figures)
-        shared_samples = [
-            o
-            for _, _, _, d in sink.events
-            if (o := primitives.semaphore.parse_occupancy(d)) is not None
-        ]
-        assert max(shared_samples) <= permits
+        samples = reported(sink, primitives.semaphore.OCCUPANCY)
+        assert len(samples) == 2 * figures["entries"]  # one sample per acquire and per release
+        times = [t for t, _, _ in samples]
+        assert times == sorted(times)
+        assert max(v for _, _, v in samples) == figures["max_occupancy"] <= permits
+        assert min(v for _, _, v in samples) >= 0
         assert figures["entries"] == (permits + 4) * 3
         reached += figures["max_occupancy"] == permits
     assert reached >= 18  # with more threads than permits the semaphore fills up
@@ -164,6 +173,9 @@ def test_queue_depth_stays_within_capacity_and_producers_block_when_consumers_ar
     assert figures["max_depth"] == 3
     assert figures["producer_blocks"] > 0
     assert figures["consumed"] == figures["items"] == 16
+    depths = [v for _, _, v in reported(sink, primitives.bounded_buffer.DEPTH)]
+    assert len(depths) == 16 + 16  # a sample after every put and every get
+    assert max(depths) == figures["max_depth"]
     blocked = [d for _, _, s, d in sink.events if s == int(State.BLOCKED)]
     assert any("queue full" in d for d in blocked)
 
@@ -239,6 +251,11 @@ def test_primitives_tab_runs_each_primitive_through_the_lab(qtbot, qloop) -> Non
     assert isinstance(tab, PrimitivesTab)
     saved = tab.current()
 
+    def curve_levels() -> Any:
+        tab.refresh_plots()
+        _, levels = tab.curve.getData()
+        return levels if levels is not None else np.array([])
+
     def run(primitive: str, **values: int) -> None:
         tab.primitive.setCurrentIndex(primitives.PRIMITIVES.index(primitive))
         assert tab.pages.currentIndex() == primitives.PRIMITIVES.index(primitive)
@@ -255,13 +272,15 @@ def test_primitives_tab_runs_each_primitive_through_the_lab(qtbot, qloop) -> Non
         assert "2 / 2" in occupancy
         assert GOOD_COLOUR in occupancy
         assert tab.plot.isVisible()
-        qtbot.waitUntil(lambda: len(tab._samples) > 0, timeout=5000)
-        assert max(v for _, v in tab._samples) <= 2
+        qtbot.waitUntil(lambda: curve_levels().size > 0, timeout=5000)
+        assert curve_levels().max() == 2  # drawn from the OCCUPANCY values: up to the limit
         assert tab.limit_line.value() == 2
 
         run("queue", capacity=2, producers=2, consumers=1, produce_ms=10, consume_ms=40, items=4)
         assert "/ 2" in tab.figures["queue"]["max_depth"].text()
         assert "consumers were the bottleneck" in tab.verdicts["queue"].text()
+        qtbot.waitUntil(lambda: curve_levels().size > 0, timeout=5000)
+        assert curve_levels().max() <= 2  # the DEPTH values, within the capacity
 
         run("barrier", parties=3, rounds=1, work_ms=100)
         assert "ms" in tab.figures["barrier"]["release_spread_ms"].text()

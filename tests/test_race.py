@@ -12,6 +12,8 @@ import pytest
 
 from demos import race
 from demos.events import Kind, State
+from demos.intervals import IntervalStore
+from demos.protocol import Msg
 from demos.ring import DETAIL_BYTES
 from demos.runtime import Run
 from demos.transport import ListSink
@@ -76,11 +78,17 @@ def test_run_in_process_loses_updates_and_reports_live_and_final() -> None:
     assert result["expected"] == 20_000
     assert result["lost_updates"] > 0
     assert result["lost_updates"] == result["expected"] - result["actual"]
-    details = [e[3] for e in sink.events]
-    live = [parsed for d in details if (parsed := race.parse_live(d))]
-    # About one report per 1% of each thread's work: enough to watch, far fewer than increments.
-    assert 4 * 90 <= len(live) <= 4 * 110
-    finals = [parsed for d in details if (parsed := race.parse_final(d))]
+    store = IntervalStore()
+    store.add_messages(sink.messages)
+    live = store.values(race.COUNTER)
+    # At most one value per thread every REPORT_PERIOD_NS, plus one per thread when it is done.
+    assert len(live) >= 4
+    for lane in {entry[1] for entry in live}:
+        times = [t for t, ln, _ in live if ln == lane]
+        gaps = [b - a for a, b in zip(times, times[1:-1], strict=False)]
+        assert all(gap >= race.REPORT_PERIOD_NS for gap in gaps), gaps
+    assert all(0 <= v["actual"] <= v["expected"] <= 20_000 for _t, _ln, v in live)
+    finals = [v for _t, _ln, v in store.values(race.FINAL_COUNT)]
     assert finals == [{k: result[k] for k in ("actual", "expected", "lost_updates")}]
     done = [e for e in sink.events if e[2] == int(State.DONE)]
     assert len(done) == 4
@@ -101,7 +109,8 @@ def test_a_cancelled_run_compares_completed_increments() -> None:
     result = race.result(specs)
     assert result["expected"] < result["planned"]
     assert result["lost_updates"] == 0  # the lock still made every completed increment count
-    assert any(race.parse_final(e[3]) for e in sink.events)
+    finals = [payload[3] for kind, payload in sink.messages if kind == Msg.VALUE]
+    assert {"actual": result["actual"], "expected": result["expected"], "lost_updates": 0} in finals
 
 
 def test_reports_fit_the_lab_ring_at_the_largest_settings() -> None:
@@ -110,7 +119,6 @@ def test_reports_fit_the_lab_ring_at_the_largest_settings() -> None:
     counter.done = [100_000] * 32
     for detail in (race.live_detail(counter), race.final_detail(race.summarize(counter))):
         assert len(detail.encode()) <= DETAIL_BYTES, detail
-    assert race.parse_live(race.live_detail(counter)) == (3_200_000, 3_200_000)
 
 
 def test_settings_outside_the_limits_are_refused() -> None:
@@ -160,6 +168,34 @@ def test_challenges_tab_shows_lost_updates_then_none_with_the_lock(qtbot, qloop)
         tab.page.use_lock.setChecked(False)
         win.tabs.setCurrentIndex(0)  # leave the remembered tab as other GUI tests expect it
         win.close()
+
+
+@pytest.mark.gui
+def test_race_page_shows_the_counter_live_then_the_final_count(qtbot, challenge_page) -> None:  # noqa: ANN001
+    win, tab, page = challenge_page("Race condition")
+    try:
+        page.threads.setValue(4)
+        page.increments.setValue(100_000)
+        page.use_lock.setChecked(True)  # slow enough to watch: the threads queue for the lock
+        win.start()
+        qtbot.waitUntil(lambda: win.lab.running, timeout=5000)
+        # Live: the COUNTER values the threads report while the run goes on.
+        qtbot.waitUntil(
+            lambda: win.lab.running and page.expected_label.text() not in ("-", "0"),
+            timeout=20_000,
+        )
+        assert ">0<" in page.lost_label.text()  # the Lock: nothing lost, even live
+        win.cancel()
+        qtbot.waitUntil(lambda: not win.lab.running, timeout=10_000)
+        qtbot.waitUntil(lambda: "Cancelled" in page.verdict_label.text(), timeout=5000)
+        final = tab.store.latest(race.FINAL_COUNT)
+        assert final["lost_updates"] == 0
+        assert final["actual"] == final["expected"]
+        assert page.actual_label.text() == f"{final['actual']:,}"
+    finally:
+        page.use_lock.setChecked(False)
+        page.threads.setValue(race.DEFAULTS["threads"])
+        page.increments.setValue(race.DEFAULTS["increments"])
 
 
 def test_challenges_settings_are_remembered(qtbot, qloop) -> None:  # noqa: ANN001

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 from pathlib import Path
 
 import pytest
@@ -47,6 +49,79 @@ def test_a_recording_round_trips_and_refills_a_store(tmp_path: Path) -> None:
     assert store.count == 2
     assert store.current_state(1) is State.WAITING
     assert not store.marks
+
+
+def test_values_round_trip_and_replay_up_to_the_moment(tmp_path: Path) -> None:
+    ms = 1_000_000
+    store = sample_store()
+    store.add_value(10 * ms, 1, "counter", {"actual": 7, "expected": 9})
+    store.add_value(5 * ms, 0, "is_alive", {"step": "started", "alive": True})  # main lane
+    store.add_value(60 * ms, 1, "final_count", {"actual": 9, "lost_updates": 0})  # after the end
+    rec = recording.from_store(store, "Multithreading", {"threads": 1}, {})
+    assert [v[0] for v in rec.values] == [5 * ms, 10 * ms, 60 * ms]
+    path = tmp_path / "values.clrun"
+    recording.save(rec, path)
+    back = recording.load(path)
+    assert back.values == rec.values
+    replayed = IntervalStore()
+    recording.fill_store(replayed, back, until_ns=7 * ms)
+    assert replayed.values("is_alive") == [(5 * ms, 0, {"step": "started", "alive": True})]
+    assert replayed.latest("counter") is None
+    recording.fill_store(replayed, back, until_ns=back.duration_ns)  # the end: every value
+    assert replayed.latest("counter") == {"actual": 7, "expected": 9}
+    assert replayed.latest("final_count") == {"actual": 9, "lost_updates": 0}
+    replayed.clear()
+    assert replayed.values("counter") == []
+
+
+def test_a_run_saved_before_values_still_loads(tmp_path: Path) -> None:
+    rec = recording.from_store(sample_store(), "Multithreading", {"threads": 1}, {})
+    path = tmp_path / "old.clrun"
+    recording.save(rec, path)
+    with gzip.open(path, "rt", encoding="utf-8") as file:
+        data = json.load(file)
+    del data["values"]
+    with gzip.open(path, "wt", encoding="utf-8") as file:
+        json.dump(data, file)
+    back = recording.load(path)
+    assert back.values == []
+    assert back.events == rec.events
+
+
+def test_a_damaged_value_gets_a_clear_message(tmp_path: Path) -> None:
+    store = sample_store()
+    store.add_value(10_000_000, 1, "counter", 3)
+    path = tmp_path / "bad-value.clrun"
+    recording.save(recording.from_store(store, "Multithreading", {}, {}), path)
+    with gzip.open(path, "rt", encoding="utf-8") as file:
+        data = json.load(file)
+    data["values"][0][1] = 9  # a lane the run never had
+    with gzip.open(path, "wt", encoding="utf-8") as file:
+        json.dump(data, file)
+    with pytest.raises(recording.RecordingError) as caught:
+        recording.load(path)
+    assert str(caught.value) == (
+        "bad-value.clrun is damaged: value 0 is on lane 9, which is not among the lanes"
+    )
+
+
+def test_replay_feeds_values_as_the_clock_reaches_them(qtbot) -> None:  # noqa: ANN001
+    from app.replay import ReplayController
+
+    ms = 1_000_000
+    store = sample_store()
+    store.add_value(10 * ms, 1, "counter", 1)
+    store.add_value(40 * ms, 1, "counter", 2)
+    rec = recording.from_store(store, "Multithreading", {}, {})
+    shown = IntervalStore()
+    controller = ReplayController(shown)
+    controller.load(rec)
+    assert shown.values("counter") == []
+    controller.seek(20 * ms)
+    assert [v for _t, _ln, v in shown.values("counter")] == [1]
+    controller.play()
+    qtbot.waitUntil(lambda: not controller.playing, timeout=5000)
+    assert [v for _t, _ln, v in shown.values("counter")] == [1, 2]  # each value once
 
 
 @pytest.mark.parametrize("content", [b"", b"not gzip at all", b"\x1f\x8b\x08\x00garbage"])

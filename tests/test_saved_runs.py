@@ -212,6 +212,7 @@ def write_run(path: Path, change: Callable[[dict[str, Any]], Any] | None = None)
         store.events,
         [Mark(20 * MS, "join")],
         {"lesson": "Multithreading", "elapsed_s": 0.05, "report": dict(REPORT)},
+        values=[(10 * MS, 1, "counter", {"actual": 3, "expected": 4}), (12 * MS, 0, "ok", True)],
     )
     recording.save(rec, path)
     if change is not None:
@@ -263,6 +264,19 @@ DAMAGED = [
         "mark",
         lambda d: d["marks"][0].__setitem__(0, -1),
         "mark 0 has a negative time (-1)",
+    ),
+    ("values", lambda d: d.__setitem__("values", {"a": 1}), "its values are not a list"),
+    ("value-shape", lambda d: d["values"].__setitem__(0, [1, 2]), "value 0 is not [time, lane"),
+    ("value-time", lambda d: d["values"][1].__setitem__(0, -3), "value 1 has a negative time (-3)"),
+    (
+        "value-lane",
+        lambda d: d["values"][0].__setitem__(1, 42),
+        "value 0 is on lane 42, which is not among the lanes",
+    ),
+    (
+        "value-name",
+        lambda d: d["values"][1].__setitem__(2, 7),
+        "value 1 has a name that is not text (7)",
     ),
     ("report", lambda d: d["result"].__setitem__("report", [1]), "result.report is not a dict"),
     (

@@ -13,6 +13,7 @@ import pytest
 
 from demos import starvation
 from demos.events import Kind
+from demos.intervals import IntervalStore
 from demos.ring import DETAIL_BYTES
 from demos.runtime import Run
 from demos.transport import ListSink
@@ -105,6 +106,28 @@ def test_a_cancelled_run_stops_within_its_poll() -> None:
     assert run.cancel(5.0).ended
 
 
+def test_acquisitions_travel_as_values_at_a_modest_rate() -> None:
+    sink = ListSink()
+    specs = starvation.build_workers(2, 2, 1, 2, False)
+    run = Run(Kind.THREAD, specs, sink)
+    run.start()
+    assert run.join(10.0).ended
+    store = IntervalStore()
+    store.add_messages(sink.messages)
+    reports = store.values(starvation.ACQUISITIONS)
+    by_lane: dict[int, list[tuple[int, int]]] = {}
+    for t, lane, n in reports:
+        by_lane.setdefault(lane, []).append((t, n))
+    counts = starvation.result(specs)["acquisitions"]
+    names = {lane.lane_id: lane.name for lane in store.lanes}
+    assert {names[lane]: seen[-1][1] for lane, seen in by_lane.items()} == counts  # the last: final
+    for seen in by_lane.values():
+        times = [t for t, _ in seen[:-1]]  # the last report comes when the worker is done
+        gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+        assert all(gap >= starvation.REPORT_PERIOD_NS for gap in gaps)
+        assert [n for _, n in seen] == sorted(n for _, n in seen)  # counts only grow
+
+
 def test_details_fit_the_ring_and_limits_are_enforced() -> None:
     assert len(b"holds lock #999999") <= DETAIL_BYTES
     with pytest.raises(ValueError, match="at least two"):
@@ -116,6 +139,10 @@ def test_details_fit_the_ring_and_limits_are_enforced() -> None:
 @pytest.mark.gui
 def test_starvation_page_runs_and_keeps_both_indexes(qtbot, challenge_page) -> None:  # noqa: ANN001
     win, tab, page = challenge_page("Starvation")
+
+    def live_total() -> float:
+        return sum(sum(item.opts["height"]) for item in page.acquisitions_chart.items)
+
     try:
         assert page.name == "Starvation"
         page.sliders["greedy"].setValue(2)
@@ -125,6 +152,8 @@ def test_starvation_page_runs_and_keeps_both_indexes(qtbot, challenge_page) -> N
             page.fair.setChecked(fair)
             win.start()
             qtbot.waitUntil(lambda: win.lab.running, timeout=5000)
+            # Live bars from the workers' ACQUISITIONS values, while the run goes on.
+            qtbot.waitUntil(lambda: win.lab.running and live_total() > 0, timeout=5000)
             qtbot.waitUntil(lambda: not win.lab.running, timeout=30_000)
             qtbot.waitUntil(
                 lambda: "acquisitions in all" in page.verdict_label.text(), timeout=5000

@@ -45,11 +45,7 @@ def run_here(scenario: str) -> tuple[list, IntervalStore]:
     run.start()
     assert run.join(30.0).ended
     store = IntervalStore()
-    from demos.events import Lane
-
-    for kind, payload in sink.messages:
-        if kind == "lane":
-            store.add_lane(Lane.from_tuple(payload))
+    store.add_messages(sink.messages)  # lanes, marks and values, as a twin keeps them
     store.add_events(sorted(sink.events, key=lambda e: e[0]))
     return specs, store
 
@@ -61,6 +57,30 @@ def test_twin_plays_the_decks_example() -> None:
     assert result["checks"][0]["ident"] is None  # no ident before start(), as the deck prints
     assert result["future_states"] == []
     assert 1.9 < result["elapsed_s"] < 4.0
+
+
+def test_deck_reports_each_is_alive_answer_as_a_typed_value() -> None:
+    specs, store = run_here("deck")
+    answers = [value for _t, _lane, value in store.values(lesson.IS_ALIVE)]
+    assert answers == [
+        {"step": step, "alive": alive}
+        for step, alive in zip(lesson.DECK_STEPS, [False, True, True, False], strict=True)
+    ]
+    record = specs[0].params["record"]
+    assert [a["alive"] for a in answers] == record.observed
+    assert json.loads(json.dumps(answers)) == answers  # plain data, as on the wire
+
+
+def test_futures_report_their_states_and_cancel_answers_as_values() -> None:
+    specs, store = run_here("futures")
+    book = specs[0].params["book"]
+    states: dict[int, list[str]] = {}
+    for _t, _lane, value in store.values(future_states.FUTURE_STATE):
+        states.setdefault(value["task"], []).append(value["state"])
+    assert states == dict(enumerate(book.states))
+    cancels = {v["task"]: v["returned"] for _, _, v in store.values(future_states.FUTURE_CANCEL)}
+    assert cancels == {i: a for i, a in enumerate(book.cancel_returned) if a is not None}
+    assert cancels[0] is False
 
 
 def test_futures_cancel_pending_but_not_running() -> None:
@@ -154,6 +174,9 @@ def test_tab_plays_the_deck_and_lights_the_diagram(qtbot, qloop) -> None:  # noq
         qtbot.waitUntil(lambda: win.lab.running, timeout=5000)
         # While the worker sleeps, the diagram shows it waiting and the OS table finds it.
         qtbot.waitUntil(lambda: tab.diagram.counts.get(State.WAITING, 0) >= 1, timeout=5000)
+        # The answers appear live, from main's IS_ALIVE values, while the worker still sleeps.
+        qtbot.waitUntil(lambda: win.lab.running and tab.answers.count() >= 2, timeout=5000)
+        assert tab.answers.item(1).text() == "started: is_alive() -> True"
         if kernel_states.available():
             qtbot.waitUntil(lambda: tab.os_table.rowCount() >= 3, timeout=5000)
             lanes = {tab.os_table.item(r, 1).text() for r in range(tab.os_table.rowCount())}

@@ -119,23 +119,15 @@ class DeadlockPage(ChallengePage):
 
     # ---------------------------------------------------------------- live
     def _forget_live(self) -> None:
-        self._details: list[str] | None = None  # the store's detail list we have scanned
-        self._scanned = 0
         self._after_s: float | None = None
         self._live: WaitGraph | None = None
 
     def scan(self) -> None:
-        """Read the details added to the store since the last frame (each read once)."""
-        details = self.tab.lab.store.detail
-        if details is not self._details or len(details) < self._scanned:
-            self._forget_live()  # a new run (the store clears by replacing its list)
-            self._details = details
-        for detail in details[self._scanned :]:
-            if detail.startswith("wfg "):
-                self._live = WaitGraph.decode(detail) or self._live
-            elif (after := deadlock.parse_detection(detail)) is not None:
-                self._after_s = after
-        self._scanned = len(details)
+        """The detector's newest WAIT_GRAPH value and its DETECTED_AFTER_S value, if any."""
+        store = self.tab.lab.store
+        graph = store.latest(deadlock.WAIT_GRAPH)
+        self._live = None if graph is None else WaitGraph.from_dict(graph)
+        self._after_s = store.latest(deadlock.DETECTED_AFTER_S)
 
     def refresh(self) -> None:
         """Draw the newest graph the detector reported; say so the moment it finds a deadlock."""

@@ -74,8 +74,7 @@ class NondeterminismPage(ChallengePage):
         self.runs_label, self.distinct_label = self.result_box.values.values()
         self.verdict_label = self.result_box.verdict
         layout.addWidget(self.result_box)
-        self._scanned = 0
-        self._live: Counter[int] = Counter()
+        self._seen_version = -1
 
     def params(self) -> dict[str, Any]:
         """Slider values and the switch as the scenario's parameters."""
@@ -93,27 +92,22 @@ class NondeterminismPage(ChallengePage):
         self.distinct_label.setText(f"{len(results):,}")
 
     def refresh(self) -> None:
-        """Live histogram from the orchestrator's report after each run."""
+        """Live histogram from the orchestrator's PROGRESS value after each run."""
         if not self.tab.lab.running:
             return
         store = self.tab.lab.store
-        if store.count < self._scanned:
-            self._scanned, self._live = 0, Counter()
-        planned = 0
-        for i in range(self._scanned, store.count):
-            parsed = nondeterminism.parse_progress(store.detail[i])
-            if parsed is not None:
-                _, planned, total = parsed
-                self._live[total] += 1
-        if planned or self._scanned == 0:
-            planned = planned or self.sliders["runs"].value()
-            self._draw(dict(self._live), sum(self._live.values()), planned)
-        self._scanned = store.count
+        if store.version == self._seen_version:
+            return
+        self._seen_version = store.version
+        progress = [value for _t, _lane, value in store.values(nondeterminism.PROGRESS)]
+        live = Counter(p["total"] for p in progress)
+        planned = progress[-1]["runs"] if progress else self.sliders["runs"].value()
+        self._draw(dict(live), len(progress), planned)
 
     def clear_result(self, message: str) -> None:
         """Blank the figures."""
         self.chart.clear_bars()
-        self._scanned, self._live = 0, Counter()
+        self._seen_version = -1
         self.result_box.clear(message)
 
     def show_result(self, elapsed_s: float, report: dict[str, Any]) -> None:

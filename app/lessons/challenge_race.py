@@ -16,7 +16,6 @@ from demos.events import State
 LOST_COLOUR = VERMILLION  # vermillion (Okabe-Ito): updates were lost
 EXACT_COLOUR = BLUISH_GREEN  # bluish green: the count is exact
 GROUP = "challenges/race"  # where the page's settings are remembered
-LIVE_SCAN_EVENTS = 400  # how far back the live view looks for the latest counter report
 
 RACE_EXPLANATION = (
     "Every thread adds 1 to one shared counter, many times, in three steps: it <b>reads</b> "
@@ -99,31 +98,25 @@ class RacePage(ChallengePage):
         self._show_lost(expected - actual, f"  ({share:.0%})" if expected else "")
 
     def refresh(self) -> None:
-        """Show the counter as the threads last reported it."""
+        """Show the counter as the threads last reported it (their COUNTER values)."""
         if self.tab.lab.running:
-            live = self._latest(race.parse_live)
+            live = self.tab.lab.store.latest(race.COUNTER)
             if live is not None:
-                actual, expected = live
-                self._show_counts(expected, actual)
-
-    def _latest(self, parse: Any) -> Any:
-        """The newest detail in the store that ``parse`` understands, parsed (or None)."""
-        details = self.tab.lab.store.detail
-        for i in range(len(details) - 1, max(-1, len(details) - 1 - LIVE_SCAN_EVENTS), -1):
-            parsed = parse(details[i])
-            if parsed is not None:
-                return parsed
-        return None
+                self._show_counts(live["expected"], live["actual"])
 
     def clear_result(self, message: str) -> None:
         """Blank the figures before a new run or after a reset."""
         self.result_box.clear(message)
 
     def show_result(self, elapsed_s: float, report: dict[str, Any]) -> None:
-        """Expected, actual, lost updates (from the last thread's final report) and a verdict."""
+        """Expected, actual, lost updates (the last thread's FINAL_COUNT value; for a run saved
+        before values, the lab's figures) and a verdict."""
         params = {**race.DEFAULTS, **self.tab.last_params}
         planned = params["threads"] * params["increments"]
-        final = self._latest(race.parse_final)
+        final = self.tab.lab.store.latest(race.FINAL_COUNT)
+        figures = report.get("result") or {}
+        if final is None and {"actual", "expected", "lost_updates"} <= figures.keys():
+            final = figures
         outcomes = report.get("outcomes", {})
         cancelled = sum(state == int(State.CANCELLED) for state, _ in outcomes.values())
         failed = [msg for state, msg in outcomes.values() if state == int(State.FAILED)]

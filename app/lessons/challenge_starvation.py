@@ -62,8 +62,6 @@ class StarvationPage(ChallengePage):
         self.unfair_label, self.fair_label = self.result_box.values.values()
         self.verdict_label = self.result_box.verdict
         layout.addWidget(self.result_box)
-        self._scanned = 0
-        self._live: dict[int, int] = {}  # store row -> latest acquisition count
 
     def params(self) -> dict[str, Any]:
         """Slider values and the switch as the scenario's parameters."""
@@ -81,28 +79,20 @@ class StarvationPage(ChallengePage):
         self.acquisitions_chart.set_bars(short, [greedy, polite])
 
     def refresh(self) -> None:
-        """Live acquisitions, read from the workers' "holds lock #n" reports."""
+        """Live acquisitions: each worker's latest ACQUISITIONS value."""
         if not self.tab.lab.running:
             return
         store = self.tab.lab.store
-        if store.count < self._scanned:
-            self._scanned = 0  # a new run cleared the store
-        for i in range(self._scanned, store.count):
-            detail = store.detail[i]
-            if detail.startswith("holds lock #"):
-                self._live[int(store.row[i])] = int(detail[len("holds lock #") :])
-        self._scanned = store.count
-        rows = [r for r, lane in enumerate(store.lanes) if lane.name[:6] in ("greedy", "polite")]
-        if rows:
-            names = [store.lanes[r].name for r in rows]
-            self._draw_acquisitions(names, [self._live.get(r, 0) for r in rows])
+        latest = {lane: n for _t, lane, n in store.values(starvation.ACQUISITIONS)}
+        lanes = [lane for lane in store.lanes if lane.name[:6] in ("greedy", "polite")]
+        if lanes:
+            names = [lane.name for lane in lanes]
+            self._draw_acquisitions(names, [latest.get(lane.lane_id, 0) for lane in lanes])
 
     def clear_result(self, message: str) -> None:
         """Blank the charts (the two indexes stay: they compare runs)."""
         self.acquisitions_chart.clear_bars()
         self.wait_chart.clear_bars()
-        self._scanned = 0
-        self._live = {}
         self.verdict_label.setText(message)
 
     def show_result(self, elapsed_s: float, report: dict[str, Any]) -> None:

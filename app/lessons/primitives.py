@@ -3,7 +3,7 @@
 
 The figures each page shows after a run are worded in ``app.lessons.primitives_figures``.
 Semaphore and queue runs also draw a small live plot (occupancy or queue depth against its
-limit) from samples the threads put in their event details, parsed as the events arrive.
+limit) from the values the threads report (``semaphore.OCCUPANCY``, ``bounded_buffer.DEPTH``).
 """
 
 from __future__ import annotations
@@ -127,8 +127,7 @@ class PrimitivesTab(LessonTab):
             angle=0, pen=pg.mkPen(LIMIT_COLOUR, width=2, style=Qt.PenStyle.DashLine)
         )
         self.plot.addItem(self.limit_line)
-        self._samples: list[tuple[int, int]] = []
-        self._scanned = 0
+        self._seen_version = -1  # the store's version the plot last drew
         saved = read_choice(self.settings, "primitives/primitive", "lock", primitives.PRIMITIVES)
         self.primitive.currentIndexChanged.connect(self._on_primitive)
         self.primitive.setCurrentIndex(primitives.PRIMITIVES.index(saved))
@@ -199,8 +198,7 @@ class PrimitivesTab(LessonTab):
     def clear_plots(self) -> None:
         """A new run or a reset: forget the samples too."""
         super().clear_plots()
-        self._samples.clear()
-        self._scanned = 0
+        self._seen_version = -1
         self.curve.setData([], [])
         limit = self._limit()
         self.limit_line.setVisible(limit is not None)
@@ -211,32 +209,23 @@ class PrimitivesTab(LessonTab):
             self.plot.setLabel("left", what)
 
     def refresh_plots(self) -> None:
-        """Besides the timeline, parse the samples that arrived since the last frame (cheap)."""
+        """Besides the timeline, redraw the samples when the store changed (a few hundred)."""
         super().refresh_plots()
         store = self.lab.store
-        if store.count < self._scanned:  # the store was cleared under us
-            self._samples.clear()
-            self._scanned = 0
-        primitive = self.last_params.get("primitive")
-        parse = {"semaphore": semaphore.parse_occupancy, "queue": bounded_buffer.parse_depth}.get(
-            str(primitive)
+        name = {"semaphore": semaphore.OCCUPANCY, "queue": bounded_buffer.DEPTH}.get(
+            str(self.last_params.get("primitive"))
         )
-        if parse is None or store.count == self._scanned:
-            self._scanned = store.count
+        if name is None or store.version == self._seen_version:
             return
-        added = False
-        for i in range(self._scanned, store.count):
-            value = parse(store.detail[i])
-            if value is not None:
-                self._samples.append((int(store.start_ns[i]), value))
-                added = True
-        self._scanned = store.count
-        if added and store.t0_ns is not None:
-            self._samples.sort()  # threads' batches may arrive slightly out of order
-            data = np.array(self._samples, dtype=np.float64)
-            t = (data[:, 0] - store.t0_ns) / 1e9
-            # Steps: a value holds until the next sample.
-            self.curve.setData(np.repeat(t, 2)[1:], np.repeat(data[:, 1], 2)[:-1])
+        self._seen_version = store.version
+        samples = store.values(name)  # in time order, whichever thread reported first
+        if not samples or store.t0_ns is None:
+            self.curve.setData([], [])
+            return
+        t = (np.array([s[0] for s in samples], dtype=np.float64) - store.t0_ns) / 1e9
+        level = np.array([s[2] for s in samples], dtype=np.float64)
+        # Steps: a value holds until the next sample.
+        self.curve.setData(np.repeat(t, 2)[1:], np.repeat(level, 2)[:-1])
 
     def set_presenting(self, on: bool) -> None:
         """Dark plot background in the high-contrast theme."""

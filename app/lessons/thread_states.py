@@ -3,7 +3,6 @@ states and a pool's Future states, side by side, each labelled with where it com
 
 from __future__ import annotations
 
-import re
 import time
 from typing import Any
 
@@ -21,15 +20,13 @@ from app.lesson import LessonTab, heading, paragraph
 from app.palette import STATE_HELP
 from app.param_widgets import SettingCombo
 from app.state_diagram import StateDiagram
+from demos import future_states
 from demos import thread_states as lesson
 from demos.events import State
 from demos.kernel_states import available, kernel_state_meaning, kernel_states
 from demos.lab import MAIN_LANE_ID
 
 OS_REFRESH_S = 0.5  # the kernel view is read about twice a second, not on every frame
-_MARK = re.compile(r"^(.+): is_alive\(\) -> (True|False)$")
-_FUTURE = re.compile(r"future (\d+) -> (\w+)")
-_CANCEL = re.compile(r"future (\d+) cancel\(\) -> (True|False)")
 
 SCENARIO_TITLES = {
     "deck": "The deck's example: is_alive() four times",
@@ -218,32 +215,23 @@ class ThreadStatesTab(LessonTab):
         return counts
 
     def alive_answers(self) -> list[tuple[str, bool]]:
-        """The deck's checks seen so far, from main's timeline marks."""
-        found = []
-        for mark in self.lab.store.marks:
-            if match := _MARK.match(mark.label):
-                found.append((match.group(1), match.group(2) == "True"))
-        return found
+        """The deck's checks seen so far: main's IS_ALIVE values."""
+        return [
+            (v["step"], bool(v["alive"])) for _t, _ln, v in self.lab.store.values(lesson.IS_ALIVE)
+        ]
 
     def future_rows(self) -> dict[int, dict[str, Any]]:
-        """Each future's states and cancel() answer, parsed from main's lane details."""
+        """Each future's states and cancel() answer, from main's FUTURE_STATE and FUTURE_CANCEL
+        values."""
         store = self.lab.store
-        main = next((ln for ln in store.lanes if ln.name == lesson.ORCHESTRATOR_NAME), None)
         rows: dict[int, dict[str, Any]] = {}
-        if main is None:
-            return rows
-        row_index = store.row_of(main.lane_id)
-        for i in range(store.count):
-            if store.row[i] != row_index:
-                continue
-            detail = store.detail[i]
-            if match := _FUTURE.search(detail):
-                entry = rows.setdefault(int(match.group(1)), {"states": [], "cancel": None})
-                if not entry["states"] or entry["states"][-1] != match.group(2):
-                    entry["states"].append(match.group(2))
-            elif match := _CANCEL.search(detail):
-                entry = rows.setdefault(int(match.group(1)), {"states": [], "cancel": None})
-                entry["cancel"] = match.group(2) == "True"
+        for _t, _ln, value in store.values(future_states.FUTURE_STATE):
+            entry = rows.setdefault(int(value["task"]), {"states": [], "cancel": None})
+            if not entry["states"] or entry["states"][-1] != value["state"]:
+                entry["states"].append(value["state"])
+        for _t, _ln, value in store.values(future_states.FUTURE_CANCEL):
+            entry = rows.setdefault(int(value["task"]), {"states": [], "cancel": None})
+            entry["cancel"] = bool(value["returned"])
         return rows
 
     def update_live_views(self) -> None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import queue
-import re
 import threading
 import time
 from typing import Any
@@ -73,7 +72,7 @@ SCENARIO = Scenario(
 )
 LIMITS = SCENARIO.limits()
 DEFAULTS: dict[str, Any] = SCENARIO.defaults()
-_DEPTH = re.compile(r"depth=(\d+)/(\d+)")
+DEPTH = "depth"  # value after every put and get: items in the queue (an int)
 
 
 class SharedBuffer:
@@ -144,14 +143,8 @@ class SharedBuffer:
 
 
 def depth_detail(what: str, depth: int, capacity: int) -> str:
-    """The detail carrying a depth sample (parsed back by :func:`parse_depth`)."""
+    """The lane's detail after a put or a get (a tooltip; the figure is the DEPTH value)."""
     return f"{what}: depth={depth}/{capacity}"
-
-
-def parse_depth(detail: str) -> int | None:
-    """The depth in a detail written by :func:`depth_detail`, else None."""
-    match = _DEPTH.search(detail)
-    return int(match.group(1)) if match else None
 
 
 def _put(q: queue.Queue[tuple[int, int]], item: tuple[int, int], timeout: float) -> bool:
@@ -178,6 +171,7 @@ def producer(ctx: WorkerContext, shared: SharedBuffer, index: int) -> None:
                 shared.note_block("producer", waited)
             t_ns, depth = shared.sample()
             emit_at(ctx, t_ns, State.RUNNING, depth_detail(f"put item {n + 1}", depth, capacity))
+            ctx.report(DEPTH, depth, t_ns)
     finally:
         shared.producer_finished()  # even when cancelled: consumers must never wait forever
 
@@ -210,6 +204,7 @@ def consumer(ctx: WorkerContext, shared: SharedBuffer, index: int) -> None:
         with shared._stats:
             shared.consumed += 1
         emit_at(ctx, t_ns, State.RUNNING, depth_detail("got an item", depth, capacity))
+        ctx.report(DEPTH, depth, t_ns)
         ctx.sleep(shared.consume_ms / 1000, "using the item")
 
 

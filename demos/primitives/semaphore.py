@@ -8,7 +8,6 @@ counter never runs ahead of the real number inside, and its maximum must never e
 
 from __future__ import annotations
 
-import re
 import threading
 from typing import Any
 
@@ -55,7 +54,7 @@ SCENARIO = Scenario(
 )
 LIMITS = SCENARIO.limits()
 DEFAULTS: dict[str, Any] = SCENARIO.defaults()
-_OCCUPANCY = re.compile(r"occupancy=(\d+)/(\d+)")
+OCCUPANCY = "occupancy"  # value after every change: threads inside (an int)
 
 
 class SharedSemaphore:
@@ -99,14 +98,8 @@ class SharedSemaphore:
 
 
 def occupancy_detail(occupancy: int, permits: int, what: str) -> str:
-    """The detail carrying an occupancy sample (parsed back by :func:`parse_occupancy`)."""
+    """The lane's detail at an occupancy change (a tooltip; the figure is the OCCUPANCY value)."""
     return f"{what}: occupancy={occupancy}/{permits}"
-
-
-def parse_occupancy(detail: str) -> int | None:
-    """The occupancy in a detail written by :func:`occupancy_detail`, else None."""
-    match = _OCCUPANCY.search(detail)
-    return int(match.group(1)) if match else None
 
 
 def semaphore_worker(ctx: WorkerContext, shared: SharedSemaphore, index: int) -> None:
@@ -124,11 +117,13 @@ def semaphore_worker(ctx: WorkerContext, shared: SharedSemaphore, index: int) ->
         try:
             t_ns, occupancy = shared.change(+1)
             emit_at(ctx, t_ns, State.RUNNING, occupancy_detail(occupancy, permits, "acquired"))
+            ctx.report(OCCUPANCY, occupancy, t_ns)
             ctx.sleep(shared.hold_ms / 1000, f"holds a permit (round {round_no + 1}): I/O")
         finally:
             t_ns, occupancy = shared.change(-1)
             semaphore.release()
         emit_at(ctx, t_ns, State.RUNNING, occupancy_detail(occupancy, permits, "released"))
+        ctx.report(OCCUPANCY, occupancy, t_ns)
 
 
 def build(permits: int, workers: int, rounds: int, hold_ms: int) -> list[WorkerSpec]:

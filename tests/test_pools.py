@@ -191,3 +191,40 @@ def test_tab_runs_a_pool_through_the_lab_to_its_figures(qtbot, qloop) -> None:  
     finally:
         win.tabs.setCurrentIndex(0)
         win.close()
+
+
+@pytest.mark.gui
+def test_tab_pause_and_cancel_stop_the_pool_in_the_lab(qtbot, qloop) -> None:  # noqa: ANN001
+    from app.main_window import MainWindow
+
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(lambda: win.lab.is_alive() and win.lab.pid is not None, timeout=20_000)
+    win.tabs.setCurrentIndex(win.lessons.titles.index("Pools"))
+    tab = win.current_lesson()
+    try:
+        tab.kind.set_value("process")
+        tab.work.set_value("cpu")
+        tab.tasks.setValue(2000)
+        tab.task_us.setValue(2000)  # a 4 s baseline, then chunks of 2 s per process
+        tab.chunksize.setValue(1000)
+        tab.sweep.setChecked(False)
+        win.start()
+        # The pool's lanes appear once its processes are up: the run is inside map() then.
+        qtbot.waitUntil(
+            lambda: sum(lane.kind is Kind.PROCESS for lane in win.store.lanes) == 2,
+            timeout=60_000,
+        )
+        win.toggle_pause()
+        qtbot.waitUntil(lambda: win.lab.paused, timeout=5000)
+        t0 = time.perf_counter()
+        win.cancel()
+        qtbot.waitUntil(lambda: not win.lab.running, timeout=10_000)
+        assert time.perf_counter() - t0 < 8.0
+        qtbot.waitUntil(lambda: tab.verdict_label.text().startswith("Cancelled"), timeout=5000)
+        workers = [lane for lane in win.store.lanes if lane.kind is Kind.PROCESS]
+        assert {win.store.current_state(lane.lane_id) for lane in workers} == {State.CANCELLED}
+    finally:
+        win.tabs.setCurrentIndex(0)
+        win.close()

@@ -139,9 +139,9 @@ class PresenterMode(QObject):
             action.setEnabled(False)
             window.addAction(action)
             self.clicker_actions.append(action)
-        for number in range(1, 10):
+        for number in range(1, 11):  # keys 1-9, then 0 for the 10th lesson
             action = QAction(f"Lesson {number}", window)
-            action.setShortcut(QKeySequence(str(number)))
+            action.setShortcut(QKeySequence(str(number % 10)))
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             action.triggered.connect(lambda _=False, n=number: self._jump(n - 1))
             action.setEnabled(False)

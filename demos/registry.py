@@ -142,6 +142,12 @@ LESSONS: tuple[LessonEntry, ...] = (
         "processes scale CPU work over cores; start-up and pickling data between them cost",
     ),
     LessonEntry(
+        "pools",
+        "Pools",
+        "python -m demos.pools --kind process --tasks 10000 --task-us 50 --chunksize 1 --workers 2",
+        "Executor.map over tiny tasks: chunksize 1 drowns in IPC, chunks near the core count",
+    ),
+    LessonEntry(
         "when_to_use",
         "When to use what",
         "python -m demos.when_to_use [--io-jobs 8 --io-ms 150] [--cpu-jobs 4 --cpu-ms 150]",

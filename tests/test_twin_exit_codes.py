@@ -32,6 +32,7 @@ TWINS = [
     ["demos.primitives", "barrier"],
     ["demos.primitives", "queue"],
     ["demos.processes"],
+    ["demos.pools"],
     ["demos.coroutines"],
     ["demos.when_to_use"],
     ["demos.process_thread"],
@@ -64,6 +65,7 @@ COMPLETED = [
     + ["--late", "--timeout-ms", "200"],
     ["demos.thread_states", "--scenario", "futures"],
     ["demos.scheduler", "--schedule", "1,2"],
+    ["demos.pools", "--tasks", "200", "--task-us", "20", "--chunksize", "50"],
 ]
 
 

@@ -1,0 +1,206 @@
+"""The Pools tab: ``Executor.map`` over many small tasks, and the speedup against ``chunksize``.
+
+One lab run: a submitting thread runs the tasks itself (the one-process baseline), starts a pool
+and maps the tasks over it, at one chunksize or, with the sweep on, at several in turn with the
+same warm pool. Each pool worker has a lane; a bar on it is one chunk of tasks it ran.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QFormLayout, QFrame, QLabel, QVBoxLayout
+
+from app.lesson import LessonTab, heading, paragraph
+from app.param_widgets import SettingChoice, SettingSlider
+from demos import pools as lesson
+from demos.events import State
+
+GROUP = "pools"  # QSettings group of the sliders
+PLOT_HEIGHT_PX = 220
+EXPLANATION = (
+    "A pool keeps a few workers alive and hands them tasks: <code>pool.map(task, items, "
+    "chunksize=C)</code>. A <b>process pool</b> pickles each chunk of C items to a worker "
+    "process and each chunk of results back; with thousands of tiny tasks and C = 1 that "
+    "traffic costs more than the work. Chunks of hundreds pay it once per chunk, and the "
+    "speedup nears the number of cores."
+    "<br><br>A <b>thread pool</b> sends nothing (it ignores <code>chunksize</code>), but its "
+    "threads share one GIL: it helps tasks that <i>wait</i> (I/O), not tasks that compute."
+    "<br><br>Each run first does every task in one thread, one after another: that time is "
+    "the baseline the speedup is measured against. The pool's start-up is shown apart. On the "
+    "timeline each pool worker has a lane; a bar is one chunk it ran, a gap is time it waited "
+    "for the next chunk to arrive."
+)
+
+
+class PoolsTab(LessonTab):
+    """Lesson: a pool's map() pays off when each message carries enough work."""
+
+    title = "Pools"
+    scenario = "demos.pools"
+    speaker_notes = (
+        "<p><b>Start with the defaults</b>: a process pool of 2, 10,000 tasks of 50 µs, "
+        "chunksize 1. Ask: two cores, so twice as fast? Point at the speedup: below 1x. The "
+        "worker lanes are full of gaps: each task waits for its own message.</p>"
+        "<p>Set <b>chunksize</b> to 500 and run again: the lanes turn into a few solid bars "
+        "and the speedup climbs towards 2x.</p>"
+        "<p>Tick <b>sweep</b>: one run measures 1, 4, 16, ... and draws the curve: it rises "
+        "from below 1x to near the core count.</p>"
+        "<p>Switch to a <b>thread pool</b> with CPU tasks: about 1x whatever the chunksize "
+        "(the GIL). Switch the tasks to <b>I/O</b>: the waits overlap and threads win.</p>"
+    )
+
+    def build_side_panel(self, layout: QVBoxLayout) -> None:
+        """Explanation, the pool and task choices, sliders, the curve and the results box."""
+        s = self.settings
+        param = lesson.SCENARIO.param
+        layout.addWidget(heading("Pools: map() and chunksize"))
+        layout.addWidget(paragraph(EXPLANATION))
+        layout.addWidget(QLabel("Pool"))
+        labels = {
+            "process": "&ProcessPoolExecutor (spawn)",
+            "thread": "T&hreadPoolExecutor",
+        }
+        self.kind = SettingChoice(param("kind"), s, GROUP, labels, self)
+        for button in self.kind.buttons.values():
+            layout.addWidget(button)
+        layout.addWidget(QLabel("Each task"))
+        labels = {"cpu": "computes (pure Python)", "io": "sleeps (stands in for I/O)"}
+        self.work = SettingChoice(param("work"), s, GROUP, labels, self)
+        for button in self.work.buttons.values():
+            layout.addWidget(button)
+        self.tasks = SettingSlider(param("tasks"), s, GROUP)
+        self.task_us = SettingSlider(param("task_us"), s, GROUP)
+        self.chunksize = SettingSlider(param("chunksize"), s, GROUP)
+        self.workers = SettingSlider(param("workers"), s, GROUP)
+        for slider in (self.tasks, self.task_us, self.chunksize, self.workers):
+            layout.addWidget(slider)
+        self.sweep = QCheckBox("Sweep chunksi&zes 1, 4, 16, ... in one run")
+        self.sweep.setToolTip(param("sweep").help)
+        self.sweep.setChecked(str(s.value(f"{GROUP}/sweep", "false")).lower() == "true")
+        self.sweep.toggled.connect(lambda on: s.setValue(f"{GROUP}/sweep", on))
+        layout.addWidget(self.sweep)
+
+        layout.addWidget(heading("Speedup against chunksize"))
+        self.plot = pg.PlotWidget()
+        self.plot.setMinimumHeight(PLOT_HEIGHT_PX)
+        self.plot.setLogMode(x=True, y=False)
+        self.plot.setLabel("bottom", "chunksize (log)")
+        self.plot.setLabel("left", "speedup")
+        self.plot.setBackground("w")
+        self.curve = self.plot.plot(
+            pen=pg.mkPen("#2060D0", width=2), symbol="o", symbolBrush="#2060D0", symbolSize=8
+        )
+        dashed = pg.mkPen("#60A060", style=Qt.PenStyle.DashLine)
+        self.ideal_line = pg.InfiniteLine(0, angle=0, pen=dashed, label="ideal")
+        self.one_line = pg.InfiniteLine(1, angle=0, pen=pg.mkPen("#888888"), label="1x")
+        for line in (self.ideal_line, self.one_line):
+            line.setVisible(False)
+            self.plot.addItem(line)
+        layout.addWidget(self.plot)
+
+        box = QFrame()
+        box.setFrameShape(QFrame.Shape.StyledPanel)
+        form = QFormLayout(box)
+        self.baseline_label = QLabel("-")
+        self.startup_label = QLabel("-")
+        self.elapsed_label = QLabel("-")
+        self.speedup_label = QLabel("-")
+        self.speedup_label.setObjectName("bigFigure")
+        self.sweep_label = paragraph("")
+        self.verdict_label = paragraph("Press Start (Space) to run the baseline and the pool.")
+        form.addRow("One thread, one by one:", self.baseline_label)
+        form.addRow("Pool start-up (apart):", self.startup_label)
+        form.addRow("Pool map():", self.elapsed_label)
+        form.addRow("Speedup:", self.speedup_label)
+        form.addRow(self.sweep_label)
+        form.addRow(self.verdict_label)
+        layout.addWidget(heading("Last run"))
+        layout.addWidget(box)
+        self.figures: dict[str, Any] = {}
+
+    def params(self) -> dict[str, Any]:
+        """The controls as the scenario's parameters."""
+        return {
+            "kind": self.kind.value(),
+            "work": self.work.value(),
+            "tasks": self.tasks.value(),
+            "task_us": self.task_us.value(),
+            "chunksize": self.chunksize.value(),
+            "workers": self.workers.value(),
+            "sweep": self.sweep.isChecked(),
+        }
+
+    def join_deadline_s(self) -> float:
+        """The baseline and every step three times over, plus time to start the pool."""
+        return lesson.deadline_s(self.params())
+
+    def clear_result(self, message: str) -> None:
+        """Blank the figures before a new run or after a reset."""
+        self.figures = {}
+        for label in (self.baseline_label, self.startup_label, self.elapsed_label):
+            label.setText("-")
+        self.speedup_label.setText("-")
+        self.sweep_label.setText("")
+        self.verdict_label.setText(message)
+        self.curve.setData([], [])
+        for line in (self.ideal_line, self.one_line):
+            line.setVisible(False)
+
+    def show_result(self, elapsed_s: float, report: dict[str, Any]) -> None:
+        """Baseline, start-up, the pool's time and speedup, the curve and the verdict."""
+        raw = report.get("result", {})
+        outcomes = report.get("outcomes", {})
+        ended = {state for state, _ in outcomes.values()}
+        messages = [msg for _state, msg in outcomes.values() if msg]
+        if report.get("failed") or "error" in raw or int(State.FAILED) in ended:
+            why = report.get("failed") or raw.get("error") or (messages or ["a worker failed"])[0]
+            self.verdict_label.setText(f"The run did not complete: {why}.")
+            return
+        if int(State.CANCELLED) in ended or not raw.get("steps"):
+            self.verdict_label.setText("Cancelled: the pool was shut down, pending chunks dropped.")
+            return
+        # Paused time is not elapsed time; a replayed run has no pauses of this session.
+        paused = self.lab.paused_ns_between if self.clock is None else None
+        self.figures = f = lesson.summarize(self.last_params, raw, paused)
+        self.baseline_label.setText(f"{f['baseline_s']:.3f} s ({f['us_per_task_alone']:g} µs/task)")
+        self.startup_label.setText(f"{f['startup_ms']:.0f} ms for {f['workers']} workers")
+        self.elapsed_label.setText(f"{f['elapsed_s']:.3f} s at chunksize {f['chunksize']}")
+        self.speedup_label.setText(f"{f['speedup']:.2f}x  (ideal {f['ideal']}x)")
+        self.verdict_label.setText(f["verdict"])
+        steps = f["steps"]
+        if len(steps) > 1:
+            self.sweep_label.setText(
+                "<br>".join(
+                    f"chunksize {s['chunksize']}: {s['elapsed_s']:.3f} s, {s['speedup']:.2f}x"
+                    for s in steps
+                )
+            )
+        self._draw(steps, f["ideal"])
+
+    def _draw(self, steps: list[dict[str, Any]], ideal: int) -> None:
+        """The measured speedups over chunksize (log axis), with the ideal and 1x lines."""
+        xs = [float(s["chunksize"]) for s in steps]
+        self.curve.setData(xs, [s["speedup"] for s in steps])
+        self.ideal_line.setValue(ideal)
+        self.ideal_line.label.setFormat(f"ideal {ideal}x")
+        for line in (self.ideal_line, self.one_line):
+            line.setVisible(True)
+        top = max([ideal, *(s["speedup"] for s in steps)]) * 1.15
+        self.plot.setYRange(0, top, padding=0)
+        self.plot.setXRange(math.log10(min(xs)) - 0.2, math.log10(max(xs)) + 0.2, padding=0)
+
+    def set_dark(self, on: bool) -> None:
+        """The speedup plot follows the theme too."""
+        super().set_dark(on)
+        self.plot.setBackground("#202124" if on else "w")
+        colour = "#E8EAED" if on else "#202020"
+        for name in ("left", "bottom"):
+            axis = self.plot.getAxis(name)
+            axis.setPen(pg.mkPen(colour))
+            axis.setTextPen(pg.mkPen(colour))
+
+    last_params: dict[str, Any] = lesson.DEFAULTS

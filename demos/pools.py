@@ -1,0 +1,399 @@
+"""Pools: ``Executor.map`` over many small tasks, and what ``chunksize`` does to its speed.
+
+One submitting thread runs every task itself (the one-process baseline), starts a thread pool or
+a ``spawn`` process pool, waits until each worker is up (start-up is kept apart) and calls
+``pool.map(task, items, chunksize=C)``, at one C or, with ``--sweep``, at several in turn.
+A process pool pickles every chunk there and its results back: with thousands of tiny tasks and
+C = 1 that costs more than the work; in chunks of hundreds it is paid once per chunk. A thread
+pool sends nothing (it ignores C) but shares one GIL: it speeds up waiting, not computing.
+
+    python -m demos.pools --kind process --tasks 10000 --task-us 50 --chunksize 1 --workers 2
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from typing import Any
+
+from demos import workloads
+from demos.context import CANCEL_FLAG, CONTROL_SIZE, PAUSE_FLAG, POLL_S, Cancelled, WorkerContext
+from demos.events import Kind, Lane, State, now_ns
+from demos.exit_status import twin_main
+from demos.parallelism import usable_cores
+from demos.process_worker import SPAWN
+from demos.scenario import Param, Scenario
+from demos.worker import WorkerSpec
+
+# The twin's plumbing is imported in main(): each pool process imports this module, keep it light.
+
+SIZE_HELP = "How long one task takes when it runs alone"
+CHUNK_HELP = "Tasks sent to a worker process in one message (a thread pool ignores it)"
+SCENARIO = Scenario(
+    "demos.pools",
+    "Executor.map over many small tasks: chunksize decides whether a process pool pays off",
+    (
+        Param("kind", str, "process", choices=("thread", "process"), help="Which pool runs map()"),
+        Param("work", str, "cpu", choices=("cpu", "io"), help="What a task does: compute or sleep"),
+        Param("tasks", int, 10000, 10, 50000, caption="&Tasks", help="Items passed to map()"),
+        Param("task_us", int, 50, 1, 5000, unit="µs", caption="Task &size", help=SIZE_HELP),
+        Param("chunksize", int, 1, 1, 10000, caption="&Chunksize", help=CHUNK_HELP),
+        Param("workers", int, 2, 1, 16, caption="&Workers", help="max_workers of the pool"),
+        Param("sweep", bool, False, help="also measure a range of chunksizes, one step each"),
+    ),
+)
+DEFAULTS = SCENARIO.defaults()
+MAX_WORK_S = 20.0  # tasks x task size: the one-process baseline alone takes this long at most
+SWEEP_FACTOR = 4  # the sweep's chunksizes: 1, 4, 16, ... up to one chunk per worker
+STARTUP_DEADLINE_S = 60.0
+MERGE_GAP_NS = 50_000  # tasks of one worker closer than this (one chunk) make one bar on its lane
+CHECK_EVERY_S = 0.01  # the baseline passes a checkpoint this often
+KEY_FUNCTIONS = ("pool_task", "submitter_worker")
+
+# Set in every pool worker by _init_worker: the run's pause/cancel flags, and its identity.
+_FLAGS: Any = bytearray(CONTROL_SIZE)
+_ARRIVED: Any = None
+_PROCESS_IDENT = 0
+
+
+def _init_worker(flags: Any, arrived: Any, kind: str) -> None:
+    """Pool initializer: keep the flags, and say "I am up" with this worker's OS identity."""
+    global _FLAGS, _ARRIVED, _PROCESS_IDENT
+    _FLAGS, _ARRIVED = flags, arrived
+    if kind == "process":
+        _PROCESS_IDENT = os.getpid()
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the submitter's to handle
+    with arrived.get_lock():
+        arrived[0] += 1
+        arrived[arrived[0]] = _PROCESS_IDENT or threading.get_native_id()
+
+
+def _warm_up(workers: int) -> None:
+    """Wait for all ``workers``: a pool starts another worker only while none is idle."""
+    deadline = time.perf_counter() + STARTUP_DEADLINE_S
+    while _ARRIVED[0] < workers and not _FLAGS[CANCEL_FLAG] and time.perf_counter() < deadline:
+        time.sleep(POLL_S)
+
+
+def pool_task(size: int) -> tuple[int, int, int]:
+    """One task: ``size`` spin iterations (cpu) or, when negative, ``-size`` µs asleep (io).
+    Returns who ran it and when (the shared clock); paused it waits, cancelled it skips work."""
+    while _FLAGS[PAUSE_FLAG] and not _FLAGS[CANCEL_FLAG]:
+        time.sleep(POLL_S)
+    t0 = now_ns()
+    if not _FLAGS[CANCEL_FLAG]:
+        if size >= 0:
+            workloads.spin(size)
+        else:
+            time.sleep(-size / 1e6)
+    return _PROCESS_IDENT or threading.get_native_id(), t0, now_ns()
+
+
+def task_size(work: str, task_us: int) -> int:
+    """The argument of :func:`pool_task` for ``task_us`` of ``work`` on this machine."""
+    return (
+        -task_us if work == "io" else max(1, round(task_us * workloads.iterations_per_ms() / 1e3))
+    )
+
+
+def sweep_chunksizes(tasks: int, workers: int, chosen: int) -> list[int]:
+    """1, 4, 16, ... up to one chunk per worker, and the chosen chunksize."""
+    top = max(1, -(-tasks // workers))
+    powers = {SWEEP_FACTOR**i for i in range(top.bit_length())} if top > 1 else {1}
+    return sorted({min(chosen, tasks), top} | {n for n in powers if n < top})
+
+
+class _Lanes:
+    """A lane per pool worker from each task's (who, start, end); back-to-back tasks: one bar."""
+
+    def __init__(self, ctx: WorkerContext, kind: Kind, idents: list[int]) -> None:
+        self.ctx, self.kind = ctx, kind
+        self.ids: dict[int, int] = {}
+        self.open: dict[int, tuple[int, int]] = {}
+        for ident in idents:
+            self._lane(ident)
+
+    def _lane(self, ident: int) -> int:
+        lane_id = self.ids.get(ident)
+        if lane_id is None:
+            lane_id = self.ids[ident] = self.ctx.lane_id + 1 + len(self.ids)
+            name = f"{'Process' if self.kind is Kind.PROCESS else 'Thread'} {len(self.ids)}"
+            self.ctx.sink.announce(Lane(lane_id, self.kind, f"pool {name}", 0))  # name first
+            self.ctx.sink.announce(Lane(lane_id, self.kind, f"pool {name}", ident))
+            self.emit(lane_id, now_ns(), State.WAITING, "idle in the pool")
+        return lane_id
+
+    def emit(self, lane_id: int, t_ns: int, state: State, detail: str) -> None:
+        self.ctx.sink.emit((t_ns, lane_id, int(state), detail))
+
+    def task(self, ident: int, t0: int, t1: int) -> None:
+        """Record one task; a gap before it closes the worker's previous chunk."""
+        opened = self.open.get(ident)
+        if opened is not None and t0 - opened[1] <= MERGE_GAP_NS:
+            self.open[ident] = (opened[0], t1)
+            return
+        self.close(ident)
+        self.open[ident] = (t0, t1)
+
+    def close(self, ident: int) -> None:
+        """Draw the worker's open chunk: RUNNING while it ran, then waiting for the next."""
+        opened = self.open.pop(ident, None)
+        if opened is not None:
+            lane_id = self._lane(ident)
+            self.emit(lane_id, opened[0], State.RUNNING, "running a chunk of tasks")
+            self.emit(lane_id, opened[1], State.WAITING, "waiting for its next chunk")
+
+    def end(self, state: State, detail: str) -> None:
+        """The pool is shut down: every lane ends."""
+        for ident in list(self.open):
+            self.close(ident)
+        for lane_id in self.ids.values():
+            self.emit(lane_id, now_ns(), state, detail)
+
+
+def _baseline(ctx: WorkerContext, size: int, tasks: int) -> tuple[int, int]:
+    """Every task in this thread, one after another; returns (start, end) ns."""
+    ctx.emit(State.RUNNING, f"one process: {tasks} tasks one after another")
+    t0 = now_ns()
+    batch = max(1, int(CHECK_EVERY_S * 1e9 / max(1, pool_task(size)[2] - t0)))
+    for start in range(1, tasks, batch):  # the first task above measured one task's time
+        ctx.checkpoint()
+        for _ in range(min(batch, tasks - start)):
+            pool_task(size)
+    return t0, now_ns()
+
+
+def _start_pool(ctx: WorkerContext, kind: str, workers: int, flags: Any) -> tuple[Executor, Any]:
+    """A pool whose ``workers`` workers are all up (start-up is not work); (pool, arrived)."""
+    arrived = SPAWN.Array("q", 1 + workers)
+    ctx.emit(State.RUNNING, f"starting a {kind} pool of {workers}")
+    args = (flags, arrived, kind)
+    pool: Executor
+    if kind == "process":
+        pool = ProcessPoolExecutor(workers, SPAWN, initializer=_init_worker, initargs=args)
+    else:
+        pool = ThreadPoolExecutor(workers, "pool", initializer=_init_worker, initargs=args)
+    for _ in range(workers):  # each submit with no idle worker starts one more
+        pool.submit(_warm_up, workers)
+    ctx.emit(State.BLOCKED, "waiting for every pool worker to start")
+    deadline = time.perf_counter() + STARTUP_DEADLINE_S
+    while arrived[0] < workers:
+        if time.perf_counter() > deadline:
+            raise RuntimeError(f"only {arrived[0]} of {workers} pool workers started")
+        ctx.checkpoint()
+        time.sleep(POLL_S)
+    return pool, arrived
+
+
+def _mirror(flags: Any, shared: Any, stop: threading.Event) -> None:
+    """Copy a private flag buffer into shared memory, for pool processes (twin only)."""
+    while not stop.wait(POLL_S):
+        shared[PAUSE_FLAG], shared[CANCEL_FLAG] = flags[PAUSE_FLAG], flags[CANCEL_FLAG]
+
+
+def submitter_worker(
+    ctx: WorkerContext,
+    kind: str,
+    work: str,
+    tasks: int,
+    task_us: int,
+    chunksize: int,
+    workers: int,
+    sweep: bool,
+    out: dict[str, Any],
+) -> None:
+    """The submitting thread: the baseline, then the pool's map() at each chunksize."""
+    size = task_size(work, task_us)
+    out.update(baseline_ns=_baseline(ctx, size, tasks), steps=[], cores=usable_cores())
+    flags, stop, mirror = ctx.control.flags, threading.Event(), None
+    if kind == "process" and isinstance(flags, bytearray):
+        # A private buffer (the terminal twin's) does not reach other processes: mirror it.
+        flags = SPAWN.RawArray("b", CONTROL_SIZE)
+        mirror = threading.Thread(target=_mirror, args=(ctx.control.flags, flags, stop))
+        mirror.start()
+    t_pool = now_ns()
+    pool: Executor | None = None
+    lanes: _Lanes | None = None
+    ended, detail = State.FAILED, "the submitter failed"
+    try:
+        pool, arrived = _start_pool(ctx, kind, workers, flags)
+        out["startup_ms"] = round((now_ns() - t_pool) / 1e6, 1)
+        lane_kind = Kind.PROCESS if kind == "process" else Kind.THREAD
+        lanes = _Lanes(ctx, lane_kind, [int(arrived[1 + i]) for i in range(workers)])
+        items = [size] * tasks
+        for chunk in sweep_chunksizes(tasks, workers, chunksize) if sweep else [chunksize]:
+            ctx.checkpoint()
+            ctx.emit(State.RUNNING, f"map(task, {tasks} items, chunksize={chunk}): submitting")
+            t0 = now_ns()
+            results = pool.map(pool_task, items, chunksize=chunk)
+            ctx.emit(State.BLOCKED, f"chunksize={chunk}: waiting for results, in order")
+            for count, (ident, start, end) in enumerate(results, 1):
+                lanes.task(ident, start, end)
+                if count % 64 == 0:
+                    ctx.checkpoint()  # never mid-way through the bookkeeping
+            out["steps"].append({"chunksize": chunk, "t0_ns": t0, "t1_ns": now_ns()})
+            for ident in list(lanes.open):
+                lanes.close(ident)
+        ctx.checkpoint()  # a cancel during the last step must not read as complete
+        ended, detail = State.DONE, "pool shut down"
+    except Cancelled:
+        ended, detail = State.CANCELLED, "cancelled: pending chunks dropped"
+        raise
+    finally:
+        ctx.emit(State.BLOCKED, "pool.shutdown(wait=True, cancel_futures=True)")
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+        if lanes is not None:
+            lanes.end(ended, detail)
+        stop.set()
+        if mirror is not None:
+            mirror.join()
+
+
+def build_workers(
+    kind: str, work: str, tasks: int, task_us: int, chunksize: int, workers: int, sweep: bool
+) -> list[WorkerSpec]:
+    """One submitting thread that owns the pool; its figures land in ``params["out"]``."""
+    values = dict(kind=kind, work=work, tasks=tasks, task_us=task_us, chunksize=chunksize)
+    params = SCENARIO.validate({**values, "workers": workers, "sweep": sweep})
+    if tasks * task_us / 1e6 > MAX_WORK_S:
+        raise ValueError(
+            f"tasks x task_us must be at most {MAX_WORK_S:g} s of work, not "
+            f"{tasks * task_us / 1e6:g} s"
+        )
+    return [WorkerSpec("Submitter", submitter_worker, {**params, "out": {}})]
+
+
+def result(specs: list[WorkerSpec]) -> dict[str, Any]:
+    """The raw figures the submitter recorded (the lab sends them with "finished")."""
+    return dict(specs[0].params["out"]) if specs else {}
+
+
+def ideal_speedup(kind: str, work: str, workers: int, cores: int) -> int:
+    """Waits overlap on any count; computing needs a core each, and threads share one GIL."""
+    if work == "io":
+        return workers
+    return 1 if kind == "thread" else max(1, min(workers, cores))
+
+
+def summarize(
+    params: dict[str, Any],
+    raw: dict[str, Any],
+    paused_ns: Callable[[int, int], int] | None = None,
+) -> dict[str, Any]:
+    """Seconds, speedups and the verdict from the raw figures; ``paused_ns(t0, t1)`` is the
+    time the run was paused in [t0, t1] (it is not elapsed time)."""
+
+    def seconds(span: Sequence[int]) -> float:
+        t0, t1 = int(span[0]), int(span[1])
+        return max(1e-9, (t1 - t0 - (paused_ns(t0, t1) if paused_ns else 0)) / 1e9)
+
+    tasks, cores = params["tasks"], int(raw.get("cores", usable_cores()))
+    baseline_s = seconds(raw["baseline_ns"])
+    steps = [
+        {
+            "chunksize": step["chunksize"],
+            "elapsed_s": round(elapsed, 4),
+            "speedup": round(baseline_s / elapsed, 3),
+            "us_per_task": round(elapsed * 1e6 / tasks, 2),
+        }
+        for step in raw.get("steps", [])
+        for elapsed in [seconds((step["t0_ns"], step["t1_ns"]))]
+    ]
+    chosen = next((s for s in steps if s["chunksize"] == params["chunksize"]), None)
+    figures: dict[str, Any] = {
+        **{k: params[k] for k in ("kind", "work", "tasks", "task_us", "workers", "chunksize")},
+        "cores": cores,
+        "baseline_s": round(baseline_s, 4),
+        "us_per_task_alone": round(baseline_s * 1e6 / tasks, 2),
+        "startup_ms": raw.get("startup_ms", 0.0),
+        "ideal": ideal_speedup(params["kind"], params["work"], params["workers"], cores),
+        "steps": steps,
+        "elapsed_s": chosen["elapsed_s"] if chosen else 0.0,
+        "speedup": chosen["speedup"] if chosen else 0.0,
+        "best_speedup": max((s["speedup"] for s in steps), default=0.0),
+        "best_chunksize": max(steps, key=lambda s: s["speedup"])["chunksize"] if steps else 0,
+    }
+    figures["verdict"] = verdict(figures) if chosen else "The run did not complete."
+    return figures
+
+
+def verdict(f: dict[str, Any]) -> str:
+    """What the measured speedup means, from the figures alone."""
+    speedup, ideal, alone = f["speedup"], f["ideal"], f["us_per_task_alone"]
+    per_task = next(s["us_per_task"] for s in f["steps"] if s["chunksize"] == f["chunksize"])
+    pace = f"the pool finished a task every {per_task:g} µs; one process, every {alone:g} µs"
+    if f["kind"] == "thread" and f["work"] == "cpu" and speedup < 1.3:
+        text = (
+            f"{speedup:.2f}x: the threads took turns holding the GIL, so computing gained "
+            "nothing (a thread pool ignores chunksize). CPU work wants a process pool."
+        )
+    elif speedup < 1.0:
+        what = "process" if f["kind"] == "process" else "thread"
+        fix = "Raise the chunksize." if f["kind"] == "process" else "Use bigger tasks."
+        text = (
+            f"Slower than one {what} ({speedup:.2f}x): {pace}. Handing each task over "
+            f"cost more than its {f['task_us']} µs of work. {fix}"
+        )
+    elif speedup < 0.75 * ideal:
+        text = f"{speedup:.2f}x of an ideal {ideal}x: faster, but {pace}; overhead still shows."
+        if f["kind"] == "process":
+            text += " Bigger chunks mean fewer messages."
+    else:
+        how = f"chunks of {f['chunksize']}" if f["kind"] == "process" else "waits that overlap"
+        text = f"{speedup:.2f}x of an ideal {ideal}x: {how} kept the workers busy; {pace}."
+    if len(f["steps"]) > 1:
+        first = f["steps"][0]
+        text += (
+            f" Sweep: best {f['best_speedup']:.2f}x at chunksize {f['best_chunksize']}; "
+            f"chunksize {first['chunksize']} gave {first['speedup']:.2f}x."
+        )
+    return text
+
+
+def deadline_s(params: dict[str, Any]) -> float:
+    """Generous: the baseline and every step three times over, plus time to start the pool."""
+    steps = len(sweep_chunksizes(params["tasks"], params["workers"], params["chunksize"]))
+    one_pass_s = float(params["tasks"] * (params["task_us"] + 500)) / 1e6
+    return 3.0 * (1 + (steps if params["sweep"] else 1)) * one_pass_s + 60.0
+
+
+def twin_command(params: dict[str, Any]) -> str:
+    """The terminal command that runs the same lesson."""
+    return SCENARIO.command(params)
+
+
+@twin_main
+def main(argv: list[str] | None = None) -> int:
+    """The terminal twin."""
+    from demos.twin import add_common_arguments, finish, print_lane_summary, run_locally
+
+    parser = SCENARIO.parser(__doc__)
+    add_common_arguments(parser)
+    args = parser.parse_args(argv)
+    params = SCENARIO.from_args(parser, args)
+    try:
+        specs = build_workers(**params)  # type: ignore[arg-type]  # checked by the scenario
+    except ValueError as exc:
+        parser.error(str(exc))
+    _, store = run_locally(Kind.THREAD, specs, timeout_s=deadline_s(params))
+    figures = summarize(params, result(specs))
+    what = f"{args.tasks} tasks of {args.task_us} µs ({args.work})"
+    print(f"{args.kind} pool of {args.workers}, {what}, {figures['cores']} usable cores:")
+    print_lane_summary(store)
+    print(f"one process: {figures['baseline_s']:.3f} s; start-up {figures['startup_ms']:.0f} ms")
+    for step in figures["steps"]:
+        print(
+            f"  chunksize {step['chunksize']:>5}: {step['elapsed_s']:.3f} s, "
+            f"speedup {step['speedup']:.2f}x, {step['us_per_task']:g} µs per task"
+        )
+    print(figures["verdict"])
+    return finish(args, store, figures)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -22,9 +22,10 @@ from typing import Any
 
 from demos import workloads
 from demos.context import CANCEL_FLAG, CONTROL_SIZE, PAUSE_FLAG, POLL_S, Cancelled, WorkerContext
-from demos.events import Kind, Lane, State, now_ns
+from demos.events import Kind, State, now_ns
 from demos.exit_status import twin_main
 from demos.parallelism import usable_cores
+from demos.pool_lanes import PoolLanes
 from demos.process_worker import SPAWN
 from demos.scenario import Param, Scenario
 from demos.worker import WorkerSpec
@@ -43,14 +44,19 @@ SCENARIO = Scenario(
         Param("task_us", int, 50, 1, 5000, unit="µs", caption="Task &size", help=SIZE_HELP),
         Param("chunksize", int, 1, 1, 10000, caption="&Chunksize", help=CHUNK_HELP),
         Param("workers", int, 2, 1, 16, caption="&Workers", help="max_workers of the pool"),
-        Param("sweep", bool, False, help="also measure a range of chunksizes, one step each"),
+        Param(
+            "sweep",
+            bool,
+            False,
+            caption="Sweep chunksi&zes 1, 4, 16, ... in one run",
+            help="also measure a range of chunksizes, one step each",
+        ),
     ),
 )
 DEFAULTS = SCENARIO.defaults()
 MAX_WORK_S = 20.0  # tasks x task size: the one-process baseline alone takes this long at most
 SWEEP_FACTOR = 4  # the sweep's chunksizes: 1, 4, 16, ... up to one chunk per worker
 STARTUP_DEADLINE_S = 60.0
-MERGE_GAP_NS = 50_000  # tasks of one worker closer than this (one chunk) make one bar on its lane
 CHECK_EVERY_S = 0.01  # the baseline passes a checkpoint this often
 KEY_FUNCTIONS = ("pool_task", "submitter_worker")
 
@@ -105,54 +111,6 @@ def sweep_chunksizes(tasks: int, workers: int, chosen: int) -> list[int]:
     top = max(1, -(-tasks // workers))
     powers = {SWEEP_FACTOR**i for i in range(top.bit_length())} if top > 1 else {1}
     return sorted({min(chosen, tasks), top} | {n for n in powers if n < top})
-
-
-class _Lanes:
-    """A lane per pool worker from each task's (who, start, end); back-to-back tasks: one bar."""
-
-    def __init__(self, ctx: WorkerContext, kind: Kind, idents: list[int]) -> None:
-        self.ctx, self.kind = ctx, kind
-        self.ids: dict[int, int] = {}
-        self.open: dict[int, tuple[int, int]] = {}
-        for ident in idents:
-            self._lane(ident)
-
-    def _lane(self, ident: int) -> int:
-        lane_id = self.ids.get(ident)
-        if lane_id is None:
-            lane_id = self.ids[ident] = self.ctx.lane_id + 1 + len(self.ids)
-            name = f"{'Process' if self.kind is Kind.PROCESS else 'Thread'} {len(self.ids)}"
-            self.ctx.sink.announce(Lane(lane_id, self.kind, f"pool {name}", 0))  # name first
-            self.ctx.sink.announce(Lane(lane_id, self.kind, f"pool {name}", ident))
-            self.emit(lane_id, now_ns(), State.WAITING, "idle in the pool")
-        return lane_id
-
-    def emit(self, lane_id: int, t_ns: int, state: State, detail: str) -> None:
-        self.ctx.sink.emit((t_ns, lane_id, int(state), detail))
-
-    def task(self, ident: int, t0: int, t1: int) -> None:
-        """Record one task; a gap before it closes the worker's previous chunk."""
-        opened = self.open.get(ident)
-        if opened is not None and t0 - opened[1] <= MERGE_GAP_NS:
-            self.open[ident] = (opened[0], t1)
-            return
-        self.close(ident)
-        self.open[ident] = (t0, t1)
-
-    def close(self, ident: int) -> None:
-        """Draw the worker's open chunk: RUNNING while it ran, then waiting for the next."""
-        opened = self.open.pop(ident, None)
-        if opened is not None:
-            lane_id = self._lane(ident)
-            self.emit(lane_id, opened[0], State.RUNNING, "running a chunk of tasks")
-            self.emit(lane_id, opened[1], State.WAITING, "waiting for its next chunk")
-
-    def end(self, state: State, detail: str) -> None:
-        """The pool is shut down: every lane ends."""
-        for ident in list(self.open):
-            self.close(ident)
-        for lane_id in self.ids.values():
-            self.emit(lane_id, now_ns(), state, detail)
 
 
 def _baseline(ctx: WorkerContext, size: int, tasks: int) -> tuple[int, int]:
@@ -217,13 +175,13 @@ def submitter_worker(
         mirror.start()
     t_pool = now_ns()
     pool: Executor | None = None
-    lanes: _Lanes | None = None
+    lanes: PoolLanes | None = None
     ended, detail = State.FAILED, "the submitter failed"
     try:
         pool, arrived = _start_pool(ctx, kind, workers, flags)
         out["startup_ms"] = round((now_ns() - t_pool) / 1e6, 1)
         lane_kind = Kind.PROCESS if kind == "process" else Kind.THREAD
-        lanes = _Lanes(ctx, lane_kind, [int(arrived[1 + i]) for i in range(workers)])
+        lanes = PoolLanes(ctx, lane_kind, [int(arrived[1 + i]) for i in range(workers)])
         items = [size] * tasks
         for chunk in sweep_chunksizes(tasks, workers, chunksize) if sweep else [chunksize]:
             ctx.checkpoint()

@@ -12,10 +12,12 @@ from typing import Any
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QFormLayout, QFrame, QLabel, QVBoxLayout
+from PySide6.QtWidgets import QLabel, QVBoxLayout
 
 from app.lesson import LessonTab, heading, paragraph
-from app.param_widgets import SettingChoice, SettingSlider
+from app.palette import BLUE, BLUISH_GREEN, GREY
+from app.param_widgets import SettingChoice, SettingSlider, SettingSwitch
+from app.result_box import ResultBox
 from demos import pools as lesson
 from demos.events import State
 
@@ -78,10 +80,7 @@ class PoolsTab(LessonTab):
         self.workers = SettingSlider(param("workers"), s, GROUP)
         for slider in (self.tasks, self.task_us, self.chunksize, self.workers):
             layout.addWidget(slider)
-        self.sweep = QCheckBox("Sweep chunksi&zes 1, 4, 16, ... in one run")
-        self.sweep.setToolTip(param("sweep").help)
-        self.sweep.setChecked(str(s.value(f"{GROUP}/sweep", "false")).lower() == "true")
-        self.sweep.toggled.connect(lambda on: s.setValue(f"{GROUP}/sweep", on))
+        self.sweep = SettingSwitch(param("sweep"), s, GROUP)
         layout.addWidget(self.sweep)
 
         layout.addWidget(heading("Speedup against chunksize"))
@@ -92,34 +91,33 @@ class PoolsTab(LessonTab):
         self.plot.setLabel("left", "speedup")
         self.plot.setBackground("w")
         self.curve = self.plot.plot(
-            pen=pg.mkPen("#2060D0", width=2), symbol="o", symbolBrush="#2060D0", symbolSize=8
+            pen=pg.mkPen(BLUE, width=2), symbol="o", symbolBrush=BLUE, symbolSize=8
         )
-        dashed = pg.mkPen("#60A060", style=Qt.PenStyle.DashLine)
+        dashed = pg.mkPen(BLUISH_GREEN, style=Qt.PenStyle.DashLine)
         self.ideal_line = pg.InfiniteLine(0, angle=0, pen=dashed, label="ideal")
-        self.one_line = pg.InfiniteLine(1, angle=0, pen=pg.mkPen("#888888"), label="1x")
+        self.one_line = pg.InfiniteLine(1, angle=0, pen=pg.mkPen(GREY), label="1x")
         for line in (self.ideal_line, self.one_line):
             line.setVisible(False)
             self.plot.addItem(line)
         layout.addWidget(self.plot)
 
-        box = QFrame()
-        box.setFrameShape(QFrame.Shape.StyledPanel)
-        form = QFormLayout(box)
-        self.baseline_label = QLabel("-")
-        self.startup_label = QLabel("-")
-        self.elapsed_label = QLabel("-")
-        self.speedup_label = QLabel("-")
-        self.speedup_label.setObjectName("bigFigure")
-        self.sweep_label = paragraph("")
-        self.verdict_label = paragraph("Press Start (Space) to run the baseline and the pool.")
-        form.addRow("One thread, one by one:", self.baseline_label)
-        form.addRow("Pool start-up (apart):", self.startup_label)
-        form.addRow("Pool map():", self.elapsed_label)
-        form.addRow("Speedup:", self.speedup_label)
-        form.addRow(self.sweep_label)
-        form.addRow(self.verdict_label)
+        self.result_box = ResultBox(
+            [
+                ("baseline", "One thread, one by one:"),
+                ("startup", "Pool start-up (apart):"),
+                ("elapsed", "Pool map():"),
+                ("speedup", "Speedup:"),
+                ("sweep", ""),
+            ],
+            big="speedup",
+            verdict="Press Start (Space) to run the baseline and the pool.",
+        )
+        figures = self.result_box.values
+        self.baseline_label, self.startup_label = figures["baseline"], figures["startup"]
+        self.elapsed_label, self.speedup_label = figures["elapsed"], figures["speedup"]
+        self.sweep_label, self.verdict_label = figures["sweep"], self.result_box.verdict
         layout.addWidget(heading("Last run"))
-        layout.addWidget(box)
+        layout.addWidget(self.result_box)
         self.figures: dict[str, Any] = {}
 
     def params(self) -> dict[str, Any]:
@@ -141,11 +139,7 @@ class PoolsTab(LessonTab):
     def clear_result(self, message: str) -> None:
         """Blank the figures before a new run or after a reset."""
         self.figures = {}
-        for label in (self.baseline_label, self.startup_label, self.elapsed_label):
-            label.setText("-")
-        self.speedup_label.setText("-")
-        self.sweep_label.setText("")
-        self.verdict_label.setText(message)
+        self.result_box.clear(message)
         self.curve.setData([], [])
         for line in (self.ideal_line, self.one_line):
             line.setVisible(False)

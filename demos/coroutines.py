@@ -35,7 +35,7 @@ from demos.intervals import IntervalStore
 from demos.runtime import Run, StopReport
 from demos.scenario import Param, Scenario
 from demos.task_worker import TaskWorker
-from demos.twin import add_common_arguments, finish, print_lane_summary, twin_main
+from demos.twin import finish, print_lane_summary, twin_main
 from demos.worker import WorkerSpec
 
 MODES = ("gather", "sequential")
@@ -307,10 +307,7 @@ async def run_twin(params: dict[str, Any], store: IntervalStore) -> CoroutineRun
 @twin_main
 def main(argv: list[str] | None = None) -> int:
     """The terminal twin."""
-    parser = SCENARIO.parser(__doc__)
-    add_common_arguments(parser)
-    args = parser.parse_args(argv)
-    params = SCENARIO.from_args(parser, args)
+    parser, args, params = SCENARIO.parse(argv, __doc__)
     store = IntervalStore()
     finished = asyncio.run(run_twin(params, store))
     result = finished.result()

@@ -9,13 +9,14 @@ thread computes at any moment and the run takes about as long as doing the work 
 
 from __future__ import annotations
 
+import argparse
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from demos.context import WorkerContext
 from demos.events import Kind
 from demos.scenario import Param, Scenario
-from demos.twin import add_common_arguments, finish, print_lane_summary, run_locally, twin_main
+from demos.twin import finish, print_lane_summary, run_locally, twin_main
 from demos.worker import WorkerSpec
 
 KIND = Kind.THREAD
@@ -166,19 +167,19 @@ def twin_command(params: dict[str, Any]) -> str:
     return SCENARIO.command(params)
 
 
-@twin_main
-def main(argv: list[str] | None = None) -> int:
-    """The terminal twin."""
-    parser = SCENARIO.parser(__doc__)
+def _deadline_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--deadline-s",
         type=float,
         metavar="S",
         help="cancel the run if it takes longer (default: 3 x the nominal work + 10 s)",
     )
-    add_common_arguments(parser)
-    args = parser.parse_args(argv)
-    params = SCENARIO.from_args(parser, args)
+
+
+@twin_main
+def main(argv: list[str] | None = None) -> int:
+    """The terminal twin."""
+    parser, args, params = SCENARIO.parse(argv, __doc__, extra=_deadline_option)
     try:
         specs = build_workers(**params)  # type: ignore[arg-type]  # checked by the scenario
     except ValueError as exc:

@@ -36,7 +36,7 @@ from demos.context import Cancelled, WorkerContext
 from demos.events import Kind, Lane, State
 from demos.race import SharedCounter
 from demos.scenario import Param, Scenario
-from demos.twin import add_common_arguments, finish, print_lane_summary, run_locally, twin_main
+from demos.twin import finish, print_lane_summary, run_locally, twin_main
 from demos.worker import WorkerSpec
 
 KIND = Kind.THREAD
@@ -211,10 +211,7 @@ def deadline_s(runs: int) -> float:
 @twin_main
 def main(argv: list[str] | None = None) -> int:
     """The terminal twin."""
-    parser = SCENARIO.parser(__doc__)
-    add_common_arguments(parser)
-    args = parser.parse_args(argv)
-    params = SCENARIO.from_args(parser, args)
+    parser, args, params = SCENARIO.parse(argv, __doc__)
     out = sys.stdout if args.print else None
     specs = build_workers(**params, out=out)  # type: ignore[arg-type]  # typed by the scenario
     _, store = run_locally(KIND, specs, timeout_s=deadline_s(args.runs))

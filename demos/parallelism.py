@@ -314,13 +314,11 @@ def run_model(params: dict[str, Any]) -> tuple[dict[str, float], IntervalStore]:
 def main(argv: list[str] | None = None) -> int:
     """The terminal twin: the same job as threads, then as processes."""
     from demos.trace import write_trace
-    from demos.twin import add_common_arguments, finish, print_lane_summary
+    from demos.twin import finish, print_lane_summary
 
-    parser = SCENARIO.parser(__doc__)
-    add_common_arguments(parser)
-    args = parser.parse_args(argv)
+    parser, args, checked = SCENARIO.parse(argv, __doc__)
     try:
-        params = validate(SCENARIO.from_args(parser, args))
+        params = validate(checked)
     except ValueError as exc:
         parser.error(str(exc))
     base = {k: v for k, v in params.items() if k != "model"}  # the twin runs both models

@@ -328,12 +328,9 @@ def twin_command(params: dict[str, Any]) -> str:
 @twin_main
 def main(argv: list[str] | None = None) -> int:
     """The terminal twin."""
-    from demos.twin import add_common_arguments, finish, print_lane_summary, run_locally
+    from demos.twin import finish, print_lane_summary, run_locally
 
-    parser = SCENARIO.parser(__doc__)
-    add_common_arguments(parser)
-    args = parser.parse_args(argv)
-    params = SCENARIO.from_args(parser, args)
+    parser, args, params = SCENARIO.parse(argv, __doc__)
     try:
         specs = build_workers(**params)  # type: ignore[arg-type]  # checked by the scenario
     except ValueError as exc:

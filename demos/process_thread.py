@@ -350,12 +350,9 @@ def run_isolation(model: str, workers: int, increments: int) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     """The terminal twin: the three isolation runs side by side, then the cost table."""
     from demos.intervals import IntervalStore
-    from demos.twin import add_common_arguments, finish
+    from demos.twin import finish
 
-    parser = SCENARIO.parser(__doc__)
-    add_common_arguments(parser)
-    args = parser.parse_args(argv)
-    params = SCENARIO.from_args(parser, args)
+    parser, args, params = SCENARIO.parse(argv, __doc__)
     n, k = int(params["workers"]), int(params["increments"])
     print(f"{n} workers each add 1 to COUNTER {k} times (expected total {n * k}):")
     print(f"  {'model':<10} {'each worker saw':<22} {'parent sees':>12}  as taught")

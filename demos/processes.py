@@ -326,13 +326,10 @@ def run_ipc(payload_kb: int) -> dict[str, Any]:
 @twin_main
 def main(argv: list[str] | None = None) -> int:
     """The terminal twin: the sweep, start-up, then IPC for one payload size."""
-    from demos.twin import add_common_arguments, finish
+    from demos.twin import finish
 
     cores = usable_cores()
-    parser = SCENARIO.parser(__doc__)
-    add_common_arguments(parser)
-    args = parser.parse_args(argv)
-    SCENARIO.from_args(parser, args)
+    _parser, args, _params = SCENARIO.parse(argv, __doc__)
     method, default = start_methods()
     print(f"{cores} cores; start method {method} (this platform's default: {default})")
     print(

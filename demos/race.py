@@ -30,7 +30,7 @@ from typing import Any
 from demos.context import WorkerContext
 from demos.events import Kind, State, now_ns
 from demos.scenario import Param, Scenario
-from demos.twin import add_common_arguments, finish, print_lane_summary, run_locally, twin_main
+from demos.twin import finish, print_lane_summary, run_locally, twin_main
 from demos.worker import WorkerSpec
 
 KIND = Kind.THREAD
@@ -199,10 +199,7 @@ def deadline_s(threads: int, increments: int) -> float:
 @twin_main
 def main(argv: list[str] | None = None) -> int:
     """The terminal twin."""
-    parser = SCENARIO.parser(__doc__)
-    add_common_arguments(parser)
-    args = parser.parse_args(argv)
-    params = SCENARIO.from_args(parser, args)
+    parser, args, params = SCENARIO.parse(argv, __doc__)
     specs = build_workers(**params)  # type: ignore[arg-type]  # typed by the scenario
     run, store = run_locally(KIND, specs, timeout_s=deadline_s(args.threads, args.increments))
     elapsed_s = ((run.t_end_ns() or store.t_last_ns) - run.t_start_ns) / 1e9

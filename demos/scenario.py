@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -185,14 +185,45 @@ class Scenario:
         return " ".join(parts)
 
     def parser(self, description: str | None = None) -> argparse.ArgumentParser:
-        """An argument parser for the twin with every option of the scenario."""
+        """The twin's parser: every option of the scenario, ``--trace`` and ``--json``."""
         parser = argparse.ArgumentParser(
             prog=f"python -m {self.module}",
             description=description or self.summary,
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         self.add_arguments(parser)
+        add_common_arguments(parser)
         return parser
+
+    def parse(
+        self,
+        argv: list[str] | None,
+        description: str | None = None,
+        extra: Callable[[argparse.ArgumentParser], None] | None = None,
+        adjust: Callable[[argparse.Namespace], None] | None = None,
+    ) -> tuple[argparse.ArgumentParser, argparse.Namespace, dict[str, Value]]:
+        """The twin's command line, parsed and checked: (parser, args, values).
+
+        ``extra`` adds twin-only options (a deadline, a schedule); ``adjust`` fills in values
+        that depend on others before they are checked. Bad values exit 2 through the parser.
+        """
+        parser = self.parser(description)
+        if extra is not None:
+            extra(parser)
+        args = parser.parse_args(argv)
+        try:
+            if adjust is not None:
+                adjust(args)
+            return parser, args, self.from_args(parser, args)
+        except ValueError as exc:
+            parser.error(str(exc))
+            raise  # parser.error exits; this only tells type checkers so
+
+
+def add_common_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--trace FILE`` and ``--json``, shared by every twin."""
+    parser.add_argument("--trace", metavar="FILE", help="write a Chrome Trace Event JSON file")
+    parser.add_argument("--json", action="store_true", help="end with one line of JSON")
 
 
 def lesson_values(scenario: Scenario, values: Mapping[str, Any]) -> dict[str, Value]:

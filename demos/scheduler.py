@@ -24,6 +24,7 @@ the bytecode, plays a schedule, draws it on a step axis and is the terminal twin
 
 from __future__ import annotations
 
+import argparse
 import dis
 from typing import Any
 
@@ -32,7 +33,7 @@ from demos.exit_status import note_failure
 from demos.intervals import IntervalStore
 from demos.scheduler_game import SCENARIO as SCENARIO  # declared with the game, which checks it
 from demos.scheduler_game import STEPS, Counter, SchedulerGame, thread_label
-from demos.twin import add_common_arguments, finish, twin_main
+from demos.twin import finish, twin_main
 
 DEFAULTS: dict[str, Any] = SCENARIO.defaults()
 DEFAULT_SCHEDULE = "1,2,1,2,1,2"  # read1, read2, add1, add2, write1, write2: the classic loss
@@ -123,16 +124,18 @@ def parse_schedule(text: str) -> list[int]:
 @twin_main
 def main(argv: list[str] | None = None) -> int:
     """The terminal twin: play a schedule on real gated threads and print the trace."""
-    parser = SCENARIO.parser(__doc__)
-    parser.add_argument("--schedule", default=DEFAULT_SCHEDULE, help="thread numbers, e.g. 1,2,1")
-    parser.set_defaults(threads=None)  # default: the highest thread in the schedule (at least 2)
-    add_common_arguments(parser)
-    args = parser.parse_args(argv)
+
+    def options(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--schedule", default=DEFAULT_SCHEDULE, help="thread numbers: 1,2,1")
+        parser.set_defaults(threads=None)  # default: the highest thread in the schedule (>= 2)
+
+    def threads_from_schedule(args: argparse.Namespace) -> None:
+        if args.threads is None:
+            args.threads = max(DEFAULTS["threads"], max(parse_schedule(args.schedule)) + 1)
+
+    parser, args, params = SCENARIO.parse(argv, __doc__, options, threads_from_schedule)
     try:
         schedule = parse_schedule(args.schedule)
-        if args.threads is None:
-            args.threads = max(DEFAULTS["threads"], max(schedule) + 1)
-        params = SCENARIO.from_args(parser, args)
         threads, increments = int(params["threads"]), int(params["increments"])
         game = play(threads, increments, schedule)
     except ValueError as exc:

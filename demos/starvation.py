@@ -28,7 +28,7 @@ from typing import Any
 from demos.context import POLL_S, WorkerContext
 from demos.events import Kind, State, now_ns
 from demos.scenario import Param, Scenario
-from demos.twin import add_common_arguments, finish, print_lane_summary, run_locally, twin_main
+from demos.twin import finish, print_lane_summary, run_locally, twin_main
 from demos.worker import WorkerSpec
 
 KIND = Kind.THREAD
@@ -292,10 +292,7 @@ def deadline_s(duration_s: float) -> float:
 @twin_main
 def main(argv: list[str] | None = None) -> int:
     """The terminal twin."""
-    parser = SCENARIO.parser(__doc__)
-    add_common_arguments(parser)
-    args = parser.parse_args(argv)
-    params = SCENARIO.from_args(parser, args)
+    parser, args, params = SCENARIO.parse(argv, __doc__)
     try:
         specs = build_workers(**params)  # type: ignore[arg-type]  # typed by the scenario
     except ValueError as exc:  # the one check across settings: at least two workers

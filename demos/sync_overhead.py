@@ -25,7 +25,7 @@ from typing import Any
 from demos.context import Cancelled, WorkerContext
 from demos.events import Kind, State
 from demos.scenario import Param, Scenario
-from demos.twin import add_common_arguments, finish, print_lane_summary, run_locally, twin_main
+from demos.twin import finish, print_lane_summary, run_locally, twin_main
 from demos.worker import WorkerSpec
 
 KIND = Kind.THREAD
@@ -178,10 +178,7 @@ def deadline_s(threads: int, operations: int) -> float:
 @twin_main
 def main(argv: list[str] | None = None) -> int:
     """The terminal twin."""
-    parser = SCENARIO.parser(__doc__)
-    add_common_arguments(parser)
-    args = parser.parse_args(argv)
-    params = SCENARIO.from_args(parser, args)
+    parser, args, params = SCENARIO.parse(argv, __doc__)
     specs = build_workers(**params)  # type: ignore[arg-type]  # typed by the scenario
     _, store = run_locally(KIND, specs, timeout_s=deadline_s(args.threads, args.operations))
     outcome = result(specs)

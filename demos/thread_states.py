@@ -259,12 +259,10 @@ def twin_command(params: dict[str, Any]) -> str:
 @twin_main
 def main(argv: list[str] | None = None) -> int:
     """The terminal twin."""
-    from demos.twin import add_common_arguments, finish, print_lane_summary, run_locally
+    from demos.twin import finish, print_lane_summary, run_locally
 
-    parser = SCENARIO.parser(__doc__)
-    add_common_arguments(parser)
-    args = parser.parse_args(argv)
-    scenario = str(SCENARIO.from_args(parser, args)["scenario"])
+    _parser, args, params = SCENARIO.parse(argv, __doc__)
+    scenario = str(params["scenario"])
     specs = build_workers(scenario)
     run, store = run_locally(KIND, specs, timeout_s=30.0)
     elapsed_s = ((run.t_end_ns() or store.t_last_ns) - run.t_start_ns) / 1e9

@@ -29,15 +29,10 @@ from demos.intervals import IntervalStore
 from demos.process_worker import ProcessWorker
 from demos.pump import SocketPump
 from demos.runtime import Run
+from demos.scenario import add_common_arguments
 from demos.trace import write_trace
 from demos.transport import ListSink
 from demos.worker import WorkerSpec
-
-
-def add_common_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--trace FILE`` and ``--json``, shared by every twin."""
-    parser.add_argument("--trace", metavar="FILE", help="write a Chrome Trace Event JSON file")
-    parser.add_argument("--json", action="store_true", help="end with one line of JSON")
 
 
 def run_locally(kind: Kind, specs: list[WorkerSpec], timeout_s: float) -> tuple[Run, IntervalStore]:

@@ -305,12 +305,9 @@ def print_matrix(result: dict[str, Any]) -> None:
 def main(argv: list[str] | None = None) -> int:
     """The terminal twin: the matrix, the winners and the recommendation."""
     from demos.intervals import IntervalStore
-    from demos.twin import add_common_arguments, finish
+    from demos.twin import finish
 
-    parser = SCENARIO.parser(__doc__)
-    add_common_arguments(parser)
-    args = parser.parse_args(argv)
-    params = SCENARIO.from_args(parser, args)
+    parser, args, params = SCENARIO.parse(argv, __doc__)
     gil = "enabled" if gil_enabled() else "disabled (free-threaded build)"
     print(
         f"Python {platform.python_version()}, GIL {gil}, {os.cpu_count()} cores; "

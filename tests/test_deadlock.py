@@ -29,8 +29,8 @@ def run_twin(*args: str) -> dict:
         capture_output=True,
         text=True,
         timeout=100,
-        check=True,
     )
+    assert proc.returncode == 0, f"exit {proc.returncode}: {proc.stderr}\n{proc.stdout}"
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 

@@ -6,6 +6,8 @@ drawn by pyqtgraph, are told separately.
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
@@ -61,3 +63,19 @@ def apply_palette(dark: bool) -> None:
         return
     app.setStyle("Fusion")
     app.setPalette(dark_palette() if dark else app.style().standardPalette())
+
+
+PLOT_DARK = ("#202124", "#E8EAED")  # (background, axes and text), as the timeline's
+PLOT_LIGHT = ("w", "#202020")
+
+
+def style_plot(plot: Any, dark: bool) -> None:
+    """A lesson's own pyqtgraph plot in the theme's colours (background, axes, tick labels)."""
+    import pyqtgraph as pg  # here: the theme is applied long before any plot exists
+
+    background, colour = PLOT_DARK if dark else PLOT_LIGHT
+    plot.setBackground(background)
+    for name in ("left", "bottom"):
+        axis = plot.getAxis(name)
+        axis.setPen(pg.mkPen(colour))
+        axis.setTextPen(pg.mkPen(colour))

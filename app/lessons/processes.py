@@ -19,6 +19,7 @@ from app.lesson import LessonTab, heading, paragraph
 from app.palette import BLUE, BLUISH_GREEN, VERMILLION
 from app.param_widgets import SettingSlider
 from app.result_box import ResultBox
+from app.theme import style_plot
 from demos import processes as lesson
 from demos.events import State
 from demos.ipc_cost import verdict
@@ -286,9 +287,4 @@ class ProcessesTab(LessonTab):
     def set_dark(self, on: bool) -> None:
         """The speedup plot follows the theme too."""
         super().set_dark(on)
-        self.plot.setBackground("#202124" if on else "w")
-        colour = "#E8EAED" if on else "#202020"
-        for name in ("left", "bottom"):
-            axis = self.plot.getAxis(name)
-            axis.setPen(pg.mkPen(colour))
-            axis.setTextPen(pg.mkPen(colour))
+        style_plot(self.plot, on)

@@ -115,7 +115,9 @@ class CpuPlotWidget(QWidget):
             angle=0,
             movable=False,
             label="one core",
-            labelOpts={"position": 0.02, "anchors": [(0, 1), (0, 1)]},
+            # Mid-plot, apart from each other: the legend holds the left corner, "now" the right
+            # edge, and in a short plot the two lines are only a line of text apart.
+            labelOpts={"position": 0.4, "anchors": [(0.5, 1), (0.5, 1)]},
         )
         self._all_cores_line = pg.InfiniteLine(
             pos=self._ncores * ONE_CORE_PERCENT,
@@ -123,7 +125,7 @@ class CpuPlotWidget(QWidget):
             movable=False,
             label=f"all {self._ncores} cores",
             # Below its line: above it the text would be cut by the top of the view.
-            labelOpts={"position": 0.02, "anchors": [(0, 0), (0, 0)]},
+            labelOpts={"position": 0.7, "anchors": [(0.5, 0), (0.5, 0)]},
         )
         for line in (self._one_core_line, self._all_cores_line):
             self.worker_plot.addItem(line, ignoreBounds=True)

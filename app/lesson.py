@@ -252,6 +252,10 @@ def paragraph(html: str) -> QLabel:
     label = linked_label(html)
     label.setWordWrap(True)
     label.setTextFormat(Qt.TextFormat.RichText)
-    label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+    # Word wrap marks the policy height-for-width; a plain setSizePolicy() would drop that mark,
+    # and the label would keep the height of its one-long-line size hint (last lines cut off).
+    policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+    policy.setHeightForWidth(True)
+    label.setSizePolicy(policy)
     label.setOpenExternalLinks(False)
     return label

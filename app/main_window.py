@@ -102,6 +102,9 @@ class MainWindow(QMainWindow):
         self._ready = False  # lessons built before the window is complete get its state later
         self.lessons = LessonList(LESSONS, self.tabs, self._build_lesson)
         self._lesson_ids = [entry.id for entry in registry.LESSONS]
+        for index, entry in enumerate(registry.LESSONS):  # short labels fit a 1366 px screen
+            self.tabs.setTabText(index, entry.tab_label)
+            self.tabs.setTabToolTip(index, f"{index + 1}. {entry.title}")
         self.banner = Banner()
         central = QWidget()
         layout = QVBoxLayout(central)

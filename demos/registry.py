@@ -33,6 +33,12 @@ class LessonEntry:
     twin: str  # the command that runs it in a terminal, with its main options
     summary: str  # what it shows, in one line
     pages: tuple[Page, ...] = field(default=())
+    tab: str = ""  # a shorter label for the tab bar, where the title is long (ten tabs fit 1366 px)
+
+    @property
+    def tab_label(self) -> str:
+        """What the tab bar shows (the full title is the tab's tooltip)."""
+        return self.tab or self.title
 
     @property
     def app_module(self) -> str:
@@ -97,6 +103,7 @@ LESSONS: tuple[LessonEntry, ...] = (
         "Program, process and thread",
         "python -m demos.process_thread --workers 4 [--increments 10000]",
         "threads share their process's memory; each process has its own; thread vs process cost",
+        tab="Process and thread",
     ),
     LessonEntry(
         "thread_states",
@@ -109,6 +116,7 @@ LESSONS: tuple[LessonEntry, ...] = (
         "Concurrency vs parallelism",
         "python -m demos.parallelism --workers 2 [--one-core] [--work io]",
         "CPU-bound threads interleave under the GIL; processes run in parallel on separate cores",
+        tab="Concurrent vs parallel",
     ),
     LessonEntry(
         "multithreading",
@@ -134,6 +142,7 @@ LESSONS: tuple[LessonEntry, ...] = (
         "Synchronization primitives",
         "python -m demos.primitives lock|semaphore|barrier|queue [options]",
         "Lock, Semaphore(N), Barrier(parties) and a bounded Queue, each keeping its promise",
+        tab="Sync primitives",
     ),
     LessonEntry(
         "processes",

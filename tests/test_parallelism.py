@@ -163,8 +163,7 @@ def window(qtbot, qloop):  # noqa: ANN001
 
 
 def select_tab(win, title: str):  # noqa: ANN001, ANN201
-    index = next(i for i in range(win.tabs.count()) if win.tabs.tabText(i) == title)
-    win.tabs.setCurrentIndex(index)
+    win.tabs.setCurrentIndex(win.lessons.titles.index(title))
     return win.current_lesson()
 
 

@@ -97,11 +97,7 @@ def test_tab_tree_and_isolation_through_the_lab(qtbot, qloop) -> None:  # noqa: 
     win.show()
     try:
         qtbot.waitUntil(lambda: win.lab.is_alive() and win.lab.pid is not None, timeout=20_000)
-        index = next(
-            i
-            for i in range(win.tabs.count())
-            if win.tabs.tabText(i) == "Program, process and thread"
-        )
+        index = win.lessons.titles.index("Program, process and thread")
         assert index == 0, "the first concept of the deck is the first tab"
         win.tabs.setCurrentIndex(index)
         tab = win.current_lesson()

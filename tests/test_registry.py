@@ -85,7 +85,11 @@ def test_tabs_and_presenter_digits_follow_the_registry(qtbot, qloop) -> None:  #
     win.show()
     qtbot.waitExposed(win)
     try:
-        assert [win.tabs.tabText(i) for i in range(win.tabs.count())] == DECK_ORDER
+        assert win.lessons.titles == DECK_ORDER
+        labels = [win.tabs.tabText(i) for i in range(win.tabs.count())]
+        assert labels == [entry.tab_label for entry in registry.LESSONS]
+        tips = [win.tabs.tabToolTip(i) for i in range(win.tabs.count())]
+        assert tips == [f"{n}. {title}" for n, title in enumerate(DECK_ORDER, start=1)]
         win.presenter.enter()
         # The digit actions by their key (key delivery itself is the real-window suite's job).
         digits = {

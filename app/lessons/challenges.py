@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QComboBox, QStackedWidget, QVBoxLayout
+from PySide6.QtWidgets import QComboBox, QVBoxLayout, QWidget
 
 from app.lesson import LessonTab, heading
 from app.lessons.challenge_deadlock import DeadlockPage
@@ -50,22 +50,29 @@ class ChallengesTab(LessonTab):
         self.challenge = QComboBox()
         self.challenge.setAccessibleName("Challenge")
         self.challenge.setToolTip("Which challenge to explore (applies on the next Start)")
-        self.pages = QStackedWidget()
+        # Pages in a plain column, only the current one shown: a hidden page takes no room, and
+        # wrapped text keeps its height (a QStackedWidget sized every page like the largest
+        # and cut the ends of paragraphs).
+        self.pages = QWidget()
+        pages_layout = QVBoxLayout(self.pages)
+        pages_layout.setContentsMargins(0, 0, 0, 0)
         self.page_list: list[ChallengePage] = []
         for cls in PAGE_CLASSES:
             page = cls(self)
             self.page_list.append(page)
             self.challenge.addItem(cls.name)
-            self.pages.addWidget(page)
+            pages_layout.addWidget(page)
         self.challenge.currentIndexChanged.connect(self._select)
         last = read_int(self.settings, "challenges/page", 0, 0, len(self.page_list) - 1)
         self.challenge.setCurrentIndex(last)
+        self._select(last)  # also when it is page 0 (no change, no signal)
         self._lab_page = None  # the page of the last lab run
         layout.addWidget(self.challenge)
         layout.addWidget(self.pages)
 
     def _select(self, index: int) -> None:
-        self.pages.setCurrentIndex(index)
+        for i, page in enumerate(self.page_list):
+            page.setVisible(i == index)
         self.settings.setValue("challenges/page", index)
 
     @property

@@ -16,7 +16,7 @@ run: $(STAMP)
 	$(PY) -m app
 
 test: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -rs
 
 # ruff on all the Python; mypy on demos/ (strict) and app/ ([tool.mypy] in pyproject.toml).
 lint: $(STAMP)

@@ -41,8 +41,6 @@ from app.window_actions import (
     build_actions,
     build_theme_menu,
     make_action,
-    show_about,
-    show_help,
 )
 from app.window_state import restore_window, save_window
 from demos import registry
@@ -131,8 +129,10 @@ class MainWindow(QMainWindow):
         self.runs = RunController(self)
         # The controls act on the run of the tab on screen: follow it when the tab changes.
         self.tabs.currentChanged.connect(lambda _index: self.update_actions())
+        self.tabs.currentChanged.connect(self._name_lesson_in_title)
         self._connect_lab()
         restore_window(self, self.settings, self.tabs, self._lesson_ids)
+        self._name_lesson_in_title(self.tabs.currentIndex())
 
         self.draw_timer = QTimer(self)
         self.draw_timer.setInterval(DRAW_PERIOD_MS)
@@ -154,14 +154,6 @@ class MainWindow(QMainWindow):
     def _action(self, text: str, shortcut: str, tip: str, slot: Any) -> QAction:
         """An action of this window (the presenter adds its own through this)."""
         return make_action(self, text, shortcut, tip, slot)
-
-    def show_help(self) -> None:
-        """F1: the shortcuts."""
-        show_help(self)
-
-    def show_about(self) -> None:
-        """Help -> About."""
-        show_about(self)
 
     def set_theme(self, choice: str) -> None:
         """View -> Theme: system, light or dark (remembered)."""
@@ -311,11 +303,9 @@ class MainWindow(QMainWindow):
         elif self.isFullScreen():
             self.showNormal()
 
-    def _next_tab(self) -> None:
-        self.tabs.setCurrentIndex((self.tabs.currentIndex() + 1) % self.tabs.count())
-
-    def _prev_tab(self) -> None:
-        self.tabs.setCurrentIndex((self.tabs.currentIndex() - 1) % self.tabs.count())
+    def step_lesson(self, step: int) -> None:
+        """The next (+1) or previous (-1) lesson, wrapping around."""
+        self.tabs.setCurrentIndex((self.tabs.currentIndex() + step) % self.tabs.count())
 
     def _build_lesson(self, module: str, name: str) -> LessonTab:
         """Build one lesson and give it the window's current theme, scale and slow motion."""
@@ -352,6 +342,9 @@ class MainWindow(QMainWindow):
         owner = self.runs.lab_owner()
         if owner is not None:
             owner.on_lanes_changed()
+
+    def _name_lesson_in_title(self, index: int) -> None:
+        self.setWindowTitle(f"Concurrency Lab - {self.lessons.titles[index]}")
 
     def update_actions(self) -> None:
         """Enable the controls that make sense for the tab on screen."""

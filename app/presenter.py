@@ -286,8 +286,7 @@ class PresenterMode(QObject):
             lesson.set_scale(self.scale)
 
     def _step_lesson(self, step: int) -> None:
-        tabs = self.window.tabs
-        tabs.setCurrentIndex((tabs.currentIndex() + step) % tabs.count())
+        self.window.step_lesson(step)
 
     def _jump(self, index: int) -> None:
         if index < self.window.tabs.count():

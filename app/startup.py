@@ -137,6 +137,7 @@ def run_app(argv: list[str]) -> int:
 
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
+    from app.launch import apply_launch, parse_launch, report
     from app.main_window import MainWindow
 
     window = MainWindow()
@@ -145,7 +146,9 @@ def run_app(argv: list[str]) -> int:
         mode = os.environ["CONCURRENCY_LAB_QUIT_AFTER_PAINT"]
         app.installEventFilter(_QuitAfterFirstPaint(window, wait_for_lesson=mode == "lesson"))
     window.show()
-    if "--presenter" in argv[1:]:  # for a talk: a desktop shortcut can start straight in it
+    options = parse_launch(argv)
+    report(window, apply_launch(window, options))
+    if options.presenter:  # for a talk: a desktop shortcut can start straight in it
         window.presenter.enter()
     log.info("Concurrency Lab %s started; log at %s", __version__, log_path)
     with loop:

@@ -120,12 +120,14 @@ def build_actions(window: MainWindow) -> None:
         window, "Leave full screen", "Esc", "Leave full screen", window.leave_full_screen
     )
     window.help_action = make_action(
-        window, "Keyboard shortcuts", "F1", "List shortcuts (F1 or ?)", window.show_help
+        window, "Keyboard shortcuts", "F1", "List shortcuts (F1 or ?)", lambda: show_help(window)
     )
     window.help_action.setShortcuts([QKeySequence("F1"), QKeySequence("?")])
-    next_tab = make_action(window, "Next lesson", "Ctrl+PgDown", "Next lesson", window._next_tab)
+    next_tab = make_action(
+        window, "Next lesson", "Ctrl+PgDown", "Next lesson", lambda: window.step_lesson(1)
+    )
     prev_tab = make_action(
-        window, "Previous lesson", "Ctrl+PgUp", "Previous lesson", window._prev_tab
+        window, "Previous lesson", "Ctrl+PgUp", "Previous lesson", lambda: window.step_lesson(-1)
     )
     quit_action = make_action(window, "Quit", "Ctrl+Q", "Quit Concurrency Lab", window.close)
 
@@ -169,7 +171,7 @@ def build_actions(window: MainWindow) -> None:
     help_menu = menu.addMenu("&Help")
     help_menu.addAction(window.help_action)
     help_menu.addAction(
-        make_action(window, "About", "", "About Concurrency Lab", window.show_about)
+        make_action(window, "About", "", "About Concurrency Lab", lambda: show_about(window))
     )
 
 

@@ -174,6 +174,11 @@ def lesson_by_id(lesson_id: str) -> LessonEntry:
     raise KeyError(f"no lesson {lesson_id!r}; the lessons are: {known}")
 
 
+def lesson_ids() -> list[str]:
+    """Every id ``python -m app --lesson`` takes: the lessons' and the Challenges pages'."""
+    return [id_ for entry in LESSONS for id_ in (entry.id, *(page.id for page in entry.pages))]
+
+
 def twin_commands() -> list[str]:
     """Every terminal twin's command (lessons and pages), in tab order."""
     commands: list[str] = []

@@ -30,10 +30,12 @@ import sys
 import threading
 import time
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any, TextIO
 
 from demos.context import Cancelled, WorkerContext
 from demos.events import Kind, Lane, State
+from demos.json_fields import mapping, read_bool, read_int
 from demos.race import SharedCounter
 from demos.scenario import Param, Scenario
 from demos.twin import finish, print_lane_summary, run_locally, twin_main
@@ -178,29 +180,127 @@ def build_workers(
     return [WorkerSpec("orchestrator", orchestrator, {"experiment": experiment})]
 
 
-def summarize(experiment: Experiment) -> dict[str, Any]:
-    """The histogram of totals (value -> count) and a few figures about it."""
-    totals = experiment.totals
-    counts = Counter(totals)
-    expected = experiment.threads * experiment.increments
-    return {
-        "runs": len(totals),
-        "planned_runs": experiment.runs,
-        "threads": experiment.threads,
-        "increments": experiment.increments,
-        "print": experiment.print_inside,
-        "expected": expected,
-        "results": {value: counts[value] for value in sorted(counts)},
-        "distinct_results": len(counts),
-        "correct_runs": counts.get(expected, 0),
-        "mean": round(statistics.fmean(totals), 2) if totals else None,
-        "stdev": round(statistics.pstdev(totals), 2) if totals else None,
-    }
+@dataclass(frozen=True)
+class NondeterminismResult:
+    """The settings of M runs and the histogram of the totals the finished runs ended with."""
+
+    planned_runs: int
+    threads: int
+    increments: int
+    print_inside: bool  # "print" in the JSON, as the switch is called
+    totals: tuple[tuple[int, int], ...]  # (final total, how many runs ended with it), ascending
+
+    @property
+    def runs(self) -> int:
+        """Runs that finished."""
+        return sum(count for _total, count in self.totals)
+
+    @property
+    def expected(self) -> int:
+        """The total of a run that lost no update."""
+        return self.threads * self.increments
+
+    @property
+    def distinct_results(self) -> int:
+        """How many different totals the runs ended with."""
+        return len(self.totals)
+
+    @property
+    def correct_runs(self) -> int:
+        """Runs that reached the expected total."""
+        return dict(self.totals).get(self.expected, 0)
+
+    def _all_totals(self) -> list[int]:
+        return [total for total, count in self.totals for _ in range(count)]
+
+    @property
+    def mean(self) -> float | None:
+        """The mean total (None without a finished run)."""
+        totals = self._all_totals()
+        return round(statistics.fmean(totals), 2) if totals else None
+
+    @property
+    def stdev(self) -> float | None:
+        """The spread of the totals (population standard deviation)."""
+        totals = self._all_totals()
+        return round(statistics.pstdev(totals), 2) if totals else None
+
+    def verdict(self) -> str:
+        """What the histogram shows, from the histogram (a race does not always show up)."""
+        runs, expected = self.runs, self.expected
+        how = "with a print inside the loop" if self.print_inside else "without a print"
+        if runs == 0:
+            return "No run finished."
+        if self.distinct_results == 1:
+            ((total, _count),) = self.totals
+            if total == expected:
+                return (
+                    f"All {runs:,} runs {how} reached the expected {expected:,}: this time no "
+                    "thread was interrupted inside its read-modify-write. The race is still "
+                    "there; try more increments."
+                )
+            return (
+                f"All {runs:,} runs {how} ended at the same wrong total, {total:,} instead of "
+                f"{expected:,}: the race lost updates the same way every time."
+            )
+        return (
+            f"{runs:,} runs {how} gave {self.distinct_results:,} different totals; "
+            f"{self.correct_runs:,} reached the expected {expected:,}. Mean {self.mean}, "
+            f"spread (std dev) {self.stdev}."
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        """The twin's JSON line and the lab's "result": the histogram as ``results`` (total ->
+        runs), the figures derived from it, and the verdict."""
+        return {
+            "runs": self.runs,
+            "planned_runs": self.planned_runs,
+            "threads": self.threads,
+            "increments": self.increments,
+            "print": self.print_inside,
+            "expected": self.expected,
+            "results": dict(self.totals),
+            "distinct_results": self.distinct_results,
+            "correct_runs": self.correct_runs,
+            "mean": self.mean,
+            "stdev": self.stdev,
+            "verdict": self.verdict(),
+        }
+
+    @classmethod
+    def from_json(cls, data: object) -> NondeterminismResult:
+        """The result :meth:`as_json` wrote (after JSON its totals are strings); the derived
+        figures are ignored. KeyError, TypeError or ValueError for anything else."""
+        fields = mapping(data)
+        results = mapping(fields["results"], "results")
+        totals = sorted(
+            (int(total), read_int(results, total, 1))
+            for total in results  # int("x"): ValueError
+        )
+        return cls(
+            planned_runs=read_int(fields, "planned_runs", 1),
+            threads=read_int(fields, "threads", 1),
+            increments=read_int(fields, "increments", 1),
+            print_inside=read_bool(fields, "print"),
+            totals=tuple(totals),
+        )
+
+
+def summarize(experiment: Experiment) -> NondeterminismResult:
+    """The histogram of the totals of the finished runs."""
+    counts = Counter(experiment.totals)
+    return NondeterminismResult(
+        planned_runs=experiment.runs,
+        threads=experiment.threads,
+        increments=experiment.increments,
+        print_inside=experiment.print_inside,
+        totals=tuple(sorted(counts.items())),
+    )
 
 
 def result(specs: list[WorkerSpec]) -> dict[str, Any]:
     """The outcome of a run built by :func:`build_workers`."""
-    return summarize(specs[0].params["experiment"])
+    return summarize(specs[0].params["experiment"]).as_json()
 
 
 def deadline_s(runs: int) -> float:
@@ -215,15 +315,16 @@ def main(argv: list[str] | None = None) -> int:
     out = sys.stdout if args.print else None
     specs = build_workers(**params, out=out)  # type: ignore[arg-type]  # typed by the scenario
     _, store = run_locally(KIND, specs, timeout_s=deadline_s(args.runs))
-    outcome = result(specs)
+    outcome = summarize(specs[0].params["experiment"])
     how = "with a print inside the loop" if args.print else "as is"
     print(f"{args.runs} runs of {args.threads} threads x {args.increments} increments, {how}:")
     print_lane_summary(store)
-    for value, count in outcome["results"].items():
+    for value, count in outcome.totals:
         print(f"  total {value:>5}  {'#' * min(count, 60)} {count}")
-    print(f"expected {outcome['expected']}: {outcome['correct_runs']} runs got it right")
-    print(f"distinct_results {outcome['distinct_results']} in {outcome['runs']} runs")
-    return finish(args, store, outcome)
+    print(f"expected {outcome.expected}: {outcome.correct_runs} runs got it right")
+    print(f"distinct_results {outcome.distinct_results} in {outcome.runs} runs")
+    print(outcome.verdict())
+    return finish(args, store, outcome.as_json())
 
 
 if __name__ == "__main__":

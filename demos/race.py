@@ -25,10 +25,12 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from demos.context import WorkerContext
 from demos.events import Kind, State, now_ns
+from demos.json_fields import mapping, read_bool, read_int, read_optional_float
 from demos.scenario import Param, Scenario
 from demos.twin import finish, print_lane_summary, run_locally, twin_main
 from demos.worker import WorkerSpec
@@ -140,7 +142,7 @@ def increment_worker(ctx: WorkerContext, counter: SharedCounter, index: int) -> 
         if counter.finish_one():
             outcome = summarize(counter)
             ctx.emit(State.RUNNING, final_detail(outcome))
-            ctx.report(FINAL_COUNT, {k: outcome[k] for k in ("actual", "expected", "lost_updates")})
+            ctx.report(FINAL_COUNT, final_value(outcome))
 
 
 def report_live(ctx: WorkerContext, counter: SharedCounter) -> None:
@@ -153,9 +155,18 @@ def live_detail(counter: SharedCounter) -> str:
     return f"counter={counter.value} after {counter.total_done()} adds"
 
 
-def final_detail(result: dict[str, Any]) -> str:
+def final_detail(outcome: RaceResult) -> str:
     """The last thread's outcome on its lane (a tooltip; the figure is FINAL_COUNT)."""
-    return f"final counter={result['actual']} expected={result['expected']}"
+    return f"final counter={outcome.actual} expected={outcome.expected}"
+
+
+def final_value(outcome: RaceResult) -> dict[str, int]:
+    """The FINAL_COUNT value: the count as the last thread saw it."""
+    return {
+        "actual": outcome.actual,
+        "expected": outcome.expected,
+        "lost_updates": outcome.lost_updates,
+    }
 
 
 def build_workers(threads: int, increments: int, lock: bool = False) -> list[WorkerSpec]:
@@ -168,27 +179,103 @@ def build_workers(threads: int, increments: int, lock: bool = False) -> list[Wor
     ]
 
 
-def summarize(counter: SharedCounter) -> dict[str, Any]:
-    """Expected (increments actually done), actual (the counter) and the difference.
+# The verdict names a share of lost updates only from this share on: below it the loss is a
+# handful of increments, which the sentence reports as a count without rounding it to "0%".
+SHARE_WORTH_A_PERCENT = 0.005
 
-    ``expected`` counts completed increments, so a cancelled run still compares like with like;
-    ``planned`` is threads x increments.
-    """
-    expected = counter.total_done()
-    return {
-        "threads": counter.threads,
-        "increments": counter.increments,
-        "lock": counter.lock is not None,
-        "planned": counter.threads * counter.increments,
-        "expected": expected,
-        "actual": counter.value,
-        "lost_updates": expected - counter.value,
-    }
+
+@dataclass(frozen=True)
+class RaceResult:
+    """One run's count: ``expected`` is the increments the threads completed (so a cancelled run
+    compares like with like), ``planned`` is threads x increments, ``actual`` the counter."""
+
+    threads: int
+    increments: int
+    lock: bool
+    planned: int
+    expected: int
+    actual: int
+    elapsed_s: float | None = None  # known to the twin and the tab, not to ``result(specs)``
+
+    @property
+    def lost_updates(self) -> int:
+        """Increments the counter does not show."""
+        return self.expected - self.actual
+
+    @property
+    def lost_share(self) -> float:
+        """Lost updates as a share of the increments completed (0 when none were)."""
+        return self.lost_updates / self.expected if self.expected else 0.0
+
+    def verdict(self) -> str:
+        """What the count shows, from the count (a run without the Lock may lose nothing)."""
+        took = f" in {self.elapsed_s:.2f} s" if self.elapsed_s is not None else ""
+        lost = self.lost_updates
+        if lost > 0:
+            share = f" ({self.lost_share:.0%})" if self.lost_share >= SHARE_WORTH_A_PERCENT else ""
+            told = (
+                "even with the Lock: something else wrote the counter."
+                if self.lock
+                else "threads wrote back values they had read before other threads changed "
+                "the counter. Try the Lock."
+            )
+            return f"{lost:,} updates{share} were lost{took}: {told}"
+        if lost < 0:
+            return (
+                f"The counter shows {-lost:,} more than the {self.expected:,} increments "
+                "completed: a thread was stopped between its write and its tally."
+            )
+        if self.lock:
+            return (
+                "Exact: with the Lock, each read-modify-write finished before the next began, "
+                f"so all {self.expected:,} increments count{took}."
+            )
+        return (
+            f"No update was lost this time{took}: no thread was interrupted between its read "
+            "and its write. Try more threads or more increments."
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        """The figures, the lost updates and the verdict: the twin's JSON line, the lab's
+        "result"."""
+        return {**asdict(self), "lost_updates": self.lost_updates, "verdict": self.verdict()}
+
+    @classmethod
+    def from_json(cls, data: object) -> RaceResult:
+        """The result :meth:`as_json` wrote (``lost_updates`` and ``verdict`` are derived and
+        checked or ignored); KeyError, TypeError or ValueError for anything else."""
+        fields = mapping(data)
+        made = cls(
+            threads=read_int(fields, "threads", 1),
+            increments=read_int(fields, "increments", 1),
+            lock=read_bool(fields, "lock"),
+            planned=read_int(fields, "planned"),
+            expected=read_int(fields, "expected"),
+            actual=read_int(fields, "actual"),
+            elapsed_s=read_optional_float(fields, "elapsed_s"),
+        )
+        if made.planned != made.threads * made.increments or made.expected > made.planned:
+            raise ValueError(f"the counts do not add up: {dict(fields)}")
+        if "lost_updates" in fields and read_int(fields, "lost_updates", None) != made.lost_updates:
+            raise ValueError(f"lost_updates is not expected - actual: {dict(fields)}")
+        return made
+
+
+def summarize(counter: SharedCounter) -> RaceResult:
+    """Expected (increments actually done), actual (the counter), and the settings."""
+    return RaceResult(
+        threads=counter.threads,
+        increments=counter.increments,
+        lock=counter.lock is not None,
+        planned=counter.threads * counter.increments,
+        expected=counter.total_done(),
+        actual=counter.value,
+    )
 
 
 def result(specs: list[WorkerSpec]) -> dict[str, Any]:
     """The outcome of a run built by :func:`build_workers`, read from its shared counter."""
-    return summarize(specs[0].params["counter"])
+    return summarize(specs[0].params["counter"]).as_json()
 
 
 def deadline_s(threads: int, increments: int) -> float:
@@ -203,16 +290,15 @@ def main(argv: list[str] | None = None) -> int:
     specs = build_workers(**params)  # type: ignore[arg-type]  # typed by the scenario
     run, store = run_locally(KIND, specs, timeout_s=deadline_s(args.threads, args.increments))
     elapsed_s = ((run.t_end_ns() or store.t_last_ns) - run.t_start_ns) / 1e9
-    outcome = result(specs)
-    outcome["elapsed_s"] = round(elapsed_s, 4)
+    outcome = replace(summarize(specs[0].params["counter"]), elapsed_s=round(elapsed_s, 4))
     how = "under a threading.Lock" if args.lock else "with no lock"
     print(f"{args.threads} threads x {args.increments:,} increments {how}:")
     print_lane_summary(store)
-    print(f"expected     {outcome['expected']:,}")
-    print(f"actual       {outcome['actual']:,}")
-    share = outcome["lost_updates"] / outcome["expected"] if outcome["expected"] else 0.0
-    print(f"lost_updates {outcome['lost_updates']:,} ({share:.0%}) in {elapsed_s:.2f} s")
-    return finish(args, store, outcome)
+    print(f"expected     {outcome.expected:,}")
+    print(f"actual       {outcome.actual:,}")
+    print(f"lost_updates {outcome.lost_updates:,} ({outcome.lost_share:.0%}) in {elapsed_s:.2f} s")
+    print(outcome.verdict())
+    return finish(args, store, outcome.as_json())
 
 
 if __name__ == "__main__":

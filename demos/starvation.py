@@ -11,8 +11,7 @@ that is starvation, and no thread is ever stuck for good, which makes it easy to
 With ``--fair`` the workers share a :class:`FairLock`: waiters queue, and ``release()`` hands the
 lock straight to the longest waiter instead of leaving it free for whoever asks first.
 
-Fairness is measured with Jain's index over acquisitions, ``J = (sum x)^2 / (n * sum x^2)``:
-1 when every worker got the same share, ``1/n`` when one worker got everything.
+Fairness is measured with Jain's index over acquisitions (``demos.starvation_result``).
 
     python -m demos.starvation [--greedy 2] [--polite 2] [--duration-s 2] [--fair] [--json]
 """
@@ -28,6 +27,13 @@ from typing import Any
 from demos.context import POLL_S, WorkerContext
 from demos.events import Kind, State, now_ns
 from demos.scenario import Param, Scenario
+from demos.starvation_result import (
+    ROLES,
+    StarvationResult,
+    WorkerTurns,
+    wait_histogram,
+)
+from demos.starvation_result import jain_index as jain_index  # the lesson's measure, re-exported
 from demos.twin import finish, print_lane_summary, run_locally, twin_main
 from demos.worker import WorkerSpec
 
@@ -88,10 +94,6 @@ DEFAULTS: dict[str, Any] = SCENARIO.defaults()
 ACQUISITIONS = "acquisitions"  # value: how often this worker has had the lock so far (an int)
 REPORT_PERIOD_NS = 50_000_000  # a worker reports its count at most this often, and once at the end
 POLITE_PAUSE_SHARE = 0.25  # a polite worker pauses a quarter of the hold time between attempts
-# Wait-time histogram bin edges in ms, one decade each: waits range from microseconds (the
-# greedy re-acquiring its own lock) to the whole run (a starved polite worker).
-WAIT_EDGES_MS = (0.0, 0.01, 0.1, 1.0, 10.0, 100.0, 1000.0, float("inf"))
-WAIT_BIN_LABELS = ("<10us", "<0.1ms", "<1ms", "<10ms", "<0.1s", "<1s", ">=1s")
 
 
 class FairLock:
@@ -208,25 +210,6 @@ def contender(ctx: WorkerContext, arena: Arena, index: int) -> None:
     ctx.checkpoint()  # a cancelled run ends CANCELLED, not DONE
 
 
-def jain_index(shares: list[int] | list[float]) -> float:
-    """Jain's fairness index: 1 for equal shares, 1/n when one takes all (0 if none took any)."""
-    total = sum(shares)
-    squares = sum(x * x for x in shares)
-    return total * total / (len(shares) * squares) if squares else 0.0
-
-
-def wait_histogram(waits_s: list[float]) -> list[int]:
-    """How many waits fell into each bin of :data:`WAIT_EDGES_MS`."""
-    counts = [0] * (len(WAIT_EDGES_MS) - 1)
-    for wait in waits_s:
-        ms = wait * 1000
-        for b in range(len(counts)):
-            if ms < WAIT_EDGES_MS[b + 1]:
-                counts[b] += 1
-                break
-    return counts
-
-
 def worker_names(greedy: int, polite: int) -> list[str]:
     """``greedy-1 .. greedy-G, polite-1 .. polite-P``."""
     return [f"greedy-{i + 1}" for i in range(greedy)] + [f"polite-{i + 1}" for i in range(polite)]
@@ -257,31 +240,28 @@ def build_workers(
     ]
 
 
-def summarize(arena: Arena, names: list[str]) -> dict[str, Any]:
-    """Acquisitions per worker, Jain's index, and wait times (mean, max, histogram per role)."""
-    waits_by_role: dict[str, list[float]] = {"greedy": [], "polite": []}
+def summarize(arena: Arena, names: list[str]) -> StarvationResult:
+    """Acquisitions and mean wait per worker, the longest wait, and the waits per role."""
+    waits_by_role: dict[str, list[float]] = {role: [] for role in ROLES}
     for role, waits in zip(arena.roles, arena.waits_s, strict=True):
         waits_by_role[role].extend(waits)
-    return {
-        "fair": arena.fair,
-        "duration_s": arena.duration_s,
-        "hold_ms": arena.hold_s * 1000,
-        "workers": names,
-        "acquisitions": dict(zip(names, arena.acquisitions, strict=True)),
-        "jain_index": round(jain_index(arena.acquisitions), 4),
-        "mean_wait_ms": {
-            name: round(1000 * sum(w) / len(w), 3) if w else None
-            for name, w in zip(names, arena.waits_s, strict=True)
-        },
-        "max_wait_ms": round(1000 * max((max(w) for w in arena.waits_s if w), default=0.0), 3),
-        "wait_bins": list(WAIT_BIN_LABELS),
-        "wait_histogram": {role: wait_histogram(w) for role, w in waits_by_role.items()},
-    }
+    return StarvationResult(
+        fair=arena.fair,
+        duration_s=arena.duration_s,
+        hold_ms=arena.hold_s * 1000,
+        workers=tuple(
+            WorkerTurns(name, count, round(1000 * sum(w) / len(w), 3) if w else None)
+            for name, count, w in zip(names, arena.acquisitions, arena.waits_s, strict=True)
+        ),
+        max_wait_ms=round(1000 * max((max(w) for w in arena.waits_s if w), default=0.0), 3),
+        greedy_waits=tuple(wait_histogram(waits_by_role["greedy"])),
+        polite_waits=tuple(wait_histogram(waits_by_role["polite"])),
+    )
 
 
 def result(specs: list[WorkerSpec]) -> dict[str, Any]:
     """The outcome of a run built by :func:`build_workers`."""
-    return summarize(specs[0].params["arena"], [spec.name for spec in specs])
+    return summarize(specs[0].params["arena"], [spec.name for spec in specs]).as_json()
 
 
 def deadline_s(duration_s: float) -> float:
@@ -298,17 +278,18 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:  # the one check across settings: at least two workers
         parser.error(str(exc))
     _, store = run_locally(KIND, specs, timeout_s=deadline_s(args.duration_s))
-    outcome = result(specs)
+    outcome = summarize(specs[0].params["arena"], [spec.name for spec in specs])
     lock = "FairLock (FIFO hand-over)" if args.fair else "threading.Lock"
     print(f"{args.greedy} greedy + {args.polite} polite workers, {args.duration_s:g} s, {lock}:")
     print_lane_summary(store)
-    for name, count in outcome["acquisitions"].items():
-        mean = outcome["mean_wait_ms"][name]
+    for worker in outcome.workers:
+        mean = worker.mean_wait_ms
         waited = f"mean wait {mean:.2f} ms" if mean is not None else "never got the lock"
-        print(f"  {name:<10} {count:>6} acquisitions, {waited}")
+        print(f"  {worker.name:<10} {worker.acquisitions:>6} acquisitions, {waited}")
     worst = 1 / len(specs)
-    print(f"jain_index   {outcome['jain_index']:.3f} (1 = fair, {worst:.2f} = one takes all)")
-    return finish(args, store, outcome)
+    print(f"jain_index   {outcome.jain_index:.3f} (1 = fair, {worst:.2f} = one takes all)")
+    print(outcome.verdict())
+    return finish(args, store, outcome.as_json())
 
 
 if __name__ == "__main__":

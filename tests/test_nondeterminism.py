@@ -87,6 +87,32 @@ def test_a_cancelled_experiment_ends() -> None:
     assert run.cancel(10.0).ended
 
 
+def histogram(*totals: tuple[int, int]) -> nondeterminism.NondeterminismResult:
+    return nondeterminism.NondeterminismResult(100, 3, 300, False, totals)
+
+
+def test_the_verdict_follows_the_histogram() -> None:
+    # The racy program is expected to give many totals; when every run agreed, it says so.
+    lucky = histogram((900, 100)).verdict()
+    assert "different totals" not in lucky
+    assert lucky.startswith("All 100 runs without a print reached the expected 900")
+    assert "same wrong total, 880" in histogram((880, 100)).verdict()
+    spread = histogram((880, 30), (890, 20), (900, 50)).verdict()
+    assert spread.startswith("100 runs without a print gave 3 different totals; 50 reached")
+
+
+def test_the_result_json_round_trips_and_refuses_nonsense() -> None:
+    outcome = histogram((880, 30), (900, 70))
+    data = json.loads(json.dumps(outcome.as_json()))  # JSON makes the totals strings
+    assert data["results"] == {"880": 30, "900": 70}
+    assert (data["correct_runs"], data["mean"], data["stdev"]) == (70, 894.0, 9.17)
+    assert nondeterminism.NondeterminismResult.from_json(data) == outcome
+    assert nondeterminism.NondeterminismResult.from_json(outcome.as_json()) == outcome
+    for bad in ({**data, "results": {"lots": 3}}, {**data, "results": [1]}, {**data, "print": 0}):
+        with pytest.raises((TypeError, ValueError)):
+            nondeterminism.NondeterminismResult.from_json(bad)
+
+
 @pytest.mark.gui
 def test_nondeterminism_page_shows_a_histogram(qtbot, challenge_page) -> None:  # noqa: ANN001
     win, tab, page = challenge_page("Debugging complexity")

@@ -128,6 +128,42 @@ def test_settings_outside_the_limits_are_refused() -> None:
         race.build_workers(33, 10, False)
 
 
+# ------------------------------------------------------ the typed result
+def race_result(lock: bool, expected: int, actual: int) -> race.RaceResult:
+    return race.RaceResult(4, 10_000, lock, 40_000, expected, actual)
+
+
+def test_the_verdict_follows_the_count_not_the_lock_switch() -> None:
+    # Without the Lock the settings predict lost updates; a run that lost none is told so.
+    lucky = race_result(lock=False, expected=40_000, actual=40_000).verdict()
+    assert lucky.startswith("No update was lost this time")
+    assert "were lost" not in lucky
+    lossy = race_result(lock=False, expected=40_000, actual=30_000).verdict()
+    assert lossy.startswith("10,000 updates (25%) were lost")
+    assert "Exact" in race_result(lock=True, expected=40_000, actual=40_000).verdict()
+    # With the Lock the settings predict "exact"; a count that disagrees is not called exact.
+    assert "Exact" not in race_result(lock=True, expected=40_000, actual=39_999).verdict()
+
+
+def test_the_result_json_round_trips_and_refuses_nonsense() -> None:
+    outcome = race.RaceResult(3, 100, False, 300, 250, 200, elapsed_s=0.5)
+    data = json.loads(json.dumps(outcome.as_json()))
+    assert data["lost_updates"] == 50
+    assert data["verdict"] == outcome.verdict()
+    assert race.RaceResult.from_json(data) == outcome
+    for bad in (
+        {**data, "actual": "200"},
+        {**data, "lock": 1},
+        {**data, "lost_updates": 7},
+        {**data, "planned": 301},
+        [1, 2],
+    ):
+        with pytest.raises((KeyError, TypeError, ValueError)):
+            race.RaceResult.from_json(bad)
+    with pytest.raises(KeyError):
+        race.RaceResult.from_json({k: v for k, v in data.items() if k != "expected"})
+
+
 # ---------------------------------------------------------------------- GUI
 @pytest.mark.gui
 def test_challenges_tab_shows_lost_updates_then_none_with_the_lock(qtbot, qloop) -> None:  # noqa: ANN001

@@ -16,6 +16,7 @@ from demos.events import Kind
 from demos.intervals import IntervalStore
 from demos.ring import DETAIL_BYTES
 from demos.runtime import Run
+from demos.starvation_result import WAIT_BIN_LABELS, StarvationResult, WorkerTurns
 from demos.transport import ListSink
 
 pytestmark = pytest.mark.timeout(120)
@@ -134,6 +135,45 @@ def test_details_fit_the_ring_and_limits_are_enforced() -> None:
         starvation.build_workers(1, 0)
     with pytest.raises(ValueError, match="duration_s must be between"):
         starvation.build_workers(2, 2, 60)
+
+
+def turns(fair: bool, *counts: int) -> StarvationResult:
+    names = [f"greedy-{i + 1}" for i in range(len(counts) // 2)]
+    names += [f"polite-{i + 1}" for i in range(len(counts) - len(names))]
+    workers = tuple(
+        WorkerTurns(n, c, 1.0 if c else None) for n, c in zip(names, counts, strict=True)
+    )
+    bins = (0,) * len(WAIT_BIN_LABELS)
+    return StarvationResult(fair, 2.0, 2.0, workers, 12.5, bins, bins)
+
+
+def test_the_verdict_follows_the_turns_not_the_lock_kind() -> None:
+    # The fair lock is expected to share evenly; a run that did not is called unfair.
+    assert turns(True, 400, 400, 100, 100).verdict().startswith("Unfair: with the fair lock")
+    # threading.Lock is expected to starve; a run that shared evenly is called fair.
+    even = turns(False, 300, 290, 310, 300).verdict()
+    assert even.startswith("Fair enough: with threading.Lock")
+    assert "Try the fair lock" not in even
+    starved = turns(False, 500, 500, 0, 3).verdict()
+    assert starved.startswith("With threading.Lock, polite-1 never got the lock in 2 s.")
+    assert starved.endswith("1,003 acquisitions in all.")
+
+
+def test_the_result_json_round_trips_and_refuses_nonsense() -> None:
+    outcome = turns(False, 500, 500, 0, 3)
+    data = json.loads(json.dumps(outcome.as_json()))
+    assert data["acquisitions"] == {"greedy-1": 500, "greedy-2": 500, "polite-1": 0, "polite-2": 3}
+    assert data["mean_wait_ms"]["polite-1"] is None
+    assert StarvationResult.from_json(data) == outcome
+    histogram = {"greedy": [1, 2], "polite": data["wait_histogram"]["polite"]}
+    for bad in (
+        {**data, "workers": ["lazy-1"]},
+        {**data, "acquisitions": {**data["acquisitions"], "greedy-1": 1.5}},
+        {**data, "wait_histogram": histogram},
+        {k: v for k, v in data.items() if k != "fair"},
+    ):
+        with pytest.raises((KeyError, TypeError, ValueError)):
+            StarvationResult.from_json(bad)
 
 
 @pytest.mark.gui

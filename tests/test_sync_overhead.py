@@ -60,6 +60,34 @@ def test_a_cancelled_run_breaks_the_barrier_and_ends() -> None:
     assert not sync_overhead.result(specs)["complete"]
 
 
+def overhead(locked: int, batched: int, exact: bool = True) -> sync_overhead.SyncOverheadResult:
+    return sync_overhead.SyncOverheadResult(
+        4, 1_000_000, 0.1, 1e6 / locked, 1e6 / batched, 10_000_000, locked, batched, exact, True
+    )
+
+
+def test_the_verdict_follows_the_rates() -> None:
+    # The settings always predict "a lock per increment is slower"; the rates decide.
+    assert "4.0 times slower" in overhead(locked=1_000_000, batched=4_000_000).verdict()
+    even = overhead(locked=1_000_000, batched=1_050_000).verdict()
+    assert "slower" not in even
+    assert "No clear overhead" in even
+    assert "noise" in overhead(locked=2_000_000, batched=1_000_000).verdict()
+    assert "NOT exact" in overhead(1_000_000, 4_000_000, exact=False).verdict()
+
+
+def test_the_result_json_round_trips_and_refuses_nonsense() -> None:
+    outcome = overhead(locked=1_000_000, batched=3_000_000)
+    data = json.loads(json.dumps(outcome.as_json()))
+    assert data["overhead_ratio"] == 3.0
+    assert sync_overhead.SyncOverheadResult.from_json(data) == outcome
+    cut = sync_overhead.SyncOverheadResult.from_json({**data, "ops_per_s_batched": None})
+    assert cut.overhead_ratio is None
+    for bad in ({**data, "exact": "yes"}, {**data, "ops_per_s_locked": -1}, "x"):
+        with pytest.raises((TypeError, ValueError)):
+            sync_overhead.SyncOverheadResult.from_json(bad)
+
+
 @pytest.mark.gui
 def test_overhead_page_shows_both_rates_and_the_ratio(qtbot, challenge_page) -> None:  # noqa: ANN001
     win, tab, page = challenge_page("Synchronization overhead")

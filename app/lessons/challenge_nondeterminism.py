@@ -111,17 +111,11 @@ class NondeterminismPage(ChallengePage):
         self.result_box.clear(message)
 
     def show_result(self, elapsed_s: float, report: dict[str, Any]) -> None:
-        """The full histogram, distinct totals and a verdict."""
+        """The full histogram, distinct totals and the verdict of the run's result."""
         figures = report.get("result") or {}
-        if "results" not in figures:
+        if not figures or "error" in figures:
             self.verdict_label.setText(f"The run ended without figures ({figures or report}).")
             return
-        results = {int(k): v for k, v in figures["results"].items()}
-        self._draw(results, figures["runs"], figures["planned_runs"])
-        how = "with a print inside the loop" if figures["print"] else "without a print"
-        self.verdict_label.setText(
-            f"{figures['runs']:,} runs {how} in {elapsed_s:.1f} s gave "
-            f"{figures['distinct_results']:,} different totals; {figures['correct_runs']:,} "
-            f"reached the expected {figures['expected']:,}. Mean {figures['mean']}, "
-            f"spread (std dev) {figures['stdev']}."
-        )
+        outcome = nondeterminism.NondeterminismResult.from_json(figures)
+        self._draw(dict(outcome.totals), outcome.runs, outcome.planned_runs)
+        self.verdict_label.setText(outcome.verdict())

@@ -77,28 +77,20 @@ class OverheadPage(ChallengePage):
         self.result_box.clear(message)
 
     def show_result(self, elapsed_s: float, report: dict[str, Any]) -> None:
-        """Ops/s of each phase, the ratio and a verdict."""
+        """Ops/s of each phase, the ratio and the verdict of the run's result."""
         figures = report.get("result") or {}
-        rates = {p: figures.get(f"ops_per_s_{p}") for p in sync_overhead.PHASES}
-        for phase, rate in rates.items():
-            seconds = figures.get(f"seconds_{phase}")
-            text = f"{rate:,} ops/s  ({seconds:.3f} s)" if rate else "not measured"
-            self.rate_labels[phase].setText(text)
-        self.chart.set_bars(
-            list(sync_overhead.PHASES), [[(rate or 0) / 1e6 for rate in rates.values()]]
-        )
-        ratio = figures.get("overhead_ratio")
-        if not ratio or not figures.get("complete"):
+        if not figures or "error" in figures:
             self.ratio_label.setText("-")
-            self.verdict_label.setText("The run ended before all three phases finished.")
+            self.verdict_label.setText(f"The run ended without figures ({figures or report}).")
             return
-        self.ratio_label.setText(f"{ratio:.1f}x")
-        exact = "both totals exact" if figures.get("exact") else "a total was NOT exact"
-        if ratio > 1:
-            verdict = (
-                f"A lock around every increment made the work {ratio:.1f} times slower than "
-                f"counting locally and merging once ({exact})."
-            )
-        else:
-            verdict = f"No overhead measured this time ({exact}); try more operations."
-        self.verdict_label.setText(verdict)
+        outcome = sync_overhead.SyncOverheadResult.from_json(figures)
+        rates = [outcome.ops_per_s(phase) for phase in sync_overhead.PHASES]
+        for phase, rate in zip(sync_overhead.PHASES, rates, strict=True):
+            seconds = outcome.seconds(phase)
+            measured = rate and seconds is not None
+            text = f"{rate:,} ops/s  ({seconds:.3f} s)" if measured else "not measured"
+            self.rate_labels[phase].setText(text)
+        self.chart.set_bars(list(sync_overhead.PHASES), [[(rate or 0) / 1e6 for rate in rates]])
+        ratio = outcome.overhead_ratio
+        self.ratio_label.setText(f"{ratio:.1f}x" if ratio and outcome.complete else "-")
+        self.verdict_label.setText(outcome.verdict())

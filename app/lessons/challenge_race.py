@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -109,41 +110,44 @@ class RacePage(ChallengePage):
         self.result_box.clear(message)
 
     def show_result(self, elapsed_s: float, report: dict[str, Any]) -> None:
-        """Expected, actual, lost updates (the last thread's FINAL_COUNT value; for a run saved
-        before values, the lab's figures) and a verdict."""
-        params = {**race.DEFAULTS, **self.tab.last_params}
-        planned = params["threads"] * params["increments"]
-        final = self.tab.lab.store.latest(race.FINAL_COUNT)
-        figures = report.get("result") or {}
-        if final is None and {"actual", "expected", "lost_updates"} <= figures.keys():
-            final = figures
-        outcomes = report.get("outcomes", {})
-        cancelled = sum(state == int(State.CANCELLED) for state, _ in outcomes.values())
-        failed = [msg for state, msg in outcomes.values() if state == int(State.FAILED)]
-        if final is None:
+        """Expected, actual, lost updates and the verdict of the run's :class:`RaceResult` (the
+        lab's figures; for a run saved before them, the last thread's FINAL_COUNT value)."""
+        outcome = self._outcome(report)
+        if outcome is None:
             self.verdict_label.setText(
                 f"The run ended without a final count ({report.get('failed') or 'no report'})."
             )
             return
-        self._show_counts(final["expected"], final["actual"], planned)
-        lost = final["lost_updates"]
+        if outcome.elapsed_s is None:
+            outcome = replace(outcome, elapsed_s=round(elapsed_s, 4))
+        self._show_counts(outcome.expected, outcome.actual, outcome.planned)
+        outcomes = report.get("outcomes", {})
+        cancelled = sum(state == int(State.CANCELLED) for state, _ in outcomes.values())
+        failed = [msg for state, msg in outcomes.values() if state == int(State.FAILED)]
         if report.get("failed") or failed:
             verdict = f"The run was cut short: {report.get('failed') or failed[0]}."
-        elif params["lock"] and lost == 0:
-            verdict = (
-                f"Exact: with the Lock, each read-modify-write finished before the next began, "
-                f"so all {final['expected']:,} increments count ({elapsed_s:.2f} s)."
-            )
-        elif lost > 0:
-            verdict = (
-                f"{lost:,} updates were lost in {elapsed_s:.2f} s: threads wrote back values "
-                "they had read before other threads changed the counter. Try the Lock."
-            )
         else:
-            verdict = (
-                "No update was lost this time: no thread was interrupted between its read and "
-                "its write. Try more threads or more increments."
-            )
-        if cancelled:
-            verdict = f"Cancelled ({cancelled} threads stopped early). " + verdict
+            verdict = outcome.verdict()
+            if cancelled:
+                verdict = f"Cancelled ({cancelled} threads stopped early). " + verdict
         self.verdict_label.setText(verdict)
+
+    def _outcome(self, report: dict[str, Any]) -> race.RaceResult | None:
+        """The run's result from the lab's figures, else from FINAL_COUNT and the settings."""
+        figures = report.get("result") or {}
+        if figures and "error" not in figures:
+            return race.RaceResult.from_json(figures)
+        final = self.tab.lab.store.latest(race.FINAL_COUNT)
+        if final is None:
+            return None
+        params = {**race.DEFAULTS, **self.tab.last_params}
+        threads, increments = params["threads"], params["increments"]
+        return race.RaceResult.from_json(
+            {
+                "threads": threads,
+                "increments": increments,
+                "lock": params["lock"],
+                "planned": threads * increments,
+                **final,
+            }
+        )

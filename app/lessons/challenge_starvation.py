@@ -10,10 +10,10 @@ from app.lessons.challenge_page import ChallengePage
 from app.palette import BLUE, VERMILLION
 from app.result_box import ResultBox
 from demos import starvation
+from demos import starvation_result as starvation_figures
 
 GREEDY_COLOUR = VERMILLION  # vermillion (Okabe-Ito)
 POLITE_COLOUR = BLUE  # blue
-FAIR_INDEX = 0.9  # Jain's index above this reads as "fair" in the verdict
 
 EXPLANATION = (
     "All workers want one lock. A <b>greedy</b> worker holds it for a couple of milliseconds, "
@@ -96,30 +96,18 @@ class StarvationPage(ChallengePage):
         self.verdict_label.setText(message)
 
     def show_result(self, elapsed_s: float, report: dict[str, Any]) -> None:
-        """Acquisitions, wait histogram, Jain's index (kept per lock kind) and a verdict."""
+        """Acquisitions, wait histogram, Jain's index (kept per lock kind) and the verdict of
+        the run's result."""
         figures = report.get("result") or {}
-        if "jain_index" not in figures:
+        if not figures or "error" in figures:
             self.verdict_label.setText(f"The run ended without figures ({figures or report}).")
             return
-        names = figures["workers"]
-        counts = [figures["acquisitions"][n] for n in names]
-        self._draw_acquisitions(names, counts)
-        histogram = figures["wait_histogram"]
-        self.wait_chart.set_bars(figures["wait_bins"], [histogram["greedy"], histogram["polite"]])
-        jain = figures["jain_index"]
-        (self.fair_label if figures["fair"] else self.unfair_label).setText(f"{jain:.3f}")
-        lock = "the fair lock" if figures["fair"] else "threading.Lock"
-        starved = [n for n, c in zip(names, counts, strict=True) if c == 0]
-        if starved:
-            verdict = f"{', '.join(starved)} never got the lock in {elapsed_s:.1f} s."
-        elif jain >= FAIR_INDEX:
-            verdict = f"Fair enough: with {lock} every worker got a similar share (J = {jain:.2f})."
-        else:
-            verdict = (
-                f"Unfair: with {lock} the busiest worker got {max(counts)} turns and the least "
-                f"busy {min(counts)} (J = {jain:.2f}). Try the fair lock."
-            )
-        self.verdict_label.setText(
-            f"{verdict} Longest wait {figures['max_wait_ms']:.1f} ms; "
-            f"{sum(counts):,} acquisitions in all."
+        outcome = starvation_figures.StarvationResult.from_json(figures)
+        workers = outcome.workers
+        self._draw_acquisitions([w.name for w in workers], [w.acquisitions for w in workers])
+        self.wait_chart.set_bars(
+            starvation_figures.WAIT_BIN_LABELS, [outcome.greedy_waits, outcome.polite_waits]
         )
+        index_label = self.fair_label if outcome.fair else self.unfair_label
+        index_label.setText(f"{outcome.jain_index:.3f}")
+        self.verdict_label.setText(outcome.verdict())

@@ -12,7 +12,8 @@ from typing import Any, TypeVar, cast
 T = TypeVar("T")
 
 
-def _check(value: object, kind: type[T], key: str) -> T:
+def check(value: object, kind: type[T], key: str) -> T:
+    """``value``, which must be a ``kind`` (an int is accepted as a float); ``key`` names it."""
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         return cast(T, float(value))  # JSON writes 2.0 as 2 in some encoders
     if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
@@ -22,13 +23,13 @@ def _check(value: object, kind: type[T], key: str) -> T:
 
 def need(data: Mapping[str, Any], key: str, kind: type[T]) -> T:
     """``data[key]``, which must be a ``kind`` (an int is accepted as a float)."""
-    return _check(data[key], kind, key)
+    return check(data[key], kind, key)
 
 
 def maybe(data: Mapping[str, Any], key: str, kind: type[T]) -> T | None:
     """``data[key]`` as :func:`need`, or None when it is None (the key must be there)."""
     value = data[key]
-    return None if value is None else _check(value, kind, key)
+    return None if value is None else check(value, kind, key)
 
 
 def items(data: Mapping[str, Any], key: str, kind: type[T]) -> tuple[T, ...]:
@@ -36,7 +37,7 @@ def items(data: Mapping[str, Any], key: str, kind: type[T]) -> tuple[T, ...]:
     value = data[key]
     if not isinstance(value, list | tuple):
         raise TypeError(f"{key}: expected a list, not {type(value).__name__}")
-    return tuple(_check(v, kind, f"{key}[{i}]") for i, v in enumerate(value))
+    return tuple(check(v, kind, f"{key}[{i}]") for i, v in enumerate(value))
 
 
 def mapping(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:

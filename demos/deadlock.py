@@ -27,12 +27,14 @@ after the detection and reports whether every thread ended (``recovered``).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import random
 import signal
 import time
 from typing import Any
 
 from demos.context import WorkerContext
+from demos.deadlock_result import DeadlockResult
 from demos.events import Kind, State, now_ns
 from demos.exit_status import (
     cancel_on_sigint,
@@ -209,26 +211,27 @@ def build_workers(
     return specs
 
 
-def result(specs: list[WorkerSpec]) -> dict[str, Any]:
+def summarize(specs: list[WorkerSpec]) -> DeadlockResult:
     """The figures of a run built by :func:`build_workers`, read from its lock table."""
     table: LockTable = specs[0].params["table"]
-    graph = table.deadlock_graph or table.last_graph
     after = table.detected_after_s
-    return {
-        "mode": table.mode,
-        "fix": table.fix,
-        "threads": table.threads,
-        "rounds": table.rounds,
-        "rounds_done": list(table.done),
-        "completed": all(n == table.rounds for n in table.done),
-        "deadlock_detected": table.deadlock_graph is not None,
-        "detected_after_s": None if after is None else round(after, 4),
-        "cycle": graph.path_text() if table.deadlock_graph else "",
-        "cycles_broken_by_timeout": table.cycles_broken,
-        "retries": sum(table.retries),
-        "recovered": table.ended == len(specs),
-        "graph": graph.as_dict(),
-    }
+    return DeadlockResult(
+        mode=table.mode,
+        fix=table.fix,
+        threads=table.threads,
+        rounds=table.rounds,
+        rounds_done=tuple(table.done),
+        detected_after_s=None if table.deadlock_graph is None or after is None else round(after, 4),
+        cycles_broken_by_timeout=table.cycles_broken,
+        retries=sum(table.retries),
+        recovered=table.ended == len(specs),
+        graph=table.deadlock_graph or table.last_graph,
+    )
+
+
+def result(specs: list[WorkerSpec]) -> dict[str, Any]:
+    """What the lab sends with "finished": :meth:`DeadlockResult.as_json`."""
+    return summarize(specs).as_json()
 
 
 def run_twin(specs: list[WorkerSpec]) -> tuple[Run, IntervalStore, dict[str, Any]]:
@@ -275,33 +278,38 @@ def main(argv: list[str] | None = None) -> int:
     )
     specs = build_workers(**params)  # type: ignore[arg-type]  # typed by the scenario
     run, store, cancel = run_twin(specs)
-    outcome = {**result(specs), **cancel}
-    outcome["recovered"] = outcome["recovered"] and run.alive() == 0
+    elapsed_s = ((run.t_end_ns() or store.t_last_ns) - run.t_start_ns) / 1e9
+    measured = summarize(specs)
+    outcome = dataclasses.replace(
+        measured,
+        recovered=measured.recovered and run.alive() == 0,
+        cancelled=cancel["cancelled"],
+        stopped_after_cancel_s=cancel["stopped_after_cancel_s"],
+        elapsed_s=round(elapsed_s, 4),
+    )
     # Cancel after a detected deadlock is the lesson's recovery; any other cancel is not.
     note_failed_workers(run.workers)
-    if cancel["cancelled"] and not outcome["deadlock_detected"]:
+    if outcome.cancelled and not outcome.deadlock_detected:
         note_missed_deadline(f"the run did not end within {MAX_RUN_S:g} s and was cancelled")
-    elif cancel["cancelled"] and not outcome["recovered"]:
+    elif outcome.cancelled and not outcome.recovered:
         note_failure("the deadlocked threads did not all end after Cancel")
-    elapsed_s = ((run.t_end_ns() or store.t_last_ns) - run.t_start_ns) / 1e9
-    outcome["elapsed_s"] = round(elapsed_s, 4)
     two = args.mode == "two"
     who = "T1 (A then B) and T2 (B then A)" if two else f"{args.philosophers} philosophers"
     print(f"{who}, {args.rounds} rounds each, fix: {args.fix}")
     print_lane_summary(store)
-    if outcome["deadlock_detected"]:
-        print(f"deadlock     {outcome['cycle']}")
-        print(f"detected     {outcome['detected_after_s']:.3f} s after the cycle formed")
+    if outcome.detected_after_s is not None:
+        print(f"deadlock     {outcome.cycle}")
+        print(f"detected     {outcome.detected_after_s:.3f} s after the cycle formed")
     else:
         print("deadlock     none detected")
-    if outcome["cycles_broken_by_timeout"]:
-        print(f"cycles       {outcome['cycles_broken_by_timeout']} formed, broken by timeouts")
-    done = sum(outcome["rounds_done"])
-    print(f"rounds done  {done} of {outcome['threads'] * outcome['rounds']}")
-    if cancel["cancelled"]:
-        state = "every thread ended" if outcome["recovered"] else "some threads did NOT end"
+    if outcome.cycles_broken_by_timeout:
+        print(f"cycles       {outcome.cycles_broken_by_timeout} formed, broken by timeouts")
+    print(f"rounds done  {sum(outcome.rounds_done)} of {outcome.rounds_planned}")
+    if outcome.cancelled:
+        state = "every thread ended" if outcome.recovered else "some threads did NOT end"
         print(f"recovered    {state} {cancel['stopped_after_cancel_s']:.2f} s after Cancel")
-    return finish(args, store, outcome)
+    print(outcome.verdict())
+    return finish(args, store, outcome.as_json())
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ The futures scenario lives in ``demos.future_states``, the kernel's view in
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from demos.context import WorkerContext, run_helper_thread
@@ -35,6 +36,7 @@ from demos.future_states import (
 )
 from demos.protocol import Msg
 from demos.scenario import Param, Scenario
+from demos.thread_states_result import AliveCheck, FutureRecord, ThreadStatesResult
 from demos.worker import WorkerSpec
 
 if TYPE_CHECKING:
@@ -221,24 +223,40 @@ def build_workers(scenario: str = "deck") -> list[WorkerSpec]:
     return specs
 
 
-def result(specs: list[WorkerSpec]) -> dict[str, Any]:
-    """The run's figures: the deck's answers and the futures' states (empty where not played)."""
+def summarize(specs: list[WorkerSpec], scenario: str) -> ThreadStatesResult:
+    """The run's record: the deck's answers and the futures' states (empty where not played)."""
     params = specs[0].params
     record: DeckRecord | None = params.get("record")
     book: FutureBook | None = params.get("book")
-    return {
-        "observed": record.observed if record else [],
-        "checks": list(record.checks) if record else [],
-        "future_states": book.as_json() if book else [],
-    }
+    return ThreadStatesResult(
+        scenario=scenario,
+        checks=tuple(AliveCheck(**c) for c in record.checks) if record else (),
+        future_states=tuple(
+            FutureRecord(e["task"], tuple(e["states"]), e["cancel_returned"])
+            for e in (book.as_json() if book else [])
+        ),
+    )
 
 
-def states_at_once_s(store: IntervalStore, states: tuple[State, ...], step_ns: int) -> float:
-    """Seconds during which every one of ``states`` was held by some lane, sampled every
-    ``step_ns``: the figure that says running, waiting and blocked were visible together."""
+def result(specs: list[WorkerSpec]) -> dict[str, Any]:
+    """What the lab sends with "finished": :meth:`ThreadStatesResult.as_json`."""
+    params = specs[0].params
+    scenario = "deck" if "record" in params else "futures" if "book" in params else "mix"
+    return summarize(specs, scenario).as_json()
+
+
+def states_at_once_s(
+    store: IntervalStore, states: tuple[State, ...], step_ns: int, skip_lane: int | None = None
+) -> float:
+    """Seconds during which every one of ``states`` was held by some lane (but ``skip_lane``),
+    sampled every ``step_ns``: the figure that says running, waiting and blocked were visible
+    together."""
     import numpy as np
 
-    start, end, _rows, held = store.view(store.t_last_ns)
+    start, end, rows, held = store.view(store.t_last_ns)
+    if skip_lane is not None:
+        keep = rows != store.row_of(skip_lane)
+        start, end, held = start[keep], end[keep], held[keep]
     if not len(start):
         return 0.0
     grid = np.arange(int(start.min()), int(end.max()), step_ns)
@@ -266,22 +284,26 @@ def main(argv: list[str] | None = None) -> int:
     specs = build_workers(scenario)
     run, store = run_locally(KIND, specs, timeout_s=30.0)
     elapsed_s = ((run.t_end_ns() or store.t_last_ns) - run.t_start_ns) / 1e9
-    outcome: dict[str, Any] = {"scenario": scenario, **result(specs)}
-    outcome["elapsed_s"] = round(elapsed_s, 3)
-    print(f"scenario {scenario}, {elapsed_s:.2f} s:")
-    print_lane_summary(store)
-    for check in outcome["checks"]:
-        print(f"  Thread {check['ident']} {check['step']}: is_alive() = {check['is_alive']}")
-    for entry in outcome["future_states"]:
-        cancel = entry["cancel_returned"]
-        asked = "" if cancel is None else f"   cancel() -> {cancel}"
-        print(f"  future {entry['task']}: {' -> '.join(entry['states'])}{asked}")
+    together = None
     if scenario == "mix":
         trio = (State.RUNNING, State.WAITING, State.BLOCKED)
-        outcome["all_three_at_once_s"] = round(states_at_once_s(store, trio, 5_000_000), 3)
-        print(f"  running, waiting and blocked all at once for {outcome['all_three_at_once_s']} s")
-    print(f"observed {outcome['observed']}")
-    return finish(args, store, outcome)
+        together = round(states_at_once_s(store, trio, 5_000_000), 3)
+    outcome = replace(
+        summarize(specs, scenario), all_three_at_once_s=together, elapsed_s=round(elapsed_s, 3)
+    )
+    print(f"scenario {scenario}, {elapsed_s:.2f} s:")
+    print_lane_summary(store)
+    for check in outcome.checks:
+        print(f"  Thread {check.ident} {check.step}: is_alive() = {check.is_alive}")
+    for entry in outcome.future_states:
+        cancel = entry.cancel_returned
+        asked = "" if cancel is None else f"   cancel() -> {cancel}"
+        print(f"  future {entry.task}: {' -> '.join(entry.states)}{asked}")
+    if together is not None:
+        print(f"  running, waiting and blocked all at once for {together} s")
+    print(f"observed {list(outcome.observed)}")
+    print(outcome.verdict())
+    return finish(args, store, outcome.as_json())
 
 
 if __name__ == "__main__":

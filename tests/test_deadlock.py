@@ -173,3 +173,48 @@ def test_deadlock_page_detects_then_cancel_ends_every_lane(qtbot, challenge_page
         page.grab()  # paint the graph once: the drawing code runs without error
     finally:
         page.mode.setCurrentIndex(page.mode.findData(deadlock.DEFAULTS["mode"]))
+
+
+# ------------------------------------------------------------- the result
+def figures(fix: str, rounds_done: tuple[int, ...], **extra: object) -> deadlock.DeadlockResult:
+    plain = {
+        "mode": "two",
+        "fix": fix,
+        "threads": 2,
+        "rounds": 5,
+        "rounds_done": rounds_done,
+        "detected_after_s": None,
+        "cycles_broken_by_timeout": 0,
+        "retries": 0,
+        "recovered": True,
+        "graph": WaitGraph("two", (None, None), (None, None)),
+    }
+    return deadlock.DeadlockResult(**{**plain, **extra})  # type: ignore[arg-type]
+
+
+def test_the_verdict_follows_the_figures_not_the_fix() -> None:
+    # No fix, yet no ring formed this time: not told it deadlocked.
+    lucky = figures("none", (5, 5), elapsed_s=0.4).verdict()
+    assert lucky == "All rounds done in 0.40 s: this time no ring formed."
+    # The timeout fix, but no timeout ever fired: no "a ring formed 0 times".
+    quiet = figures("timeout", (5, 5)).verdict()
+    assert "ring formed" not in quiet.replace("no ring formed", "")
+    broken = figures("timeout", (5, 5), cycles_broken_by_timeout=3, retries=4).verdict()
+    assert "A ring formed 3 times" in broken
+    ring = WaitGraph("two", (0, 1), (1, 0))
+    stuck = figures("ordering", (0, 0), detected_after_s=0.1, graph=ring, recovered=False)
+    assert stuck.verdict() == "Deadlock: T1→B→T2→A→T1. Some threads did NOT end, even after Cancel."
+
+
+def test_the_result_json_round_trips_and_rejects_nonsense() -> None:
+    ring = WaitGraph("two", (0, 1), (1, 0))
+    result = figures("none", (0, 0), detected_after_s=0.1, graph=ring, cancelled=True)
+    data = json.loads(json.dumps(result.as_json()))
+    assert data["deadlock_detected"] is True
+    assert data["cycle"] == "T1→B→T2→A→T1"
+    assert deadlock.DeadlockResult.from_json(data) == result
+    for bad in ({"threads": "2"}, {"rounds_done": [9, 9]}, {"graph": {"mode": "x"}}):
+        with pytest.raises((KeyError, TypeError, ValueError)):
+            deadlock.DeadlockResult.from_json({**data, **bad})
+    with pytest.raises(KeyError):
+        deadlock.DeadlockResult.from_json({k: v for k, v in data.items() if k != "retries"})

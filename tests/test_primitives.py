@@ -321,3 +321,41 @@ def test_primitives_settings_are_remembered(qtbot, qloop) -> None:  # noqa: ANN0
         tab.sliders["semaphore"]["permits"].setValue(before[1])
         tab.late.setChecked(before[2])
         again.close()
+
+
+# ------------------------------------------------------------- the results
+def test_each_verdict_follows_the_figures_not_the_settings() -> None:
+    from demos.primitives.results import (
+        BarrierResult,
+        LockResult,
+        QueueResult,
+        SemaphoreResult,
+        result_from_json,
+    )
+
+    # Slow consumers (the settings) but the producers were the ones that waited (the figures).
+    queue = QueueResult(2, 1, 1, 200, 10, 6, 6, 2, 1.0, 0, 5, 0.0, 0.8)
+    assert "producers were the bottleneck" in queue.verdict()
+    assert "neither side" in QueueResult(2, 1, 1, 200, 10, 6, 6, 1, 0.5, 0, 0, 0.0, 0.0).verdict()
+    # Fewer permits than threads, yet nobody had to wait.
+    sem = SemaphoreResult(2, 4, 1, 10, 2, 4, 0, 0.0, 0.0)
+    assert "never had to make one wait" in sem.verdict()
+    # A late thread was asked for, but the barrier did not break: no BrokenBarrierError told.
+    barrier = BarrierResult(3, 2, True, 500, (0.4, 0.3), (800.0, 90.0), ())
+    assert barrier.verdict().startswith("Threads arrived up to 800 ms apart")
+    broken = BarrierResult(3, 2, False, None, (), (), ("Thread-1", "Thread-2"))
+    assert broken.verdict().startswith("The barrier broke and 2 threads")
+    # Holds that overlapped are not called mutual exclusion.
+    holds = (("Thread-1", 0, 10), ("Thread-2", 5, 20))
+    lock = LockResult(2, 1, 10, 0, (), 0.02, 0.02, 1.0, 1, 1, holds)
+    assert "FAILED" in lock.verdict()
+    for result in (queue, sem, barrier, broken, lock):
+        data = json.loads(json.dumps(result.as_json()))
+        assert result_from_json(data) == result
+        assert data["verdict"] == result.verdict()
+    with pytest.raises((KeyError, TypeError, ValueError)):
+        result_from_json({**queue.as_json(), "capacity": "two"})
+    with pytest.raises(ValueError, match="mutex"):
+        result_from_json({**queue.as_json(), "primitive": "mutex"})
+    with pytest.raises(TypeError):
+        result_from_json({**lock.as_json(), "holds": [["Thread-1", 0]]})

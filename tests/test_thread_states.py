@@ -219,3 +219,41 @@ def test_tab_shows_futures_and_cancel_answers(qtbot, qloop) -> None:  # noqa: AN
         tab.scenario_box.setCurrentIndex(0)
         win.tabs.setCurrentIndex(0)
         win.close()
+
+
+# ------------------------------------------------------------- the result
+def test_the_verdict_follows_the_answers_not_the_scenario() -> None:
+    from demos.thread_states_result import AliveCheck, FutureRecord, ThreadStatesResult
+
+    def deck(*answers: bool) -> ThreadStatesResult:
+        steps = lesson.DECK_STEPS
+        checks = tuple(AliveCheck(s, a, None, None) for s, a in zip(steps, answers, strict=False))
+        return ThreadStatesResult("deck", checks, (), elapsed_s=2.0)
+
+    assert "in between it is" in deck(False, True, True, False).verdict()
+    # The deck's scenario, but the thread was gone by the 1 s check: not told "in between it is".
+    odd = deck(False, True, False, False).verdict()
+    assert "not the deck's" in odd
+    assert "in between it is" not in odd
+    # The mix scenario, but the three states never showed together.
+    mix = ThreadStatesResult("mix", (), (), all_three_at_once_s=0.0)
+    assert "hardly ever" in mix.verdict()
+    futures = (FutureRecord(0, ("PENDING", "RUNNING"), False), FutureRecord(1, ("PENDING",), True))
+    unfinished = ThreadStatesResult("futures", (), futures).verdict()
+    assert "had not ended" in unfinished
+    assert "Every future ended" not in unfinished
+    for result in (deck(False, True, True, False), mix, ThreadStatesResult("futures", (), futures)):
+        data = json.loads(json.dumps(result.as_json()))
+        assert ThreadStatesResult.from_json(data) == result
+    old = {
+        "observed": [False],
+        "checks": [{"step": "created", "is_alive": False, "ident": None, "native_id": None}],
+        "future_states": [],
+    }  # saved before the scenario was named
+    assert ThreadStatesResult.from_json(old).scenario == "deck"
+    with pytest.raises((KeyError, TypeError, ValueError)):
+        ThreadStatesResult.from_json({**old, "checks": [{"step": "created", "is_alive": "no"}]})
+    with pytest.raises(ValueError, match="future states"):
+        ThreadStatesResult.from_json(
+            {**old, "future_states": [{"task": 0, "states": ["DONE"], "cancel_returned": None}]}
+        )

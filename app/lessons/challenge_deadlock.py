@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtWidgets import QLabel
@@ -12,6 +13,7 @@ from app.palette import BLUISH_GREEN
 from app.result_box import ResultBox
 from app.wait_graph import CYCLE_COLOUR, HOLDS_COLOUR, WAITS_COLOUR, WaitGraphWidget
 from demos import deadlock
+from demos.deadlock_result import DeadlockResult
 from demos.events import State
 from demos.waitgraph import WaitGraph
 
@@ -172,37 +174,18 @@ class DeadlockPage(ChallengePage):
         outcomes = report.get("outcomes", {})
         ended = all(State(state).is_terminal for state, _ in outcomes.values())
         cancelled = sum(state == int(State.CANCELLED) for state, _ in outcomes.values())
-        recovered = bool(figures.get("recovered")) and ended
-        detected = bool(figures.get("deadlock_detected"))
-        self._show_detected(figures.get("detected_after_s") if detected else None)
-        colour = OK_COLOUR if recovered else CYCLE_COLOUR
+        measured = DeadlockResult.from_json(figures)
+        result = replace(
+            measured, recovered=measured.recovered and ended, elapsed_s=round(elapsed_s, 4)
+        )
+        self._show_detected(result.detected_after_s)
+        colour = OK_COLOUR if result.recovered else CYCLE_COLOUR
         how = f"{cancelled} threads cancelled" if cancelled else "every thread finished"
         self.recovered_label.setText(
-            f'<span style="color:{colour}">{"yes" if recovered else "NO"}</span> ({how})'
+            f'<span style="color:{colour}">{"yes" if result.recovered else "NO"}</span> ({how})'
         )
-        done, planned = sum(figures["rounds_done"]), figures["threads"] * figures["rounds"]
-        self.rounds_label.setText(f"{done} of {planned}")
-        graph = WaitGraph.from_dict(figures["graph"])
-        note = f"deadlock: {graph.path_text()}" if detected else "at the end: no cycle"
-        self.graph.set_graph(graph, note)
-        broken = figures.get("cycles_broken_by_timeout", 0)
-        if detected:
-            verdict = (
-                f"Deadlock: {figures['cycle']}. Cancel ended all threads in {elapsed_s:.2f} s "
-                "of run time; none could have finished on its own."
-            )
-        elif figures["completed"] and figures["fix"] == "timeout":
-            verdict = (
-                f"All rounds done in {elapsed_s:.2f} s. A ring formed {broken} times and a "
-                f"timeout broke it each time ({figures['retries']} retries after backing off)."
-            )
-        elif figures["completed"]:
-            verdict = (
-                f"All rounds done in {elapsed_s:.2f} s and no ring ever formed: with a global "
-                "lock order nobody waits for a lock while holding a higher one."
-                if figures["fix"] == "ordering"
-                else f"All rounds done in {elapsed_s:.2f} s: this time no ring formed."
-            )
-        else:
-            verdict = f"Cancelled after {elapsed_s:.2f} s, before every round was done."
-        self.verdict_label.setText(verdict)
+        self.rounds_label.setText(f"{sum(result.rounds_done)} of {result.rounds_planned}")
+        detected = result.deadlock_detected
+        note = f"deadlock: {result.cycle}" if detected else "at the end: no cycle"
+        self.graph.set_graph(result.graph, note)
+        self.verdict_label.setText(result.verdict())

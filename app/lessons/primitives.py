@@ -246,10 +246,11 @@ class PrimitivesTab(LessonTab):
         if "error" in figures or not figures:
             verdict_label.setText(f"No figures: {figures.get('error', 'the run did not report')}.")
             return
-        labels = self.figures[name]
-        texts, verdict = figure_texts(name, figures)
-        for key, text in texts.items():
+        result = primitives.result_from_json(figures)
+        labels = self.figures[result.primitive]
+        for key, text in figure_texts(result).items():
             labels[key].setText(text)
+        verdict = result.verdict()
         if report.get("failed"):
             verdict = f"The run was cut short: {report['failed']}. " + verdict
         cancelled = sum(

@@ -1,13 +1,17 @@
 """The Synchronization primitives tab's figures: the rows of each primitive's results box and
-the words and verdict each run's measurements become.
+the words each run's measured figures become (the verdict is the result's own).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from app.palette import BLUISH_GREEN, VERMILLION
+from demos.primitives.results import (
+    BarrierResult,
+    LockResult,
+    PrimitiveResult,
+    QueueResult,
+    SemaphoreResult,
+)
 
 GOOD_COLOUR = BLUISH_GREEN  # bluish green (Okabe-Ito): the primitive kept its promise
 BAD_COLOUR = VERMILLION  # vermillion: it did not (never expected)
@@ -50,90 +54,59 @@ def big(text: str, good: bool) -> str:
     return f'<span style="font-size: xx-large; font-weight: bold; color: {colour};">{text}</span>'
 
 
-def figure_texts(name: str, figures: dict[str, Any]) -> tuple[dict[str, str], str]:
-    """The text of each of ``name``'s figure rows, and a verdict, from the run's figures."""
-    return FIGURE_TEXTS[name](figures)
+def figure_texts(result: PrimitiveResult) -> dict[str, str]:
+    """The text of each of the result's figure rows (its page is ``result.primitive``)."""
+    if isinstance(result, LockResult):
+        return lock_figures(result)
+    if isinstance(result, SemaphoreResult):
+        return semaphore_figures(result)
+    if isinstance(result, BarrierResult):
+        return barrier_figures(result)
+    return queue_figures(result)
 
 
-def lock_figures(f: dict[str, Any]) -> tuple[dict[str, str], str]:
+def lock_figures(r: LockResult) -> dict[str, str]:
     """Mutual exclusion: overlapping holds (none), acquisitions, waiters, how busy the lock was."""
     per_worker = "<br>".join(
-        f"{name}: held {held:.2f} s, waited {f['wait_s'][name]:.2f} s"
-        for name, held in f["hold_s"].items()
+        f"{t.name}: held {t.held_s:.2f} s, waited {t.waited_s:.2f} s" for t in r.per_thread
     )
-    texts = {
-        "overlaps": big(str(f["overlaps"]), f["overlaps"] == 0),
-        "acquisitions": str(f["acquisitions"]),
-        "max_waiters": str(f["max_waiters"]),
-        "busy": f"{f['total_hold_s']:.2f} s of {f['locked_span_s']:.2f} s ({f['busy_share']:.0%})",
+    return {
+        "overlaps": big(str(r.overlaps), r.overlaps == 0),
+        "acquisitions": str(r.acquisitions),
+        "max_waiters": str(r.max_waiters),
+        "busy": f"{r.total_hold_s:.2f} s of {r.locked_span_s:.2f} s ({r.busy_share:.0%})",
         "per_worker": per_worker,
     }
-    verdict = (
-        "Mutual exclusion held: no two threads held the lock at once, and the holds fill "
-        f"{f['busy_share']:.0%} of the time between the first acquire and the last release."
-    )
-    return texts, verdict
 
 
-def semaphore_figures(f: dict[str, Any]) -> tuple[dict[str, str], str]:
+def semaphore_figures(r: SemaphoreResult) -> dict[str, str]:
     """The most threads inside at once against the permits, and how often threads waited."""
-    ok = f["max_occupancy"] <= f["permits"]
-    texts = {
-        "max_occupancy": big(f"{f['max_occupancy']} / {f['permits']}", ok),
-        "permits": str(f["permits"]),
-        "times_blocked": str(f["times_blocked"]),
-        "wait": f"{f['wait_s_total']:.2f} s (longest {f['wait_s_max']:.2f} s)",
+    return {
+        "max_occupancy": big(f"{r.max_occupancy} / {r.permits}", r.max_occupancy <= r.permits),
+        "permits": str(r.permits),
+        "times_blocked": str(r.times_blocked),
+        "wait": f"{r.wait_s_total:.2f} s (longest {r.wait_s_max:.2f} s)",
     }
-    verdict = (
-        f"At most {f['max_occupancy']} of {f['workers']} threads were inside at once: "
-        f"Semaphore({f['permits']}) made the others wait {f['times_blocked']} times."
-    )
-    return texts, verdict
 
 
-def barrier_figures(f: dict[str, Any]) -> tuple[dict[str, str], str]:
+def barrier_figures(r: BarrierResult) -> dict[str, str]:
     """How far apart threads arrived and how close together they left, or how it broke."""
-    spread = f["release_spread_ms"]
-    arrivals = f["arrival_spread_ms_per_round"]
-    texts = {
+    spread = r.release_spread_ms
+    return {
         "release_spread_ms": big(f"{spread:.2f} ms", True) if spread is not None else "-",
-        "arrivals": ", ".join(f"{a:.0f} ms" for a in arrivals) or "-",
-        "rounds_released": f"{f['rounds_released']} of {f['rounds']}",
-        "broken": f"caught by {', '.join(f['handled_by'])}" if f["broken"] else "none",
+        "arrivals": ", ".join(f"{a:.0f} ms" for a in r.arrival_spread_ms_per_round) or "-",
+        "rounds_released": f"{r.rounds_released} of {r.rounds}",
+        "broken": f"caught by {', '.join(r.handled_by)}" if r.broken else "none",
     }
-    if f["broken"]:
-        verdict = (
-            f"The late thread missed the {f['timeout_ms']} ms timeout: the barrier broke and "
-            f"{f['broken_barrier_errors']} threads caught BrokenBarrierError and ended."
-        )
-    else:
-        verdict = (
-            f"Threads arrived up to {max(arrivals, default=0):.0f} ms apart and left within "
-            f"{spread:.2f} ms of each other."
-        )
-    return texts, verdict
 
 
-def queue_figures(f: dict[str, Any]) -> tuple[dict[str, str], str]:
-    """The deepest queue against its capacity, and which side waited: the bottleneck."""
-    texts = {
-        "max_depth": big(f"{f['max_depth']} / {f['capacity']}", f["max_depth"] <= f["capacity"]),
-        "capacity": str(f["capacity"]),
-        "mean_depth": f"{f['mean_depth']:.1f}",
-        "producers_blocked": f"{f['producer_blocks']} times, {f['producer_blocked_s']:.2f} s",
-        "consumers_blocked": f"{f['consumer_blocks']} times, {f['consumer_blocked_s']:.2f} s",
-        "consumed": f"{f['consumed']} of {f['items']}",
+def queue_figures(r: QueueResult) -> dict[str, str]:
+    """The deepest queue against its capacity, and how long each side waited."""
+    return {
+        "max_depth": big(f"{r.max_depth} / {r.capacity}", r.max_depth <= r.capacity),
+        "capacity": str(r.capacity),
+        "mean_depth": f"{r.mean_depth:.1f}",
+        "producers_blocked": f"{r.producer_blocks} times, {r.producer_blocked_s:.2f} s",
+        "consumers_blocked": f"{r.consumer_blocks} times, {r.consumer_blocked_s:.2f} s",
+        "consumed": f"{r.consumed} of {r.items}",
     }
-    if f["producer_blocked_s"] > f["consumer_blocked_s"]:
-        side = "consumers were the bottleneck: the queue filled and producers waited"
-    else:
-        side = "producers were the bottleneck: the queue ran empty and consumers waited"
-    return texts, f"The depth stayed within the capacity; the {side}."
-
-
-FIGURE_TEXTS: dict[str, Callable[[dict[str, Any]], tuple[dict[str, str], str]]] = {
-    "lock": lock_figures,
-    "semaphore": semaphore_figures,
-    "barrier": barrier_figures,
-    "queue": queue_figures,
-}

@@ -4,6 +4,7 @@ states and a pool's Future states, side by side, each labelled with where it com
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtWidgets import (
@@ -25,6 +26,7 @@ from demos import thread_states as lesson
 from demos.events import State
 from demos.kernel_states import available, kernel_state_meaning, kernel_states
 from demos.lab import MAIN_LANE_ID
+from demos.thread_states_result import ThreadStatesResult
 
 OS_REFRESH_S = 0.5  # the kernel view is read about twice a second, not on every frame
 
@@ -312,33 +314,24 @@ class ThreadStatesTab(LessonTab):
 
     def show_result(self, elapsed_s: float, report: dict[str, Any]) -> None:
         """What the run showed, in a sentence or two, from the lab's own record."""
-        figures = report.get("result") or {}
         outcomes = report.get("outcomes", {})
         cancelled = any(state == int(State.CANCELLED) for state, _ in outcomes.values())
-        scenario = self.last_params.get("scenario", "deck")
+        figures = report.get("result") or {}
         if report.get("failed"):
             text = f"The run was cut short: {report['failed']}."
         elif cancelled:
             text = f"Cancelled after {elapsed_s:.2f} s: every thread stopped at a checkpoint."
-        elif scenario == "deck":
-            observed = ", ".join(str(a) for a in figures.get("observed", []))
-            text = (
-                f"is_alive() answered {observed} in {elapsed_s:.2f} s. Before start() and after "
-                "join() the thread is not alive; in between it is, even while it sleeps."
-            )
-        elif scenario == "futures":
-            entries = figures.get("future_states", [])
-            yes = [e["task"] for e in entries if e.get("cancel_returned") is True]
-            no = [e["task"] for e in entries if e.get("cancel_returned") is False]
-            text = (
-                f"cancel() returned True for pending futures {yes} and False for running "
-                f"future(s) {no}. Every future ended FINISHED or CANCELLED."
-            )
+        elif "checks" not in figures:
+            text = f"No figures: {figures.get('error', 'the run did not report')}."
         else:
-            text = (
-                f"Ran {elapsed_s:.2f} s with sleepers waiting, computers running and lock "
-                "contenders blocked at the same time."
-            )
+            result = ThreadStatesResult.from_json(figures)
+            together = result.all_three_at_once_s
+            if result.scenario == "mix" and together is None:
+                trio = (State.RUNNING, State.WAITING, State.BLOCKED)
+                store = self.lab.store
+                together = round(lesson.states_at_once_s(store, trio, 5_000_000, MAIN_LANE_ID), 3)
+            result = replace(result, all_three_at_once_s=together, elapsed_s=elapsed_s)
+            text = result.verdict()
         self.verdict_label.setText(text)
         self._seen_version = -1
         self.update_live_views()

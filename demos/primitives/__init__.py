@@ -15,6 +15,7 @@ from typing import Any
 
 from demos.events import Kind
 from demos.primitives import barrier, bounded_buffer, lock, semaphore
+from demos.primitives.results import PrimitiveResult, result_from_json
 from demos.scenario import Scenario
 from demos.worker import WorkerSpec
 
@@ -62,13 +63,15 @@ def twin_command(params: dict[str, Any]) -> str:
     return declaration(str(params.get("primitive", "lock"))).command(params)
 
 
-def result(specs: list[WorkerSpec]) -> dict[str, Any]:
+def summarize(specs: list[WorkerSpec]) -> PrimitiveResult:
     """The run's figures, read from the object its threads shared."""
-    shared = specs[0].params["shared"]
-    module = next(m for name, m in SCENARIOS.items() if specs[0].fn.__module__ == m.__name__)
-    primitive = next(name for name, m in SCENARIOS.items() if m is module)
-    figures: dict[str, Any] = shared.result()
-    return {"primitive": primitive, **figures}
+    figures: PrimitiveResult = specs[0].params["shared"].result()
+    return figures
+
+
+def result(specs: list[WorkerSpec]) -> dict[str, Any]:
+    """What the lab sends with "finished": the result's ``as_json()`` (it names its primitive)."""
+    return summarize(specs).as_json()
 
 
 def deadline_s(primitive: str, **params: Any) -> float:
@@ -88,6 +91,8 @@ __all__ = [
     "build_workers",
     "deadline_s",
     "result",
+    "result_from_json",
+    "summarize",
     "declaration",
     "scenario",
     "twin_command",

@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from demos.primitives import KIND, PRIMITIVES, build_workers, deadline_s, declaration, result
+from demos.primitives import KIND, PRIMITIVES, build_workers, deadline_s, declaration, summarize
 from demos.twin import add_common_arguments, finish, print_lane_summary, run_locally, twin_main
 
 
@@ -85,7 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     specs = build_workers(args.primitive, getattr(args, "seed", None), **params)
     run, store = run_locally(KIND, specs, timeout_s=deadline_s(args.primitive, **params))
     elapsed_s = ((run.t_end_ns() or store.t_last_ns) - run.t_start_ns) / 1e9
-    figures = result(specs)
+    measured = summarize(specs)
+    figures = measured.as_json()
     figures.pop("holds", None)  # raw intervals: for tests and the tab, too long to print
     figures["elapsed_s"] = round(elapsed_s, 4)
     print(f"{args.primitive}: {declaration(args.primitive).summary}")
@@ -93,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     for line in describe(figures):
         print(line)
     print(f"elapsed {elapsed_s:.2f} s")
+    print(measured.verdict())
     return finish(args, store, figures)
 
 

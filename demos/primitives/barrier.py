@@ -18,6 +18,7 @@ from typing import Any
 from demos.context import Cancelled, WorkerContext
 from demos.events import State, now_ns
 from demos.primitives.common import emit_at
+from demos.primitives.results import BarrierResult
 from demos.protocol import Msg
 from demos.scenario import Param, Scenario
 from demos.worker import WorkerSpec
@@ -104,26 +105,22 @@ class SharedBarrier:
         self.broken: list[str] = []  # threads that caught BrokenBarrierError
         self._stats = threading.Lock()
 
-    def result(self) -> dict[str, Any]:
+    def result(self) -> BarrierResult:
         """Arrival and release spreads per completed round, and who handled a broken barrier."""
         arrival, release = [], []
         for arrive, leave in zip(self.arrive_ns, self.leave_ns, strict=True):
             if all(leave):  # the round released everyone
                 arrival.append(round((max(arrive) - min(arrive)) / 1e6, 3))
                 release.append(round((max(leave) - min(leave)) / 1e6, 3))
-        return {
-            "parties": self.parties,
-            "rounds": self.rounds,
-            "rounds_released": len(release),
-            "late": self.late,
-            "timeout_ms": self.timeout_ms if self.late else None,
-            "release_spread_ms": max(release, default=None),
-            "release_spread_ms_per_round": release,
-            "arrival_spread_ms_per_round": arrival,
-            "broken": bool(self.broken),
-            "broken_barrier_errors": len(self.broken),
-            "handled_by": sorted(self.broken),
-        }
+        return BarrierResult(
+            parties=self.parties,
+            rounds=self.rounds,
+            late=self.late,
+            timeout_ms=self.timeout_ms if self.late else None,
+            release_spread_ms_per_round=tuple(release),
+            arrival_spread_ms_per_round=tuple(arrival),
+            handled_by=tuple(sorted(self.broken)),
+        )
 
 
 def barrier_worker(ctx: WorkerContext, shared: SharedBarrier, index: int) -> None:

@@ -21,6 +21,7 @@ from typing import Any
 from demos.context import WorkerContext
 from demos.events import State, now_ns
 from demos.primitives.common import POLL_S, emit_at, wait_for
+from demos.primitives.results import QueueResult
 from demos.scenario import Param, Scenario
 from demos.worker import WorkerSpec
 
@@ -122,24 +123,24 @@ class SharedBuffer:
         if last:
             self.producers_done.set()
 
-    def result(self) -> dict[str, Any]:
+    def result(self) -> QueueResult:
         """Capacity against the deepest the queue got, and who waited how long."""
         depths = [d for _, d in self.samples]
-        return {
-            "capacity": self.capacity,
-            "producers": self.producers,
-            "consumers": self.consumers,
-            "produce_ms": self.produce_ms,
-            "consume_ms": self.consume_ms,
-            "items": self.producers * self.items,
-            "consumed": self.consumed,
-            "max_depth": self.max_depth,
-            "mean_depth": round(sum(depths) / len(depths), 3) if depths else 0.0,
-            "producer_blocks": self.blocks["producer"],
-            "consumer_blocks": self.blocks["consumer"],
-            "producer_blocked_s": round(self.blocked_s["producer"], 4),
-            "consumer_blocked_s": round(self.blocked_s["consumer"], 4),
-        }
+        return QueueResult(
+            capacity=self.capacity,
+            producers=self.producers,
+            consumers=self.consumers,
+            produce_ms=self.produce_ms,
+            consume_ms=self.consume_ms,
+            items=self.producers * self.items,
+            consumed=self.consumed,
+            max_depth=self.max_depth,
+            mean_depth=round(sum(depths) / len(depths), 3) if depths else 0.0,
+            producer_blocks=self.blocks["producer"],
+            consumer_blocks=self.blocks["consumer"],
+            producer_blocked_s=round(self.blocked_s["producer"], 4),
+            consumer_blocked_s=round(self.blocked_s["consumer"], 4),
+        )
 
 
 def depth_detail(what: str, depth: int, capacity: int) -> str:

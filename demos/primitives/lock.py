@@ -14,6 +14,7 @@ from typing import Any
 from demos.context import WorkerContext
 from demos.events import now_ns
 from demos.primitives.common import seconds, wait_for
+from demos.primitives.results import LockResult, ThreadTimes
 from demos.scenario import Param, Scenario
 from demos.worker import WorkerSpec
 
@@ -77,32 +78,33 @@ class SharedLock:
             self.waiting += delta
             self.max_waiters = max(self.max_waiters, self.waiting)
 
-    def result(self) -> dict[str, Any]:
+    def result(self) -> LockResult:
         """Hold and wait time per worker, the most waiters seen, and the mutual-exclusion check."""
         with self._stats:
             holds = sorted(self.holds, key=lambda h: h[1])
-        hold_s = dict.fromkeys(self.names, 0.0)
+        hold_s = [0.0] * self.workers
         for worker, t0, t1 in holds:
-            hold_s[self.names[worker]] += (t1 - t0) / 1e9
+            hold_s[worker] += (t1 - t0) / 1e9
         # Sorted by acquisition, each hold must start after the previous one ended.
         overlaps = sum(holds[i][1] < holds[i - 1][2] for i in range(1, len(holds)))
-        total_hold = sum(hold_s.values())
+        total_hold = sum(hold_s)
         span = seconds(holds[0][1], holds[-1][2]) if holds else 0.0
-        return {
-            "workers": self.workers,
-            "rounds": self.rounds,
-            "hold_ms": self.hold_ms,
-            "work_ms": self.work_ms,
-            "acquisitions": len(holds),
-            "hold_s": {name: round(s, 4) for name, s in hold_s.items()},
-            "wait_s": {name: round(s, 4) for name, s in zip(self.names, self.wait_s, strict=True)},
-            "total_hold_s": round(total_hold, 4),
-            "locked_span_s": span,
-            "busy_share": round(total_hold / span, 4) if span else 0.0,
-            "max_waiters": self.max_waiters,
-            "overlaps": overlaps,
-            "holds": [(self.names[w], t0, t1) for w, t0, t1 in holds],
-        }
+        return LockResult(
+            workers=self.workers,
+            rounds=self.rounds,
+            hold_ms=self.hold_ms,
+            work_ms=self.work_ms,
+            per_thread=tuple(
+                ThreadTimes(name, round(held, 4), round(waited, 4))
+                for name, held, waited in zip(self.names, hold_s, self.wait_s, strict=True)
+            ),
+            total_hold_s=round(total_hold, 4),
+            locked_span_s=span,
+            busy_share=round(total_hold / span, 4) if span else 0.0,
+            max_waiters=self.max_waiters,
+            overlaps=overlaps,
+            holds=tuple((self.names[w], t0, t1) for w, t0, t1 in holds),
+        )
 
 
 def lock_worker(ctx: WorkerContext, shared: SharedLock, index: int) -> None:

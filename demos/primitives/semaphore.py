@@ -14,6 +14,7 @@ from typing import Any
 from demos.context import WorkerContext
 from demos.events import State, now_ns
 from demos.primitives.common import emit_at, wait_for
+from demos.primitives.results import SemaphoreResult
 from demos.scenario import Param, Scenario
 from demos.worker import WorkerSpec
 
@@ -82,19 +83,19 @@ class SharedSemaphore:
             self.samples.append((t_ns, self.occupancy))
             return t_ns, self.occupancy
 
-    def result(self) -> dict[str, Any]:
+    def result(self) -> SemaphoreResult:
         """The limit, the highest occupancy seen, and how long threads waited for a permit."""
-        return {
-            "permits": self.permits,
-            "workers": self.workers,
-            "rounds": self.rounds,
-            "hold_ms": self.hold_ms,
-            "max_occupancy": self.max_occupancy,
-            "entries": self.entries,
-            "times_blocked": self.blocked,
-            "wait_s_total": round(sum(self.wait_s), 4),
-            "wait_s_max": round(max(self.wait_s, default=0.0), 4),
-        }
+        return SemaphoreResult(
+            permits=self.permits,
+            workers=self.workers,
+            rounds=self.rounds,
+            hold_ms=self.hold_ms,
+            max_occupancy=self.max_occupancy,
+            entries=self.entries,
+            times_blocked=self.blocked,
+            wait_s_total=round(sum(self.wait_s), 4),
+            wait_s_max=round(max(self.wait_s, default=0.0), 4),
+        )
 
 
 def occupancy_detail(occupancy: int, permits: int, what: str) -> str:

@@ -22,6 +22,7 @@ import time
 from typing import Any
 
 from demos.context import Control
+from demos.coroutine_result import CoroutinesResult
 from demos.coroutine_tasks import (
     BLOCKING_CALL_S,
     Shared,
@@ -273,26 +274,30 @@ class CoroutineRun:
                 )
         return report
 
-    def result(self) -> dict[str, Any]:
-        """The lesson's figures (the twin's JSON)."""
+    def figures(self) -> CoroutinesResult:
+        """The lesson's figures, typed."""
         params, shared = self.params, self.shared
         ends = [w.outcome.end_ns for w in self.run.workers]
         t_end = max(ends) if ends and all(ends) else time.perf_counter_ns()
         elapsed = max(0.0, (t_end - self.run.t_start_ns) / 1e9 - self.paused_s)
         states = [w.outcome.state for w in self.run.workers]
-        return {
+        return CoroutinesResult(
             **{k: params[k] for k in DEFAULTS},
-            "lanes": len(self.lanes),
-            "elapsed_s": round(elapsed, 4),
-            "sequential_s": round(shared.work_s, 4),
-            "expected_s": round(expected_s(params), 4),
-            "speedup": round(shared.work_s / elapsed, 2) if elapsed > 0 else 0.0,
-            "threads_used": len(shared.threads),
-            "offload_threads": len(shared.offload_threads),
-            "max_loop_lag_ms": round(self.max_lag_s * 1000.0, 1),
-            "cancelled": sum(s is State.CANCELLED for s in states),
-            "failed": sum(s is State.FAILED for s in states),
-        }
+            lanes=len(self.lanes),
+            elapsed_s=round(elapsed, 4),
+            sequential_s=round(shared.work_s, 4),
+            expected_s=round(expected_s(params), 4),
+            speedup=round(shared.work_s / elapsed, 2) if elapsed > 0 else 0.0,
+            threads_used=len(shared.threads),
+            offload_threads=len(shared.offload_threads),
+            max_loop_lag_ms=round(self.max_lag_s * 1000.0, 1),
+            cancelled=sum(s is State.CANCELLED for s in states),
+            failed=sum(s is State.FAILED for s in states),
+        )
+
+    def result(self) -> dict[str, Any]:
+        """The lesson's figures and verdict as JSON (the twin's line, a saved run's figures)."""
+        return self.figures().as_json()
 
 
 async def run_twin(params: dict[str, Any], store: IntervalStore) -> CoroutineRun:
@@ -330,6 +335,7 @@ def main(argv: list[str] | None = None) -> int:
         f"OS threads the coroutines ran on: {result['threads_used']}; "
         f"worst event-loop lag {result['max_loop_lag_ms']:.0f} ms"
     )
+    print(result["verdict"])
     return finish(args, store, result)
 
 

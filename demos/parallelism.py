@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from demos.context import WorkerContext
 from demos.events import Kind, State, now_ns
 from demos.exit_status import twin_main
+from demos.parallelism_result import ModelRun, ParallelismResult, summarize
 from demos.process_worker import SPAWN
 from demos.scenario import Param, Scenario, Value
 from demos.worker import WorkerSpec
@@ -86,7 +87,6 @@ SCENARIO = Scenario(
 LIMITS = SCENARIO.limits()
 DEFAULTS = SCENARIO.defaults()
 PIECE_MS = 50.0  # a worker passes a step boundary (pause, cancel) about this often
-SPEEDUP_GAIN = 1.3  # above this a model counts as faster than one after another
 GATE_ARRIVED, GATE_OPENED_NS, GATE_LAST_DONE_NS, GATE_SLOTS = 0, 1, 2, 3
 GATE_POLL_S = 0.001
 
@@ -229,74 +229,12 @@ def gate_times(specs: list[WorkerSpec]) -> tuple[int, int]:
     return int(gate[GATE_OPENED_NS]), int(gate[GATE_LAST_DONE_NS])
 
 
-def summarize(elapsed_s: float, work_s: float, startup_s: float = 0.0) -> dict[str, float]:
-    """Elapsed against the same work done one after another (measured ``work_s``).
-
-    ``elapsed_s`` runs from the start gate opening to the last share done. The time before
-    it (``startup_s``: spawned interpreters importing their modules, 0.1-0.3 s each here) is
-    reported apart: it is the cost of a process, taught in the Multiprocessing lesson, not a
-    property of running in parallel, and with a 1 s job it would hide the parallelism.
-    """
-    sequential_s = round(work_s, 4)
-    return {
-        "elapsed_s": round(elapsed_s, 4),
-        "sequential_s": sequential_s,
-        "speedup": round(sequential_s / elapsed_s, 3) if elapsed_s > 0 else 0.0,
-        "startup_s": round(startup_s, 4),
-    }
-
-
-def verdict(
-    threads: dict[str, Any] | None,
-    processes: dict[str, Any] | None,
-    work: str,
-    one_core: bool,
-) -> str:
-    """One line saying what the figures show: concurrency, parallelism, or both."""
-    t = threads["speedup"] if threads else None
-    p = processes["speedup"] if processes else None
-    if work == "io":
-        if t is not None and t > SPEEDUP_GAIN:
-            return (
-                f"Waiting needs no CPU: the threads waited at the same time ({t:.1f}x) "
-                "although they interleave. Concurrency is enough for I/O."
-            )
-        if p is not None and p > SPEEDUP_GAIN:
-            return f"The processes waited at the same time ({p:.1f}x): waiting overlaps."
-        return "No overlap measured: with one worker there is nothing to overlap."
-    if one_core and p is not None:
-        return (
-            f"Pinned to one CPU, even processes only take turns ({p:.1f}x): concurrency "
-            "without parallelism."
-        )
-    if t is not None and p is not None:
-        if p > SPEEDUP_GAIN >= t:
-            return (
-                f"Threads interleaved under the GIL ({t:.1f}x); processes ran in parallel on "
-                f"separate cores ({p:.1f}x)."
-            )
-        if p <= SPEEDUP_GAIN and t <= SPEEDUP_GAIN:
-            return (
-                "Neither model gained: one worker, or the other cores were busy (see the "
-                "per-core plot)."
-            )
-    if t is not None and p is None:
-        if t > SPEEDUP_GAIN:
-            return f"The threads gained {t:.1f}x: this interpreter runs them in parallel."
-        return f"Threads: {t:.1f}x. They took turns holding the GIL. Now run processes."
-    if p is not None and t is None:
-        if p > SPEEDUP_GAIN:
-            return f"Processes: {p:.1f}x, in parallel on separate cores. Now run threads."
-        return f"Processes: {p:.1f}x. No gain: one worker, or the other cores were busy."
-    return "Run the job as threads and as processes to compare the two speedups."
-
-
 def twin_command(params: dict[str, Any]) -> str:
     """The terminal command that runs the same job (both models, one after the other)."""
     return SCENARIO.command(params)
 
 
-def run_model(params: dict[str, Any]) -> tuple[dict[str, float], IntervalStore]:
+def run_model(params: dict[str, Any]) -> tuple[ModelRun, IntervalStore]:
     """Run one model here (threads) or as child processes; its figures and interval store."""
     from demos.twin import run_locally
 
@@ -327,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.workers} workers sharing {args.total_ms} ms of {args.work} work "
         f"({os.cpu_count()} cores, {usable_cores()} usable{pinned}):"
     )
-    figures: dict[str, Any] = {}
+    figures: dict[str, ModelRun] = {}
     stores: dict[str, IntervalStore] = {}
     for model in MODELS:
         figures[model], stores[model] = run_model({**base, "model": model})
@@ -335,18 +273,20 @@ def main(argv: list[str] | None = None) -> int:
         print_lane_summary(stores[model])
         f = figures[model]
         print(
-            f"  elapsed {f['elapsed_s']:.2f} s, one after another {f['sequential_s']:.2f} s, "
-            f"speedup {f['speedup']:.2f}x (start-up {f['startup_s']:.2f} s not counted)"
+            f"  elapsed {f.elapsed_s:.2f} s, one after another {f.sequential_s:.2f} s, "
+            f"speedup {f.speedup:.2f}x (start-up {f.startup_s:.2f} s not counted)"
         )
-    print(verdict(figures["threads"], figures["processes"], args.work, args.one_core))
-    result_line = {
-        **figures,
-        "cores": os.cpu_count(),
-        "usable_cores": usable_cores(),
-        "one_core": args.one_core,
-        "work": args.work,
-        "workers": args.workers,
-    }
+    result = ParallelismResult(
+        workers=args.workers,
+        work=args.work,
+        one_core=args.one_core,
+        cores=os.cpu_count() or 1,
+        usable_cores=usable_cores(),
+        threads=figures["threads"],
+        processes=figures["processes"],
+    )
+    print(result.verdict())
+    result_line = result.as_json()
     if args.trace:
         # Two runs, two timelines: one trace file per model, beside the name asked for.
         path = Path(args.trace)

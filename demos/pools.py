@@ -16,7 +16,6 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any
 
@@ -26,6 +25,7 @@ from demos.events import Kind, State, now_ns
 from demos.exit_status import twin_main
 from demos.parallelism import usable_cores
 from demos.pool_lanes import PoolLanes
+from demos.pool_result import summarize
 from demos.process_worker import SPAWN
 from demos.scenario import Param, Scenario
 from demos.worker import WorkerSpec
@@ -227,90 +227,10 @@ def build_workers(
 
 
 def result(specs: list[WorkerSpec]) -> dict[str, Any]:
-    """The raw figures the submitter recorded (the lab sends them with "finished")."""
+    """The raw timings the submitter recorded (the lab sends them with "finished"); the tab
+    turns them into a :class:`PoolsResult` with :func:`summarize`, as only it knows how long the
+    run was paused."""
     return dict(specs[0].params["out"]) if specs else {}
-
-
-def ideal_speedup(kind: str, work: str, workers: int, cores: int) -> int:
-    """Waits overlap on any count; computing needs a core each, and threads share one GIL."""
-    if work == "io":
-        return workers
-    return 1 if kind == "thread" else max(1, min(workers, cores))
-
-
-def summarize(
-    params: dict[str, Any],
-    raw: dict[str, Any],
-    paused_ns: Callable[[int, int], int] | None = None,
-) -> dict[str, Any]:
-    """Seconds, speedups and the verdict from the raw figures; ``paused_ns(t0, t1)`` is the
-    time the run was paused in [t0, t1] (it is not elapsed time)."""
-
-    def seconds(span: Sequence[int]) -> float:
-        t0, t1 = int(span[0]), int(span[1])
-        return max(1e-9, (t1 - t0 - (paused_ns(t0, t1) if paused_ns else 0)) / 1e9)
-
-    tasks, cores = params["tasks"], int(raw.get("cores", usable_cores()))
-    baseline_s = seconds(raw["baseline_ns"])
-    steps = [
-        {
-            "chunksize": step["chunksize"],
-            "elapsed_s": round(elapsed, 4),
-            "speedup": round(baseline_s / elapsed, 3),
-            "us_per_task": round(elapsed * 1e6 / tasks, 2),
-        }
-        for step in raw.get("steps", [])
-        for elapsed in [seconds((step["t0_ns"], step["t1_ns"]))]
-    ]
-    chosen = next((s for s in steps if s["chunksize"] == params["chunksize"]), None)
-    figures: dict[str, Any] = {
-        **{k: params[k] for k in ("kind", "work", "tasks", "task_us", "workers", "chunksize")},
-        "cores": cores,
-        "baseline_s": round(baseline_s, 4),
-        "us_per_task_alone": round(baseline_s * 1e6 / tasks, 2),
-        "startup_ms": raw.get("startup_ms", 0.0),
-        "ideal": ideal_speedup(params["kind"], params["work"], params["workers"], cores),
-        "steps": steps,
-        "elapsed_s": chosen["elapsed_s"] if chosen else 0.0,
-        "speedup": chosen["speedup"] if chosen else 0.0,
-        "best_speedup": max((s["speedup"] for s in steps), default=0.0),
-        "best_chunksize": max(steps, key=lambda s: s["speedup"])["chunksize"] if steps else 0,
-    }
-    figures["verdict"] = verdict(figures) if chosen else "The run did not complete."
-    return figures
-
-
-def verdict(f: dict[str, Any]) -> str:
-    """What the measured speedup means, from the figures alone."""
-    speedup, ideal, alone = f["speedup"], f["ideal"], f["us_per_task_alone"]
-    per_task = next(s["us_per_task"] for s in f["steps"] if s["chunksize"] == f["chunksize"])
-    pace = f"the pool finished a task every {per_task:g} µs; one process, every {alone:g} µs"
-    if f["kind"] == "thread" and f["work"] == "cpu" and speedup < 1.3:
-        text = (
-            f"{speedup:.2f}x: the threads took turns holding the GIL, so computing gained "
-            "nothing (a thread pool ignores chunksize). CPU work wants a process pool."
-        )
-    elif speedup < 1.0:
-        what = "process" if f["kind"] == "process" else "thread"
-        fix = "Raise the chunksize." if f["kind"] == "process" else "Use bigger tasks."
-        text = (
-            f"Slower than one {what} ({speedup:.2f}x): {pace}. Handing each task over "
-            f"cost more than its {f['task_us']} µs of work. {fix}"
-        )
-    elif speedup < 0.75 * ideal:
-        text = f"{speedup:.2f}x of an ideal {ideal}x: faster, but {pace}; overhead still shows."
-        if f["kind"] == "process":
-            text += " Bigger chunks mean fewer messages."
-    else:
-        how = f"chunks of {f['chunksize']}" if f["kind"] == "process" else "waits that overlap"
-        text = f"{speedup:.2f}x of an ideal {ideal}x: {how} kept the workers busy; {pace}."
-    if len(f["steps"]) > 1:
-        first = f["steps"][0]
-        text += (
-            f" Sweep: best {f['best_speedup']:.2f}x at chunksize {f['best_chunksize']}; "
-            f"chunksize {first['chunksize']} gave {first['speedup']:.2f}x."
-        )
-    return text
 
 
 def deadline_s(params: dict[str, Any]) -> float:
@@ -338,16 +258,16 @@ def main(argv: list[str] | None = None) -> int:
     _, store = run_locally(Kind.THREAD, specs, timeout_s=deadline_s(params))
     figures = summarize(params, result(specs))
     what = f"{args.tasks} tasks of {args.task_us} µs ({args.work})"
-    print(f"{args.kind} pool of {args.workers}, {what}, {figures['cores']} usable cores:")
+    print(f"{args.kind} pool of {args.workers}, {what}, {figures.cores} usable cores:")
     print_lane_summary(store)
-    print(f"one process: {figures['baseline_s']:.3f} s; start-up {figures['startup_ms']:.0f} ms")
-    for step in figures["steps"]:
+    print(f"one process: {figures.baseline_s:.3f} s; start-up {figures.startup_ms:.0f} ms")
+    for step in figures.steps:
         print(
-            f"  chunksize {step['chunksize']:>5}: {step['elapsed_s']:.3f} s, "
-            f"speedup {step['speedup']:.2f}x, {step['us_per_task']:g} µs per task"
+            f"  chunksize {step.chunksize:>5}: {step.elapsed_s:.3f} s, "
+            f"speedup {step.speedup:.2f}x, {step.us_per_task:g} µs per task"
         )
-    print(figures["verdict"])
-    return finish(args, store, figures)
+    print(figures.verdict())
+    return finish(args, store, figures.as_json())
 
 
 if __name__ == "__main__":

@@ -25,15 +25,14 @@ from typing import TYPE_CHECKING, Any
 from demos.context import WorkerContext
 from demos.events import Kind, State, now_ns
 from demos.exit_status import twin_main
-from demos.ipc_cost import (
-    PAYLOAD_KB_LIMITS,
-    build_ipc_pair,
-    ipc_figures,
-    is_ipc_pair,
-    verdict,
-)
+from demos.ipc_cost import PAYLOAD_KB_LIMITS, build_ipc_pair, ipc_figures, is_ipc_pair
 from demos.parallelism import GATE_LAST_DONE_NS, GATE_OPENED_NS, usable_cores, wait_at_gate
 from demos.process_worker import SPAWN
+from demos.processes_result import (
+    ProcessesResult,
+    SweepPoint,
+    summarize,
+)
 from demos.scenario import Param, Scenario
 from demos.worker import WorkerSpec
 
@@ -122,18 +121,6 @@ PIECE_MS = 50.0  # a worker passes a step boundary (pause, cancel) about this of
 GATE_SERIAL_DONE_NS = 3  # after the parallelism lesson's slots 0-2 (arrived, opened, last done)
 GATE_FIRST_ENTRY = 4  # then one slot per worker: when its first line ran (the shared clock)
 POLL_S = 0.001
-
-
-# ------------------------------------------------------------------ Amdahl's law
-def amdahl(workers: float, serial_fraction: float) -> float:
-    """Amdahl's law: the speedup of ``workers`` when ``serial_fraction`` of the work is serial."""
-    s = min(1.0, max(0.0, serial_fraction))
-    return 1.0 / (s + (1.0 - s) / max(1.0, workers))
-
-
-def expected_speedup(workers: int, serial_fraction: float, cores: int) -> float:
-    """Amdahl on this machine: beyond the core count, more processes only take turns."""
-    return amdahl(min(workers, max(1, cores)), serial_fraction)
 
 
 # ---------------------------------------------------------------- the sweep
@@ -251,36 +238,10 @@ def result(specs: list[WorkerSpec]) -> dict[str, Any]:
     return figures
 
 
-def summarize(
-    elapsed_s: float,
-    one_process_s: float,
-    cpu_s: float,
-    workers: int,
-    serial_fraction: float,
-    cores: int,
-) -> dict[str, Any]:
-    """One sweep point. The speedup is the classic one, T(1) / T(N): the same job's elapsed time
-    with one process over its time with N, so a miscalibrated or busy machine cancels out.
-    ``cpu_s`` (CPU time the workers measured) says how much of the elapsed time was computing.
-    """
-    return {
-        "workers": workers,
-        "elapsed_s": round(elapsed_s, 4),
-        "cpu_s": round(cpu_s, 4),
-        "speedup": round(one_process_s / elapsed_s, 3) if elapsed_s > 0 else 0.0,
-        "amdahl": round(expected_speedup(workers, serial_fraction, cores), 3),
-    }
-
-
 def startup_ms(t_start_ns: int, entry_ns: list[int]) -> float:
     """``Process.start()`` of the first process to its first line of work (0 if unknown)."""
     first = entry_ns[0] if entry_ns else 0
     return round((first - t_start_ns) / 1e6, 1) if first > t_start_ns else 0.0
-
-
-def work_per_process_ms(total_ms: float, serial_pct: float, cores: int) -> float:
-    """The parallel work one process gets with one process per core."""
-    return total_ms * (1 - serial_pct / 100.0) / max(1, cores)
 
 
 def twin_command(params: dict[str, Any]) -> str:
@@ -291,7 +252,7 @@ def twin_command(params: dict[str, Any]) -> str:
 # ---------------------------------------------------------------- the twin
 def run_point(
     workers: int, total_ms: int, serial_pct: int, one_process_s: float = 0.0
-) -> tuple[dict[str, Any], float, IntervalStore]:
+) -> tuple[SweepPoint, float, IntervalStore]:
     """Run one sweep point here (processes as children): figures, start-up ms, timeline."""
     from demos.twin import run_locally
 
@@ -336,46 +297,42 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.total_ms} ms of arithmetic, {args.serial_pct}% serial, over 1..{args.workers} "
         "processes:"
     )
-    sweep: list[dict[str, Any]] = []
+    sweep: list[SweepPoint] = []
     startups: list[float] = []
     for n in range(1, args.workers + 1):
-        baseline = sweep[0]["elapsed_s"] if sweep else 0.0
+        baseline = sweep[0].elapsed_s if sweep else 0.0
         point, spawn, store = run_point(n, args.total_ms, args.serial_pct, baseline)
         sweep.append(point)
         startups.append(spawn)
         print(
-            f"  {n:>2} processes: elapsed {point['elapsed_s']:.2f} s, speedup "
-            f"{point['speedup']:.2f}x (Amdahl {point['amdahl']:.2f}x)"
+            f"  {n:>2} processes: elapsed {point.elapsed_s:.2f} s, speedup "
+            f"{point.speedup:.2f}x (Amdahl {point.amdahl:.2f}x)"
         )
     spawn_ms = round(statistics.median(startups), 1)
     print(f"start-up: Process.start() to the first line of work, median {spawn_ms:.0f} ms")
     ipc = run_ipc(args.payload_kb)
-    work_ms = work_per_process_ms(args.total_ms, args.serial_pct, cores)
+    result = ProcessesResult(
+        cores=cores,
+        start_method=method,
+        default_start_method=default,
+        total_ms=args.total_ms,
+        serial_pct=args.serial_pct,
+        workers=args.workers,
+        sweep=tuple(sweep),
+        spawn_ms=spawn_ms,
+        payload_kb=args.payload_kb,
+        ipc_ms=ipc["ipc_ms"],
+        shm_ms=ipc["shm_ms"],
+        pickle_ms=ipc["pickle_ms"],
+        rounds=ipc["rounds"],
+    )
     print(
         f"IPC, {args.payload_kb} KB there and back (median of {ipc['rounds']}): Pipe "
         f"{ipc['ipc_ms']:.2f} ms (pickling alone {ipc['pickle_ms']:.2f} ms), shared memory "
         f"{ipc['shm_ms']:.2f} ms"
     )
-    line = verdict(ipc["ipc_ms"], ipc["shm_ms"], work_ms, args.payload_kb)
-    print(line)
-    result_line = {
-        "speedup": sweep[-1]["speedup"],
-        "best_speedup": max(p["speedup"] for p in sweep),
-        "cores": cores,
-        "start_method": method,
-        "default_start_method": default,
-        "spawn_ms": spawn_ms,
-        "ipc_ms": ipc["ipc_ms"],
-        "shm_ms": ipc["shm_ms"],
-        "pickle_ms": ipc["pickle_ms"],
-        "payload_kb": args.payload_kb,
-        "work_ms_per_process": round(work_ms, 1),
-        "serial_pct": args.serial_pct,
-        "total_ms": args.total_ms,
-        "workers": args.workers,
-        "sweep": sweep,
-        "verdict": line,
-    }
+    print(result.verdict())
+    result_line = result.as_json()
     return finish(args, store, result_line)  # the trace holds the largest sweep point
 
 

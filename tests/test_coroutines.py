@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import subprocess
 import sys
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from demos import coroutine_tasks, coroutines
+from demos import coroutine_result, coroutine_tasks, coroutines
 from demos.events import State
 from demos.intervals import IntervalStore
 
@@ -83,6 +84,54 @@ def test_bands_keep_the_timeline_small() -> None:
     assert len(coroutine_tasks.bands(64)) == 64
     with pytest.raises(ValueError, match="tasks"):
         coroutines.validate({**coroutines.DEFAULTS, "tasks": 0})
+
+
+# ------------------------------------------------------------ the verdict
+def figures(**changes: object) -> coroutine_result.CoroutinesResult:
+    """A thousand overlapping tasks' figures, with ``changes``."""
+    base = coroutine_result.CoroutinesResult(
+        **{**coroutines.DEFAULTS},
+        lanes=64,
+        elapsed_s=0.62,
+        sequential_s=600.0,
+        expected_s=0.6,
+        speedup=967.7,
+        threads_used=1,
+        offload_threads=0,
+        max_loop_lag_ms=4.0,
+        cancelled=0,
+        failed=0,
+    )
+    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
+
+
+def test_the_verdict_follows_the_measured_overlap() -> None:
+    assert "waited at the same time on one thread" in figures().verdict()
+    # Settings ask for gather, yet the waits were measured not to overlap: say so.
+    verdict = figures(tasks=5, elapsed_s=0.4, sequential_s=0.4, speedup=1.0).verdict()
+    assert "did not overlap (1.0x)" in verdict
+    assert "same time" not in verdict
+
+
+def test_a_blocking_call_is_blamed_only_when_the_loop_lag_shows_it() -> None:
+    assert "froze" in figures(blocking=True, max_loop_lag_ms=1003.0).verdict()
+    # The setting alone would have said "the window froze": a 5 ms lag says otherwise.
+    assert "froze" not in figures(blocking=True, max_loop_lag_ms=5.0).verdict()
+    assert "stalled" in figures(cpu_ms=20, max_loop_lag_ms=250.0).verdict()
+    assert "stalled" not in figures(cpu_ms=20, max_loop_lag_ms=8.0).verdict()
+
+
+def test_the_result_round_trips_through_json_and_refuses_nonsense() -> None:
+    result = figures(limit=10)
+    data = json.loads(json.dumps(result.as_json()))
+    assert data["verdict"].startswith("The semaphore let 10 tasks in")
+    assert coroutine_result.CoroutinesResult.from_json(data) == result
+    with pytest.raises(KeyError):
+        coroutine_result.CoroutinesResult.from_json({k: v for k, v in data.items() if k != "lanes"})
+    with pytest.raises(TypeError):
+        coroutine_result.CoroutinesResult.from_json({**data, "elapsed_s": "fast"})
+    with pytest.raises(TypeError):
+        coroutine_result.CoroutinesResult.from_json([1, 2])
 
 
 # --------------------------------------------------------------------- GUI

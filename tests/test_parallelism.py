@@ -15,6 +15,7 @@ import pytest
 
 from demos import parallelism
 from demos.events import Kind, State
+from demos.parallelism_result import ModelRun, ParallelismResult, summarize
 
 pytestmark = pytest.mark.timeout(180)
 ROOT = Path(__file__).resolve().parent.parent
@@ -141,11 +142,49 @@ def test_one_core_is_refused_where_it_cannot_pin(monkeypatch: pytest.MonkeyPatch
         parallelism.build_workers(2, 1000, "threads", "cpu", one_core=True)
 
 
+def compared(
+    threads: float | None, processes: float | None, work: str = "cpu", one_core: bool = False
+) -> ParallelismResult:
+    """A comparison whose models measured these speedups (None: not run)."""
+
+    def run(speedup: float | None) -> ModelRun | None:
+        return None if speedup is None else summarize(1.0, speedup, 0.2)
+
+    return ParallelismResult(2, work, one_core, 4, 4, run(threads), run(processes))
+
+
 def test_verdicts_name_what_the_figures_show() -> None:
-    slow, fast = {"speedup": 1.0}, {"speedup": 1.9}
-    assert "parallel" in parallelism.verdict(slow, fast, "cpu", False)
-    assert "concurrency without parallelism" in parallelism.verdict(slow, slow, "cpu", True)
-    assert "waited at the same time" in parallelism.verdict(fast, None, "io", False)
+    assert "processes ran in parallel" in compared(1.0, 1.9).verdict()
+    assert "concurrency without parallelism" in compared(1.0, 1.0, one_core=True).verdict()
+    assert "waited at the same time" in compared(1.9, None, "io").verdict()
+    assert "Now run processes" in compared(1.0, None).verdict()
+
+
+def test_verdicts_follow_the_speedups_not_the_settings() -> None:
+    # One core asked for, yet the processes measured 1.9x: not "only take turns".
+    pinned = compared(1.0, 1.9, one_core=True).verdict()
+    assert "take turns" not in pinned
+    assert "did not hold" in pinned
+    # Threads of CPU work that gained (a free-threaded build): not blamed on a GIL.
+    free = compared(1.9, 1.9).verdict()
+    assert "Both ran in parallel" in free
+    assert "interleaved under the GIL" not in free
+    # I/O that did not overlap is not told it did.
+    assert "No overlap measured" in compared(1.0, 1.0, "io").verdict()
+
+
+def test_the_result_round_trips_through_json_and_refuses_nonsense() -> None:
+    result = compared(1.0, None)
+    data = json.loads(json.dumps(result.as_json()))
+    assert data["processes"] is None
+    assert data["threads"]["speedup"] == 1.0
+    assert ParallelismResult.from_json(data) == result
+    with pytest.raises(TypeError):
+        ParallelismResult.from_json({**data, "threads": {**data["threads"], "speedup": True}})
+    with pytest.raises(KeyError):
+        ParallelismResult.from_json({**data, "threads": {"speedup": 1.0}})
+    with pytest.raises(ValueError, match="finite"):
+        ParallelismResult.from_json({**data, "threads": {**data["threads"], "speedup": 1e999}})
 
 
 # ------------------------------------------------------------------- the tab

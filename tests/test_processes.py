@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from demos import ipc_cost, processes
+from demos import ipc_cost, processes, processes_result
 from demos.events import Kind, State
 
 pytestmark = pytest.mark.timeout(180)
@@ -50,8 +50,8 @@ def test_two_processes_are_faster_than_one_for_cpu_work() -> None:
     best = 0.0
     for _ in range(3):
         one, _, _ = processes.run_point(1, 2000, 0)
-        two, _, _ = processes.run_point(2, 2000, 0, one["elapsed_s"])
-        best = max(best, two["speedup"])
+        two, _, _ = processes.run_point(2, 2000, 0, one.elapsed_s)
+        best = max(best, two.speedup)
         if best > 1.3:
             break
     assert best > 1.3, two
@@ -68,11 +68,59 @@ def test_ipc_cost_grows_with_the_payload_and_shared_memory_is_measured() -> None
 
 
 def test_amdahl() -> None:
-    assert processes.amdahl(1, 0.3) == pytest.approx(1.0)
-    assert processes.amdahl(4, 0.0) == pytest.approx(4.0)
-    assert processes.amdahl(2, 0.5) == pytest.approx(1 / 0.75)
-    assert processes.amdahl(10**9, 0.25) == pytest.approx(4.0, rel=1e-6)  # the 1/s ceiling
-    assert processes.expected_speedup(8, 0.0, cores=2) == pytest.approx(2.0)  # capped by cores
+    assert processes_result.amdahl(1, 0.3) == pytest.approx(1.0)
+    assert processes_result.amdahl(4, 0.0) == pytest.approx(4.0)
+    assert processes_result.amdahl(2, 0.5) == pytest.approx(1 / 0.75)
+    assert processes_result.amdahl(10**9, 0.25) == pytest.approx(4.0, rel=1e-6)  # the 1/s ceiling
+    assert processes_result.expected_speedup(8, 0.0, cores=2) == pytest.approx(2.0)  # by cores
+
+
+def sweep_result(speedups: list[float], ipc_ms: float = 0.5) -> processes_result.ProcessesResult:
+    """A 1..N sweep on 4 cores with no serial part, measuring ``speedups``; 1 MB of IPC."""
+    points = tuple(
+        processes_result.summarize(1.0 / s, 1.0, 1.0, n, 0.0, 4) for n, s in enumerate(speedups, 1)
+    )
+    return processes_result.ProcessesResult(
+        cores=4,
+        start_method="spawn",
+        default_start_method="fork",
+        total_ms=1000,
+        serial_pct=0,
+        workers=len(points),
+        sweep=points,
+        spawn_ms=120.0,
+        payload_kb=1024,
+        ipc_ms=ipc_ms,
+        shm_ms=0.2,
+        pickle_ms=0.1,
+        rounds=32,
+    )
+
+
+def test_the_verdict_follows_the_measured_sweep_and_ipc() -> None:
+    scaled = sweep_result([1.0, 1.95, 2.9, 3.8])
+    assert scaled.verdict().startswith("4 processes reached 3.80x, close to Amdahl's 4.00x")
+    assert "processes pay off" in scaled.verdict()
+    # The same settings (no serial part, 4 cores) predict 4x; a busy machine measured 1.1x.
+    busy = sweep_result([1.0, 1.1, 1.05, 1.1]).verdict()
+    assert busy.startswith("More processes gained nothing (best 1.10x")
+    assert "close to Amdahl" not in busy
+    assert "below Amdahl's 4.00x" in sweep_result([1.0, 1.6, 2.1, 2.4]).verdict()
+    # The IPC part follows the pipe's time against each process's 250 ms of work.
+    assert "do not pay off" in sweep_result([1.0, 1.9], ipc_ms=400.0).verdict()
+
+
+def test_the_result_keeps_the_twin_keys_and_round_trips_through_json() -> None:
+    result = sweep_result([1.0, 1.9])
+    data = json.loads(json.dumps(result.as_json()))
+    assert data["speedup"] == data["best_speedup"] == 1.9
+    assert data["work_ms_per_process"] == 250.0
+    assert [p["workers"] for p in data["sweep"]] == [1, 2]
+    assert processes_result.ProcessesResult.from_json(data) == result
+    with pytest.raises(TypeError):
+        processes_result.ProcessesResult.from_json({**data, "sweep": 3})
+    with pytest.raises(KeyError):
+        processes_result.ProcessesResult.from_json({**data, "sweep": [{"workers": 1}]})
 
 
 def test_scenario_builds_sweep_points_and_the_ipc_pair() -> None:
@@ -110,7 +158,9 @@ def test_tab_runs_the_sweep_and_ipc_through_the_lab(qtbot, qloop) -> None:  # no
     win.start()
     qtbot.waitUntil(lambda: win.lab.running, timeout=5000)
     qtbot.waitUntil(lambda: tab.sweep_done() and not win.lab.running, timeout=90_000)
-    assert [p["workers"] for p in tab.points] == [1, 2]
+    assert [p.workers for p in tab.points] == [1, 2]
+    assert tab.result is not None
+    assert tab.verdict_label.text() == tab.result.verdict()
     assert "2 processes:" in tab.sweep_label.text()
     assert tab.pipe_label.text().endswith("ms for 64 KB")
     assert tab.shm_label.text().endswith("ms for 64 KB")

@@ -27,15 +27,19 @@ CASES = [(title, "") for title, _m, _c in LESSONS if title != ChallengesTab.titl
     (ChallengesTab.title, cls.name) for cls in PAGE_CLASSES
 ]
 REPORT = {"outcomes": {}, "result": {}, "t_start_ns": 0, "t_end_ns": 60 * MS, "work_s": 0.0}
-COROUTINE_FIGURES = {
+COROUTINE_FIGURES = {  # all that CoroutinesResult.as_json writes
     "elapsed_s": 0.21,
     "sequential_s": 6.0,
     "expected_s": 0.2,
+    "speedup": 28.57,
     "offload_threads": 0,
     "threads_used": 1,
     "max_loop_lag_ms": 3.0,
     "tasks": 30,
-    "cancelled": False,
+    "io_ms": 200,
+    "steps": 1,
+    "cancelled": 0,
+    "failed": 0,
     "lanes": 30,
     "blocking": False,
     "cpu_ms": 0,

@@ -31,7 +31,7 @@ from app.param_widgets import SettingChoice, SettingSlider, SettingSwitch
 from app.result_box import ResultBox
 from demos import coroutines as lesson
 from demos.context import Control
-from demos.coroutine_tasks import BLOCKING_CALL_S
+from demos.coroutine_result import CoroutinesResult
 from demos.events import Mark, now_ns
 
 log = logging.getLogger(__name__)
@@ -331,43 +331,12 @@ class CoroutinesTab(LessonTab):
         self.result_box.clear(message)
 
     def show_local_result(self, result: dict[str, Any]) -> None:
-        """The figures of a finished local run (or of a saved one)."""
-        self.elapsed_label.setText(f"{result['elapsed_s']:.2f} s")
-        self.sequential_label.setText(f"{result['sequential_s']:.2f} s")
-        self.expected_label.setText(f"about {result['expected_s']:.2f} s")
-        offload = result["offload_threads"]
-        extra = f" (+ {offload} for the offloaded CPU step)" if offload else ""
-        self.threads_label.setText(f"{result['threads_used']}{extra}")
-        self.lag_label.setText(f"{result['max_loop_lag_ms']:.0f} ms")
-        self.verdict_label.setText(verdict(result))
-
-
-def verdict(result: dict[str, Any]) -> str:
-    """One or two sentences saying what the figures mean."""
-    tasks = result["tasks"]
-    if result["cancelled"]:
-        return (
-            f"Cancelled: Task.cancel() raised CancelledError at the await each of the "
-            f"{result['lanes']} lanes was in; none of the {tasks} tasks is left pending."
-        )
-    if result["blocking"]:
-        return (
-            f"One time.sleep() held the only thread for {BLOCKING_CALL_S:g} s: no other "
-            f"task ran and the window froze (loop lag {result['max_loop_lag_ms']:.0f} ms)."
-        )
-    if result["cpu_ms"] and not result["offload"]:
-        return (
-            "The CPU steps ran on the loop's thread, so the loop stalled while they computed: "
-            "tick offload to keep it responsive."
-        )
-    if result["mode"] == "sequential":
-        return "Awaited one after another, the waits did not overlap: elapsed is the sum."
-    if result["limit"] and result["limit"] < tasks:
-        return (
-            f"The semaphore let {result['limit']} tasks in at a time, so the waits overlapped "
-            f"in rounds of {result['limit']}."
-        )
-    return (
-        f"All {tasks} tasks waited at the same time on one thread, so the run took about as "
-        "long as the longest task."
-    )
+        """The figures of a finished local run (or of a saved one), and their verdict."""
+        r = CoroutinesResult.from_json(result)
+        self.elapsed_label.setText(f"{r.elapsed_s:.2f} s")
+        self.sequential_label.setText(f"{r.sequential_s:.2f} s")
+        self.expected_label.setText(f"about {r.expected_s:.2f} s")
+        extra = f" (+ {r.offload_threads} for the offloaded CPU step)" if r.offload_threads else ""
+        self.threads_label.setText(f"{r.threads_used}{extra}")
+        self.lag_label.setText(f"{r.max_loop_lag_ms:.0f} ms")
+        self.verdict_label.setText(r.verdict())

@@ -16,6 +16,7 @@ from app.param_widgets import SettingChoice, SettingSlider, SettingSwitch
 from app.result_box import ResultBox
 from demos import parallelism as lesson
 from demos.events import State
+from demos.parallelism_result import ModelRun, ParallelismResult, summarize
 
 EXPLANATION = (
     "<b>Concurrency</b>: several jobs are under way during the same stretch of time, taking "
@@ -68,7 +69,7 @@ class ParallelismTab(LessonTab):
     def build_side_panel(self, layout: QVBoxLayout) -> None:
         """Explanation, sliders, model and work kind, one core, and the comparison box."""
         s = self.settings
-        self.figures: dict[str, dict[str, Any]] = {}  # model -> last figures and settings
+        self.figures: dict[str, tuple[ModelRun, dict[str, Any]]] = {}  # model -> run, settings
         self._compare_pending = False
         layout.addWidget(heading("Concurrency vs parallelism"))
         layout.addWidget(paragraph(EXPLANATION))
@@ -213,28 +214,36 @@ class ParallelismTab(LessonTab):
                 f"No figure: the run did not complete ({why}).", keys=self._rows(model)
             )
             return
-        figures = self._measure(elapsed_s, report)
-        self.figures[model] = {**figures, "settings": dict(params)}
-        result = report.get("result", {})
-        if "usable_cores" in result:
-            pinned = result.get("pinned_cpu", -1)
+        run = self._measure(elapsed_s, report)
+        self.figures[model] = (run, dict(params))
+        facts = report.get("result", {})
+        if "usable_cores" in facts:
+            pinned = facts.get("pinned_cpu", -1)
             on = f", workers pinned to CPU {pinned}" if pinned >= 0 else ""
-            self.cores_label.setText(f"{result['usable_cores']} usable of {result['cores']}{on}")
+            self.cores_label.setText(f"{facts['usable_cores']} usable of {facts['cores']}{on}")
         self._show_row(model)
         other = "processes" if model == "threads" else "threads"
         kept = self.figures.get(other)
-        comparable = kept is not None and _same_settings(kept["settings"], params)
+        comparable = kept is not None and _same_settings(kept[1], params)
         if kept is not None:
             self._show_row(other, stale=not comparable)
-        both = {model: figures, other: kept if comparable else None}
-        self.verdict_label.setText(
-            lesson.verdict(both["threads"], both["processes"], params["work"], params["one_core"])
+        runs = {model: run, other: kept[0] if kept is not None and comparable else None}
+        result = ParallelismResult(
+            workers=params["workers"],
+            work=params["work"],
+            one_core=params["one_core"],
+            cores=int(facts.get("cores", 0)) or lesson.usable_cores(),
+            usable_cores=int(facts.get("usable_cores", 0)) or lesson.usable_cores(),
+            threads=runs["threads"],
+            processes=runs["processes"],
         )
+        self.result = result
+        self.verdict_label.setText(result.verdict())
         if compare_next:
             # After this slot returns, so the window has finished handling "run finished".
             QTimer.singleShot(0, self._start_processes_half)
 
-    def _measure(self, elapsed_s: float, report: dict[str, Any]) -> dict[str, float]:
+    def _measure(self, elapsed_s: float, report: dict[str, Any]) -> ModelRun:
         """Gate open to last share done (paused time excluded), as the terminal twin measures."""
         result = report.get("result", {})
         opened, done = int(result.get("gate_opened_ns", 0)), int(result.get("last_done_ns", 0))
@@ -244,19 +253,19 @@ class ParallelismTab(LessonTab):
             t_end = done  # process exit and its notice by the lab are not part of the job
             elapsed_s = (t_end - opened - self.lab.paused_ns_between(opened, t_end)) / 1e9
             startup_s = (opened - t_start - self.lab.paused_ns_between(t_start, opened)) / 1e9
-        return lesson.summarize(elapsed_s, float(report.get("work_s", 0.0)), startup_s)
+        return summarize(elapsed_s, float(report.get("work_s", 0.0)), startup_s)
 
     def _show_row(self, model: str, stale: bool = False) -> None:
-        f = self.figures[model]
+        f, settings = self.figures[model]
         big, detail = self._rows(model)
-        ideal = f["settings"]["workers"]
-        self.result_box.set(big, f"{f['speedup']:.2f}x  (ideal {ideal}x)")
+        self.result_box.set(big, f"{f.speedup:.2f}x  (ideal {settings['workers']}x)")
         text = (
-            f"elapsed {f['elapsed_s']:.2f} s, one after another {f['sequential_s']:.2f} s, "
-            f"start-up {f['startup_s']:.2f} s (not counted)"
+            f"elapsed {f.elapsed_s:.2f} s, one after another {f.sequential_s:.2f} s, "
+            f"start-up {f.startup_s:.2f} s (not counted)"
         )
         if stale:
             text += "<br><i>from a run with other settings</i>"
         self.result_box.set(detail, text)
 
     last_params: dict[str, Any] = lesson.DEFAULTS
+    result: ParallelismResult | None = None  # the comparison on screen

@@ -21,6 +21,7 @@ from app.result_box import ResultBox
 from app.theme import style_plot
 from demos import pools as lesson
 from demos.events import State
+from demos.pool_result import PoolsResult, PoolStep, summarize
 
 GROUP = "pools"  # QSettings group of the sliders
 PLOT_HEIGHT_PX = 220
@@ -119,7 +120,7 @@ class PoolsTab(LessonTab):
         self.sweep_label, self.verdict_label = figures["sweep"], self.result_box.verdict
         layout.addWidget(heading("Last run"))
         layout.addWidget(self.result_box)
-        self.figures: dict[str, Any] = {}
+        self.figures: PoolsResult | None = None
 
     def params(self) -> dict[str, Any]:
         """The controls as the scenario's parameters."""
@@ -139,7 +140,7 @@ class PoolsTab(LessonTab):
 
     def clear_result(self, message: str) -> None:
         """Blank the figures before a new run or after a reset."""
-        self.figures = {}
+        self.figures = None
         self.result_box.clear(message)
         self.curve.setData([], [])
         for line in (self.ideal_line, self.one_line):
@@ -160,31 +161,30 @@ class PoolsTab(LessonTab):
             return
         # Paused time is not elapsed time; a replayed run has no pauses of this session.
         paused = self.lab.paused_ns_between if self.clock is None else None
-        self.figures = f = lesson.summarize(self.last_params, raw, paused)
-        self.baseline_label.setText(f"{f['baseline_s']:.3f} s ({f['us_per_task_alone']:g} µs/task)")
-        self.startup_label.setText(f"{f['startup_ms']:.0f} ms for {f['workers']} workers")
-        self.elapsed_label.setText(f"{f['elapsed_s']:.3f} s at chunksize {f['chunksize']}")
-        self.speedup_label.setText(f"{f['speedup']:.2f}x  (ideal {f['ideal']}x)")
-        self.verdict_label.setText(f["verdict"])
-        steps = f["steps"]
-        if len(steps) > 1:
+        self.figures = f = summarize(self.last_params, raw, paused)
+        self.baseline_label.setText(f"{f.baseline_s:.3f} s ({f.us_per_task_alone:g} µs/task)")
+        self.startup_label.setText(f"{f.startup_ms:.0f} ms for {f.workers} workers")
+        self.elapsed_label.setText(f"{f.elapsed_s:.3f} s at chunksize {f.chunksize}")
+        self.speedup_label.setText(f"{f.speedup:.2f}x  (ideal {f.ideal}x)")
+        self.verdict_label.setText(f.verdict())
+        if len(f.steps) > 1:
             self.sweep_label.setText(
                 "<br>".join(
-                    f"chunksize {s['chunksize']}: {s['elapsed_s']:.3f} s, {s['speedup']:.2f}x"
-                    for s in steps
+                    f"chunksize {s.chunksize}: {s.elapsed_s:.3f} s, {s.speedup:.2f}x"
+                    for s in f.steps
                 )
             )
-        self._draw(steps, f["ideal"])
+        self._draw(f.steps, f.ideal)
 
-    def _draw(self, steps: list[dict[str, Any]], ideal: int) -> None:
+    def _draw(self, steps: tuple[PoolStep, ...], ideal: int) -> None:
         """The measured speedups over chunksize (log axis), with the ideal and 1x lines."""
-        xs = [float(s["chunksize"]) for s in steps]
-        self.curve.setData(xs, [s["speedup"] for s in steps])
+        xs = [float(s.chunksize) for s in steps]
+        self.curve.setData(xs, [s.speedup for s in steps])
         self.ideal_line.setValue(ideal)
         self.ideal_line.label.setFormat(f"ideal {ideal}x")
         for line in (self.ideal_line, self.one_line):
             line.setVisible(True)
-        top = max([ideal, *(s["speedup"] for s in steps)]) * 1.15
+        top = max([ideal, *(s.speedup for s in steps)]) * 1.15
         self.plot.setYRange(0, top, padding=0)
         self.plot.setXRange(math.log10(min(xs)) - 0.2, math.log10(max(xs)) + 0.2, padding=0)
 

@@ -22,8 +22,13 @@ from app.result_box import ResultBox
 from app.theme import style_plot
 from demos import processes as lesson
 from demos.events import State
-from demos.ipc_cost import verdict
 from demos.parallelism import usable_cores
+from demos.processes_result import (
+    ProcessesResult,
+    SweepPoint,
+    expected_speedup,
+    summarize,
+)
 
 PLOT_HEIGHT_PX = 240
 EXPLANATION = (
@@ -74,7 +79,8 @@ class ProcessesTab(LessonTab):
         """Explanation, sliders, the speedup plot and the results box."""
         s = self.settings
         self.cores = usable_cores()
-        self.points: list[dict[str, Any]] = []
+        self.points: list[SweepPoint] = []
+        self.result: ProcessesResult | None = None  # the last complete sweep's figures
         self.spawn_ms: list[float] = []
         self.ipc: dict[str, Any] = {}
         self._queue: list[dict[str, Any]] = []
@@ -186,7 +192,7 @@ class ProcessesTab(LessonTab):
             self.verdict_label.setText(text)
         else:
             self._queue = self._plan()
-            self.points, self.spawn_ms, self.ipc = [], [], {}
+            self.points, self.spawn_ms, self.ipc, self.result = [], [], {}, None
             self.result_box.clear(text)
             self._draw_model()
 
@@ -235,8 +241,8 @@ class ProcessesTab(LessonTab):
             return
         # From the start gate to the last share done, paused time excluded, as the twin does.
         elapsed_s = (done - opened - self.lab.paused_ns_between(opened, done)) / 1e9
-        baseline = self.points[0]["elapsed_s"] if self.points else elapsed_s
-        point = lesson.summarize(
+        baseline = self.points[0].elapsed_s if self.points else elapsed_s
+        point = summarize(
             elapsed_s,
             baseline,
             float(report.get("work_s", 0.0)),
@@ -250,26 +256,39 @@ class ProcessesTab(LessonTab):
             self.spawn_ms.append(spawn)
             median = float(np.median(self.spawn_ms))
             self.spawn_label.setText(f"{median:.0f} ms (Process.start() to its first line)")
-        self.measured.setData(
-            [p["workers"] for p in self.points], [p["speedup"] for p in self.points]
-        )
+        self.measured.setData([p.workers for p in self.points], [p.speedup for p in self.points])
         self.sweep_label.setText(
             "<br>".join(
-                f"{p['workers']} processes: {p['elapsed_s']:.2f} s, {p['speedup']:.2f}x "
-                f"(Amdahl {p['amdahl']:.2f}x)"
+                f"{p.workers} processes: {p.elapsed_s:.2f} s, {p.speedup:.2f}x "
+                f"(Amdahl {p.amdahl:.2f}x)"
                 for p in self.points
             )
         )
 
     def _show_ipc(self, step: dict[str, Any]) -> None:
-        ipc_ms, shm_ms = float(self.ipc["ipc_ms"]), float(self.ipc["shm_ms"])
-        size = size_text(step["payload_kb"])
-        self.pipe_label.setText(f"{ipc_ms:.2f} ms for {size}")
-        self.pipe_label.setToolTip(f"of which pickling alone: {self.ipc['pickle_ms']:.2f} ms")
-        self.shm_label.setText(f"{shm_ms:.2f} ms for {size}")
-        work_ms = lesson.work_per_process_ms(step["total_ms"], step["serial_pct"], self.cores)
-        self.work_label.setText(f"{work_ms:.0f} ms (one process per core)")
-        self.verdict_label.setText(verdict(ipc_ms, shm_ms, work_ms, step["payload_kb"]))
+        """The IPC figures, and the whole sweep's result and verdict."""
+        method, default = lesson.start_methods()
+        r = self.result = ProcessesResult(
+            cores=int(self.ipc.get("cores", self.cores)),
+            start_method=str(self.ipc.get("start_method", method)),
+            default_start_method=str(self.ipc.get("default_start_method", default)),
+            total_ms=step["total_ms"],
+            serial_pct=step["serial_pct"],
+            workers=len(self.points),
+            sweep=tuple(self.points),
+            spawn_ms=round(float(np.median(self.spawn_ms)), 1) if self.spawn_ms else 0.0,
+            payload_kb=step["payload_kb"],
+            ipc_ms=float(self.ipc["ipc_ms"]),
+            shm_ms=float(self.ipc["shm_ms"]),
+            pickle_ms=float(self.ipc["pickle_ms"]),
+            rounds=int(self.ipc.get("rounds", 0)),
+        )
+        size = size_text(r.payload_kb)
+        self.pipe_label.setText(f"{r.ipc_ms:.2f} ms for {size}")
+        self.pipe_label.setToolTip(f"of which pickling alone: {r.pickle_ms:.2f} ms")
+        self.shm_label.setText(f"{r.shm_ms:.2f} ms for {size}")
+        self.work_label.setText(f"{r.work_ms_per_process:.0f} ms (one process per core)")
+        self.verdict_label.setText(r.verdict())
 
     def _draw_model(self, *_: object) -> None:
         """The ideal line and Amdahl's curve for the current sliders."""
@@ -277,7 +296,7 @@ class ProcessesTab(LessonTab):
         xs = np.linspace(1, top, 200)
         self.ideal_curve.setData(xs, xs)
         fraction = self.serial_pct.value() / 100
-        amdahl = [lesson.expected_speedup(x, fraction, self.cores) for x in xs]
+        amdahl = [expected_speedup(x, fraction, self.cores) for x in xs]
         self.amdahl_curve.setData(xs, amdahl)
         self.plot.setXRange(0.5, top + 0.5, padding=0)
         self.plot.setYRange(0, top + 0.5, padding=0)

@@ -111,3 +111,38 @@ def challenge_page(qtbot, qloop):  # noqa: ANN001
         tab.challenge.setCurrentIndex(0)
         win.tabs.setCurrentIndex(0)
         win.close()
+
+
+def _open_window(qtbot, start_lab: bool):  # noqa: ANN001, ANN202
+    from app.main_window import MainWindow
+
+    win = MainWindow(start_lab=start_lab)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    if start_lab:
+        qtbot.waitUntil(lambda: win.lab.is_alive() and win.lab.pid is not None, timeout=20_000)
+    return win
+
+
+def _close_window(win) -> None:  # noqa: ANN001
+    win.close()
+    # Closing saved the tab on screen: the next test's window opens on the first lesson again.
+    win.settings.setValue("window/last_lesson", "process_thread")
+    win.settings.sync()
+
+
+@pytest.fixture
+def plain_window(qtbot, qloop):  # noqa: ANN001
+    """A shown main window without a lab (lessons that need no workers, launch options)."""
+    win = _open_window(qtbot, start_lab=False)
+    yield win
+    _close_window(win)
+
+
+@pytest.fixture
+def lab_window(qtbot, qloop):  # noqa: ANN001
+    """A shown main window whose lab process is up."""
+    win = _open_window(qtbot, start_lab=True)
+    yield win
+    _close_window(win)

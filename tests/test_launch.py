@@ -13,15 +13,8 @@ pytestmark = [pytest.mark.timeout(60), pytest.mark.gui]
 
 
 @pytest.fixture
-def window(qtbot, qloop):  # noqa: ANN001
-    win = MainWindow(start_lab=False)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.close()
-    win.settings.setValue("window/last_lesson", "process_thread")  # the next test's first tab
-    win.settings.sync()
+def window(plain_window):  # noqa: ANN001
+    return plain_window
 
 
 def launch(win: MainWindow, *args: str) -> list[str]:

@@ -17,15 +17,8 @@ def open_lesson(win: MainWindow, title: str):  # noqa: ANN201
 
 
 @pytest.fixture
-def window(qtbot, qloop):  # noqa: ANN001
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitUntil(lambda: win.lab.is_alive() and win.lab.pid is not None, timeout=20_000)
-    yield win
-    win.close()
-    win.settings.setValue("window/last_lesson", "process_thread")  # the next test's first tab
-    win.settings.sync()
+def window(lab_window):  # noqa: ANN001
+    return lab_window
 
 
 def start_multithreading(win: MainWindow, qtbot, threads: int, steps: int, step_ms: int):  # noqa: ANN001, ANN201

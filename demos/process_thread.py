@@ -30,6 +30,7 @@ from demos.context import WorkerContext
 from demos.escalate import escalate
 from demos.events import Kind, State, now_ns
 from demos.exit_status import twin_main
+from demos.process_thread_result import CostResult, CostRow, IsolationResult
 from demos.process_worker import SPAWN
 from demos.scenario import Param, Scenario
 from demos.worker import WorkerSpec
@@ -140,7 +141,7 @@ def cost_worker(ctx: WorkerContext, max_workers: int, figures: dict[str, Any]) -
         ctx.sink.flush_if_due()
         return ctx.control.cancelled
 
-    figures.update(measure_cost(max_workers, stop))
+    figures.update(measure_cost(max_workers, stop).as_json())
     ctx.checkpoint()
 
 
@@ -184,40 +185,37 @@ def build_workers(
 
 
 def result(specs: list[WorkerSpec]) -> dict[str, Any]:
-    """What each worker saw and what the parent sees now (read where the run happened)."""
+    """What each worker saw and what the parent sees now (read where the run happened), as
+    :class:`IsolationResult` JSON; or the cost run's :class:`CostResult` JSON."""
     if not specs:
         return {}
     params = specs[0].params
     if "figures" in params:
         return {"phase": "cost", **params["figures"]}
+    return isolation_result(params).as_json()
+
+
+def isolation_result(params: dict[str, Any]) -> IsolationResult:
+    """The isolation figures from the workers' board (and the Value, or this COUNTER)."""
     n, k = params["workers"], params["increments"]
     board = params["board"]
     value = params.get("value")
-    return {
-        "phase": "isolation",
-        "model": params["model"],
-        "workers": n,
-        "increments": k,
-        "expected_total": n * k,
-        "saw": [int(board[n + i]) for i in range(n)],
-        "pids": [int(board[2 * n + i]) for i in range(n)],
-        "thread_ids": [int(board[3 * n + i]) for i in range(n)],
-        "parent_sees": int(value.value) if value is not None else COUNTER,
-        "parent_pid": os.getpid(),
-    }
+    return IsolationResult(
+        model=params["model"],
+        workers=n,
+        increments=k,
+        expected_total=n * k,
+        saw=tuple(int(board[n + i]) for i in range(n)),
+        pids=tuple(int(board[2 * n + i]) for i in range(n)),
+        thread_ids=tuple(int(board[3 * n + i]) for i in range(n)),
+        parent_sees=int(value.value) if value is not None else COUNTER,
+        parent_pid=os.getpid(),
+    )
 
 
 def verdict(figures: dict[str, Any]) -> bool:
-    """True when the run showed what its model teaches."""
-    n, k, saw, parent = (
-        figures["workers"],
-        figures["increments"],
-        figures["saw"],
-        figures["parent_sees"],
-    )
-    if figures["model"] == "processes":
-        return parent == 0 and all(s == k for s in saw) and len(set(figures["pids"])) == n
-    return parent == n * k and all(s == n * k for s in saw)
+    """True when the run showed what its model teaches (see :meth:`IsolationResult.as_taught`)."""
+    return IsolationResult.from_json(figures).as_taught()
 
 
 # ----------------------------------------------------------------------- cost
@@ -301,9 +299,11 @@ def measure_processes(n: int, stop: Callable[[], bool]) -> tuple[list[float], fl
     return [(e - s) / 1e6 for e, s in zip(entry, starts, strict=True) if e], rss_mb
 
 
-def measure_cost(max_workers: int, stop: Callable[[], bool] = lambda: False) -> dict[str, Any]:
+def measure_cost(max_workers: int, stop: Callable[[], bool] = lambda: False) -> CostResult:
     """Threads, then processes, for each count of :func:`cost_counts`; per-worker figures."""
-    rows, thread_ms, process_ms = [], [], []
+    rows: list[CostRow] = []
+    thread_ms: list[float] = []
+    process_ms: list[float] = []
     for n in cost_counts(max_workers):
         if stop():
             break
@@ -312,23 +312,22 @@ def measure_cost(max_workers: int, stop: Callable[[], bool] = lambda: False) -> 
         thread_ms += t_ms
         process_ms += p_ms
         rows.append(
-            {
-                "workers": n,
-                "thread_start_ms": round(statistics.median(t_ms), 3) if t_ms else 0.0,
-                "process_start_ms": round(statistics.median(p_ms), 1) if p_ms else 0.0,
-                "thread_rss_mb": round(t_rss, 3),
-                "process_rss_mb": round(p_rss, 1),
-            }
+            CostRow(
+                workers=n,
+                thread_start_ms=round(statistics.median(t_ms), 3) if t_ms else 0.0,
+                process_start_ms=round(statistics.median(p_ms), 1) if p_ms else 0.0,
+                thread_rss_mb=round(t_rss, 3),
+                process_rss_mb=round(p_rss, 1),
+            )
         )
-    last = rows[-1] if rows else {}
-    return {
-        "rows": rows,
-        "thread_start_ms": round(statistics.median(thread_ms), 3) if thread_ms else 0.0,
-        "process_start_ms": round(statistics.median(process_ms), 1) if process_ms else 0.0,
+    return CostResult(
+        rows=tuple(rows),
+        thread_start_ms=round(statistics.median(thread_ms), 3) if thread_ms else 0.0,
+        process_start_ms=round(statistics.median(process_ms), 1) if process_ms else 0.0,
         # Memory per worker at the largest count: dividing by more workers evens out noise.
-        "thread_rss_mb": last.get("thread_rss_mb", 0.0),
-        "process_rss_mb": last.get("process_rss_mb", 0.0),
-    }
+        thread_rss_mb=rows[-1].thread_rss_mb if rows else 0.0,
+        process_rss_mb=rows[-1].process_rss_mb if rows else 0.0,
+    )
 
 
 def twin_command(params: dict[str, Any]) -> str:
@@ -364,16 +363,20 @@ def main(argv: list[str] | None = None) -> int:
         seen = f"all {saw[0]}" if len(saw) == 1 else ", ".join(map(str, figures["saw"]))
         ok = "yes" if verdict(figures) else "NO"
         print(f"  {model:<10} {seen:<22} {figures['parent_sees']:>12}  {ok}")
+    for model, figures in runs.items():
+        print(f"  {model}: {figures['verdict']}")
     cost = measure_cost(n)
     print("start-up (start() to first line, median) and memory (RSS) per worker:")
     header = ("workers", "thread ms", "process ms", "thread MB", "process MB")
     print("  " + " ".join(f"{h:>11}" for h in header))
-    for row in cost["rows"]:
+    for row in cost.rows:
         print(
-            f"  {row['workers']:>11} {row['thread_start_ms']:>11.3f}"
-            f" {row['process_start_ms']:>11.1f} {row['thread_rss_mb']:>11.3f}"
-            f" {row['process_rss_mb']:>11.1f}"
+            f"  {row.workers:>11} {row.thread_start_ms:>11.3f}"
+            f" {row.process_start_ms:>11.1f} {row.thread_rss_mb:>11.3f}"
+            f" {row.process_rss_mb:>11.1f}"
         )
+    print(cost.verdict())
+    cost_json = {key: v for key, v in cost.as_json().items() if key != "phase"}
     line = {
         "workers": n,
         "increments": k,
@@ -381,7 +384,7 @@ def main(argv: list[str] | None = None) -> int:
         "processes_isolated": verdict(runs["processes"]),
         "value_shared": verdict(runs["value"]),
         "isolation": {m: {k: r[k] for k in ("saw", "parent_sees")} for m, r in runs.items()},
-        **cost,
+        **cost_json,
     }
     return finish(args, IntervalStore(), line)
 

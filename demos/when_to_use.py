@@ -28,18 +28,16 @@ from demos.runtime import Run
 from demos.scenario import Param, Scenario
 from demos.task_worker import TaskContext
 from demos.transport import ListSink
+from demos.when_to_use_result import (
+    MODELS,
+    TIE_FRACTION,
+    WORKLOAD_LABELS,
+    WORKLOADS,
+    WhenToUseResult,
+    WorkloadRow,
+)
 from demos.worker import WorkerSpec
 
-WORKLOADS = ("io", "cpu")
-# Lightest first: a tie goes to the model that costs least (memory, start-up, complexity).
-MODELS = ("sequential", "asyncio", "threads", "processes")
-WORKLOAD_LABELS = {"io": "I/O-bound", "cpu": "CPU-bound"}
-MODEL_WORDS = {
-    "sequential": "one after another",
-    "asyncio": "coroutines",
-    "threads": "threads",
-    "processes": "processes",
-}
 SWITCH_STEPS_MS = (0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0)  # the slider's log-ish steps
 SCENARIO = Scenario(
     "demos.when_to_use",
@@ -91,9 +89,7 @@ SCENARIO = Scenario(
 )
 LIMITS = SCENARIO.limits()
 DEFAULTS = SCENARIO.defaults()
-TWIN_KEYS = tuple(p.name for p in SCENARIO.params if p.cli)  # what a run's figures repeat
-TIE_FRACTION = 0.10  # within 10% of the fastest counts as a tie: noise on a busy machine
-KEY_FUNCTIONS = ("share_worker", "task_job", "run_cell", "choose_winners")
+KEY_FUNCTIONS = ("share_worker", "task_job", "run_cell")
 
 Progress = Callable[[str, str, str, dict[str, Any]], None]
 
@@ -189,44 +185,6 @@ def run_cell(work: str, model: str, jobs: int, job_ms: float, switch_ms: float) 
     return _gated(Kind.PROCESS, work, jobs, job_ms)
 
 
-# -------------------------------------------------------------------- the verdict
-def choose_winners(matrix: dict[str, dict[str, float]]) -> dict[str, list[str]]:
-    """Per workload: every model within TIE_FRACTION of the fastest, lightest first. The first
-    is the winner: when two models are about as fast, the cheaper one is the better choice."""
-    tied: dict[str, list[str]] = {}
-    for work, row in matrix.items():
-        best = min(row.values())
-        tied[work] = [m for m in MODELS if m in row and row[m] <= best * (1 + TIE_FRACTION)]
-    return tied
-
-
-def _join_or(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
-
-
-def recommend(
-    tied: dict[str, list[str]],
-    speedups: dict[str, dict[str, float]],
-    startup_s: dict[str, float],
-) -> str:
-    """One line from the measurement: the models to use per workload, ties named."""
-    parts = []
-    for work, models in tied.items():
-        label = WORKLOAD_LABELS[work]
-        if models[0] == "sequential":
-            parts.append(f"{label}: no model beat one after another here")
-            continue
-        models = [m for m in models if m != "sequential"]
-        phrase = _join_or([MODEL_WORDS[m] for m in models])
-        gain = speedups[work][models[0]]
-        notes = [f"tied within {TIE_FRACTION:.0%}"] if len(models) > 1 else []
-        if "processes" in models and work in startup_s:
-            notes.append(f"processes first took {startup_s[work]:.2f} s to start")
-        extra = f" ({'; '.join(notes)})" if notes else ""
-        parts.append(f"{label}: {phrase}, {gain:.1f}x{extra}")
-    return "; ".join(parts)
-
-
 def measure(params: dict[str, Any], on_progress: Progress | None = None) -> dict[str, Any]:
     """Run the whole matrix; ``on_progress(event, work, model, figures)`` hears "begin" and
     "cell" for every cell as it happens (the GUI fills its table from it)."""
@@ -236,40 +194,42 @@ def measure(params: dict[str, Any], on_progress: Progress | None = None) -> dict
         "io": (params["io_jobs"], params["io_ms"]),
         "cpu": (params["cpu_jobs"], params["cpu_ms"]),
     }
-    matrix: dict[str, dict[str, float]] = {}
-    startup: dict[str, float] = {}
+    rows = []
     t0 = time.perf_counter()
     for work in WORKLOADS:
         jobs, job_ms = sizes[work]
-        matrix[work] = {}
+        elapsed: dict[str, float] = {}
+        startup: float | None = None
         for model in MODELS:
             if on_progress:
                 on_progress("begin", work, model, {"t_ns": now_ns()})
             figures = run_cell(work, model, int(jobs), float(job_ms), switch_ms)
-            matrix[work][model] = round(figures["elapsed_s"], 4)
+            elapsed[model] = round(figures["elapsed_s"], 4)
             if "startup_s" in figures and model == "processes":
-                startup[work] = round(figures["startup_s"], 4)
+                startup = round(figures["startup_s"], 4)
             if on_progress:
                 on_progress("cell", work, model, {**figures, "t_ns": now_ns()})
-    speedups = {
-        work: {m: round(row["sequential"] / t, 3) if t > 0 else 0.0 for m, t in row.items()}
-        for work, row in matrix.items()
-    }
-    tied = choose_winners(matrix)
-    return {
-        "matrix": matrix,
-        "speedups": speedups,
-        "winners": {work: models[0] for work, models in tied.items()},
-        "ties": tied,
-        "recommendation": recommend(tied, speedups, startup),
-        "process_startup_s": startup,
-        "gil_enabled": gil_enabled(),
-        "python": platform.python_version(),
-        "switch_interval_ms": switch_ms,
-        "cores": os.cpu_count() or 1,
-        "params": {k: params[k] for k in TWIN_KEYS},
-        "total_s": round(time.perf_counter() - t0, 3),
-    }
+        rows.append(
+            WorkloadRow(
+                work,
+                int(jobs),
+                int(job_ms),
+                sequential_s=elapsed["sequential"],
+                asyncio_s=elapsed["asyncio"],
+                threads_s=elapsed["threads"],
+                processes_s=elapsed["processes"],
+                process_startup_s=startup,
+            )
+        )
+    result = WhenToUseResult(
+        rows=tuple(rows),
+        gil_enabled=gil_enabled(),
+        python=platform.python_version(),
+        switch_interval_ms=switch_ms,
+        cores=os.cpu_count() or 1,
+        total_s=round(time.perf_counter() - t0, 3),
+    )
+    return result.as_json()
 
 
 def measure_to(conn: Any, params: dict[str, Any]) -> None:

@@ -14,6 +14,7 @@ import pytest
 
 from demos import process_thread
 from demos.events import Kind, State
+from demos.process_thread_result import CostResult, CostRow, IsolationResult, read_result
 from demos.process_tree import snapshot
 
 pytestmark = pytest.mark.timeout(180)
@@ -43,16 +44,72 @@ def test_twin_reports_sharing_isolation_and_cost() -> None:
 
 def test_isolation_figures_in_this_process() -> None:
     threads = process_thread.run_isolation("threads", 3, 200)
-    assert threads["saw"] == [600, 600, 600]
+    assert list(threads["saw"]) == [600, 600, 600]
     assert threads["parent_sees"] == 600
     assert len(set(threads["pids"])) == 1
     assert len(set(threads["thread_ids"])) == 3
     processes = process_thread.run_isolation("processes", 2, 200)
-    assert processes["saw"] == [200, 200]
+    assert list(processes["saw"]) == [200, 200]
     assert processes["parent_sees"] == 0
     assert os.getpid() not in processes["pids"]
     assert process_thread.verdict(threads)
     assert process_thread.verdict(processes)
+    assert "One process, one COUNTER" in threads["verdict"]
+    assert "2 processes, 2 copies" in processes["verdict"]
+
+
+def isolation(model: str, saw: tuple[int, ...], parent: int, pids: tuple[int, ...]) -> dict:
+    """An isolation result's JSON, as the lab would send it."""
+    n = len(saw)
+    return IsolationResult(model, n, 100, 100 * n, saw, pids, tuple(range(n)), parent, 1).as_json()
+
+
+def test_isolation_verdict_follows_what_the_workers_saw() -> None:
+    shared = IsolationResult.from_json(isolation("threads", (200, 200), 200, (1, 1)))
+    assert shared.as_taught()
+    assert shared.verdict().startswith("One process, one COUNTER")
+    # The settings say Value, but each process saw only its own additions: the verdict says so.
+    copies = IsolationResult.from_json(isolation("value", (100, 100), 0, (7, 8)))
+    assert not copies.as_taught()
+    assert copies.verdict().startswith("2 processes, 2 copies")
+    # The settings say processes, but every one saw the whole total: shared memory, not copies.
+    value = IsolationResult.from_json(isolation("processes", (200, 200), 200, (7, 8)))
+    assert not value.as_taught()
+    assert "shared memory" in value.verdict()
+    lost = IsolationResult.from_json(isolation("threads", (150, 180), 180, (1, 1)))
+    assert lost.verdict().startswith("Neither one shared counter")
+    cut = IsolationResult.from_json(isolation("threads", (200, 0), 200, (1, 0)))
+    assert not cut.complete()
+    assert cut.verdict().startswith("Cut short: 1 of 2")
+
+
+def test_cost_verdict_follows_the_medians() -> None:
+    row = CostRow(1, 0.1, 80.0, 0.01, 30.0)
+    dear = CostResult((row,), 0.1, 80.0, 0.01, 30.0)
+    assert dear.verdict().startswith("Median start: a thread 0.100 ms, a process 80 ms (800 ")
+    assert "costs far more" in dear.verdict()
+    # Processes are expected to be dearer, but these figures say otherwise: no such claim.
+    even = CostResult((row,), 0.5, 0.6, 0.01, 0.01)
+    assert "about as much as a thread" in even.verdict()
+    assert "far more" not in even.verdict()
+    assert CostResult((), 0.0, 0.0, 0.0, 0.0).verdict().startswith("Cut short")
+    assert read_result(dear.as_json()) == dear
+    assert read_result(json.loads(json.dumps(dear.as_json()))) == dear
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        [],
+        {"phase": "fibers"},
+        {"phase": "cost", "rows": [], "thread_start_ms": "fast"},
+        {**isolation("threads", (1,), 1, (1,)), "saw": "1"},
+        {**isolation("threads", (1,), 1, (1,)), "parent_sees": 1.5},
+    ],
+)
+def test_nonsense_is_refused(data: object) -> None:
+    with pytest.raises((KeyError, TypeError, ValueError)):
+        read_result(data)
 
 
 def test_scenario_chooses_the_worker_kind_and_validates() -> None:
@@ -120,8 +177,8 @@ def test_tab_tree_and_isolation_through_the_lab(qtbot, qloop) -> None:  # noqa: 
         tab.increments.setValue(1000)
         win.start()
         qtbot.waitUntil(lambda: "threads" in tab.isolation and not win.lab.running, timeout=60_000)
-        assert tab.isolation["threads"]["saw"] == [3000] * 3
-        assert tab.isolation["threads"]["parent_sees"] == 3000
+        assert tab.isolation["threads"].saw == (3000,) * 3
+        assert tab.isolation["threads"].parent_sees == 3000
         assert "One process, one COUNTER" in tab.status_label.text()
         tab.refresh_tree()
         lab_main = next(lane for lane in win.store.lanes if lane.name == "MainThread")
@@ -135,12 +192,12 @@ def test_tab_tree_and_isolation_through_the_lab(qtbot, qloop) -> None:  # noqa: 
             lambda: "processes" in tab.isolation and not win.lab.running, timeout=90_000
         )
         figures = tab.isolation["processes"]
-        assert figures["saw"] == [1000] * 3
-        assert figures["parent_sees"] == 0
-        assert figures["parent_pid"] == lab_pid
-        assert lab_pid not in figures["pids"]
+        assert figures.saw == (1000,) * 3
+        assert figures.parent_sees == 0
+        assert figures.parent_pid == lab_pid
+        assert lab_pid not in figures.pids
         workers = [lane for lane in win.store.lanes if lane.kind is Kind.PROCESS]
-        assert {lane.ident for lane in workers} == set(figures["pids"])
+        assert {lane.ident for lane in workers} == set(figures.pids)
         assert {win.store.current_state(lane.lane_id) for lane in workers} == {State.DONE}
         text = tab.isolation_label.text()
         assert "3,000 each" in text
@@ -151,9 +208,10 @@ def test_tab_tree_and_isolation_through_the_lab(qtbot, qloop) -> None:  # noqa: 
         tab.workers.setValue(2)
         win.start()
         qtbot.waitUntil(lambda: win.lab.running, timeout=5000)
-        qtbot.waitUntil(lambda: bool(tab.cost) and not win.lab.running, timeout=120_000)
+        qtbot.waitUntil(lambda: tab.cost is not None and not win.lab.running, timeout=120_000)
+        assert tab.cost is not None
         assert tab.cost_table.rowCount() == 2
-        assert tab.cost["process_start_ms"] > tab.cost["thread_start_ms"] > 0
+        assert tab.cost.process_start_ms > tab.cost.thread_start_ms > 0
         assert "Median start" in tab.cost_label.text()
     finally:
         win.tabs.setCurrentIndex(0)

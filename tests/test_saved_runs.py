@@ -16,8 +16,7 @@ from app.lesson import LessonTab
 from app.lessons import when_to_use_matrix as when_tab
 from app.lessons.challenges import PAGE_CLASSES, ChallengesTab
 from app.main_window import LESSONS, MainWindow
-from demos import recording
-from demos import when_to_use as when_demo
+from demos import recording, when_to_use_result
 from demos.events import Kind, Lane, Mark, State
 
 pytestmark = [pytest.mark.timeout(120), pytest.mark.gui]
@@ -48,16 +47,17 @@ COROUTINE_FIGURES = {  # all that CoroutinesResult.as_json writes
     "limit": 0,
 }
 MATRIX_FIGURES = {
-    "matrix": {w: {m: 0.5 for m in when_tab.COLUMNS} for w in when_demo.WORKLOADS},
-    "speedups": {w: {m: 1.0 for m in when_tab.COLUMNS} for w in when_demo.WORKLOADS},
+    "matrix": {w: {m: 0.5 for m in when_tab.COLUMNS} for w in when_to_use_result.WORKLOADS},
+    "speedups": {w: {m: 1.0 for m in when_tab.COLUMNS} for w in when_to_use_result.WORKLOADS},
     "process_startup_s": {},
-    "winners": {w: "threads" for w in when_demo.WORKLOADS},
+    "winners": {w: "threads" for w in when_to_use_result.WORKLOADS},
     "recommendation": "threads for waiting",
     "gil_enabled": True,
     "total_s": 4.0,
     "cores": 2,
     "python": "3.11",
     "switch_interval_ms": 5.0,
+    "params": {"io_jobs": 8, "io_ms": 150, "cpu_jobs": 4, "cpu_ms": 150, "switch_interval_ms": 5.0},
 }
 
 

@@ -11,7 +11,8 @@ from pathlib import Path
 import psutil
 import pytest
 
-from demos import when_to_use
+from demos import when_to_use, when_to_use_result
+from demos.when_to_use_result import WhenToUseResult
 
 pytestmark = pytest.mark.timeout(180)
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,15 +81,56 @@ def test_winner_is_the_lightest_of_the_tied() -> None:
         "io": {"sequential": 1.6, "asyncio": 0.21, "threads": 0.2, "processes": 0.2},
         "cpu": {"sequential": 0.6, "asyncio": 0.6, "threads": 0.6, "processes": 0.3},
     }
-    tied = when_to_use.choose_winners(matrix)
+    tied = when_to_use_result.choose_winners(matrix)
     assert tied == {"io": ["asyncio", "threads", "processes"], "cpu": ["processes"]}
     speedups = {w: {m: row["sequential"] / t for m, t in row.items()} for w, row in matrix.items()}
-    line = when_to_use.recommend(tied, speedups, {"io": 0.5, "cpu": 0.4})
+    line = when_to_use_result.recommend(tied, speedups, {"io": 0.5, "cpu": 0.4})
     assert line.startswith("I/O-bound: coroutines, threads or processes, 7.6x (tied within 10%")
     assert "CPU-bound: processes, 2.0x (processes first took 0.40 s to start)" in line
     one_core = {"cpu": {"sequential": 0.6, "asyncio": 0.6, "threads": 0.61, "processes": 0.62}}
-    nothing = when_to_use.recommend(when_to_use.choose_winners(one_core), {}, {})
+    nothing = when_to_use_result.recommend(when_to_use_result.choose_winners(one_core), {}, {})
     assert nothing == "CPU-bound: no model beat one after another here"
+
+
+def matrix_result(gil: bool, io: tuple[float, ...], cpu: tuple[float, ...]) -> WhenToUseResult:
+    """A result with these elapsed seconds (sequential, asyncio, threads, processes)."""
+    rows = tuple(
+        when_to_use_result.WorkloadRow(work, 4, 100, *cells, 0.3)
+        for work, cells in (("io", io), ("cpu", cpu))
+    )
+    return WhenToUseResult(rows, gil, "3.13", 5.0, 4, 3.0)
+
+
+def test_recommendation_follows_the_matrix_not_the_gil() -> None:
+    with_gil = matrix_result(True, (0.8, 0.1, 0.11, 0.2), (0.6, 0.6, 0.6, 0.2))
+    assert with_gil.winners() == {"io": "asyncio", "cpu": "processes"}
+    assert with_gil.verdict().startswith("I/O-bound: coroutines or threads, 8.0x (tied")
+    assert "CPU-bound: processes, 3.0x (processes first took 0.30 s to start)" in with_gil.verdict()
+    # A GIL would predict processes for the CPU row; these figures say threads scaled: so do we.
+    scaled = matrix_result(True, (0.8, 0.1, 0.1, 0.2), (0.6, 0.6, 0.15, 0.3))
+    assert scaled.winners()["cpu"] == "threads"
+    assert "CPU-bound: threads, 4.0x" in scaled.verdict()
+    flat = matrix_result(False, (0.8, 0.1, 0.1, 0.1), (0.6, 0.6, 0.6, 0.62))
+    assert flat.verdict().endswith("CPU-bound: no model beat one after another here")
+
+
+def test_result_round_trips_and_refuses_nonsense() -> None:
+    result = matrix_result(True, (0.8, 0.1, 0.11, 0.2), (0.6, 0.6, 0.6, 0.2))
+    data = json.loads(json.dumps(result.as_json()))
+    assert data["recommendation"] == data["verdict"] == result.verdict()
+    assert data["params"]["cpu_jobs"] == 4
+    assert WhenToUseResult.from_json(data) == result
+    stale = {**data, "winners": {"io": "sequential", "cpu": "sequential"}, "recommendation": "x"}
+    assert WhenToUseResult.from_json(stale).winners() == result.winners(), "derived, not read"
+    for bad in (
+        [],
+        {**data, "matrix": {"io": data["matrix"]["io"]}},
+        {**data, "matrix": {**data["matrix"], "cpu": {**data["matrix"]["cpu"], "threads": "1"}}},
+        {**data, "gil_enabled": "yes"},
+        {**data, "cores": 0},
+    ):
+        with pytest.raises((KeyError, TypeError, ValueError)):
+            WhenToUseResult.from_json(bad)
 
 
 def test_settings_outside_the_limits_are_refused() -> None:

@@ -29,6 +29,7 @@ from app.lesson import LessonTab, heading, paragraph
 from app.param_widgets import SettingChoice, SettingSlider
 from demos import process_thread as lesson
 from demos.events import Kind
+from demos.process_thread_result import CostResult, IsolationResult, read_result
 from demos.process_tree import ProcessInfo, snapshot
 from demos.scenario import Param
 
@@ -111,8 +112,8 @@ class ProcessThreadTab(LessonTab):
     def build_side_panel(self, layout: QVBoxLayout) -> None:
         """Explanation, the live tree, the choice of run, sliders and the two result views."""
         s = self.settings
-        self.isolation: dict[str, dict[str, Any]] = {}
-        self.cost: dict[str, Any] = {}
+        self.isolation: dict[str, IsolationResult] = {}
+        self.cost: CostResult | None = None
         layout.addWidget(heading("Program, process and thread"))
         layout.addWidget(paragraph(EXPLANATION))
 
@@ -280,37 +281,22 @@ class ProcessThreadTab(LessonTab):
             reason = report.get("failed") or figures.get("error")
             self.status_label.setText(f"The run did not complete: {escape(str(reason))}.")
             return
-        if figures.get("phase") == "cost":
-            self.cost = figures
-            self._show_cost()
+        try:
+            result = read_result(figures)
+        except (KeyError, TypeError, ValueError) as exc:
+            self.status_label.setText(f"The run did not complete: {escape(str(exc))}.")
+            return
+        if isinstance(result, CostResult):
+            self.cost = result
+            self._show_cost(result)
             self.status_label.setText(f"Measured in {elapsed_s:.1f} s.")
             return
-        if figures.get("phase") != "isolation" or not all(figures["saw"]):
+        if not result.complete():
             self.status_label.setText("Cancelled before every worker had read COUNTER.")
             return
-        self.isolation[figures["model"]] = figures
+        self.isolation[result.model] = result
         self._show_isolation()
-        self.status_label.setText(self._verdict(figures))
-
-    def _verdict(self, figures: dict[str, Any]) -> str:
-        n, k = figures["workers"], figures["increments"]
-        if not lesson.verdict(figures):
-            return "Unexpected: the figures do not match what this model should show."
-        if figures["model"] == "threads":
-            return (
-                f"One process, one COUNTER: all {n} threads and the lab see {n * k:,}. "
-                "Threads share their process's memory."
-            )
-        if figures["model"] == "processes":
-            pids = len(set(figures["pids"]))
-            return (
-                f"{pids} processes, {pids} copies: each saw only its own {k:,}, and the lab's "
-                "COUNTER is still 0. Processes share no memory unless asked to."
-            )
-        return (
-            f"A Value lives in shared memory: every process and the lab see {n * k:,}. "
-            "Processes share what is explicitly put in shared memory."
-        )
+        self.status_label.setText(result.verdict())
 
     def _show_isolation(self) -> None:
         """The three models as columns: what the workers saw, what the parent sees."""
@@ -321,12 +307,12 @@ class ProcessThreadTab(LessonTab):
                 for row in cells.values():
                     row.append("-")
                 continue
-            saw = sorted(set(figures["saw"]))
+            saw = sorted(set(figures.saw))
             cells["saw"].append(f"{saw[0]:,} each" if len(saw) == 1 else ", ".join(map(str, saw)))
-            cells["parent"].append(f"{figures['parent_sees']:,}")
-            who = len(set(figures["pids"]))
-            where = "1 process" if model == "threads" else f"{who} processes"
-            cells["who"].append(f"{figures['workers']} in {where}")
+            cells["parent"].append(f"{figures.parent_sees:,}")
+            who = figures.processes()
+            where = "1 process" if who == 1 else f"{who} processes"
+            cells["who"].append(f"{figures.workers} in {where}")
         head = "".join(f"<th>{t}</th>" for t in MODEL_TITLES.values())
         rows = "".join(
             f"<tr><td>{label}</td>{''.join(f'<td>{c}</td>' for c in cells[key])}</tr>"
@@ -336,24 +322,20 @@ class ProcessThreadTab(LessonTab):
             f"<table cellpadding='3'><tr><th></th>{head}</tr>{rows}</table>"
         )
 
-    def _show_cost(self) -> None:
-        rows = self.cost.get("rows", [])
-        self.cost_table.setRowCount(len(rows))
-        keys = ("workers", "thread_start_ms", "process_start_ms", "thread_rss_mb", "process_rss_mb")
-        for r, row in enumerate(rows):
-            for c, key in enumerate(keys):
-                value = row[key]
-                text = f"{value:.3f}" if key.startswith("thread") else f"{value:g}"
+    def _show_cost(self, cost: CostResult) -> None:
+        self.cost_table.setRowCount(len(cost.rows))
+        for r, row in enumerate(cost.rows):
+            texts = (
+                f"{row.workers:g}",
+                f"{row.thread_start_ms:.3f}",
+                f"{row.process_start_ms:g}",
+                f"{row.thread_rss_mb:.3f}",
+                f"{row.process_rss_mb:g}",
+            )
+            for c, text in enumerate(texts):
                 item = QTableWidgetItem(text)
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.cost_table.setItem(r, c, item)
-        t_ms, p_ms = self.cost.get("thread_start_ms", 0.0), self.cost.get("process_start_ms", 0.0)
-        ratio = f" ({p_ms / t_ms:,.0f} times longer)" if t_ms > 0 else ""
-        self.cost_label.setText(
-            f"Median start: a thread {t_ms:.3f} ms, a process {p_ms:.0f} ms{ratio}. Memory: a "
-            f"thread adds about {self.cost.get('thread_rss_mb', 0.0) * 1024:.0f} KB, a process "
-            f"holds about {self.cost.get('process_rss_mb', 0.0):.0f} MB (RSS, which counts "
-            "pages it shares with others too)."
-        )
+        self.cost_label.setText(cost.verdict())
 
     last_params: dict[str, Any] = lesson.DEFAULTS

@@ -24,8 +24,10 @@ from app.lesson import LessonTab, heading, paragraph
 from app.lessons.when_to_use_matrix import MatrixBox
 from app.param_widgets import SettingSlider
 from demos import when_to_use as lesson
+from demos import when_to_use_result as results
 from demos.escalate import kill_tree
 from demos.events import Kind, Lane, Mark, State, now_ns
+from demos.when_to_use_result import WhenToUseResult
 
 log = logging.getLogger(__name__)
 SPAWN = multiprocessing.get_context("spawn")
@@ -196,12 +198,12 @@ class WhenToUseTab(LessonTab):
         if event == "begin":
             lane_id = len(self._lanes)
             self._lanes[key] = lane_id
-            name = f"{lesson.WORKLOAD_LABELS[work]} · {model}"
+            name = f"{results.WORKLOAD_LABELS[work]} · {model}"
             self.store.add_lane(Lane(lane_id, LANE_KINDS[model], name, 0))
             state = State.WAITING if work == "io" else State.RUNNING
             self.store.add_events([(figures["t_ns"], lane_id, int(state), f"measuring {model}")])
             self.matrix.set_cell(work, model, "measuring...")
-            self.status_label.setText(f"Measuring {lesson.WORKLOAD_LABELS[work]} with {model}...")
+            self.status_label.setText(f"Measuring {results.WORKLOAD_LABELS[work]} with {model}...")
         elif event == "cell" and key in self._lanes:
             text = f"{figures['elapsed_s']:.3f} s"
             if "startup_s" in figures and model == "processes":
@@ -334,5 +336,6 @@ class WhenToUseTab(LessonTab):
         self.status_label.setText("")
 
     def show_local_result(self, result: dict[str, Any]) -> None:
-        """The matrix of a finished measurement (or of a saved one)."""
-        self.matrix.show_result(result)
+        """The matrix of a finished measurement (or of a saved one), rebuilt as the typed result
+        (KeyError/TypeError/ValueError for figures that do not fit)."""
+        self.matrix.show_result(WhenToUseResult.from_json(result))

@@ -4,8 +4,6 @@ and model (columns), the winner of each row in bold on green, and the recommenda
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
@@ -21,7 +19,8 @@ from PySide6.QtWidgets import (
 
 from app.lesson import paragraph
 from app.palette import BLUISH_GREEN
-from demos import when_to_use as lesson
+from demos import when_to_use_result as results
+from demos.when_to_use_result import WhenToUseResult
 
 COLUMNS = ("sequential", "threads", "asyncio", "processes")  # the table's order, not the cost's
 WINNER_BACKGROUND = BLUISH_GREEN  # Okabe-Ito bluish green: safe for colour-blind viewers
@@ -37,10 +36,10 @@ class MatrixBox(QFrame):
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         column = QVBoxLayout(self)
         column.setContentsMargins(8, 4, 8, 4)
-        self.table = QTableWidget(len(lesson.WORKLOADS), len(COLUMNS))
+        self.table = QTableWidget(len(results.WORKLOADS), len(COLUMNS))
         self.table.setAccessibleName("Elapsed time and speedup per workload and model")
         self.table.setHorizontalHeaderLabels(list(COLUMNS))
-        self.table.setVerticalHeaderLabels([lesson.WORKLOAD_LABELS[w] for w in lesson.WORKLOADS])
+        self.table.setVerticalHeaderLabels([results.WORKLOAD_LABELS[w] for w in results.WORKLOADS])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -79,27 +78,27 @@ class MatrixBox(QFrame):
             item.setBackground(QBrush(QColor(WINNER_BACKGROUND)))
             item.setForeground(QBrush(QColor(WINNER_TEXT)))
             item.setToolTip("Winner: the lightest model within 10% of the fastest")
-        self.table.setItem(lesson.WORKLOADS.index(work), COLUMNS.index(model), item)
+        self.table.setItem(results.WORKLOADS.index(work), COLUMNS.index(model), item)
 
     def cell_text(self, work: str, model: str) -> str:
         """What a cell shows (for tests and screen readers)."""
-        item = self.table.item(lesson.WORKLOADS.index(work), COLUMNS.index(model))
+        item = self.table.item(results.WORKLOADS.index(work), COLUMNS.index(model))
         return item.text() if item is not None else ""
 
-    def show_result(self, result: dict[str, Any]) -> None:
+    def show_result(self, result: WhenToUseResult) -> None:
         """The whole measured matrix, its winners, the recommendation and the run's facts."""
-        for work in lesson.WORKLOADS:
+        winners, speedups, startup = result.winners(), result.speedups(), result.startup()
+        for work, row in result.matrix().items():
             for model in COLUMNS:
-                text = f"{result['matrix'][work][model]:.3f} s\n"
-                text += f"{result['speedups'][work][model]:.1f}x"
-                if model == "processes" and work in result["process_startup_s"]:
-                    text += f" (+{result['process_startup_s'][work]:.2f} s start-up)"
-                self.set_cell(work, model, text, winner=result["winners"][work] == model)
+                text = f"{row[model]:.3f} s\n{speedups[work][model]:.1f}x"
+                if model == "processes" and work in startup:
+                    text += f" (+{startup[work]:.2f} s start-up)"
+                self.set_cell(work, model, text, winner=winners[work] == model)
         self.table.resizeRowsToContents()
         self._fit()
-        self.recommendation_label.setText(f"<b>Recommendation</b>: {result['recommendation']}")
-        gil = "enabled" if result["gil_enabled"] else "disabled (free-threaded)"
+        self.recommendation_label.setText(f"<b>Recommendation</b>: {result.verdict()}")
+        gil = "enabled" if result.gil_enabled else "disabled (free-threaded)"
         self.status_label.setText(
-            f"Measured in {result['total_s']:.1f} s on {result['cores']} cores, Python "
-            f"{result['python']}, GIL {gil}, switch interval {result['switch_interval_ms']:g} ms"
+            f"Measured in {result.total_s:.1f} s on {result.cores} cores, Python "
+            f"{result.python}, GIL {gil}, switch interval {result.switch_interval_ms:g} ms"
         )

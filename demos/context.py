@@ -123,39 +123,54 @@ class WorkerContext:
 
     def checkpoint(self) -> None:
         """Step boundary: stop here if cancelled, hold here while paused."""
-        control = self.control
-        if control.cancelled:
+        if self.control.cancelled:
             raise Cancelled
-        if control.paused:
-            previous = self.state
-            self.emit(State.PAUSED, "paused at a step boundary")
-            while control.paused:
-                if control.cancelled:
-                    raise Cancelled
-                self.sink.flush_if_due()
-                time.sleep(POLL_S)
+        self._hold_while_paused("paused at a step boundary")
+
+    def _hold_while_paused(self, detail: str) -> float:
+        """Hold while Pause is on (the lane shows PAUSED), then go back to the state it was in;
+        seconds held. Raises Cancelled if Cancel comes meanwhile."""
+        control = self.control
+        if not control.paused:
+            return 0.0
+        previous, start = self.state, time.perf_counter()
+        self.emit(State.PAUSED, detail)
+        while control.paused:
             if control.cancelled:
                 raise Cancelled
-            self.emit(previous, "resumed")
+            self.sink.flush_if_due()
+            time.sleep(POLL_S)
+        if control.cancelled:
+            raise Cancelled
+        self.emit(previous, "resumed")
+        return time.perf_counter() - start
 
     def sleep(self, seconds: float, detail: str = "time.sleep") -> None:
-        """Wait like I/O does (the GIL is released), waking early if cancelled."""
+        """Wait like I/O does (the GIL is released), waking early if cancelled; Pause holds it
+        within a poll period, and paused time does not count as time slept."""
         self.emit(State.WAITING, detail)
         start = time.perf_counter()
         deadline = start + seconds * self.control.stretch
+        held = 0.0
         while True:
             now = time.perf_counter()
             left = deadline - now
             if left <= 0:
-                self.work_s += now - start
+                self.work_s += now - start - held
                 return
             if self.control.cancelled:
                 raise Cancelled
+            if self.control.paused:
+                paused = self._hold_while_paused("paused in the middle of a sleep")
+                held += paused
+                deadline += paused
+                continue
             self.sink.flush_if_due()
             time.sleep(min(left, POLL_S * 5))
 
     def compute(self, milliseconds: float, detail: str = "pure-Python arithmetic") -> None:
-        """Do a calibrated amount of pure-Python work, checking for cancel every few ms."""
+        """Do a calibrated amount of pure-Python work, looking at Cancel and Pause every few ms
+        (so a long step stops or holds at once, not at its end)."""
         self.emit(State.RUNNING, detail)
         per_ms = workloads.iterations_per_ms()
         # Slow motion means more of the same work: the GIL story stays true, only longer.
@@ -163,11 +178,14 @@ class WorkerContext:
         chunk = max(1, int(CPU_CHUNK_MS * per_ms))
         done = 0
         flush_if_due = self.sink.flush_if_due
+        control = self.control
         cpu_start = time.thread_time()
         try:
             while done < total:
-                if self.control.cancelled:
+                if control.cancelled:
                     raise Cancelled
+                if control.paused:
+                    self._hold_while_paused("paused in the middle of a computation")
                 flush_if_due()  # the thread holding the GIL delivers what others emitted
                 n = min(chunk, total - done)
                 workloads.spin(n)

@@ -121,6 +121,40 @@ def test_threads_pause_resume_and_finish() -> None:
     assert all(states_of(sink, i)[-1] is State.DONE for i in range(3))
 
 
+def long_steps(ctx: WorkerContext, kind: str, step_ms: int) -> None:
+    """One long step of computing or sleeping: Pause must hold it in the middle."""
+    ctx.checkpoint()
+    if kind == "cpu":
+        ctx.compute(step_ms)
+    else:
+        ctx.sleep(step_ms / 1000)
+
+
+@pytest.mark.parametrize("kind", ["cpu", "io"])
+def test_pause_holds_a_long_step_in_the_middle(kind: str) -> None:
+    # Four 3 s steps: computing, they share one GIL and would end after about 12 s; a worker
+    # that looked at Pause only between steps could not be PAUSED before then.
+    sink = ListSink()
+    specs = [WorkerSpec(f"T{i}", long_steps, {"kind": kind, "step_ms": 3000}) for i in range(4)]
+    run = Run(Kind.THREAD, specs, sink)
+    busy = State.RUNNING if kind == "cpu" else State.WAITING
+    run.start()
+    try:
+        wait_for(lambda: all(busy in states_of(sink, i) for i in range(4)))
+        paused_at = time.monotonic()
+        run.pause()
+        wait_for(lambda: all(states_of(sink, i)[-1] is State.PAUSED for i in range(4)))
+        held_after_s = time.monotonic() - paused_at
+        assert held_after_s < 1.5, f"paused after {held_after_s:.2f} s, not mid-step"
+        details = [e[3] for e in sink.events if e[2] == int(State.PAUSED)]
+        assert all("in the middle" in d for d in details), details
+        run.resume()
+        wait_for(lambda: all(states_of(sink, i)[-1] is busy for i in range(4)))
+    finally:
+        run.cancel(5.0)
+        run.close()
+
+
 def test_cancel_stops_threads_within_the_deadline() -> None:
     sink = ListSink()
     run = Run(Kind.THREAD, [WorkerSpec("T", sleepy, {"steps": 100, "step_s": 1.0})], sink)

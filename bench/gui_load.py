@@ -11,9 +11,10 @@ import asyncio
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
-from PySide6.QtCore import QEventLoop, Qt, QTimer
+from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 TICK_MS = 16
@@ -66,6 +67,13 @@ def run() -> list[dict]:
     from app.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv)
+    # The benchmark's window remembers nothing in the user's settings: a folder of its own.
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(
+        QSettings.Format.IniFormat, QSettings.Scope.UserScope, tempfile.mkdtemp(prefix="bench-")
+    )
+    app.setOrganizationName("Concurrency Lab Bench")
+    app.setApplicationName("Concurrency Lab Bench")
     loop = qasync.QEventLoop(app, already_running=True)
     asyncio.set_event_loop(loop)
     window = MainWindow()

@@ -8,6 +8,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -31,17 +32,23 @@ f = F(); app.installEventFilter(f); w.show(); app.exec()
 
 
 def _time_to_paint(args: list[str], mode: str = "1") -> float:
-    env = {**os.environ, "CONCURRENCY_LAB_QUIT_AFTER_PAINT": mode}
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, text=True, env=env)
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        if line.startswith("painted"):
-            elapsed = time.perf_counter() - t0
-            break
-    else:
-        raise RuntimeError(f"{args} never painted")
-    proc.wait(30)
+    # A first start every time, and the user's own settings left alone.
+    with tempfile.TemporaryDirectory(prefix="bench-config-") as config:
+        env = {
+            **os.environ,
+            "CONCURRENCY_LAB_QUIT_AFTER_PAINT": mode,
+            "XDG_CONFIG_HOME": config,
+        }
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, text=True, env=env)
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if line.startswith("painted"):
+                elapsed = time.perf_counter() - t0
+                break
+        else:
+            raise RuntimeError(f"{args} never painted")
+        proc.wait(30)
     return elapsed
 
 

@@ -52,6 +52,10 @@ class RunController(QObject):
             return run
         return None
 
+    def any_running(self) -> bool:
+        """True while any lesson's run is going (the lab's, or a local one)."""
+        return self.lab.running or (self.active is not None and self.active.is_running())
+
     def is_running(self, lesson: LessonTab | None = None) -> bool:
         """True while the lesson on screen (or ``lesson``) has a run going."""
         lesson = lesson or self._peek_current()

@@ -39,7 +39,7 @@ class RunFiles:
         """File -> Save run...: events, settings and figures of the run on screen."""
         w = self.window
         empty = not w.current_lesson().current_store().count
-        if not w.replay.active and (empty or w._is_running()):
+        if not w.replay.active and (empty or w.runs.is_running()):
             w.show_banner("Save a run once it has finished (run a lesson first).")
             return
         path, _ = QFileDialog.getSaveFileName(
@@ -95,7 +95,7 @@ class RunFiles:
     def open_run_from(self, path: str) -> bool:
         """Load a run and show it paused at its start, in its own lesson's tab (and page)."""
         w = self.window
-        if w.lab.running or self._local_run_going():
+        if w.runs.any_running():
             w.show_banner("Cancel or reset the running lesson before opening a run.")
             return False
         try:
@@ -170,12 +170,6 @@ class RunFiles:
         if report:
             lesson.show_result(float(result.get("elapsed_s", 0.0)), report)
 
-    def _local_run_going(self) -> bool:
-        return any(
-            lesson.runs_locally and lesson.is_running_locally()
-            for lesson in self.window.lessons.built()
-        )
-
     def _watch_local_runs(self, lesson: LessonTab) -> None:
         """A local lesson started during its replay ends the replay (keeping its new run)."""
         if id(lesson) not in self._watched:
@@ -183,7 +177,7 @@ class RunFiles:
             lesson.localRunChanged.connect(self._on_local_run_changed)
 
     def _on_local_run_changed(self) -> None:
-        if self.window.replay.active and self._local_run_going():
+        if self.window.replay.active and self.window.runs.any_running():
             self.leave_replay(clear=False)
 
     # ---------------------------------------------------------------- leave

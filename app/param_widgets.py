@@ -18,6 +18,14 @@ from app.slider import LabeledSlider
 from demos.scenario import Param
 
 
+def remembered_choice(param: Param, settings: QSettings, group: str) -> tuple[str, str]:
+    """(settings key, the remembered choice or the default) of a parameter with choices."""
+    if not param.choices:
+        raise TypeError(f"{param.name}: choosing needs a parameter with choices")
+    key = f"{group}/{param.name}"
+    return key, read_choice(settings, key, str(param.default), param.choices)
+
+
 class SettingSlider(LabeledSlider):
     """A slider for an int parameter, remembered under ``<group>/<name>``."""
 
@@ -60,10 +68,8 @@ class SettingChoice(QObject):
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        if not param.choices:
-            raise TypeError(f"{param.name}: radio buttons need a parameter with choices")
         self.param = param
-        self.key = f"{group}/{param.name}"
+        self.key, current = remembered_choice(param, settings, group)
         self.group = QButtonGroup(self)
         self.buttons: dict[str, QRadioButton] = {}
         for choice in param.choices:
@@ -72,7 +78,6 @@ class SettingChoice(QObject):
             self.group.addButton(button)
             self.buttons[choice] = button
             button.toggled.connect(lambda on, c=choice: self._toggled(settings, c, on))
-        current = read_choice(settings, self.key, str(param.default), param.choices)
         self.buttons[current].setChecked(True)
 
     def _toggled(self, settings: QSettings, choice: str, on: bool) -> None:
@@ -123,15 +128,12 @@ class SettingCombo(QComboBox):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        if not param.choices:
-            raise TypeError(f"{param.name}: a drop-down needs a parameter with choices")
         self.param = param
-        self.key = f"{group}/{param.name}"
+        self.key, current = remembered_choice(param, settings, group)
         self.setAccessibleName((param.caption or param.name).replace("&", ""))
         self.setToolTip(param.help)
         for choice in param.choices:
             self.addItem(titles.get(choice, choice), choice)
-        current = read_choice(settings, self.key, str(param.default), param.choices)
         self.setCurrentIndex(param.choices.index(current))
         self.currentIndexChanged.connect(lambda _i: settings.setValue(self.key, self.value()))
 

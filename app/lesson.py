@@ -10,11 +10,10 @@ import importlib
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
-    QFrame,
     QLabel,
-    QScrollArea,
     QSizePolicy,
     QSplitter,
     QVBoxLayout,
@@ -25,6 +24,7 @@ from app.cpu_plot import CpuPlotWidget
 from app.glossary import linked_label
 from app.lab_client import LabClient
 from app.lesson_lab import LessonLab
+from app.side_panel import SidePanel
 from app.timeline import TimelineWidget
 from demos.cpu_sampler import CpuSampler
 from demos.intervals import IntervalStore
@@ -67,13 +67,8 @@ class LessonTab(QWidget):
         side_layout.setContentsMargins(8, 8, 8, 8)
         self.build_side_panel(side_layout)
         side_layout.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidget(side)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setMinimumWidth(SIDE_PANEL_WIDTH_PX)
-        # As needed, never off: a page wider than the panel scrolls instead of being cut.
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        scroll = SidePanel(side, SIDE_PANEL_WIDTH_PX)
+        self._side_fit_pending = False
 
         plots = QSplitter(Qt.Orientation.Vertical)
         plots.addWidget(self.timeline)
@@ -212,8 +207,28 @@ class LessonTab(QWidget):
         self.cpu_plot.set_scale(factor)
         # Wider for big type, but never more than a share of the screen (a 1280 px projector).
         screen = self.screen().availableGeometry().width() if self.screen() else 1600
-        width = min(int(SIDE_PANEL_WIDTH_PX * factor), int(screen * SIDE_PANEL_MAX_SHARE))
-        self.side_scroll.setMinimumWidth(width)
+        self.side_scroll.set_base_width(
+            min(int(SIDE_PANEL_WIDTH_PX * factor), int(screen * SIDE_PANEL_MAX_SHARE))
+        )
+        # After the new type size has reached every layout (posted events), and for a hidden
+        # tab when it is next shown: a width measured in the old size would stay, too wide,
+        # after leaving presenter mode.
+        self._side_fit_pending = True
+        if self.isVisible():
+            QTimer.singleShot(0, self, self._fit_side_panel)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        """Fit the side panel to a scale that changed while this tab was hidden."""
+        super().showEvent(event)
+        if self._side_fit_pending:
+            QTimer.singleShot(0, self, self._fit_side_panel)
+
+    def _fit_side_panel(self) -> None:
+        if not self.isVisible():
+            return
+        self._side_fit_pending = False
+        self.side_scroll.refresh()
+        width = self.side_scroll.minimumSizeHint().width()
         total = max(self.splitter.width(), width + 400)
         self.splitter.setSizes([width, total - width])
 

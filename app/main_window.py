@@ -132,6 +132,7 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(self._name_lesson_in_title)
         self._connect_lab()
         restore_window(self, self.settings, self.tabs, self._lesson_ids)
+        self.presenter.notes.hide()  # notes are opened for a talk, never restored with the docks
         self._name_lesson_in_title(self.tabs.currentIndex())
 
         self.draw_timer = QTimer(self)
@@ -385,6 +386,7 @@ class MainWindow(QMainWindow):
             task.cancel()
         self.lab.stop_lab()
         self.save_settings()
+        self.presenter.notes.close()  # a notes window on a second screen would outlive us
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         """Closing mid-run stops everything within 3 s and leaves no process behind."""

@@ -9,18 +9,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QAction, QFont, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import (
-    QApplication,
-    QLabel,
-    QSlider,
-    QTextBrowser,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtGui import QAction, QFont, QKeySequence
+from PySide6.QtWidgets import QApplication, QLabel, QSlider, QWidget
 
 from app.palette import YELLOW
 from app.settings import read_float
+from app.speaker_notes import BODY_PT, SpeakerNotes, other_screen
 
 if TYPE_CHECKING:
     from app.main_window import MainWindow
@@ -73,32 +67,6 @@ class BlankOverlay(QWidget):
         self.show()
 
 
-class SpeakerNotes(QWidget):
-    """Notes for the current lesson, in their own window (on a second screen if there is one)."""
-
-    def __init__(self) -> None:
-        super().__init__(None, Qt.WindowType.Window)
-        self.setWindowTitle("Concurrency Lab - speaker notes")
-        self.title = QLabel()
-        font = QFont()
-        font.setPointSize(18)
-        font.setBold(True)
-        self.title.setFont(font)
-        self.text = QTextBrowser()
-        body = QFont()
-        body.setPointSize(16)
-        self.text.setFont(body)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.title)
-        layout.addWidget(self.text)
-        self.resize(700, 600)
-
-    def show_notes(self, title: str, html: str) -> None:
-        """Put a lesson's notes up."""
-        self.title.setText(title)
-        self.text.setHtml(html)
-
-
 class PresenterMode(QObject):
     """Owns the presenter actions and state of one MainWindow."""
 
@@ -114,8 +82,10 @@ class PresenterMode(QObject):
         self._normal_font = QApplication.font()
         self._normal_qss = window.styleSheet()
         self._was_maximized = False
+        self._normal_geometry = window.saveGeometry()
         self.blank = BlankOverlay(window)
-        self.notes = SpeakerNotes()
+        self.notes = SpeakerNotes(window)
+        self.notes.dock.visibilityChanged.connect(self._update_notes)
 
         self.toggle_action = window._action(
             "Presenter", "F5", "Presenter mode: full screen, big type, clicker keys", self.toggle
@@ -183,6 +153,7 @@ class PresenterMode(QObject):
         window = self.window
         self.active = True
         self._was_maximized = window.isMaximized()
+        self._normal_geometry = window.saveGeometry()
         window.menuBar().hide()
         window.statusBar().hide()
         for action in self.clicker_actions:
@@ -192,8 +163,9 @@ class PresenterMode(QObject):
             lesson.set_presenting(True)
         window.showFullScreen()
         self.toggle_action.setChecked(True)
-        if len(QGuiApplication.screens()) > 1:
-            self._show_notes_on_other_screen()
+        if other_screen(window) is not None:  # a second screen: the notes go there at once
+            self._update_notes()
+            self.notes.show(presenting=True)
         self.activeChanged.emit(True)
 
     def leave(self) -> None:
@@ -210,6 +182,7 @@ class PresenterMode(QObject):
             action.setEnabled(False)
         QApplication.setFont(self._normal_font)
         for lesson in window.lessons.built():
+            reinherit_fonts(lesson)
             lesson.set_scale(1.0)
             lesson.set_presenting(False)
         window.apply_theme()  # back to the chosen theme's plots
@@ -217,8 +190,12 @@ class PresenterMode(QObject):
             window.showMaximized()
         else:
             window.showNormal()
+            # Full screen grew the window's minimum while it lasted: put it back where it was.
+            window.restoreGeometry(self._normal_geometry)
         self.toggle_action.setChecked(False)
-        self.notes.hide()
+        if self.notes.window_view.isVisible():  # the second screen's notes end with the talk
+            self.notes.hide()
+        self.notes.set_point_size(BODY_PT)
         self.activeChanged.emit(False)
 
     def set_scale(self, factor: float) -> None:
@@ -255,13 +232,12 @@ class PresenterMode(QObject):
             self.blank.cover()
 
     def toggle_notes(self) -> None:
-        """N: show or hide the speaker notes window."""
+        """N: show or hide the speaker notes (never taking the keyboard from the stage)."""
         if self.notes.isVisible():
             self.notes.hide()
         else:
             self._update_notes()
-            self.notes.show()
-            self.notes.raise_()
+            self.notes.show(presenting=self.active)
 
     # ------------------------------------------------------------ helpers
     def _apply_scale(self) -> None:
@@ -284,6 +260,7 @@ class PresenterMode(QObject):
         )
         for lesson in self.window.lessons.built():
             lesson.set_scale(self.scale)
+        self.notes.set_point_size(BODY_PT * min(self.scale, 1.5))
 
     def _step_lesson(self, step: int) -> None:
         self.window.step_lesson(step)
@@ -296,11 +273,14 @@ class PresenterMode(QObject):
         lesson = self.window.current_lesson()
         self.notes.show_notes(lesson.title, lesson.speaker_notes)
 
-    def _show_notes_on_other_screen(self) -> None:
-        here = self.window.screen()
-        other = next((s for s in QGuiApplication.screens() if s is not here), None)
-        if other is None:
-            return
-        self._update_notes()
-        self.notes.setGeometry(other.availableGeometry())
-        self.notes.show()
+
+def reinherit_fonts(root: QWidget) -> None:
+    """Make every widget under ``root`` whose font no code set take its parent's again.
+
+    Leaving presenter mode clears the stylesheet that carried the big type; widgets the sheet
+    had styled (a lesson built in presenter mode, for one) can keep that type, and with it a
+    side panel too wide for the normal window.
+    """
+    for widget in [root, *root.findChildren(QWidget)]:
+        if not widget.testAttribute(Qt.WidgetAttribute.WA_SetFont):
+            widget.setFont(QFont())

@@ -16,7 +16,9 @@ def restore_window(
 ) -> None:
     """Put the window back as it was; on a first start, a size that fits the screen."""
     geometry = read_bytes(settings, "window/geometry")
-    if geometry is None or not window.restoreGeometry(geometry):
+    if geometry is not None and window.restoreGeometry(geometry):
+        clamp_to_screen(window)  # saved on a bigger screen (a 4K monitor, then a projector)
+    else:
         width, height = DEFAULT_SIZE
         screen = window.screen()
         if screen is not None:  # a 1366x768 laptop or a 1280x720 projector: stay inside it
@@ -31,6 +33,21 @@ def restore_window(
     state = read_bytes(settings, "window/state")
     if state is not None:
         window.restoreState(state)  # docks: the code panel open or closed, where
+
+
+def clamp_to_screen(window: QMainWindow) -> None:
+    """Keep a restored window inside the available area of the screen it opens on."""
+    screen = window.screen()
+    if screen is None or window.isMaximized() or window.isFullScreen():
+        return
+    room = screen.availableGeometry()
+    width = min(window.width(), int(room.width() * SCREEN_SHARE))
+    height = min(window.height(), int(room.height() * SCREEN_SHARE))
+    if (width, height) == (window.width(), window.height()):
+        return  # Qt's restoreGeometry has already put a window that fits on the screen
+    # Shrunk: centre it, which leaves room for the frame the window manager adds.
+    window.resize(width, height)
+    window.move(room.x() + (room.width() - width) // 2, room.y() + (room.height() - height) // 2)
 
 
 def save_window(

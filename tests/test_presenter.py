@@ -65,6 +65,55 @@ def test_b_blanks_the_screen_and_n_shows_notes(window, qtbot) -> None:  # noqa: 
     assert not window.presenter.notes.isVisible()
 
 
+def test_notes_with_one_screen_are_a_panel_beside_the_stage(window, qtbot) -> None:  # noqa: ANN001
+    window.presenter.enter()
+    qtbot.waitUntil(lambda: window.isFullScreen(), timeout=3000)
+    stage = window.centralWidget()
+    width_before = stage.width()
+    window.presenter.toggle_notes()
+    notes = window.presenter.notes
+    qtbot.waitUntil(lambda: notes.dock.isVisible() and stage.width() < width_before, timeout=3000)
+    assert not notes.window_view.isVisible(), "one screen: no window over the stage"
+    dock = notes.dock.geometry()
+    assert not dock.intersects(stage.geometry()), "the panel takes room, it covers nothing"
+
+
+def test_notes_never_take_the_keyboard(window, qtbot) -> None:  # noqa: ANN001
+    window.presenter.enter()
+    count = window.tabs.count()
+    notes = window.presenter.notes
+    window.presenter.toggle_notes()
+    qtbot.waitUntil(notes.isVisible, timeout=3000)
+    for widget in (notes.dock, notes.dock_view, notes.dock_view.text, notes.window_view):
+        assert widget.focusPolicy() == Qt.FocusPolicy.NoFocus, widget
+    focused = QApplication.focusWidget()
+    assert focused is None or not notes.dock.isAncestorOf(focused)
+    # A click on the notes (to scroll or select) must not take the keyboard either.
+    qtbot.mouseClick(notes.dock_view.text.viewport(), Qt.MouseButton.LeftButton)
+    assert not notes.dock_view.text.hasFocus()
+    before = window.tabs.currentIndex()
+    qtbot.keyClick(window, Qt.Key.Key_PageDown)
+    assert window.tabs.currentIndex() == (before + 1) % count
+    assert notes.dock_view.title.text() == window.current_lesson().title, "notes follow the lesson"
+
+
+def test_notes_go_to_a_second_screen_without_the_focus(window, qtbot, monkeypatch) -> None:  # noqa: ANN001
+    # One screen here: stand the window's own screen in for the second one.
+    monkeypatch.setattr("app.presenter.other_screen", lambda _w: window.screen())
+    monkeypatch.setattr("app.speaker_notes.other_screen", lambda _w: window.screen())
+    window.presenter.enter()
+    notes = window.presenter.notes
+    qtbot.waitUntil(notes.window_view.isVisible, timeout=3000)  # shown on entering
+    assert not notes.dock.isVisible()
+    flags = notes.window_view.windowFlags()
+    assert flags & Qt.WindowType.WindowDoesNotAcceptFocus
+    assert notes.window_view.testAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+    assert notes.window_view.screen() is window.screen()
+    assert notes.window_view.size() == window.screen().availableGeometry().size()
+    window.presenter.leave()
+    assert not notes.window_view.isVisible(), "the second screen's notes end with the talk"
+
+
 def test_the_scale_is_applied_and_remembered(window, qtbot) -> None:  # noqa: ANN001
     window.presenter.enter()
     window.presenter.scale_slider.setValue(250)
@@ -99,3 +148,40 @@ def test_the_slow_motion_slider_reaches_the_lab(window) -> None:  # noqa: ANN001
     assert window.presenter.slow_label.text() == "speed 0.5x"
     window.presenter.slow_slider.setValue(10)
     assert window.lab.control.stretch == 1.0
+
+
+def test_after_presenter_mode_side_panels_have_their_normal_width(window, qtbot) -> None:  # noqa: ANN001
+    window.tabs.setCurrentIndex(3)
+    built_before = window.current_lesson()
+    qtbot.waitUntil(lambda: built_before.side_scroll.width() > 0, timeout=3000)
+    normal = built_before.side_scroll.width()
+    window.presenter.enter()
+    window.tabs.setCurrentIndex(4)  # a lesson first built in big type
+    built_presenting = window.current_lesson()
+    for tab in (built_before, built_presenting):  # both styled in the presenter's big type
+        qtbot.waitUntil(
+            lambda t=tab: (
+                t.side_scroll.widget().font().resolveMask() != 0
+                and t.side_scroll.widget().font().pointSizeF() > 12
+            ),
+            timeout=3000,
+        )
+    qtbot.waitUntil(
+        lambda: built_before.side_scroll.minimumSizeHint().width() > normal, timeout=3000
+    )
+    window.presenter.leave()
+    for index, tab in ((4, built_presenting), (3, built_before)):
+        window.tabs.setCurrentIndex(index)  # a hidden tab is laid out when it is shown
+        panel = tab.side_scroll
+        # Fitted to the normal type: no wider than its content needs (or the base width).
+        # and nothing cut at the right (the content fits the viewport, no sideways scrolling).
+        qtbot.waitUntil(
+            lambda p=panel: (
+                p.width() == p.minimumSizeHint().width() < 1.2 * normal
+                and p.widget().width() <= p.viewport().width()
+            ),
+            timeout=3000,
+        )
+        assert panel.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+    # As wide as before presenter mode, give or take the base width's rounding to this screen.
+    assert abs(built_before.side_scroll.width() - normal) <= 0.02 * normal

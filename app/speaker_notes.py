@@ -1,7 +1,7 @@
 """Speaker notes that never take the clicker away from the stage.
 
-With one screen the notes are a panel docked beside the stage (N shows and hides it): the stage
-shrinks, nothing covers it. With a second screen, in presenter mode, they fill that screen in a
+With one screen the notes are a panel docked under the stage (N shows and hides it): the stage
+gives up some height, which its plots spare better than width, and nothing covers it. With a second screen, in presenter mode, they fill that screen in a
 window of their own. Neither can take the keyboard focus, so Page Down, Space and the other
 clicker keys keep reaching the lesson whatever was opened last.
 """
@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-DOCK_SHARE = 0.28  # of the window's width, for the docked panel
+DOCK_SHARE = 0.3  # of the window's height, for the docked panel
 TITLE_PT, BODY_PT = 18, 16
 
 
@@ -88,7 +88,7 @@ class SpeakerNotes:
         )
         self.dock_view = NotesView()
         self.dock.setWidget(self.dock_view)
-        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
+        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
         self.dock.hide()
         self.window_view = NotesWindow()
         self._title = ""
@@ -119,9 +119,9 @@ class SpeakerNotes:
             self.window_view.show_on(other)
         else:
             self.window_view.hide()
-            width = max(280, int(self.window.width() * DOCK_SHARE))
+            height = max(160, int(self.window.height() * DOCK_SHARE))
             self.dock.show()
-            self.window.resizeDocks([self.dock], [width], Qt.Orientation.Horizontal)
+            self.window.resizeDocks([self.dock], [height], Qt.Orientation.Vertical)
         self.window.activateWindow()  # belt and braces: the stage keeps the keyboard
 
     def hide(self) -> None:

@@ -69,10 +69,10 @@ def test_notes_with_one_screen_are_a_panel_beside_the_stage(window, qtbot) -> No
     window.presenter.enter()
     qtbot.waitUntil(lambda: window.isFullScreen(), timeout=3000)
     stage = window.centralWidget()
-    width_before = stage.width()
+    height_before = stage.height()
     window.presenter.toggle_notes()
     notes = window.presenter.notes
-    qtbot.waitUntil(lambda: notes.dock.isVisible() and stage.width() < width_before, timeout=3000)
+    qtbot.waitUntil(lambda: notes.dock.isVisible() and stage.height() < height_before, timeout=3000)
     assert not notes.window_view.isVisible(), "one screen: no window over the stage"
     dock = notes.dock.geometry()
     assert not dock.intersects(stage.geometry()), "the panel takes room, it covers nothing"

@@ -196,6 +196,7 @@ class PresenterMode(QObject):
         if self.notes.window_view.isVisible():  # the second screen's notes end with the talk
             self.notes.hide()
         self.notes.set_point_size(BODY_PT)
+        reinherit_fonts(self.notes.dock)
         self.activeChanged.emit(False)
 
     def set_scale(self, factor: float) -> None:

@@ -31,6 +31,7 @@ from demos.intervals import IntervalStore
 
 SIDE_PANEL_WIDTH_PX = 410  # the widest page (Challenges) needs about 395
 SIDE_PANEL_MAX_SHARE = 0.4  # of the screen's width, in presenter mode
+CPU_SIDE_BY_SIDE_MIN_PX = 1600  # presenter mode puts the two CPU plots side by side from here
 
 
 class LessonTab(QWidget):
@@ -205,11 +206,13 @@ class LessonTab(QWidget):
         """Presenter scale for the plots and the side panel's width."""
         self.timeline.set_scale(factor)
         self.cpu_plot.set_scale(factor)
-        # Wider for big type, but never more than a share of the screen (a 1280 px projector).
-        screen = self.screen().availableGeometry().width() if self.screen() else 1600
-        self.side_scroll.set_base_width(
-            min(int(SIDE_PANEL_WIDTH_PX * factor), int(screen * SIDE_PANEL_MAX_SHARE))
-        )
+        # Wider for big type, but never more than a share of the screen (a 1280 px projector);
+        # the normal width at the normal scale.
+        width = SIDE_PANEL_WIDTH_PX
+        if factor > 1.0:
+            screen = self.screen().availableGeometry().width() if self.screen() else 1600
+            width = min(int(width * factor), int(screen * SIDE_PANEL_MAX_SHARE))
+        self.side_scroll.set_base_width(width)
         # After the new type size has reached every layout (posted events), and for a hidden
         # tab when it is next shown: a width measured in the old size would stay, too wide,
         # after leaving presenter mode.
@@ -239,7 +242,11 @@ class LessonTab(QWidget):
 
     def set_presenting(self, on: bool) -> None:
         """CPU plots side by side for big type; dark plots while presenting."""
-        self.cpu_plot.set_side_by_side(on)
+        # Side by side only where the screen is wide: on a projector they stack, and the stage
+        # keeps a timeline as wide as it can be.
+        screen = self.screen()
+        wide = screen is not None and screen.geometry().width() >= CPU_SIDE_BY_SIDE_MIN_PX
+        self.cpu_plot.set_side_by_side(on and wide)
         if on:
             self.set_dark(True)
 

@@ -8,19 +8,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QSlider, QWidget
 
+from app import presenter_fit as fit
 from app.palette import YELLOW
-from app.settings import read_float
 from app.speaker_notes import BODY_PT, SpeakerNotes, other_screen
 
 if TYPE_CHECKING:
     from app.main_window import MainWindow
 
 DEFAULT_SCALE = 1.75
-MIN_SCALE, MAX_SCALE = 1.0, 3.0
+MIN_SCALE, MAX_SCALE = fit.MIN_SCALE, fit.MAX_SCALE
+FIT_ROUNDS = 8  # scale steps tried before giving up on a screen too small for the layout
 HIGH_CONTRAST_QSS = """
 QWidget { background: #000000; color: #FFFFFF; font-size: %(pt).1fpt; }
 QToolBar, QStatusBar, QTabBar::tab { background: #111111; color: #FFFFFF; }
@@ -76,9 +77,11 @@ class PresenterMode(QObject):
         super().__init__(window)
         self.window = window
         self.active = False
-        self.scale = read_float(
-            window.settings, "presenter/scale", DEFAULT_SCALE, MIN_SCALE, MAX_SCALE
-        )
+        # The speaker's choice for this screen size, and the scale applied: the same, or the
+        # largest that fits when the screen has no room for the choice (app.presenter_fit).
+        self.chosen = fit.chosen_scale(window.settings, fit.screen_size(window), DEFAULT_SCALE)
+        self.scale = self.chosen
+        self._fit_rounds = 0
         self._normal_font = QApplication.font()
         self._normal_qss = window.styleSheet()
         self._was_maximized = False
@@ -120,12 +123,13 @@ class PresenterMode(QObject):
 
         self.scale_slider = QSlider(Qt.Orientation.Horizontal)
         self.scale_slider.setRange(int(MIN_SCALE * 100), int(MAX_SCALE * 100))
-        self.scale_slider.setValue(int(self.scale * 100))
+        self.scale_slider.setValue(round(self.chosen * 100))
         self.scale_slider.setFixedWidth(140)
         self.scale_slider.setToolTip("Presenter scale: type and line widths (1.0x - 3.0x)")
         self.scale_slider.setAccessibleName("Presenter scale")
         self.scale_slider.valueChanged.connect(lambda v: self.set_scale(v / 100))
-        self.scale_label = QLabel(f"{self.scale:.2f}x")
+        self.scale_label = QLabel()
+        self._show_scale()
         self.slow_slider = QSlider(Qt.Orientation.Horizontal)
         self.slow_slider.setRange(1, 10)
         self.slow_slider.setValue(10)
@@ -137,6 +141,8 @@ class PresenterMode(QObject):
         self.slow_label = QLabel("speed 1.0x")
         self.slow_slider.valueChanged.connect(self._slow_motion_changed)
         window.tabs.currentChanged.connect(self._update_notes)
+        # Another lesson may need more room than the one the scale was fitted on.
+        window.tabs.currentChanged.connect(self._fit_if_presenting)
 
     # ------------------------------------------------------------ actions
     def toggle(self) -> None:
@@ -158,10 +164,12 @@ class PresenterMode(QObject):
         window.statusBar().hide()
         for action in self.clicker_actions:
             action.setEnabled(True)
+        self._take_chosen_scale()
         self._apply_scale()
         for lesson in window.lessons.built():
             lesson.set_presenting(True)
         window.showFullScreen()
+        self._fit_soon()
         self.toggle_action.setChecked(True)
         if other_screen(window) is not None:  # a second screen: the notes go there at once
             self._update_notes()
@@ -200,12 +208,62 @@ class PresenterMode(QObject):
         self.activeChanged.emit(False)
 
     def set_scale(self, factor: float) -> None:
-        """The presenter scale (remembered); applied at once when presenting."""
-        self.scale = min(MAX_SCALE, max(MIN_SCALE, factor))
-        self.scale_label.setText(f"{self.scale:.2f}x")
-        self.window.settings.setValue("presenter/scale", self.scale)
+        """The speaker's scale (remembered for this screen size); applied at once when
+        presenting, or the largest below it that fits."""
+        self.chosen = min(MAX_SCALE, max(MIN_SCALE, factor))
+        fit.remember_scale(self.window.settings, fit.screen_size(self.window), self.chosen)
+        self.scale = self.chosen
+        self._show_scale()
         if self.active:
             self._apply_scale()
+            self._fit_soon()
+
+    def _take_chosen_scale(self) -> None:
+        """The choice remembered for the screen the window is on now."""
+        self.chosen = fit.chosen_scale(
+            self.window.settings, fit.screen_size(self.window), DEFAULT_SCALE
+        )
+        self.scale = self.chosen
+        self.scale_slider.blockSignals(True)  # showing the choice is not a new choice
+        self.scale_slider.setValue(round(self.chosen * 100))
+        self.scale_slider.blockSignals(False)
+        self._show_scale()
+
+    def _fit_if_presenting(self, *_: object) -> None:
+        if self.active:
+            self._fit_soon()
+
+    def _fit_soon(self) -> None:
+        """Measure once the new type has reached every layout (posted events first)."""
+        self._fit_rounds = 0
+        QTimer.singleShot(0, self, self._fit_to_screen)
+
+    def _fit_to_screen(self) -> None:
+        """Step the scale down until the stage fits the screen (a few rounds at most)."""
+        if not self.active:
+            return
+        lesson = self.window.current_lesson()
+        lesson.side_scroll.refresh()
+        ratio = fit.room_ratio(self.window, lesson.side_scroll.minimumSizeHint().width())
+        if ratio < 1.0 and self.scale > MIN_SCALE and self._fit_rounds < FIT_ROUNDS:
+            self._fit_rounds += 1
+            self.scale = fit.smaller_scale(self.scale, ratio)
+            self._apply_scale()
+            QTimer.singleShot(0, self, self._fit_to_screen)
+        self._show_scale()
+
+    def _show_scale(self) -> None:
+        """The slider's label: the scale in use, and why when it is not the speaker's."""
+        if self.scale < self.chosen - 1e-6:
+            size = fit.screen_size(self.window)
+            self.scale_label.setText(f"{self.scale:.2f}x (fits {size.width()}x{size.height()})")
+            self.scale_slider.setToolTip(
+                f"Presenter scale: you chose {self.chosen:.2f}x; this screen has room for "
+                f"{self.scale:.2f}x, so that is used here (1.0x - 3.0x)"
+            )
+        else:
+            self.scale_label.setText(f"{self.scale:.2f}x")
+            self.scale_slider.setToolTip("Presenter scale: type and line widths (1.0x - 3.0x)")
 
     @property
     def time_scale(self) -> float:

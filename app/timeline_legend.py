@@ -1,43 +1,36 @@
 """The timeline's legend: a colour swatch and name for every state, each explained by a
-tooltip, laid out in a grid that wraps onto two rows at big presenter scales.
+tooltip, in rows that wrap when the width runs out (big presenter type, a narrow projector).
 """
 
 from __future__ import annotations
 
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
 
+from app.flow_layout import FlowLayout
 from app.palette import STATE_COLOURS, STATE_HELP
 from demos.events import State
 
-LEGEND_ONE_ROW_SCALE = 1.25  # above this scale the legend wraps onto two rows
-
 
 class StateLegend(QWidget):
-    """One entry per state in a grid, so that big presenter type wraps the legend onto two rows
-    instead of making the window wider than a 1280-pixel projector."""
+    """One entry per state, wrapping onto more rows rather than making the window wider than
+    the screen."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._legend_labels: list[QLabel] = []
-        self._legend_grid = QGridLayout(self)
-        self._legend_grid.setContentsMargins(0, 0, 0, 0)
-        self._legend_grid.setSpacing(2)
-        self._legend_entries = [self._legend_entry(state) for state in State]
-        self._lay_out_legend(columns=len(self._legend_entries))
+        flow = FlowLayout(self)
+        for state in State:
+            flow.addWidget(self._legend_entry(state))
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
 
     def set_scale(self, scale: float, font: QFont) -> None:
-        """Use ``font`` for the names; one row up to LEGEND_ONE_ROW_SCALE, two rows above."""
+        """Use ``font`` for the names (the rows wrap by themselves)."""
+        del scale  # the width decides the rows, not the scale
         for label in self._legend_labels:
             label.setFont(font)
-        wide = len(self._legend_entries)
-        self._lay_out_legend(columns=wide if scale <= LEGEND_ONE_ROW_SCALE else wide // 2 + 1)
-
-    def _lay_out_legend(self, columns: int) -> None:
-        for entry in self._legend_entries:
-            self._legend_grid.removeWidget(entry)
-        for i, entry in enumerate(self._legend_entries):
-            self._legend_grid.addWidget(entry, i // columns, i % columns)
 
     def _legend_entry(self, state: State) -> QWidget:
         """A colour swatch and the state name, explained by a tooltip."""

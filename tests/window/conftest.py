@@ -14,7 +14,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
-from window_app import FIGURES, App
+from window_app import EXIT_DEADLINE_S, FIGURES, LEFTOVER_GRACE_S, App, figure
 from window_screen import Screen, missing_tools, x_screen
 
 SCREEN_SIZE = (1366, 768)
@@ -67,14 +67,16 @@ def launch(
     """``launch(*args, exe=None, on=None)`` starts the app (on the session screen, or ``on``)
     with fresh settings, state and data folders, and waits for its window. At the end each app
     is closed with ``wmctrl -ic``; the test fails if the app or any process recorded from it
-    (children and theirs) is still alive 3 s later. Leftovers are killed."""
+    (children and theirs) is still alive 10 s later (a close slower than 3 s is listed with
+    the figures). Leftovers are killed."""
     apps: list[App] = []
 
     def start(*args: str, exe: Path | None = None, on: Screen | None = None) -> App:
         home = tmp_path / f"app{len(apps)}"
         home.mkdir()
         app = App(on or screen, app_command(*args, exe=exe), home, " ".join(args))
-        apps.append(app)
+        apps.append(app)  # before waiting, so that the end check sees it whatever happens
+        app.wait_window()
         print(f"{app.name}: window up after {app.window_s:.2f} s")
         return app
 
@@ -82,10 +84,14 @@ def launch(
     problems = []
     for app in apps:
         if app.proc.poll() is None:
-            app.close()
+            closed_s = app.close(LEFTOVER_GRACE_S)
+            if closed_s > EXIT_DEADLINE_S and app.proc.poll() is not None:  # slow, not stuck
+                figure(f"{app.name}: the close at the end took {closed_s:.1f} s")
         left = app.finish()
         if left:
-            problems.append(f"{app.name}: still running 3 s after closing: {left}")
+            problems.append(
+                f"{app.name}: still running {LEFTOVER_GRACE_S:.0f} s after closing: {left}"
+            )
         print(f"--- log of {app.name} ---\n{app.log()[-3000:]}")
     assert not problems, problems
 

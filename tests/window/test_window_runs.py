@@ -91,9 +91,9 @@ def close_mid_run(app: App, lesson: str) -> tuple[float, list[int]]:
 def test_close_mid_run_with_64_cpu_threads(launch) -> None:  # noqa: ANN001
     app = launch(*THREADS_64)
     closed_s, left = close_mid_run(app, "multithreading")
-    figure(f"closed mid-run with 64 CPU threads: everything gone after {closed_s:.2f} s")
     assert app.proc.poll() is not None, f"the app still runs {closed_s:.1f} s after the close"
     assert not left, f"still running {closed_s:.1f} s after the close: {left}"
+    figure(f"closed mid-run with 64 CPU threads: everything gone after {closed_s:.2f} s")
 
 
 @pytest.mark.timeout(90)
@@ -112,9 +112,9 @@ def test_close_mid_run_with_worker_processes(launch) -> None:  # noqa: ANN001
     workers = app.pids.workers_of(lab.pid)
     closed_s = app.close()
     left = [p.pid for p in app.pids.alive()]
+    assert app.proc.poll() is not None, f"the app still runs {closed_s:.1f} s after the close"
+    assert not left, f"still running {closed_s:.1f} s after the close: {left}"
     figure(
         f"closed mid-run with {len(workers)} worker processes: everything gone after "
         f"{closed_s:.2f} s"
     )
-    assert app.proc.poll() is not None, f"the app still runs {closed_s:.1f} s after the close"
-    assert not left, f"still running {closed_s:.1f} s after the close: {left}"

@@ -34,9 +34,9 @@ class Geometry:
 
     def inside(self, width: int, height: int) -> bool:
         """True if the rectangle lies within a screen of this size."""
-        return (
-            self.x >= 0 and self.y >= 0 and self.x + self.width <= width
-        ) and self.y + self.height <= height
+        fits_across = self.x >= 0 and self.x + self.width <= width
+        fits_down = self.y >= 0 and self.y + self.height <= height
+        return fits_across and fits_down
 
     def __str__(self) -> str:
         return f"{self.width}x{self.height}+{self.x}+{self.y}"

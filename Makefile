@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench package clean
+.PHONY: run test test-window test-window-if-possible lint bench package clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -15,8 +15,26 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(PY) -m app
 
+# The offscreen suite, then the real-window suite (tests/window: the app on Xvfb with openbox,
+# driven by real keys) when the X tools it needs are installed; if not, it says so and why.
+WINDOW_TOOLS := Xvfb openbox xdotool wmctrl xwininfo xprop import convert
+
 test: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -rs
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -rs --ignore=tests/window
+	@$(MAKE) --no-print-directory test-window-if-possible
+
+test-window-if-possible:
+	@missing=""; for tool in $(WINDOW_TOOLS); do \
+		command -v $$tool >/dev/null 2>&1 || missing="$$missing $$tool"; done; \
+	if [ -z "$$missing" ]; then $(MAKE) --no-print-directory test-window; \
+	else echo "make test: the real-window suite (tests/window) is SKIPPED:" \
+		"not on PATH:$$missing (apt-get install xvfb openbox xdotool wmctrl x11-utils" \
+		"imagemagick, as .ci/run does)"; fi
+
+# Starts its own Xvfb on a free display; also starts dist/ConcurrencyLab when `make package`
+# has built it (skipped, with the reason shown, when not).
+test-window: $(STAMP)
+	$(PY) -m pytest -q -rsx tests/window
 
 # ruff on all the Python; mypy on demos/ (strict) and app/ ([tool.mypy] in pyproject.toml).
 lint: $(STAMP)

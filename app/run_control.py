@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject
 
 from app.lesson import LessonTab
 from app.runs import Run, run_of
+from demos.events import State
 
 if TYPE_CHECKING:
     from app.main_window import MainWindow
@@ -36,6 +37,10 @@ class RunController(QObject):
         self.lab = window.lab
         self.active: Run | None = None  # the run started last (it may have ended since)
         self._tasks: set[asyncio.Task[Any]] = set()  # strong references (qasync needs them)
+        # For the log: local runs going (their end is a localRunChanged), lessons being cancelled.
+        self._local_live: set[LessonTab] = set()
+        self._watched: set[int] = set()
+        self._cancelling: set[LessonTab] = set()
         self.lab.runFinished.connect(self._on_lab_run_finished)
 
     # ------------------------------------------------------------- queries
@@ -86,6 +91,8 @@ class RunController(QObject):
         self.window.statusBar().showMessage(
             f"Stopping the {other.lesson.title} run to start {lesson.title}...", 5000
         )
+        log.info("cancelled: %s (to start %s)", lesson_id(other.lesson), lesson_id(lesson))
+        self._cancelling.add(other.lesson)
         await other.cancel()
         self.window.update_actions()
         if self._start_now(lesson):
@@ -111,7 +118,10 @@ class RunController(QObject):
             window.sampler.clear()
         self.active = run
         started = run.start()
-        if not started and not lesson.runs_locally:
+        if started:
+            log.info("run started: %s", lesson_id(lesson))
+            self._watch_local(lesson)
+        elif not lesson.runs_locally:
             window.show_banner("Could not start the run: the lab is not answering.")
         lesson.timeline.set_follow(True)
         window.update_actions()
@@ -125,8 +135,10 @@ class RunController(QObject):
         run = self.run_for(lesson)
         if run.is_paused():
             run.resume()
+            log.info("resumed: %s", lesson_id(lesson))
         elif run.is_running():
             run.pause()
+            log.info("paused: %s", lesson_id(lesson))
         self.window.update_actions()
 
     def join(self) -> None:
@@ -152,6 +164,8 @@ class RunController(QObject):
             self.spawn(self._cancel(lesson))
 
     async def _cancel(self, lesson: LessonTab) -> None:
+        log.info("cancelled: %s", lesson_id(lesson))
+        self._cancelling.add(lesson)
         if await self.run_for(lesson).cancel():
             self.window.statusBar().showMessage("Cancelled", 5000)
         self.window.update_actions()
@@ -188,6 +202,9 @@ class RunController(QObject):
         elapsed_s = (t1 - t0 - self.lab.paused_ns_between(t0, t1)) / 1e9
         owner = self.lab_owner()
         if owner is not None:
+            self._cancelling.discard(owner)
+        log.info("finished: %s (%s)", lesson_id(owner) if owner else "?", lab_outcome(report))
+        if owner is not None:
             self.window.last_result = {
                 "lesson": owner.title,
                 "elapsed_s": elapsed_s,
@@ -196,7 +213,43 @@ class RunController(QObject):
             owner.show_result(elapsed_s, report)  # in its own tab, wherever the user is now
         self.window.update_actions()
 
+    def _watch_local(self, lesson: LessonTab) -> None:
+        # A local run says it ended only through localRunChanged: watch it, to log its end.
+        if not lesson.runs_locally:
+            return
+        self._local_live.add(lesson)
+        if id(lesson) not in self._watched:
+            self._watched.add(id(lesson))
+            lesson.localRunChanged.connect(lambda: self._on_local_changed(lesson))
+
+    def _on_local_changed(self, lesson: LessonTab) -> None:
+        if lesson in self._local_live and not self.run_for(lesson).is_running():
+            self._local_live.discard(lesson)
+            outcome = "cancelled" if lesson in self._cancelling else "done"
+            self._cancelling.discard(lesson)
+            log.info("finished: %s (%s)", lesson_id(lesson), outcome)
+
     # ---------------------------------------------------------------- tasks
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         """Run a coroutine on the qasync loop, keeping a strong reference until it ends."""
         return self.window.spawn(coro)
+
+
+def lesson_id(lesson: LessonTab) -> str:
+    """The lesson's registry id, for the log (its tab lives in ``app.lessons.<id>``)."""
+    return type(lesson).__module__.rpartition(".")[2]
+
+
+def lab_outcome(report: dict[str, Any]) -> str:
+    """How a lab run ended, for the log: the worst end any worker had, then the counts
+    ("cancelled; 60 cancelled, 4 done"), or why the run failed."""
+    if report.get("failed"):
+        return f"failed; {report['failed']}"
+    counts: dict[State, int] = {}
+    for state, _message in report.get("outcomes", {}).values():
+        counts[State(state)] = counts.get(State(state), 0) + 1
+    if not counts:
+        return "no workers"
+    worst = max(counts)
+    detail = ", ".join(f"{n} {s.name.lower()}" for s, n in sorted(counts.items(), reverse=True))
+    return f"{worst.name.lower()}; {detail}"

@@ -1,9 +1,10 @@
 """Speaker notes that never take the clicker away from the stage.
 
 With one screen the notes are a panel docked under the stage (N shows and hides it): the stage
-gives up some height, which its plots spare better than width, and nothing covers it. With a second screen, in presenter mode, they fill that screen in a
-window of their own. Neither can take the keyboard focus, so Page Down, Space and the other
-clicker keys keep reaching the lesson whatever was opened last.
+gives up some height, which its plots spare better than width, and nothing covers it. With a
+second screen, in presenter mode, they fill that screen in a window of their own. Neither can
+take the keyboard focus, so Page Down, Space and the other clicker keys keep reaching the lesson
+whatever was opened last.
 """
 
 from __future__ import annotations

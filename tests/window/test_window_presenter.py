@@ -68,10 +68,6 @@ def _brightness(app: App, frame: Geometry) -> float:
     return app.screen.mean_brightness(app.screen.screenshot("presenter-unblank"), frame)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 9 point 4: the speaker-notes window takes the keyboard focus (the lead's fix)",
-)
 @pytest.mark.timeout(90)
 def test_presenter_notes_leave_the_clicker_with_the_stage(launch) -> None:  # noqa: ANN001
     every = lessons()
@@ -91,11 +87,6 @@ def test_presenter_notes_leave_the_clicker_with_the_stage(launch) -> None:  # no
     app.wait_title(f"Concurrency Lab - {every[1][1]}")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="closing the stage with the notes open leaves the notes window and the app running "
-    "(app/presenter.py, app/main_window.py: the lead's area)",
-)
 @pytest.mark.timeout(90)
 def test_closing_the_stage_with_notes_open_ends_the_app(launch) -> None:  # noqa: ANN001
     app = launch("--presenter")

@@ -185,3 +185,24 @@ def test_after_presenter_mode_side_panels_have_their_normal_width(window, qtbot)
         assert panel.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff
     # As wide as before presenter mode, give or take the base width's rounding to this screen.
     assert abs(built_before.side_scroll.width() - normal) <= 0.02 * normal
+
+
+def test_a_scale_too_big_for_the_screen_steps_down_and_says_so(window, qtbot) -> None:  # noqa: ANN001
+    window.presenter.enter()
+    window.presenter.scale_slider.setValue(300)  # 3x on this 800x800 test screen
+    presenter = window.presenter
+    qtbot.waitUntil(lambda: presenter.scale < 3.0, timeout=5000)
+    qtbot.waitUntil(lambda: "fits" in presenter.scale_label.text(), timeout=5000)
+    room = window.screen().geometry()
+
+    def fitted() -> bool:
+        side = window.current_lesson().side_scroll.minimumSizeHint().width()
+        need = window.minimumSizeHint()
+        fits = need.width() <= room.width() and side <= 0.45 * room.width()
+        return fits or presenter.scale == 1.0
+
+    qtbot.waitUntil(fitted, timeout=5000)
+    assert presenter.chosen == pytest.approx(3.0), "the speaker's choice is kept"
+    key = f"presenter/scale/{room.width()}x{room.height()}"
+    assert float(window.settings.value(key)) == pytest.approx(3.0), "remembered per screen size"
+    assert f"{presenter.scale:.2f}x" in presenter.scale_label.text()

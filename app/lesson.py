@@ -68,6 +68,8 @@ class LessonTab(QWidget):
         side_layout.setContentsMargins(8, 8, 8, 8)
         self.build_side_panel(side_layout)
         side_layout.addStretch(1)
+        self._side_layout = side_layout
+        self._prose = leading_prose(side_layout)
         scroll = SidePanel(side, SIDE_PANEL_WIDTH_PX)
         self._side_fit_pending = False
 
@@ -247,8 +249,26 @@ class LessonTab(QWidget):
         screen = self.screen()
         wide = screen is not None and screen.geometry().width() >= CPU_SIDE_BY_SIDE_MIN_PX
         self.cpu_plot.set_side_by_side(on and wide)
+        self._put_prose_last(on)
         if on:
             self.set_dark(True)
+
+    def _put_prose_last(self, on: bool) -> None:
+        """In a talk the controls come first and the explanation after them (the speaker tells
+        it); otherwise the explanation leads, as a learner reads."""
+        layout = self._side_layout
+        for widget in self._prose:
+            layout.removeWidget(widget)
+        if on:  # before the closing stretch
+            for widget in self._prose:
+                layout.insertWidget(layout.count() - 1, widget)
+        else:  # back under the heading
+            for offset, widget in enumerate(self._prose):
+                layout.insertWidget(1 + offset, widget)
+
+    def set_side_panel_shown(self, shown: bool) -> None:
+        """Hide the side panel to give the stage the whole width (H), or show it again."""
+        self.side_scroll.setVisible(shown)
 
 
 def scenario_defaults(scenario: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -260,6 +280,18 @@ def scenario_defaults(scenario: str, params: dict[str, Any]) -> dict[str, Any]:
     for sub in subs.values() if isinstance(subs, dict) else ():
         merged.update(getattr(sub, "DEFAULTS", {}))
     return {**merged, **getattr(module, "DEFAULTS", {}), **params}
+
+
+def leading_prose(layout: QVBoxLayout) -> list[QLabel]:
+    """The explanation a side panel opens with: the wrapped paragraphs after its heading."""
+    prose: list[QLabel] = []
+    for index in range(1, layout.count()):
+        item = layout.itemAt(index)
+        widget = item.widget() if item is not None else None
+        if not isinstance(widget, QLabel) or not widget.wordWrap():
+            break
+        prose.append(widget)
+    return prose
 
 
 def heading(text: str) -> QLabel:

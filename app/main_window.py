@@ -324,6 +324,7 @@ class MainWindow(QMainWindow):
             lesson.set_presenting(True)
         else:
             lesson.set_dark(theme.is_dark(self.theme_choice))
+        lesson.set_side_panel_shown(self.presenter.side_shown)
         control = getattr(lesson, "control", None)
         if control is not None:
             control.set_time_scale(self.presenter.time_scale)

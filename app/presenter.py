@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFont, QKeySequence
-from PySide6.QtWidgets import QApplication, QLabel, QSlider, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QSlider, QVBoxLayout, QWidget
 
 from app import presenter_fit as fit
 from app.palette import YELLOW
 from app.speaker_notes import BODY_PT, SpeakerNotes, other_screen
+from app.stage_title import StageTitle
 
 if TYPE_CHECKING:
     from app.main_window import MainWindow
@@ -100,6 +101,18 @@ class PresenterMode(QObject):
         self.notes_action = window._action(
             "Speaker notes", "N", "Show speaker notes", self.toggle_notes
         )
+        self.side_shown = True
+        self.side_action = window._action(
+            "Side panel",
+            "H",
+            "Hide or show the side panel (the stage gets the width)",
+            self.toggle_side_panel,
+        )
+        self.title = StageTitle()
+        stage = window.centralWidget()
+        central = stage.layout() if stage is not None else None
+        assert isinstance(central, QVBoxLayout)
+        central.insertWidget(central.indexOf(window.tabs), self.title)
         self.clicker_actions: list[QAction] = []
         for keys, tip, step in (
             (("PgDown", "Right"), "Next lesson", 1),
@@ -141,6 +154,7 @@ class PresenterMode(QObject):
         self.slow_label = QLabel("speed 1.0x")
         self.slow_slider.valueChanged.connect(self._slow_motion_changed)
         window.tabs.currentChanged.connect(self._update_notes)
+        window.tabs.currentChanged.connect(self._update_title)
         # Another lesson may need more room than the one the scale was fitted on.
         window.tabs.currentChanged.connect(self._fit_if_presenting)
 
@@ -166,6 +180,9 @@ class PresenterMode(QObject):
             action.setEnabled(True)
         self._take_chosen_scale()
         self._apply_scale()
+        self._update_title()
+        self.title.show()
+        window.tabs.tabBar().hide()  # the big title says where the talk is
         for lesson in window.lessons.built():
             lesson.set_presenting(True)
         window.showFullScreen()
@@ -185,6 +202,8 @@ class PresenterMode(QObject):
         self.blank.hide()
         window.menuBar().show()
         window.statusBar().show()
+        self.title.hide()
+        window.tabs.tabBar().show()
         window.setStyleSheet(self._normal_qss)
         for action in self.clicker_actions:
             action.setEnabled(False)
@@ -290,6 +309,18 @@ class PresenterMode(QObject):
         else:
             self.blank.cover()
 
+    def toggle_side_panel(self) -> None:
+        """H: the side panel away (the stage takes the width), or back."""
+        self.side_shown = not self.side_shown
+        for lesson in self.window.lessons.built():
+            lesson.set_side_panel_shown(self.side_shown)
+
+    def _update_title(self, *_: object) -> None:
+        tabs = self.window.tabs
+        self.title.show_lesson(
+            tabs.currentIndex() + 1, tabs.count(), self.window.current_lesson().title
+        )
+
     def toggle_notes(self) -> None:
         """N: show or hide the speaker notes (never taking the keyboard from the stage)."""
         if self.notes.isVisible():
@@ -320,6 +351,7 @@ class PresenterMode(QObject):
         for lesson in self.window.lessons.built():
             lesson.set_scale(self.scale)
         self.notes.set_point_size(BODY_PT * min(self.scale, 1.5))
+        self.title.set_point_size(points)
 
     def _step_lesson(self, step: int) -> None:
         self.window.step_lesson(step)

@@ -31,6 +31,7 @@ SHORTCUTS = [
     ("1 - 9", "Presenter mode: jump to a lesson"),
     ("B", "Blank the screen, and back"),
     ("N", "Speaker notes for the lesson"),
+    ("H", "Hide or show the side panel (the stage gets the width)"),
     ("Ctrl+E", "Export the current run as a Chrome trace"),
     ("Ctrl+PgDown / Ctrl+PgUp", "Next / previous lesson"),
     ("Ctrl+K", "Code panel: the lesson's real source and its terminal command"),

@@ -113,6 +113,7 @@ class ProcessThreadTab(LessonTab):
         """Explanation, the live tree, the choice of run, sliders and the two result views."""
         s = self.settings
         self.isolation: dict[str, IsolationResult] = {}
+        self.rows_changed = False  # set by a refresh that added or dropped rows
         self.cost: CostResult | None = None
         layout.addWidget(heading("Program, process and thread"))
         layout.addWidget(paragraph(EXPLANATION))
@@ -217,7 +218,13 @@ class ProcessThreadTab(LessonTab):
         """Read the process tree from the GUI process down and update the rows in place."""
         threads, processes = self._names()
         root = snapshot(os.getpid(), threads, processes)
+        self.rows_changed = False
         self._sync(self.tree.invisibleRootItem(), [root] if root else [])
+        if self.rows_changed:
+            # With ResizeToContents columns the view repaints only the cells whose text changed,
+            # not rows added or dropped (seen on xcb and offscreen): new rows showed a CPU figure
+            # and no name, and rows of ended threads stayed on screen. Repaint the tree then.
+            self.tree.viewport().update()
 
     def _sync(self, parent: QTreeWidgetItem, nodes: list[ProcessInfo]) -> None:
         """Make ``parent``'s process rows match ``nodes``: update, add, remove; keep expansion."""
@@ -226,6 +233,7 @@ class ProcessThreadTab(LessonTab):
             key = f"p{node.pid}"
             item = existing.pop(key, None)
             if item is None:
+                self.rows_changed = True
                 item = QTreeWidgetItem(parent)
                 item.setData(0, KEY_ROLE, key)
                 item.setExpanded(True)
@@ -241,6 +249,7 @@ class ProcessThreadTab(LessonTab):
             self._sync(item, node.children)
         for key, item in existing.items():
             if key.startswith("p"):
+                self.rows_changed = True
                 parent.removeChild(item)
 
     def _sync_threads(self, item: QTreeWidgetItem, node: ProcessInfo) -> None:
@@ -249,12 +258,14 @@ class ProcessThreadTab(LessonTab):
             key = f"t{thread.tid}"
             row = existing.pop(key, None)
             if row is None:
+                self.rows_changed = True
                 row = QTreeWidgetItem(item)
                 row.setData(0, KEY_ROLE, key)
             name = thread.name or "(thread, no name reported)"
             _set_row(row, (name, str(thread.tid), f"{thread.cpu_s:.2f}", ""))
         for key, row in existing.items():
             if key.startswith("t"):
+                self.rows_changed = True
                 item.removeChild(row)
 
     def tree_rows(self) -> list[tuple[int, str, str]]:

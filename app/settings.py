@@ -2,20 +2,40 @@
 
 Values read back are checked: a corrupt or hand-edited settings file falls back to defaults
 instead of breaking start-up.
+
+One store for every way the app starts (``python -m app``, the frozen bundle, ``--self-test``):
+QSettings files itself under the application's organisation and name, so those are set in one
+place, ``name_application``. A QSettings made before them lands in "Unknown Organization/<the
+program's file name>.conf" (``__main__.py`` from ``python -m``); ``open_settings`` names the
+application itself when no one has, so that cannot happen.
 """
 
 from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtCore import QByteArray, QCoreApplication, QSettings
 
 SCHEMA_VERSION = 2
+APP_NAME = "Concurrency Lab"
+ORG_NAME = "Concurrency Lab"  # Linux: ~/.config/Concurrency Lab/Concurrency Lab.conf
 log = logging.getLogger(__name__)
 
 
+def name_application() -> None:
+    """File the settings under the app's own names (every entry calls this, or open_settings).
+
+    Static setters: they work before and after the QApplication exists.
+    """
+    QCoreApplication.setOrganizationName(ORG_NAME)
+    QCoreApplication.setApplicationName(APP_NAME)
+
+
 def open_settings() -> QSettings:
-    """The app's settings store (organisation and app name come from the QApplication)."""
+    """The app's settings store; names the application first if no entry has."""
+    # Tests and benchmarks name theirs on purpose (a store of their own): keep those.
+    if not QCoreApplication.organizationName():
+        name_application()
     settings = QSettings()
     _migrate(settings)
     return settings

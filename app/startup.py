@@ -18,9 +18,8 @@ from PySide6.QtCore import QEvent, QObject, QTimer, QtMsgType, qInstallMessageHa
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from app import __version__
+from app.settings import APP_NAME, name_application
 
-APP_NAME = "Concurrency Lab"
-ORG_NAME = "Concurrency Lab"
 log = logging.getLogger("app")
 
 
@@ -88,8 +87,7 @@ def make_application(argv: list[str]) -> QApplication:
     """The QApplication with its name, organisation, version and icon."""
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(argv)
-    app.setApplicationName(APP_NAME)
-    app.setOrganizationName(ORG_NAME)
+    name_application()  # the one settings store, whichever entry started the app
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("concurrency-lab")
     from app.resources import app_icon

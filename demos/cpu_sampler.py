@@ -65,6 +65,10 @@ class CpuSampler:
         self._lanes: dict[int, Lane] = {}
         self._watched: psutil.Process | None = None
         self._schedstat: SchedstatReader | None = None  # Linux fast path for self._watched
+        # False once the OS refused to list the watched process's threads (macOS lets only root
+        # read another process's threads): thread lanes then have no CPU figure, and the GUI
+        # can say why instead of showing empty lines.
+        self.thread_cpu_readable = True
         self._procs: dict[int, psutil.Process] = {}  # pid -> cached Process (psutil caches state)
         self._dead_pids: set[int] = set()  # pids that vanished: not retried until re-registered
         # (kind, ident) -> (cpu seconds, wall seconds) at the last successful read.
@@ -106,6 +110,7 @@ class CpuSampler:
         A pid that does not exist or cannot be read is not an error: nothing is watched.
         """
         self._stop_watching()
+        self.thread_cpu_readable = True
         if pid is None:
             return
         try:
@@ -304,6 +309,10 @@ class CpuSampler:
                 return found
             # One call reads every thread of the process: cheaper than one call per worker.
             return {t.id: t.user_time + t.system_time for t in watched.threads()}
+        except psutil.AccessDenied:
+            self.thread_cpu_readable = False
+            self._stop_watching()
+            return {}
         except _GONE:
             self._stop_watching()
             return {}

@@ -8,7 +8,8 @@ state of its own beyond ``is_alive()``.
 from __future__ import annotations
 
 import os
-import sys
+
+from demos import platform_support
 
 # Kernel state letters (see proc(5)); R covers both "on a CPU" and "runnable, queued for one".
 KERNEL_STATE_MEANINGS = {
@@ -28,7 +29,7 @@ KERNEL_STATE_MEANINGS = {
 
 def available() -> bool:
     """True where per-thread kernel states can be read (Linux with /proc)."""
-    return sys.platform.startswith("linux") and os.path.isdir("/proc/self/task")
+    return platform_support.has_proc()
 
 
 def kernel_states(pid: int) -> dict[int, str]:

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from demos import platform_support
 from demos.context import WorkerContext
 from demos.events import Kind, State, now_ns
 from demos.exit_status import twin_main
@@ -93,14 +94,12 @@ GATE_POLL_S = 0.001
 
 def one_core_supported() -> bool:
     """True where a worker can pin itself to one CPU (``os.sched_setaffinity``: Linux, BSD)."""
-    return hasattr(os, "sched_setaffinity") and hasattr(os, "sched_getaffinity")
+    return platform_support.has_affinity()
 
 
 def usable_cores() -> int:
     """CPUs this process may run on (affinity and cgroup-cpuset aware where the OS says)."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
+    return platform_support.usable_cores()
 
 
 def chosen_cpu() -> int:

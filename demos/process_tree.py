@@ -2,16 +2,20 @@
 
 Pure psutil, no Qt: the Program, process and thread tab draws it as a tree, and tests check it.
 Reading one process's threads costs well under a millisecond, so a refresh twice a second is
-cheap. Any process may end between two reads: it is then simply left out.
+cheap. Any process may end between two reads: it is then simply left out. Where the OS will not
+show a process's threads to another process (macOS, unless root), the process is still listed,
+with ``threads_readable`` False.
 """
 
 from __future__ import annotations
 
 import contextlib
-import sys
 from dataclasses import dataclass, field
+from typing import Any
 
 import psutil
+
+from demos import platform_support
 
 # NoSuchProcess, ZombieProcess and AccessDenied, plus a /proc entry vanishing mid-read.
 _GONE = (psutil.Error, OSError)
@@ -38,6 +42,7 @@ class ProcessInfo:
     rss_mb: float
     threads: list[ThreadInfo] = field(default_factory=list)
     children: list[ProcessInfo] = field(default_factory=list)
+    threads_readable: bool = True  # False: the OS refused to list them (access denied)
 
     def walk(self) -> list[ProcessInfo]:
         """This process and every descendant, parents first."""
@@ -53,7 +58,7 @@ def os_thread_name(pid: int, tid: int) -> str:
     Qt names its own threads this way; Python 3.11 does not, so most Python threads show the
     program's name here and the caller prefers the names the lessons report.
     """
-    if not sys.platform.startswith("linux"):
+    if not platform_support.has_proc():
         return ""
     with contextlib.suppress(OSError), open(f"/proc/{pid}/task/{tid}/comm") as comm:
         return comm.read().strip()
@@ -67,6 +72,15 @@ def _describe(proc: psutil.Process, names: dict[int, str]) -> str:
         if "resource_tracker" in " ".join(proc.cmdline()):
             return "resource tracker"
     return proc.name()
+
+
+def _threads(proc: psutil.Process, info: ProcessInfo) -> list[Any]:  # psutil's pthread tuples
+    """``proc``'s threads; [] and ``info.threads_readable = False`` where the OS says no."""
+    try:
+        return list(proc.threads())
+    except psutil.AccessDenied:  # macOS: only root may list another process's threads
+        info.threads_readable = False
+        return []
 
 
 def snapshot(
@@ -93,7 +107,7 @@ def snapshot(
                 proc.memory_info().rss / MB,
             )
             program = proc.name()
-            for thread in proc.threads():
+            for thread in _threads(proc, info):
                 name = names.get(thread.id) or os_thread_name(pid, thread.id)
                 if thread.id == pid and thread.id not in names:
                     name = "main thread"  # on Linux the first thread's id is the pid

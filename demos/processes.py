@@ -17,11 +17,11 @@ Three measurements, each a real run of spawned worker processes:
 
 from __future__ import annotations
 
-import multiprocessing
 import statistics
 import time
 from typing import TYPE_CHECKING, Any
 
+from demos import platform_support
 from demos.context import WorkerContext
 from demos.events import Kind, State, now_ns
 from demos.exit_status import twin_main
@@ -213,7 +213,7 @@ def build_workers(
 
 def start_methods() -> tuple[str, str]:
     """The start method our workers use, and this platform's default one."""
-    return SPAWN.get_start_method(), multiprocessing.get_all_start_methods()[0]
+    return SPAWN.get_start_method(), platform_support.default_start_method()
 
 
 def result(specs: list[WorkerSpec]) -> dict[str, Any]:

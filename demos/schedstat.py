@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sys
 import weakref
 from collections.abc import Iterable
+
+from demos import platform_support
 
 
 class SchedstatReader:
@@ -32,7 +33,7 @@ class SchedstatReader:
     @staticmethod
     def available(pid: int) -> bool:
         """True if this OS exposes schedstat for ``pid``'s main thread."""
-        if not sys.platform.startswith("linux"):
+        if not platform_support.has_proc():
             return False
         try:
             with open(f"/proc/{pid}/task/{pid}/schedstat", "rb") as f:

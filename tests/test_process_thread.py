@@ -11,6 +11,9 @@ from pathlib import Path
 
 import psutil
 import pytest
+from PySide6.QtCore import QEvent, QObject, QRect, Qt
+from PySide6.QtGui import QPaintEvent, QRegion
+from PySide6.QtWidgets import QApplication
 
 from demos import process_thread
 from demos.events import Kind, State
@@ -216,3 +219,85 @@ def test_tab_tree_and_isolation_through_the_lab(qtbot, qloop) -> None:  # noqa: 
     finally:
         win.tabs.setCurrentIndex(0)
         win.close()
+
+
+class _PaintRecorder(QObject):
+    """Collects the regions a widget paints, to check that changed rows reach the screen."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.painted = QRegion()
+
+    def eventFilter(self, _watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if isinstance(event, QPaintEvent):
+            self.painted = self.painted.united(event.region())
+        return False
+
+
+@pytest.mark.gui
+def test_tree_repaints_rows_of_threads_that_start_and_end(qtbot, plain_window) -> None:  # noqa: ANN001
+    # The tree's model was always right; the screen was not: rows added or dropped after the
+    # first paint were not repainted, so new rows showed only a CPU figure (the one cell that
+    # changed) and rows of ended threads stayed on screen. Asking the view where a row is lays
+    # it out and repaints it, which hides the fault: so the test works out beforehand where the
+    # new rows will be (below the last row) and asks the view nothing until they are painted.
+    win = plain_window
+    win.tabs.setCurrentIndex(0)
+    tab = win.current_lesson()
+    tab.tree_timer.stop()  # this test refreshes by hand
+    tab.refresh_tree()
+    viewport = tab.tree.viewport()
+    qtbot.waitUntil(lambda: _settled(tab), timeout=5000)  # columns and scroll bars in place
+    last = tab.tree.visualItemRect(_last_row(tab))
+    strip = QRect(0, last.bottom() + 1, viewport.width(), 3 * last.height())
+    assert viewport.rect().contains(strip), "the new rows must fit on screen for this test"
+    recorder = _PaintRecorder()
+    viewport.installEventFilter(recorder)
+    stop = threading.Event()
+    helpers = [threading.Thread(target=stop.wait, name=f"tree-row-{i}") for i in range(3)]
+    try:
+        QApplication.processEvents()  # paint what is pending now, before the threads start
+        recorder.painted = QRegion()
+        for helper in helpers:
+            helper.start()
+        tab.refresh_tree()
+        qtbot.waitUntil(lambda: recorder.painted.contains(strip), timeout=2000)
+        rows = [tab.tree.visualItemRect(item) for item in _items_named(tab, "tree-row-")]
+        assert len(rows) == 3
+        assert all(strip.contains(row) for row in rows)
+
+        QApplication.processEvents()
+        recorder.painted = QRegion()
+        stop.set()
+        for helper in helpers:
+            helper.join()
+        tab.refresh_tree()
+        qtbot.waitUntil(lambda: recorder.painted.contains(strip), timeout=2000)
+        assert not _items_named(tab, "tree-row-")
+    finally:
+        stop.set()
+        for helper in helpers:
+            if helper.is_alive():
+                helper.join()
+        viewport.removeEventFilter(recorder)
+        tab.tree_timer.start()
+
+
+def _settled(tab) -> bool:  # noqa: ANN001
+    """True once a refresh and its paint change nothing more in the tree's geometry."""
+    before = (tab.tree.viewport().size(), tab.tree.header().sectionSize(0))
+    tab.refresh_tree()
+    QApplication.processEvents()
+    return before == (tab.tree.viewport().size(), tab.tree.header().sectionSize(0))
+
+
+def _last_row(tab):  # noqa: ANN001, ANN202
+    item = tab.tree.topLevelItem(tab.tree.topLevelItemCount() - 1)
+    while item.childCount() and item.isExpanded():
+        item = item.child(item.childCount() - 1)
+    return item
+
+
+def _items_named(tab, prefix: str) -> list:  # noqa: ANN001
+    flags = Qt.MatchFlag.MatchStartsWith | Qt.MatchFlag.MatchRecursive
+    return list(tab.tree.findItems(prefix, flags))

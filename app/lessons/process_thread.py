@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from app.lesson import LessonTab, heading, paragraph
 from app.param_widgets import SettingChoice, SettingSlider
+from demos import platform_support
 from demos import process_thread as lesson
 from demos.events import Kind
 from demos.process_thread_result import CostResult, IsolationResult, read_result
@@ -113,6 +114,7 @@ class ProcessThreadTab(LessonTab):
         """Explanation, the live tree, the choice of run, sliders and the two result views."""
         s = self.settings
         self.isolation: dict[str, IsolationResult] = {}
+        self.rows_changed = False  # set by a refresh that added or dropped rows
         self.cost: CostResult | None = None
         layout.addWidget(heading("Program, process and thread"))
         layout.addWidget(paragraph(EXPLANATION))
@@ -130,6 +132,9 @@ class ProcessThreadTab(LessonTab):
         for column in (1, 2, 3):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         layout.addWidget(self.tree)
+        self.tree_note = paragraph("")  # what this OS does not show; hidden on Linux
+        self.tree_note.hide()
+        layout.addWidget(self.tree_note)
         self.tree_timer = QTimer(self)
         self.tree_timer.setInterval(TREE_REFRESH_MS)
         self.tree_timer.timeout.connect(self.refresh_tree)
@@ -217,7 +222,33 @@ class ProcessThreadTab(LessonTab):
         """Read the process tree from the GUI process down and update the rows in place."""
         threads, processes = self._names()
         root = snapshot(os.getpid(), threads, processes)
+        self.rows_changed = False
         self._sync(self.tree.invisibleRootItem(), [root] if root else [])
+        self._show_tree_note(root.walk() if root else [])
+        if self.rows_changed:
+            # With ResizeToContents columns the view repaints only the cells whose text changed,
+            # not rows added or dropped (seen on xcb and offscreen): new rows showed a CPU figure
+            # and no name, and rows of ended threads stayed on screen. Repaint the tree then.
+            self.tree.viewport().update()
+
+    def _show_tree_note(self, nodes: list[ProcessInfo]) -> None:
+        """Say what this system does not let the tree show (nothing on Linux)."""
+        lines = []
+        if not platform_support.has_proc():
+            lines.append(
+                "Threads the lessons did not start show without a name here: the kernel's "
+                f"names for threads are read from {platform_support.PROC_MISSING}."
+            )
+        hidden = [node.name for node in nodes if not node.threads_readable]
+        if hidden:
+            lines.append(
+                "This system does not let one process list another's threads (macOS allows it "
+                f"only to root), so no threads are shown for: {escape(', '.join(hidden))}."
+            )
+        text = "<br>".join(f"<i>{line}</i>" for line in lines)
+        if text != self.tree_note.text():
+            self.tree_note.setText(text)
+            self.tree_note.setVisible(bool(text))
 
     def _sync(self, parent: QTreeWidgetItem, nodes: list[ProcessInfo]) -> None:
         """Make ``parent``'s process rows match ``nodes``: update, add, remove; keep expansion."""
@@ -226,6 +257,7 @@ class ProcessThreadTab(LessonTab):
             key = f"p{node.pid}"
             item = existing.pop(key, None)
             if item is None:
+                self.rows_changed = True
                 item = QTreeWidgetItem(parent)
                 item.setData(0, KEY_ROLE, key)
                 item.setExpanded(True)
@@ -234,13 +266,15 @@ class ProcessThreadTab(LessonTab):
                 item.setFont(0, font)
             texts = (node.name, str(node.pid), f"{node.cpu_s:.2f}", f"{node.rss_mb:.0f}")
             _set_row(item, texts)
-            tip = f"process {node.pid}: {len(node.threads)} threads, RSS {node.rss_mb:.0f} MB"
+            count = f"{len(node.threads)} threads" if node.threads_readable else "threads unknown"
+            tip = f"process {node.pid}: {count}, RSS {node.rss_mb:.0f} MB"
             if item.toolTip(0) != tip:
                 item.setToolTip(0, tip)
             self._sync_threads(item, node)
             self._sync(item, node.children)
         for key, item in existing.items():
             if key.startswith("p"):
+                self.rows_changed = True
                 parent.removeChild(item)
 
     def _sync_threads(self, item: QTreeWidgetItem, node: ProcessInfo) -> None:
@@ -249,12 +283,14 @@ class ProcessThreadTab(LessonTab):
             key = f"t{thread.tid}"
             row = existing.pop(key, None)
             if row is None:
+                self.rows_changed = True
                 row = QTreeWidgetItem(item)
                 row.setData(0, KEY_ROLE, key)
             name = thread.name or "(thread, no name reported)"
             _set_row(row, (name, str(thread.tid), f"{thread.cpu_s:.2f}", ""))
         for key, row in existing.items():
             if key.startswith("t"):
+                self.rows_changed = True
                 item.removeChild(row)
 
     def tree_rows(self) -> list[tuple[int, str, str]]:

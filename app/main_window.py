@@ -373,8 +373,11 @@ class MainWindow(QMainWindow):
 
     # ---------------------------------------------------------- persistence
     def save_settings(self) -> None:
-        """Geometry and last lesson (slider values are saved as they change)."""
+        """Geometry and last lesson (slider values are saved as they change); closed in
+        presenter mode, the window's normal geometry, so the next start is not full screen."""
         save_window(self, self.settings, self.tabs, self._lesson_ids)
+        if self.presenter.active:
+            self.settings.setValue("window/geometry", self.presenter.normal_geometry)
 
     def shutdown(self) -> None:
         """Stop timers, tasks and the lab within about 3 s; idempotent."""

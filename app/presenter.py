@@ -86,7 +86,7 @@ class PresenterMode(QObject):
         self._normal_font = QApplication.font()
         self._normal_qss = window.styleSheet()
         self._was_maximized = False
-        self._normal_geometry = window.saveGeometry()
+        self.normal_geometry = window.saveGeometry()
         self.blank = BlankOverlay(window)
         self.notes = SpeakerNotes(window)
         self.notes.dock.visibilityChanged.connect(self._update_notes)
@@ -173,7 +173,7 @@ class PresenterMode(QObject):
         window = self.window
         self.active = True
         self._was_maximized = window.isMaximized()
-        self._normal_geometry = window.saveGeometry()
+        self.normal_geometry = window.saveGeometry()
         window.menuBar().hide()
         window.statusBar().hide()
         for action in self.clicker_actions:
@@ -218,7 +218,7 @@ class PresenterMode(QObject):
         else:
             window.showNormal()
             # Full screen grew the window's minimum while it lasted: put it back where it was.
-            window.restoreGeometry(self._normal_geometry)
+            window.restoreGeometry(self.normal_geometry)
         self.toggle_action.setChecked(False)
         if self.notes.window_view.isVisible():  # the second screen's notes end with the talk
             self.notes.hide()

@@ -206,3 +206,17 @@ def test_a_scale_too_big_for_the_screen_steps_down_and_says_so(window, qtbot) ->
     key = f"presenter/scale/{room.width()}x{room.height()}"
     assert float(window.settings.value(key)) == pytest.approx(3.0), "remembered per screen size"
     assert f"{presenter.scale:.2f}x" in presenter.scale_label.text()
+
+
+def test_closed_while_presenting_the_normal_geometry_is_remembered(qtbot, qloop) -> None:  # noqa: ANN001
+    window = MainWindow(start_lab=False)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    normal = window.saveGeometry()
+    window.presenter.enter()
+    qtbot.waitUntil(window.isFullScreen, timeout=3000)
+    assert window.saveGeometry() != normal, "full screen has a geometry of its own"
+    window.close()
+    # The next start opens as a normal window, not full screen without presenter mode.
+    assert window.settings.value("window/geometry") == normal

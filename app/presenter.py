@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QSlider, QVBoxLayout, QWidge
 from app import presenter_fit as fit
 from app.palette import YELLOW
 from app.speaker_notes import BODY_PT, SpeakerNotes, other_screen
-from app.stage_title import StageTitle
+from app.stage_title import TITLE_SCALE, StageTitle
 
 if TYPE_CHECKING:
     from app.main_window import MainWindow
@@ -39,6 +39,7 @@ QSlider::groove:horizontal { height: 6px; background: #555555; }
 QSlider::handle:horizontal { width: %(box)dpx; margin: -8px 0; background: %(accent)s; }
 QAbstractSpinBox::up-button, QAbstractSpinBox::down-button { width: 0px; }
 QLabel#cpuReadout, QLabel#bigFigure { font-size: %(big).1fpt; font-weight: bold; }
+QLabel#stageTitle { font-size: %(title).1fpt; font-weight: bold; background: #111111; }
 """
 BASE_POINT_SIZE = 10.0
 
@@ -343,6 +344,7 @@ class PresenterMode(QObject):
             % {
                 "pt": points,
                 "big": points * 1.4,
+                "title": points * TITLE_SCALE,
                 "box": box,
                 "radius": box // 2 + 1,
                 "accent": YELLOW,

@@ -135,6 +135,7 @@ def run_app(argv: list[str]) -> int:
 
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
+    from app import layout_report
     from app.launch import apply_launch, parse_launch, report
     from app.main_window import MainWindow
 
@@ -148,6 +149,7 @@ def run_app(argv: list[str]) -> int:
     report(window, apply_launch(window, options))
     if options.presenter:  # for a talk: a desktop shortcut can start straight in it
         window.presenter.enter()
+    layout_report.watch(window)  # only when CONCURRENCY_LAB_LAYOUT_REPORT names a file
     log.info("Concurrency Lab %s started; log at %s", __version__, log_path)
     with loop:
         loop.run_forever()

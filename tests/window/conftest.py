@@ -71,10 +71,15 @@ def launch(
     the figures). Leftovers are killed."""
     apps: list[App] = []
 
-    def start(*args: str, exe: Path | None = None, on: Screen | None = None) -> App:
+    def start(
+        *args: str,
+        exe: Path | None = None,
+        on: Screen | None = None,
+        env: dict[str, str] | None = None,
+    ) -> App:
         home = tmp_path / f"app{len(apps)}"
         home.mkdir()
-        app = App(on or screen, app_command(*args, exe=exe), home, " ".join(args))
+        app = App(on or screen, app_command(*args, exe=exe), home, " ".join(args), env)
         apps.append(app)  # before waiting, so that the end check sees it whatever happens
         app.wait_window()
         print(f"{app.name}: window up after {app.window_s:.2f} s")

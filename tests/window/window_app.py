@@ -102,7 +102,14 @@ class PidRecorder:
 class App:
     """One running app on a screen."""
 
-    def __init__(self, screen: Screen, command: list[str], home: Path, name: str) -> None:
+    def __init__(
+        self,
+        screen: Screen,
+        command: list[str],
+        home: Path,
+        name: str,
+        extra_env: dict[str, str] | None = None,
+    ) -> None:
         self.screen = screen
         self.name = name
         self.home = home
@@ -115,6 +122,7 @@ class App:
             XDG_CACHE_HOME=str(home / "cache"),
             PYTHONPATH=str(ROOT),
         )
+        env.update(extra_env or {})
         self.output = open(home / "output.txt", "wb")  # noqa: SIM115 - closed in close()
         self.started = time.monotonic()
         self.proc = subprocess.Popen(

@@ -68,8 +68,7 @@ class LessonTab(QWidget):
         side_layout.setContentsMargins(8, 8, 8, 8)
         self.build_side_panel(side_layout)
         side_layout.addStretch(1)
-        self._side_layout = side_layout
-        self._prose = leading_prose(side_layout)
+        self._prose = prose_blocks(side)
         scroll = SidePanel(side, SIDE_PANEL_WIDTH_PX)
         self._side_fit_pending = False
 
@@ -256,15 +255,18 @@ class LessonTab(QWidget):
     def _put_prose_last(self, on: bool) -> None:
         """In a talk the controls come first and the explanation after them (the speaker tells
         it); otherwise the explanation leads, as a learner reads."""
-        layout = self._side_layout
-        for widget in self._prose:
-            layout.removeWidget(widget)
-        if on:  # before the closing stretch
-            for widget in self._prose:
-                layout.insertWidget(layout.count() - 1, widget)
-        else:  # back under the heading
-            for offset, widget in enumerate(self._prose):
-                layout.insertWidget(1 + offset, widget)
+        for layout, start, widgets in self._prose:
+            for widget in widgets:
+                layout.removeWidget(widget)
+            if on:  # at the end, before a closing stretch
+                end = layout.count()
+                last = layout.itemAt(end - 1) if end else None
+                at = end - 1 if last is not None and last.spacerItem() is not None else end
+                for offset, widget in enumerate(widgets):
+                    layout.insertWidget(at + offset, widget)
+            else:  # back where the lesson put it
+                for offset, widget in enumerate(widgets):
+                    layout.insertWidget(start + offset, widget)
 
     def set_side_panel_shown(self, shown: bool) -> None:
         """Hide the side panel to give the stage the whole width (H), or show it again."""
@@ -282,16 +284,34 @@ def scenario_defaults(scenario: str, params: dict[str, Any]) -> dict[str, Any]:
     return {**merged, **getattr(module, "DEFAULTS", {}), **params}
 
 
-def leading_prose(layout: QVBoxLayout) -> list[QLabel]:
-    """The explanation a side panel opens with: the wrapped paragraphs after its heading."""
+def leading_prose(layout: QVBoxLayout) -> tuple[int, list[QLabel]]:
+    """Where a layout's opening explanation starts (after a heading, if any) and its wrapped
+    paragraphs; none when nothing but more text follows them."""
+    first = layout.itemAt(0)
+    title = first.widget() if first is not None else None
+    start = 1 if isinstance(title, QLabel) and not title.wordWrap() else 0
     prose: list[QLabel] = []
-    for index in range(1, layout.count()):
+    for index in range(start, layout.count()):
         item = layout.itemAt(index)
         widget = item.widget() if item is not None else None
-        if not isinstance(widget, QLabel) or not widget.wordWrap():
-            break
-        prose.append(widget)
-    return prose
+        if isinstance(widget, QLabel) and widget.wordWrap():
+            prose.append(widget)
+            continue
+        return (start, prose) if widget is not None else (start, [])
+    return start, []
+
+
+def prose_blocks(side: QWidget) -> list[tuple[QVBoxLayout, int, list[QLabel]]]:
+    """Every opening explanation in a side panel: its own, and each page's (Challenges,
+    Synchronization primitives)."""
+    layouts = [side.layout(), *(child.layout() for child in side.findChildren(QWidget))]
+    blocks = []
+    for layout in layouts:
+        if isinstance(layout, QVBoxLayout):
+            start, prose = leading_prose(layout)
+            if prose:
+                blocks.append((layout, start, prose))
+    return blocks
 
 
 def heading(text: str) -> QLabel:

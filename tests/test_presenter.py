@@ -220,3 +220,25 @@ def test_closed_while_presenting_the_normal_geometry_is_remembered(qtbot, qloop)
     window.close()
     # The next start opens as a normal window, not full screen without presenter mode.
     assert window.settings.value("window/geometry") == normal
+
+
+def _widgets(layout) -> list:  # noqa: ANN001
+    items = (layout.itemAt(i) for i in range(layout.count()))
+    return [item.widget() for item in items if item.widget() is not None]
+
+
+@pytest.mark.parametrize("index", [3, 5, 6])  # Multithreading, Challenges, Primitives
+def test_presenting_puts_controls_before_the_explanation(window, qtbot, index) -> None:  # noqa: ANN001
+    window.tabs.setCurrentIndex(index)
+    lesson = window.current_lesson()
+    blocks = lesson._prose
+    assert blocks, "every lesson opens with an explanation"
+    before = [_widgets(layout) for layout, _start, _prose in blocks]
+    window.presenter.enter()
+    for layout, _start, prose in blocks:
+        order = _widgets(layout)
+        controls = [w for w in order if w not in prose and order.index(w) > 0]
+        assert controls, "something to set comes with the text"
+        assert max(order.index(w) for w in controls) < min(order.index(w) for w in prose)
+    window.presenter.leave()
+    assert [_widgets(layout) for layout, _start, _prose in blocks] == before

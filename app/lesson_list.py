@@ -62,6 +62,18 @@ class LessonList(Sequence[LessonTab]):
             layout.addWidget(lesson)
         return lesson
 
+    def rebuild(self, index: int) -> LessonTab | None:
+        """Build the lesson at ``index`` again (its page is replaced; the old one is deleted)."""
+        old = self._lessons[index]
+        if old is not None:
+            layout = self._pages[index].layout()
+            assert layout is not None
+            layout.removeWidget(old)
+            old.hide()
+            old.deleteLater()
+            self._lessons[index] = None
+        return self._ensure(index)
+
     @overload
     def __getitem__(self, index: int) -> LessonTab: ...
 

@@ -7,7 +7,6 @@ cancel, reset) are coroutines on the qasync loop, so the window never freezes wh
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
 from collections.abc import Coroutine
 from typing import Any
@@ -29,6 +28,7 @@ from app.banner import Banner
 from app.code_panel import CodePanel
 from app.lab_client import LabClient
 from app.lesson import LessonTab
+from app.lesson_builder import build_lesson
 from app.lesson_list import LessonList
 from app.presenter import PresenterMode
 from app.replay import ReplayBar, ReplayController
@@ -97,7 +97,7 @@ class MainWindow(QMainWindow):
 
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self._ready = False  # lessons built before the window is complete get its state later
+        self.ready = False  # lessons built before the window is complete get its state later
         self.lessons = LessonList(LESSONS, self.tabs, self._build_lesson)
         self._lesson_ids = [entry.id for entry in registry.LESSONS]
         for index, entry in enumerate(registry.LESSONS):  # short labels fit a 1366 px screen
@@ -122,7 +122,7 @@ class MainWindow(QMainWindow):
         self.presenter = PresenterMode(self)
         add_presenter_and_code_panel(self)
         build_theme_menu(self)
-        self._ready = True
+        self.ready = True
         for button in self.toolbar.findChildren(QToolButton):
             button.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # every control reachable by Tab
         self.status_line = StatusLine(self.statusBar(), self.lab)
@@ -309,25 +309,8 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentIndex((self.tabs.currentIndex() + step) % self.tabs.count())
 
     def _build_lesson(self, module: str, name: str) -> LessonTab:
-        """Build one lesson and give it the window's current theme, scale and slow motion."""
-        cls: type[LessonTab] = getattr(importlib.import_module(module), name)
-        lesson = cls(self.lab, self.sampler, self.settings)
-        lesson.localRunChanged.connect(self.update_actions)
-        lesson.lab.start_requested = lambda: self.runs.start(lesson)  # a sweep's next step
-        if self._ready:
-            self._style_lesson(lesson)
-        return lesson
-
-    def _style_lesson(self, lesson: LessonTab) -> None:
-        if self.presenter.active:
-            lesson.set_scale(self.presenter.scale)
-            lesson.set_presenting(True)
-        else:
-            lesson.set_dark(theme.is_dark(self.theme_choice))
-        lesson.set_side_panel_shown(self.presenter.side_shown)
-        control = getattr(lesson, "control", None)
-        if control is not None:
-            control.set_time_scale(self.presenter.time_scale)
+        """Build one lesson with the window's current theme, scale and slow motion."""
+        return build_lesson(self, module, name)
 
     # ------------------------------------------------------------ reactions
     def _start_lab_unless_closing(self) -> None:

@@ -23,11 +23,17 @@ from app.settings import APP_NAME, name_application
 log = logging.getLogger("app")
 
 
+def log_file() -> Path:
+    """The app's log file, in the user's log folder."""
+    return (
+        Path(platformdirs.user_log_dir("concurrency-lab", appauthor=False)) / "concurrency-lab.log"
+    )
+
+
 def setup_logging() -> Path:
     """A rotating log file in the user's log folder, plus stderr when there is one."""
-    log_dir = Path(platformdirs.user_log_dir("concurrency-lab", appauthor=False))
-    log_dir.mkdir(parents=True, exist_ok=True)
-    path = log_dir / "concurrency-lab.log"
+    path = log_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
     handlers: list[logging.Handler] = [
         logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3)
     ]

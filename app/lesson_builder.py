@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from app import theme
 from app.lesson import LessonTab
+from app.settings import take_reset_keys
 from app.unavailable_lesson import unavailable_page
 from demos import registry
 
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     from app.main_window import MainWindow
 
 log = logging.getLogger(__name__)
+RESET_MESSAGE_MS = 20_000
 INDEX_OF_MODULE = {entry.app_module: index for index, entry in enumerate(registry.LESSONS)}
 
 
@@ -31,7 +33,18 @@ def build_lesson(window: MainWindow, module: str, name: str) -> LessonTab:
     lesson.lab.start_requested = lambda: window.runs.start(lesson)  # a sweep's next step
     if window.ready:
         style_lesson(window, lesson)
+        tell_reset_settings(window)
     return lesson
+
+
+def tell_reset_settings(window: MainWindow) -> None:
+    """Say once, in the status line, which remembered settings could not be used."""
+    keys = take_reset_keys()
+    if keys:
+        window.statusBar().showMessage(
+            "Back to defaults (their saved values could not be used): " + ", ".join(keys),
+            RESET_MESSAGE_MS,
+        )
 
 
 def style_lesson(window: MainWindow, lesson: LessonTab) -> None:

@@ -28,7 +28,7 @@ from app.banner import Banner
 from app.code_panel import CodePanel
 from app.lab_client import LabClient
 from app.lesson import LessonTab
-from app.lesson_builder import build_lesson
+from app.lesson_builder import build_lesson, tell_reset_settings
 from app.lesson_list import LessonList
 from app.presenter import PresenterMode
 from app.replay import ReplayBar, ReplayController
@@ -134,6 +134,7 @@ class MainWindow(QMainWindow):
         restore_window(self, self.settings, self.tabs, self._lesson_ids)
         self.presenter.notes.hide()  # notes are opened for a talk, never restored with the docks
         self._name_lesson_in_title(self.tabs.currentIndex())
+        tell_reset_settings(self)  # what the start could not read, said once
 
         self.draw_timer = QTimer(self)
         self.draw_timer.setInterval(DRAW_PERIOD_MS)

@@ -20,7 +20,8 @@ def fresh(tmp_path) -> QSettings:  # noqa: ANN001
 
 
 @pytest.mark.parametrize(
-    "raw", [math.inf, -math.inf, math.nan, "abc", "1e400", str(2**70), 2.5, [1, 2], "", True, 99, -1]
+    "raw",
+    [math.inf, -math.inf, math.nan, "abc", "1e400", str(2**70), 2.5, [1, 2], "", True, 99, -1],
 )
 def test_read_int_falls_back_removes_and_reports(fresh, raw) -> None:  # noqa: ANN001
     fresh.setValue("lesson/threads", raw)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from demos.events import State
+from demos.output_path import output_path_problem
 
 if TYPE_CHECKING:
     from demos.context import Control
@@ -129,6 +130,25 @@ def _abort(outcome: TwinOutcome, argv: list[str] | None) -> int:
     return report(outcome)
 
 
+def _trace_problem(words: list[str]) -> str | None:
+    """Why the ``--trace`` file named on the command line cannot be written, if it cannot."""
+    for index, word in enumerate(words):
+        path = None
+        if word == "--trace" and index + 1 < len(words):
+            path = words[index + 1]
+        elif word.startswith("--trace="):
+            path = word.split("=", 1)[1]
+        problem = output_path_problem(path)
+        if problem:
+            return f"--trace {path}: {problem}"
+    return None
+
+
+def _program(main: Callable[..., Any]) -> str:
+    module = getattr(main, "__module__", "") or "the twin"
+    return f"python -m {module.removesuffix('.__main__')}"
+
+
 class TwinMain(Protocol):
     """A twin's ``main``: command-line words (``sys.argv[1:]`` when None) in, exit status out."""
 
@@ -145,6 +165,10 @@ def twin_main(main: TwinMain) -> TwinMain:
 
     @functools.wraps(main)
     def wrapper(argv: list[str] | None = None) -> int:
+        problem = _trace_problem(sys.argv[1:] if argv is None else argv)
+        if problem:  # said before the run, not as a traceback after it
+            print(f"{_program(main)}: error: {problem}", file=sys.stderr)
+            return 2
         global _current
         outer, _current = _current, TwinOutcome()
         outcome = _current

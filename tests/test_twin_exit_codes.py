@@ -140,6 +140,19 @@ def test_an_unknown_option_exits_2(args: list[str]) -> None:
     assert "unrecognized arguments: --no-such-option" in proc.stderr
 
 
+@pytest.mark.parametrize("args", TWINS, ids=lambda a: " ".join(a))
+def test_a_trace_file_that_cannot_be_written_exits_2_before_the_run(
+    args: list[str], tmp_path: Path
+) -> None:
+    started = time.monotonic()
+    proc = twin(*args, "--trace", str(tmp_path / "no-such-folder" / "run.json"))
+    assert proc.returncode == 2, proc.stderr
+    assert "--trace" in proc.stderr
+    assert "no folder" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert time.monotonic() - started < 30, "refused before the run, not after it"
+
+
 def test_every_twin_is_checked() -> None:
     import importlib
     import pkgutil

@@ -146,6 +146,9 @@ def _trace_problem(words: list[str]) -> str | None:
 
 def _program(main: Callable[..., Any]) -> str:
     module = getattr(main, "__module__", "") or "the twin"
+    if module == "__main__":  # run with -m: the module's real name is in its spec
+        spec = getattr(sys.modules.get("__main__"), "__spec__", None)
+        module = spec.name if spec is not None else "the twin"
     return f"python -m {module.removesuffix('.__main__')}"
 
 

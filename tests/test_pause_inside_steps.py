@@ -4,15 +4,19 @@ machine is shared); the figures themselves come from ``bench/pause_latency.py``.
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import psutil
 import pytest
 
+from demos import coroutines
 from demos.context import WorkerContext
 from demos.events import Kind, State
+from demos.intervals import IntervalStore
 from demos.pump import SocketPump
 from demos.runtime import ProcessWorker, Run, WorkerSpec
+from demos.task_worker import TaskContext
 from demos.transport import ListSink
 
 pytestmark = pytest.mark.timeout(90)
@@ -26,6 +30,15 @@ def wait_for(condition, timeout_s: float = 30.0) -> float:  # noqa: ANN001
     while not condition():
         assert time.monotonic() - t0 < timeout_s, "condition not reached in time"
         time.sleep(0.01)
+    return time.monotonic() - t0
+
+
+async def until(condition, timeout_s: float = 30.0) -> float:  # noqa: ANN001
+    """Await until ``condition`` holds (checked every 10 ms); seconds it took."""
+    t0 = time.monotonic()
+    while not condition():  # noqa: ASYNC110 - states the tasks write: there is no event to await
+        assert time.monotonic() - t0 < timeout_s, "condition not reached in time"
+        await asyncio.sleep(0.01)
     return time.monotonic() - t0
 
 
@@ -70,6 +83,67 @@ def test_a_process_worker_is_held_and_cancelled_inside_a_long_step(kind: str) ->
         pump.stop()
         run.close()
     wait_for(lambda: last_states(sink, range(2)) == [State.CANCELLED] * 2, 5)
+
+
+async def one_long_await(ctx: TaskContext) -> None:
+    """A single await of LONG_S."""
+    await ctx.acheckpoint()
+    await ctx.asleep(LONG_S)
+
+
+def test_a_task_worker_is_held_and_cancelled_inside_a_long_await() -> None:
+    sink = ListSink()
+
+    async def scenario() -> tuple[float, float, bool]:
+        run = Run(Kind.TASK, [WorkerSpec(f"t{i}", one_long_await) for i in range(3)], sink)
+        run.start()
+        await until(lambda: last_states(sink, range(3)) == [State.WAITING] * 3)
+        run.pause()
+        held_s = await until(lambda: last_states(sink, range(3)) == [State.PAUSED] * 3)
+        run.resume()
+        await until(lambda: last_states(sink, range(3)) == [State.WAITING] * 3)
+        t0 = time.monotonic()
+        run.control.cancel()  # the flag only, as the GUI writes it: no Task.cancel() here
+        report = await run.join_async(30.0)
+        return held_s, time.monotonic() - t0, report.ended and not report.escalations
+
+    held_s, cancel_s, clean = asyncio.run(scenario())
+    assert held_s < REACT_S, f"paused after {held_s:.2f} s: the await ran on"
+    assert cancel_s < REACT_S, f"cancel took {cancel_s:.2f} s"
+    assert clean
+    assert last_states(sink, range(3)) == [State.CANCELLED] * 3
+
+
+def test_the_coroutines_lesson_holds_and_cancels_its_tasks_mid_await() -> None:
+    # 200 tasks each awaiting 2 s: Pause and Cancel (the flags) must not wait for those awaits.
+    store = IntervalStore()
+    params = {**coroutines.DEFAULTS, "tasks": 200, "io_ms": 2000, "steps": 3}
+
+    def lanes_in(state: State) -> bool:
+        finals = store.final_states()
+        return len(finals) == len(store.lanes) > 0 and all(s is state for s, _ in finals.values())
+
+    async def scenario() -> tuple[float, float, int]:
+        run = coroutines.CoroutineRun(params, coroutines.StoreSink(store))
+        run.start()
+        try:
+            await until(lambda: lanes_in(State.WAITING))
+            run.pause()
+            held_s = await until(lambda: lanes_in(State.PAUSED))
+            run.resume()
+            await until(lambda: lanes_in(State.WAITING))
+            run.control.cancel()  # the flag only: CoroutineRun.cancel() would Task.cancel() them
+            cancel_s = await until(lambda: not run.running)
+            return held_s, cancel_s, run.figures().cancelled
+        finally:
+            await run.cancel()
+            await run.finished()
+
+    held_s, cancel_s, cancelled = asyncio.run(scenario())
+    # The awaits started just before Pause: waiting for their end would take about 2 s.
+    assert held_s < 1.0, f"paused after {held_s:.2f} s: the awaits ran on"
+    assert cancel_s < 1.0, f"cancel took {cancel_s:.2f} s"
+    assert cancelled == len(store.lanes)
 
 
 def test_paused_threads_cost_almost_no_cpu() -> None:

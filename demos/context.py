@@ -25,8 +25,16 @@ if TYPE_CHECKING:
 PAUSE_FLAG = 0
 CANCEL_FLAG = 1
 SLOW_MOTION_FLAG = 2  # time scale in percent (10-100); 0 means full speed
-CONTROL_SIZE = 4
-WATCHED = (PAUSE_FLAG, CANCEL_FLAG)  # a change of these ends a wait on the gate
+# A command for the lab's main thread gets a ticket (1-127, in turn); the main thread notes the
+# last ticket it took. It needs the GIL to take a command, and queues for it behind every busy
+# worker thread: measured with 64 CPU threads, Join showed on the lab's MainThread 87-468 ms
+# after it was sent. So computing threads of the lab step aside (wait on the gate) while a
+# ticket is not taken yet.
+ASKED_FLAG = 3
+TAKEN_FLAG = 4
+CONTROL_SIZE = 5
+WATCHED = (PAUSE_FLAG, CANCEL_FLAG, ASKED_FLAG, TAKEN_FLAG)  # a change ends a wait on the gate
+ASIDE_MAX_S = 0.1  # a worker steps aside at most this long per ticket, whatever happens
 POLL_S = 0.01  # how often the lessons' own wait loops look at the flags
 # A computing worker looks at the flags this often. Measured through the lab, 64 CPU threads:
 # Pause reached the last one after 64 chunk remainders, one thread after another (the GIL):
@@ -64,6 +72,8 @@ class Control:
 
     def __init__(self, flags: MutableSequence[int] | None = None) -> None:
         self.flags: MutableSequence[int] = flags if flags is not None else bytearray(CONTROL_SIZE)
+        # True in the lab only: its computing threads step aside for its main thread's commands.
+        self.serves_commands = False
         # Where this process's workers wait for the flags to change (see demos.gate).
         self.gate = Gate(self.flags, WATCHED)
         self._async_gate: AsyncGate | None = None
@@ -109,6 +119,17 @@ class Control:
         self.flags[CANCEL_FLAG] = 0
         self.gate.wake_all()
 
+    def call_attention(self) -> None:
+        """A command is on its way to the lab's main thread: a new ticket asks its computing
+        threads to let that thread have the GIL (the sender calls this just before sending)."""
+        self.flags[ASKED_FLAG] = self.flags[ASKED_FLAG] % 127 + 1
+
+    def attended(self) -> None:
+        """The lab's main thread has taken the command: threads that stepped aside go on."""
+        if self.flags[TAKEN_FLAG] != self.flags[ASKED_FLAG]:
+            self.flags[TAKEN_FLAG] = self.flags[ASKED_FLAG]
+            self.gate.wake_all()
+
     def set_time_scale(self, scale: float) -> None:
         """Slow motion for presenters: 0.1 runs ten times slower, 1.0 at full speed."""
         percent = round(min(1.0, max(0.1, scale)) * 100)
@@ -129,6 +150,7 @@ class WorkerContext:
         self.sink = sink
         self.control = control
         self.state = State.NEW
+        self._ticket = 0  # the last attention ticket this worker stepped aside for
         # Seconds of work actually done: slept time plus this thread's CPU time while computing.
         # Summed over workers it is the "one after another" time, measured, not assumed.
         self.work_s = 0.0
@@ -202,6 +224,7 @@ class WorkerContext:
         done = 0
         flush_if_due = self.sink.flush_if_due
         control = self.control
+        flags, aside = control.flags, control.serves_commands
         cpu_start = time.thread_time()
         try:
             while done < total:
@@ -209,12 +232,25 @@ class WorkerContext:
                     raise Cancelled
                 if control.paused:
                     self._hold_while_paused("paused in the middle of a computation")
+                if aside and flags[ASKED_FLAG] not in (flags[TAKEN_FLAG], self._ticket):
+                    self._step_aside()
                 flush_if_due()  # the thread holding the GIL delivers what others emitted
                 n = min(chunk, total - done)
                 workloads.spin(n)
                 done += n
         finally:
             self.work_s += time.thread_time() - cpu_start
+
+    def _step_aside(self) -> None:
+        """Wait (GIL released) until the lab's main thread has taken its command, or Pause or
+        Cancel comes, or ASIDE_MAX_S passed; once per ticket."""
+        control = self.control
+        flags = control.flags
+        self._ticket, taken = flags[ASKED_FLAG], flags[TAKEN_FLAG]
+        control.gate.wait_until(
+            lambda: flags[TAKEN_FLAG] != taken or control.paused or control.cancelled,
+            time.perf_counter() + ASIDE_MAX_S,
+        )
 
 
 WorkerFn = Callable[..., Any]

@@ -5,17 +5,19 @@ machine is shared); the figures themselves come from ``bench/pause_latency.py``.
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 
 import psutil
 import pytest
 
 from demos import coroutines
-from demos.context import WorkerContext
-from demos.events import Kind, State
+from demos.context import Control, WorkerContext
+from demos.events import Kind, Lane, State
 from demos.intervals import IntervalStore
 from demos.pump import SocketPump
 from demos.runtime import ProcessWorker, Run, WorkerSpec
+from demos.schedstat import SchedstatReader
 from demos.task_worker import TaskContext
 from demos.transport import ListSink
 
@@ -166,5 +168,31 @@ def test_paused_threads_cost_almost_no_cpu() -> None:
         share = (sum(me.cpu_times()[:2]) - before) / (time.monotonic() - t0)
         assert share < 0.02, f"64 paused threads used {share:.1%} of a core"
     finally:
+        report = run.cancel(10.0)
+    assert report.ended
+
+
+@pytest.mark.skipif(not SchedstatReader.available(os.getpid()), reason="needs Linux schedstat")
+def test_lab_threads_step_aside_while_a_command_waits_for_the_main_thread() -> None:
+    # In the lab, a command's ticket makes computing threads wait (GIL released) until the main
+    # thread has taken it, so that thread does not queue for the GIL behind every busy worker.
+    sink = ListSink()
+    control = Control()
+    control.serves_commands = True
+    run = Run(Kind.THREAD, [WorkerSpec("T", one_long_step, {"kind": "cpu"})], sink, control)
+    reader = SchedstatReader(os.getpid())
+    run.start()
+    try:
+        wait_for(lambda: last_states(sink, range(1)) == [State.RUNNING])
+        lanes = [Lane.from_tuple(payload) for kind, payload in sink.messages if kind == "lane"]
+        tid = next(lane.ident for lane in lanes if lane.ident)
+        control.call_attention()  # the worker sees it at its next 0.5 ms chunk
+        cpu0, t0 = reader.read([tid])[tid], time.perf_counter()
+        wait_for(lambda: time.perf_counter() - t0 >= 0.06)  # a measuring window, within its 0.1 s
+        aside = (reader.read([tid])[tid] - cpu0) / (time.perf_counter() - t0)
+        control.attended()
+        assert aside < 0.2, f"the worker computed {aside:.0%} of the time a command waited"
+    finally:
+        reader.close()
         report = run.cancel(10.0)
     assert report.ended

@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Callable, MutableSequence
 
-WATCH_S = 0.005  # how often the watcher looks at the flags
+WATCH_S = 0.01  # how often the watcher looks at the flags
 FOLLOWER_TIMEOUT_S = 1.0  # a safety net only: followers are woken by the watcher
 
 

@@ -1,10 +1,12 @@
 """Where the worker threads of one process wait for the Pause and Cancel flags to change.
 
 The flags live in a byte buffer that another process (the GUI) may write, which cannot wake our
-threads. Polling them from every waiting thread costs N wake-ups per poll: measured in the lab,
-64 paused threads each polling every 10 ms kept it above 5 % of a core for as long as the pause
-lasted. Here one waiting thread at a time (the watcher) polls, and wakes the others through a
-condition when the flags change, so a paused lab costs one poll per period whatever N is.
+threads. Polling them from every waiting thread costs N wake-ups per poll: measured through the
+lab, 64 paused threads each polling every 10 ms kept it above 5 % of a core for all of the 3 s
+watched. Here one waiting thread at a time (the watcher) polls, and wakes the others (each
+blocked on a lock of its own) when the flags change, so a paused lab costs one poll per period
+whatever N is; the flags also name a command waiting for the lab's main thread (see
+``demos.context``).
 """
 
 from __future__ import annotations

@@ -292,6 +292,7 @@ def run(thread_runs: int = THREAD_RUNS, process_runs: int = PROCESS_RUNS) -> lis
         ]
     finally:
         session.close()
+        asyncio.set_event_loop(None)
     return _rows(f"{THREADS} CPU threads x {STEP_MS / 1000:g} s steps", thread_runs_, "thread") + (
         _rows(f"{PROCESSES} processes x {STEP_MS / 1000:g} s of CPU", process_runs_, "process")
     )

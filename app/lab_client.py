@@ -196,6 +196,7 @@ class LabClient(QObject):
     def _send(self, op: str, args: dict[str, Any]) -> bool:
         if self._commands is None:
             return False
+        self.control.call_attention()  # the lab's busy threads let its main thread take it
         try:
             self._commands.send((op, args))
         except (BrokenPipeError, OSError, EOFError) as exc:

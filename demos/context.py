@@ -11,19 +11,35 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, MutableSequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from demos import workloads
 from demos.events import Kind, Lane, State, now_ns
+from demos.gate import Gate
 from demos.protocol import Msg
 from demos.transport import Sink
+
+if TYPE_CHECKING:
+    from demos.async_gate import AsyncGate
 
 PAUSE_FLAG = 0
 CANCEL_FLAG = 1
 SLOW_MOTION_FLAG = 2  # time scale in percent (10-100); 0 means full speed
-CONTROL_SIZE = 4
-POLL_S = 0.01  # how often a paused or sleeping worker looks at the flags
-CPU_CHUNK_MS = 2.0  # a computing worker looks at the flags this often
+# A command for the lab's main thread gets a ticket (1-127, in turn); the main thread notes the
+# last ticket it took. It needs the GIL to take a command, and queues for it behind every busy
+# worker thread: measured with 64 CPU threads, Join showed on the lab's MainThread 87-468 ms
+# after it was sent. So computing threads of the lab step aside (wait on the gate) while a
+# ticket is not taken yet.
+ASKED_FLAG = 3
+TAKEN_FLAG = 4
+CONTROL_SIZE = 5
+WATCHED = (PAUSE_FLAG, CANCEL_FLAG, ASKED_FLAG, TAKEN_FLAG)  # a change ends a wait on the gate
+ASIDE_MAX_S = 0.1  # a worker steps aside at most this long per ticket, whatever happens
+POLL_S = 0.01  # how often the lessons' own wait loops look at the flags
+# A computing worker looks at the flags this often. Measured through the lab, 64 CPU threads:
+# Pause reached the last one after 64 chunk remainders, one thread after another (the GIL):
+# 33-73 ms median with 2 ms chunks.
+CPU_CHUNK_MS = 0.5
 
 
 WORKER_NICENESS = 5  # lab and worker processes yield the CPU to the GUI when both want it
@@ -56,6 +72,21 @@ class Control:
 
     def __init__(self, flags: MutableSequence[int] | None = None) -> None:
         self.flags: MutableSequence[int] = flags if flags is not None else bytearray(CONTROL_SIZE)
+        # True in the lab only: its computing threads step aside for its main thread's commands.
+        self.serves_commands = False
+        # Where this process's workers wait for the flags to change (see demos.gate).
+        self.gate = Gate(self.flags, WATCHED)
+        self._async_gate: AsyncGate | None = None
+
+    @property
+    def async_gate(self) -> AsyncGate:
+        """The gate coroutines await on; made on first use, so that processes running no
+        coroutine never import asyncio."""
+        if self._async_gate is None:
+            from demos.async_gate import AsyncGate
+
+            self._async_gate = AsyncGate(self.flags, WATCHED)
+        return self._async_gate
 
     @property
     def paused(self) -> bool:
@@ -70,19 +101,34 @@ class Control:
     def pause(self) -> None:
         """Ask workers to hold at their next step boundary."""
         self.flags[PAUSE_FLAG] = 1
+        self.gate.wake_all()
 
     def resume(self) -> None:
         """Let paused workers go on."""
         self.flags[PAUSE_FLAG] = 0
+        self.gate.wake_all()
 
     def cancel(self) -> None:
         """Ask workers to stop at their next checkpoint."""
         self.flags[CANCEL_FLAG] = 1
+        self.gate.wake_all()
 
     def clear(self) -> None:
         """Back to running, for the next run (slow motion is a setting and stays)."""
         self.flags[PAUSE_FLAG] = 0
         self.flags[CANCEL_FLAG] = 0
+        self.gate.wake_all()
+
+    def call_attention(self) -> None:
+        """A command is on its way to the lab's main thread: a new ticket asks its computing
+        threads to let that thread have the GIL (the sender calls this just before sending)."""
+        self.flags[ASKED_FLAG] = self.flags[ASKED_FLAG] % 127 + 1
+
+    def attended(self) -> None:
+        """The lab's main thread has taken the command: threads that stepped aside go on."""
+        if self.flags[TAKEN_FLAG] != self.flags[ASKED_FLAG]:
+            self.flags[TAKEN_FLAG] = self.flags[ASKED_FLAG]
+            self.gate.wake_all()
 
     def set_time_scale(self, scale: float) -> None:
         """Slow motion for presenters: 0.1 runs ten times slower, 1.0 at full speed."""
@@ -104,6 +150,7 @@ class WorkerContext:
         self.sink = sink
         self.control = control
         self.state = State.NEW
+        self._ticket = 0  # the last attention ticket this worker stepped aside for
         # Seconds of work actually done: slept time plus this thread's CPU time while computing.
         # Summed over workers it is the "one after another" time, measured, not assumed.
         self.work_s = 0.0
@@ -135,38 +182,36 @@ class WorkerContext:
             return 0.0
         previous, start = self.state, time.perf_counter()
         self.emit(State.PAUSED, detail)
-        while control.paused:
-            if control.cancelled:
-                raise Cancelled
-            self.sink.flush_if_due()
-            time.sleep(POLL_S)
+        control.gate.wait_until(
+            lambda: not control.paused or control.cancelled, tick=self.sink.flush_if_due
+        )
         if control.cancelled:
             raise Cancelled
         self.emit(previous, "resumed")
         return time.perf_counter() - start
 
     def sleep(self, seconds: float, detail: str = "time.sleep") -> None:
-        """Wait like I/O does (the GIL is released), waking early if cancelled; Pause holds it
-        within a poll period, and paused time does not count as time slept."""
+        """Wait like I/O does (the GIL is released) on the gate, so Cancel ends it and Pause holds
+        it at once (within the gate's poll); paused time does not count as time slept."""
         self.emit(State.WAITING, detail)
+        control = self.control
         start = time.perf_counter()
-        deadline = start + seconds * self.control.stretch
+        deadline = start + seconds * control.stretch
         held = 0.0
         while True:
-            now = time.perf_counter()
-            left = deadline - now
-            if left <= 0:
-                self.work_s += now - start - held
-                return
-            if self.control.cancelled:
+            if control.cancelled:
                 raise Cancelled
-            if self.control.paused:
+            if control.paused:
                 paused = self._hold_while_paused("paused in the middle of a sleep")
                 held += paused
                 deadline += paused
                 continue
-            self.sink.flush_if_due()
-            time.sleep(min(left, POLL_S * 5))
+            interrupted = control.gate.wait_until(
+                lambda: control.paused or control.cancelled, deadline, self.sink.flush_if_due
+            )
+            if not interrupted:
+                self.work_s += time.perf_counter() - start - held
+                return
 
     def compute(self, milliseconds: float, detail: str = "pure-Python arithmetic") -> None:
         """Do a calibrated amount of pure-Python work, looking at Cancel and Pause every few ms
@@ -179,6 +224,7 @@ class WorkerContext:
         done = 0
         flush_if_due = self.sink.flush_if_due
         control = self.control
+        flags, aside = control.flags, control.serves_commands
         cpu_start = time.thread_time()
         try:
             while done < total:
@@ -186,12 +232,25 @@ class WorkerContext:
                     raise Cancelled
                 if control.paused:
                     self._hold_while_paused("paused in the middle of a computation")
+                if aside and flags[ASKED_FLAG] not in (flags[TAKEN_FLAG], self._ticket):
+                    self._step_aside()
                 flush_if_due()  # the thread holding the GIL delivers what others emitted
                 n = min(chunk, total - done)
                 workloads.spin(n)
                 done += n
         finally:
             self.work_s += time.thread_time() - cpu_start
+
+    def _step_aside(self) -> None:
+        """Wait (GIL released) until the lab's main thread has taken its command, or Pause or
+        Cancel comes, or ASIDE_MAX_S passed; once per ticket."""
+        control = self.control
+        flags = control.flags
+        self._ticket, taken = flags[ASKED_FLAG], flags[TAKEN_FLAG]
+        control.gate.wait_until(
+            lambda: flags[TAKEN_FLAG] != taken or control.paused or control.cancelled,
+            time.perf_counter() + ASIDE_MAX_S,
+        )
 
 
 WorkerFn = Callable[..., Any]

@@ -25,7 +25,6 @@ from demos.task_worker import TaskContext
 MAX_TASK_LANES = 64  # up to this many tasks, one lane each; beyond, tasks share band lanes
 BAND_LANES = 32
 BLOCKING_CALL_S = 1.0  # the blocking call's length: long enough to see, short enough to bear
-PAUSE_POLL_S = 0.02
 # Band lanes show the "most active" state of their tasks, in this order.
 _BAND_PRIORITY = (State.RUNNING, State.WAITING, State.BLOCKED, State.PAUSED, State.READY)
 
@@ -110,14 +109,33 @@ def _cpu_step(iterations: int) -> tuple[int, float]:
 
 async def _checkpoint(member: Member, control: Control) -> None:
     """Step boundary: stop if cancelled, hold (by awaiting) while paused."""
-    if control.paused and not control.cancelled:
-        previous = member.state
-        member.move(State.PAUSED, "paused at a step boundary")
-        while control.paused and not control.cancelled:  # noqa: ASYNC110 - a flag, no event
-            await asyncio.sleep(PAUSE_POLL_S)
-        member.move(previous, "resumed")
+    await _hold(member, control, "paused at a step boundary")
     if control.cancelled:
         raise Cancelled
+
+
+async def _hold(member: Member, control: Control, detail: str) -> float:
+    """Await while Pause is on (the task counts as PAUSED); seconds held. One timer polls the
+    flags for every held task (see demos.async_gate), not each task on its own."""
+    if not control.paused or control.cancelled:
+        return 0.0
+    previous, start = member.state, time.perf_counter()
+    member.move(State.PAUSED, detail)
+    await control.async_gate.wait_until(lambda: not control.paused or control.cancelled)
+    member.move(previous, "resumed")
+    return time.perf_counter() - start
+
+
+async def _io(member: Member, control: Control, seconds: float) -> None:
+    """``await asyncio.sleep(seconds)`` that Pause holds at once (paused time is not counted as
+    waited) and Cancel ends at once, however long the wait."""
+    deadline = time.perf_counter() + seconds
+    while await control.async_gate.wait_until(
+        lambda: control.paused or control.cancelled, deadline
+    ):
+        if control.cancelled:
+            raise Cancelled
+        deadline += await _hold(member, control, "paused in the middle of an await")
 
 
 async def _steps(member: Member, shared: Shared) -> None:
@@ -135,7 +153,7 @@ async def _steps(member: Member, shared: Shared) -> None:
             shared.work_s += time.perf_counter() - t0
         else:
             member.move(State.WAITING, f"{label}: await asyncio.sleep({io_s:g})")
-            await asyncio.sleep(io_s)
+            await _io(member, shared.control, io_s)
             shared.work_s += io_s  # as asked: a late wake-up is the loop's lag, not work
         if step == 0 and params["cpu_ms"]:
             await _cpu(member, shared, label)

@@ -192,7 +192,9 @@ def lab_main(commands: Connection, event_sock: socket.socket, flags: Any, ring: 
     sink = LabSink(RingWriter(ring), messages)
     calibration = workloads.iterations_per_ms()
     sink.send(Msg.HELLO, {"pid": os.getpid(), "calibration": calibration, "t_ns": now_ns()})
-    lab = Lab(sink, Control(flags))
+    control = Control(flags)
+    control.serves_commands = True  # busy worker threads let this thread take commands
+    lab = Lab(sink, control)
     while True:
         try:
             command = commands.recv()
@@ -200,6 +202,7 @@ def lab_main(commands: Connection, event_sock: socket.socket, flags: Any, ring: 
             lab.control.cancel()  # the GUI is gone: stop the workers and leave
             lab.handle((Msg.QUIT, {}))
             break
+        control.attended()
         if not lab.handle(command):
             break
     sink.send(Msg.BYE, {"pid": os.getpid()})

@@ -54,6 +54,28 @@ def _process_main(
     if isinstance(sink, SocketSink):
         sink.send(Msg.OUTCOME, (lane_id, int(state), message, now_ns(), ctx.work_s))
         sink.close()
+    _leave_now()
+
+
+def _leave_now() -> None:
+    """End this worker process without the interpreter's teardown, as multiprocessing's fork
+    children do: its own exit work first (finalizers, children), then ``os._exit``.
+
+    Measured: a spawned worker spends about 12 ms of CPU tearing the interpreter down, 1 ms this
+    way; after Cancel, four workers' teardown kept the lab's CPU up for 100-200 ms.
+    """
+    import os
+    import sys
+    from multiprocessing import util
+
+    exit_work = getattr(util, "_exit_function", None)  # what Process._bootstrap runs last
+    if not callable(exit_work):
+        return  # another Python: leave the ordinary way
+    exit_work()
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None:
+            stream.flush()
+    os._exit(0)
 
 
 class ProcessWorker(Worker):

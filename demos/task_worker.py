@@ -19,27 +19,37 @@ class TaskContext(WorkerContext):
     """A WorkerContext whose waits are awaits, for coroutine workers."""
 
     async def asleep(self, seconds: float, detail: str = "await asyncio.sleep") -> None:
-        """Await like I/O does; cancel at the next poll."""
+        """Await like I/O does, on the gate: Cancel ends it and Pause holds it at once (within the
+        gate's poll); paused time does not count as time slept."""
         self.emit(State.WAITING, detail)
-        deadline = time.perf_counter() + seconds * self.control.stretch
-        while (left := deadline - time.perf_counter()) > 0:
-            if self.control.cancelled:
+        control = self.control
+        deadline = time.perf_counter() + seconds * control.stretch
+        while await control.async_gate.wait_until(
+            lambda: control.paused or control.cancelled, deadline
+        ):
+            if control.cancelled:
                 raise Cancelled
-            await asyncio.sleep(min(left, 0.05))
+            deadline += await self._ahold("paused in the middle of an await")
 
     async def acheckpoint(self) -> None:
         """Step boundary for tasks: pause by awaiting, so the loop stays free."""
         if self.control.cancelled:
             raise Cancelled
-        if self.control.paused:
-            previous = self.state
-            self.emit(State.PAUSED, "paused at a step boundary")
-            # The flags may live in shared memory written by another process: poll them.
-            while self.control.paused and not self.control.cancelled:  # noqa: ASYNC110
-                await asyncio.sleep(0.01)
-            if self.control.cancelled:
-                raise Cancelled
-            self.emit(previous, "resumed")
+        await self._ahold("paused at a step boundary")
+
+    async def _ahold(self, detail: str) -> float:
+        """Await while Pause is on (the lane shows PAUSED), then go back to the state it was in;
+        seconds held. Raises Cancelled if Cancel comes meanwhile."""
+        control = self.control
+        if not control.paused:
+            return 0.0
+        previous, start = self.state, time.perf_counter()
+        self.emit(State.PAUSED, detail)
+        await control.async_gate.wait_until(lambda: not control.paused or control.cancelled)
+        if control.cancelled:
+            raise Cancelled
+        self.emit(previous, "resumed")
+        return time.perf_counter() - start
 
 
 class TaskWorker(Worker):

@@ -131,6 +131,9 @@ class ChildRecorder:
                 seen = _identify(pid, parent)
                 if seen is not None and (seen.pid, seen.created) not in self._before:
                     self._seen[pid] = seen
+            seen_now = list(self._seen.values())
+        # A subreaper must reap what it adopted, or the orphans' zombies pile up under pytest.
+        reap_orphans(seen_now, tree)
 
     def _loop(self) -> None:
         while True:
@@ -161,13 +164,13 @@ def alive(seen: Seen) -> bool:
         return False
 
 
-def reap_orphans(started: list[Seen]) -> None:
+def reap_orphans(started: list[Seen], tree: dict[int, int] | None = None) -> None:
     """Collect the exit status of orphans this process adopted as subreaper.
 
     Only orphans: a pid we started ourselves is waited for by its owner (subprocess,
     multiprocessing), and reaping it here would rob that owner of its exit status.
     """
-    tree = descendants()
+    tree = descendants() if tree is None else tree
     for seen in started:
         if seen.first_parent != ME and tree.get(seen.pid) == ME and _same(seen):
             with contextlib.suppress(ChildProcessError):

@@ -76,7 +76,8 @@ def _qt_leftovers() -> list[str]:
     windows = leaks.visible_windows()
     leaks.close_windows()
     timers = leaks.settle_qt(time.monotonic() + QT_GRACE_S, leaks.running_timers)
-    leaks.stop_timers()
+    if timers:
+        leaks.stop_timers()
     return windows + timers
 
 

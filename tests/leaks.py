@@ -14,8 +14,12 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import psutil
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QTimer
 
 PR_SET_CHILD_SUBREAPER = 36  # linux/prctl.h
 SAMPLE_S = 0.1  # how often the sampler walks the tree of descendants
@@ -185,37 +189,35 @@ def kill(seen: Seen) -> None:
 
 
 # ----------------------------------------------------------------------------------- Qt
-def running_timers() -> list[str]:
-    """Python-visible QTimers still active, and active timers owned by living widgets."""
+def _active_timers() -> list[QTimer]:
+    """Python-visible QTimers still active, and active timers owned by living widgets
+    (Qt's own, e.g. a status bar message's timeout, are reached through their widget)."""
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
     from shiboken6 import isValid
 
-    found: dict[int, QTimer] = {}
-    for obj in gc.get_objects():
-        if isinstance(obj, QTimer) and isValid(obj):
-            found[id(obj)] = obj
+    found: dict[int, QTimer] = {id(o): o for o in gc.get_objects() if type(o) is QTimer}
     app = QApplication.instance()
     if isinstance(app, QApplication):
         for widget in app.topLevelWidgets():
             for timer in widget.findChildren(QTimer):
                 found[id(timer)] = timer
-    running = []
-    for timer in found.values():
-        if isValid(timer) and timer.isActive():
-            owner = timer.parent()
-            where = type(owner).__name__ if owner is not None else "no parent"
-            running.append(f"QTimer every {timer.interval()} ms ({where})")
-    return running
+    return [t for t in found.values() if isValid(t) and t.isActive()]
+
+
+def running_timers() -> list[str]:
+    """Each running QTimer, described."""
+    described = []
+    for timer in _active_timers():
+        owner = timer.parent()
+        where = type(owner).__name__ if owner is not None else "no parent"
+        described.append(f"QTimer every {timer.interval()} ms ({where})")
+    return described
 
 
 def stop_timers() -> None:
-    from PySide6.QtCore import QTimer
-    from shiboken6 import isValid
-
-    for obj in gc.get_objects():
-        if isinstance(obj, QTimer) and isValid(obj) and obj.isActive():
-            obj.stop()
+    for timer in _active_timers():
+        timer.stop()
 
 
 def visible_windows() -> list[str]:

@@ -36,6 +36,26 @@ def test_orphans_a_grandchild(tmp_path):
     (Path(__file__).parent / "grandchild.pid").write_text(out.stdout.strip())
 """
 
+KILLED_PARENT = """
+import subprocess, sys
+from pathlib import Path
+
+def test_kills_a_parent_whose_child_lives_on():
+    # Like a lab killed mid-run: its worker process is orphaned, still computing.
+    code = (
+        "import subprocess, sys, time; "
+        "p = subprocess.Popen([sys.executable, '-c', 'while True: pass'], "
+        "stdout=subprocess.DEVNULL); "
+        "print(p.pid, flush=True); time.sleep(60)"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    pid = parent.stdout.readline().strip()
+    parent.kill()
+    parent.wait()
+    parent.stdout.close()
+    (Path(__file__).parent / "grandchild.pid").write_text(pid)
+"""
+
 CLEAN = """
 import asyncio, subprocess, sys, time
 
@@ -118,6 +138,17 @@ def test_an_orphaned_grandchild_fails_the_test_and_is_killed(
     assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
     if sys.platform.startswith("linux"):
         result.stdout.fnmatch_lines(["*leak check: pytest adopts orphaned descendants*"])
+
+
+def test_the_orphaned_worker_of_a_killed_parent_fails_the_test_and_is_killed(
+    inner,  # noqa: ANN001
+    pytester: pytest.Pytester,
+) -> None:
+    result = inner(KILLED_PARENT)
+    result.assert_outcomes(passed=1, errors=1)
+    pid = int((pytester.path / "grandchild.pid").read_text())
+    result.stdout.fnmatch_lines([f"*left behind*pid {pid} python*"])
+    assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
 
 
 def test_a_running_qtimer_fails_the_test(inner) -> None:  # noqa: ANN001

@@ -86,8 +86,12 @@ def test_sweep_measures_every_chunksize_in_one_run() -> None:
 def test_thread_pool_overlaps_waits_and_not_computing() -> None:
     _, io = twin("--kind", "thread", "--work", "io", "--tasks", "200", "--task-us", "2000")
     assert io["speedup"] > 1.5, io  # two threads sleep at the same time
-    _, cpu = twin("--kind", "thread", "--work", "cpu", "--tasks", "2000", "--task-us", "100")
-    assert cpu["speedup"] < 1.3, cpu  # one GIL: the threads take turns
+    # One GIL: the threads take turns. The speedup compares two runs made one after the other,
+    # which load coming and going between them can distort: asserted, or skipped with the load.
+    (_, cpu), others = measured_with_load(
+        lambda: twin("--kind", "thread", "--work", "cpu", "--tasks", "2000", "--task-us", "100")
+    )
+    require(cpu["speedup"] < 1.3, [others], "threads under 1.3x", f"{cpu['speedup']}x")
     assert "GIL" in cpu["verdict"]
 
 

@@ -23,11 +23,21 @@ RECORDER = leaks.ChildRecorder()
 pytest_plugins = ["pytester"]  # tests/test_leak_check.py runs the leak check on small test files
 
 
-def pytest_report_header() -> str:
+def _leak_check_note() -> str:
     if NO_SUBREAPER is None:
         return "leak check: pytest adopts orphaned descendants (PR_SET_CHILD_SUBREAPER)"
-    # Said once per run: orphans whose parent died before the sampler saw them go unnoticed.
     return f"leak check: {NO_SUBREAPER}; orphans are found only if sampled while still ours"
+
+
+def pytest_report_header() -> str:
+    return _leak_check_note()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    # Said once per run, even with -q: orphans whose parent died before the sampler saw them
+    # go unnoticed where this process cannot adopt them.
+    if NO_SUBREAPER is not None:
+        terminalreporter.write_line(_leak_check_note())
 
 
 def _shared_resource_tracker() -> int | None:

@@ -172,3 +172,16 @@ def test_a_pending_asyncio_task_fails_the_test(inner) -> None:  # noqa: ANN001
 def test_a_test_that_cleans_up_passes(inner) -> None:  # noqa: ANN001
     result = inner(CLEAN)
     result.assert_outcomes(passed=3)
+
+
+def test_where_orphans_cannot_be_adopted_the_run_says_so_once(
+    inner,  # noqa: ANN001
+    pytester: pytest.Pytester,
+) -> None:
+    # As on macOS or Windows: leaks.py finds no prctl (simulated by its platform check).
+    source = (HERE / "leaks.py").read_text()
+    pytester.makepyfile(leaks=source.replace('sys.platform.startswith("linux")', "False"))
+    result = inner(CLEAN)
+    result.assert_outcomes(passed=3)
+    notes = [line for line in result.outlines if "orphans are found only if sampled" in line]
+    assert len(notes) == 2, notes  # the header, and the summary that -q keeps

@@ -370,6 +370,7 @@ class MainWindow(QMainWindow):
         self._closing = True
         for timer in (self.draw_timer, self.cpu_timer, self.status_timer, self._lanes_timer):
             timer.stop()
+        self.statusBar().clearMessage()  # a message's timeout is a running timer too
         for task in list(self._tasks):
             task.cancel()
         self.lab.stop_lab()

@@ -1,52 +1,106 @@
 """Shared fixtures: temporary settings, a qasync loop for GUI tests, and a leak check after every
-test (threads, child processes)."""
+test (threads, every process the test started with their children, running QTimers, visible
+windows, pending asyncio tasks)."""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import sys
 import threading
 import time
 from collections.abc import Iterator
 
-import psutil
+import leaks
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-LEAK_GRACE_S = 5.0
+LEAK_GRACE_S = 5.0  # for threads and processes to end on their own
+QT_GRACE_S = 1.0  # for timers to stop once the test's windows are closed
+TASK_GRACE_S = 2.0  # for the qasync loop's tasks to finish
+NO_SUBREAPER = leaks.become_subreaper()
+RECORDER = leaks.ChildRecorder()
+pytest_plugins = ["pytester"]  # tests/test_leak_check.py runs the leak check on small test files
 
 
-def _is_resource_tracker(proc: psutil.Process) -> bool:
-    # multiprocessing's spawn start method keeps one resource tracker for the whole session.
-    try:
-        return "resource_tracker" in " ".join(proc.cmdline())
-    except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
-        return True
+def _leak_check_note() -> str:
+    if NO_SUBREAPER is None:
+        return "leak check: pytest adopts orphaned descendants (PR_SET_CHILD_SUBREAPER)"
+    return f"leak check: {NO_SUBREAPER}; orphans are found only if sampled while still ours"
 
 
-def _children() -> list[psutil.Process]:
-    me = psutil.Process()
-    return [p for p in me.children(recursive=True) if not _is_resource_tracker(p)]
+def pytest_report_header() -> str:
+    return _leak_check_note()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    # Said once per run, even with -q: orphans whose parent died before the sampler saw them
+    # go unnoticed where this process cannot adopt them.
+    if NO_SUBREAPER is not None:
+        terminalreporter.write_line(_leak_check_note())
+
+
+def _shared_resource_tracker() -> int | None:
+    """The resource tracker multiprocessing starts for *this* process on its first spawn.
+
+    It is one per process for the whole session (a module-level singleton that lives until
+    pytest exits), so it is not a leak of the test that happened to start it. A lab's tracker
+    is the lab's child and ends with the lab, so it gets no exemption.
+    """
+    from multiprocessing import resource_tracker
+
+    return getattr(resource_tracker._resource_tracker, "_pid", None)
+
+
+def _left_processes_and_threads(before: set[threading.Thread]) -> list[str]:
+    """Wait up to LEAK_GRACE_S for the test's threads and processes to end; kill what is left."""
+    deadline = time.monotonic() + LEAK_GRACE_S
+    while True:
+        threads = [t for t in threading.enumerate() if t not in before and t.is_alive()]
+        started = RECORDER.started()
+        tracker = _shared_resource_tracker()
+        procs = [p for p in started if p.pid != tracker and leaks.alive(p)]
+        if (not threads and not procs) or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    for proc in procs:
+        leaks.kill(proc)  # the next test starts clean
+    end = time.monotonic() + LEAK_GRACE_S
+    while any(leaks.alive(p) for p in procs) and time.monotonic() < end:
+        time.sleep(0.02)
+    leaks.reap_orphans(started)
+    return [f"thread {t.name}" for t in threads] + [
+        f"pid {p.pid} {p.name} (started by pid {p.first_parent})" for p in procs
+    ]
+
+
+def _qt_leftovers() -> list[str]:
+    """Windows still shown and QTimers still running after the test's widgets were closed
+    (pytest-qt closes the widgets given to qtbot before fixtures are torn down)."""
+    if "PySide6.QtWidgets" not in sys.modules:
+        return []
+    from PySide6.QtWidgets import QApplication
+
+    if QApplication.instance() is None:
+        return []
+    windows = leaks.visible_windows()
+    leaks.close_windows()
+    timers = leaks.settle_qt(time.monotonic() + QT_GRACE_S, leaks.running_timers)
+    if timers:
+        leaks.stop_timers()
+    return windows + timers
 
 
 @pytest.fixture(autouse=True)
 def no_leaks() -> Iterator[None]:
-    """Fail a test that leaves a thread or a child process running (after a grace period)."""
+    """Fail a test that leaves a thread, a process (child, grandchild, orphan), a running QTimer
+    or a visible window behind; the processes are killed and the timers stopped first."""
+    RECORDER.begin()
     before = set(threading.enumerate())
     yield
-    deadline = time.monotonic() + LEAK_GRACE_S
-    while True:
-        threads = [t for t in threading.enumerate() if t not in before and t.is_alive()]
-        children = [p for p in _children() if p.is_running() and p.status() != "zombie"]
-        if not threads and not children:
-            return
-        if time.monotonic() > deadline:
-            break
-        time.sleep(0.05)
-    for child in children:
-        child.kill()
-    names = [t.name for t in threads] + [f"pid {p.pid} {p.name()}" for p in children]
-    pytest.fail(f"left behind: {names}")
+    left = _qt_leftovers() + _left_processes_and_threads(before)
+    if left:
+        pytest.fail(f"left behind: {left}")
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -78,9 +132,32 @@ def qloop(qapp):  # noqa: ANN001 - pytest-qt's fixture
     loop = _LOOP[0]
     asyncio.set_event_loop(loop)
     asyncio.events._set_running_loop(loop)
-    yield loop
-    asyncio.events._set_running_loop(None)
-    asyncio.set_event_loop(None)
+    try:
+        yield loop
+        pending = _settle_tasks(loop)
+    finally:
+        asyncio.events._set_running_loop(None)
+        asyncio.set_event_loop(None)
+    if pending:
+        pytest.fail(f"asyncio tasks still pending: {pending}")
+
+
+def _settle_tasks(loop: asyncio.AbstractEventLoop) -> list[str]:
+    """Let the loop finish its tasks for up to TASK_GRACE_S; cancel and name what is left."""
+    from PySide6.QtCore import QCoreApplication
+
+    deadline = time.monotonic() + TASK_GRACE_S
+    while (pending := asyncio.all_tasks(loop)) and time.monotonic() < deadline:
+        QCoreApplication.processEvents()
+        time.sleep(0.01)
+    names = sorted(repr(task.get_coro()) for task in pending)
+    for task in pending:
+        task.cancel()
+    end = time.monotonic() + TASK_GRACE_S
+    while asyncio.all_tasks(loop) and time.monotonic() < end:
+        QCoreApplication.processEvents()
+        time.sleep(0.01)
+    return names
 
 
 @pytest.fixture

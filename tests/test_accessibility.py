@@ -34,10 +34,12 @@ def test_every_control_has_an_accessible_name_and_takes_focus(qtbot, qloop) -> N
     qtbot.addWidget(win)
     assert len(list(win.lessons)) == len(win.lessons.titles)  # build every lesson
     unnamed, unreachable = [], []
+    checked = 0
     for cls in CONTROLS:
         for widget in win.findChildren(cls):
             if isinstance(widget, QScrollBar) or widget.objectName().startswith("qt_"):
                 continue  # Qt's own parts (scroll bars, corner and extension buttons)
+            checked += 1
             text = widget.text() if isinstance(widget, QAbstractButton | QLineEdit) else ""
             if not (widget.accessibleName() or text).strip():
                 unnamed.append(f"{type(widget).__name__} in {type(widget.parent()).__name__}")
@@ -45,6 +47,7 @@ def test_every_control_has_an_accessible_name_and_takes_focus(qtbot, qloop) -> N
                 widget, QAbstractSlider
             ):
                 unreachable.append(f"{type(widget).__name__} {text or widget.accessibleName()}")
+    assert checked >= len(win.lessons.titles), "every lesson has controls: none were found"
     assert not unnamed, unnamed
     assert not unreachable, unreachable
     win.tabs.setCurrentIndex(0)

@@ -5,13 +5,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
 
-import psutil
 import pytest
+from capacity import measured_with_load, require
 
 from demos import parallelism
 from demos.events import Kind, State
@@ -24,38 +21,7 @@ needs_cores = pytest.mark.skipif(not MULTI_CORE, reason="parallelism needs two u
 needs_pinning = pytest.mark.skipif(
     not parallelism.one_core_supported(), reason="os.sched_setaffinity is not available"
 )
-QUIET_CORES = 0.5  # CPU used by others, in cores, below which parallelism must show
 ATTEMPTS = 3
-T = TypeVar("T")
-
-
-def _own_cpu_s() -> float:
-    """CPU seconds of this test process and its whole tree (reaped descendants included)."""
-    total = 0.0
-    for proc in [psutil.Process(), *psutil.Process().children(recursive=True)]:
-        try:
-            t = proc.cpu_times()
-        except psutil.Error:
-            continue
-        total += t.user + t.system + t.children_user + t.children_system
-    return total
-
-
-def measured_with_load(action: Callable[[], T]) -> tuple[T, float]:
-    """Run ``action``; also return how many cores *other* programs kept busy meanwhile.
-
-    Parallelism needs free cores: on a machine shared with other jobs a speedup can only be
-    hidden, never invented, so a missing speedup counts as a failure only on a quiet machine.
-    """
-    system_before, own_before, t0 = psutil.cpu_times(), _own_cpu_s(), time.perf_counter()
-    value = action()
-    system_after, own_after, wall = psutil.cpu_times(), _own_cpu_s(), time.perf_counter() - t0
-
-    def busy(t: Any) -> float:
-        return t.user + t.system + getattr(t, "nice", 0.0) + getattr(t, "irq", 0.0)
-
-    others = busy(system_after) - busy(system_before) - (own_after - own_before)
-    return value, max(0.0, others / wall)
 
 
 def twin(*args: str) -> tuple[str, dict]:
@@ -79,7 +45,10 @@ def test_twin_reports_both_models_and_processes_alone_run_in_parallel() -> None:
         )
         for model in ("threads", "processes"):
             assert {"elapsed_s", "sequential_s", "speedup"} <= result[model].keys()
-            assert result[model]["sequential_s"] > 0.2  # measured CPU time, not assumed
+            # CPU time measured in the workers: there was some, and never more than the
+            # cores could give in the elapsed time (a figure assumed from the settings could).
+            cpu_s, wall_s = result[model]["sequential_s"], result[model]["elapsed_s"]
+            assert 0 < cpu_s <= wall_s * result["cores"] * 1.05 + 0.02, (model, result[model])
         assert result["cores"] >= 1
         assert result["one_core"] is False
         assert result["work"] == "cpu"
@@ -90,9 +59,7 @@ def test_twin_reports_both_models_and_processes_alone_run_in_parallel() -> None:
         # The issue's bar: more than 1.5x for two processes on a 2-core machine.
         if not MULTI_CORE or result["processes"]["speedup"] > 1.5:
             return
-    if all(others > QUIET_CORES for _, others in seen):
-        pytest.skip(f"other programs kept the cores busy: (speedup, cores used) {seen}")
-    pytest.fail(f"processes did not run in parallel: (speedup, cores used by others) {seen}")
+    require(False, [o for _, o in seen], "two processes above 1.5x", f"(speedup, others) {seen}")
 
 
 @needs_pinning
@@ -229,9 +196,6 @@ def test_compare_both_in_the_lab_shows_two_speedups_and_pid_lanes(window, qtbot)
     assert "threads" in tab.figures
     assert tab.threads_speedup.text().endswith("(ideal 2x)")
     assert figure(tab.threads_speedup) < 1.3, tab.threads_detail.text()
-    if MULTI_CORE and others < QUIET_CORES:
-        assert figure(tab.processes_speedup) > 1.3, (tab.processes_detail.text(), others)
-        assert "parallel on separate cores" in tab.verdict_label.text()
     assert "start-up" in tab.processes_detail.text()
     # The last run was the processes: their lanes carry real pids, not the lab's.
     workers = [lane for lane in window.store.lanes if lane.kind is Kind.PROCESS]
@@ -241,6 +205,11 @@ def test_compare_both_in_the_lab_shows_two_speedups_and_pid_lanes(window, qtbot)
     assert 0 not in pids
     assert window.lab.pid not in pids
     assert {window.store.current_state(lane.lane_id) for lane in workers} == {State.DONE}
+    # Last, as it may skip: more than 1.3x, or a skip naming the load that hid it.
+    if MULTI_CORE:
+        parallel = figure(tab.processes_speedup) > 1.3
+        require(parallel, [others], "processes above 1.3x", tab.processes_detail.text())
+        assert "parallel on separate cores" in tab.verdict_label.text()
 
 
 @pytest.mark.gui

@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from capacity import measured_with_load, require
 
-from demos import pool_result, pools, processes
+from demos import pool_result, pools
 from demos.events import Kind, State
 from demos.runtime import Run
 from demos.transport import ListSink
@@ -55,24 +56,18 @@ def test_chunksize_1_with_10000_tiny_tasks_is_slower_than_one_process() -> None:
 @pytest.mark.skipif(CORES < 2, reason=f"a pool speedup needs 2 usable cores; this has {CORES}")
 def test_a_good_chunksize_gives_at_least_1_5x_on_two_cores() -> None:
     tries: list[dict[str, Any]] = []
+    others: list[float] = []  # cores other programs used during each try
     for _ in range(TRIES):
-        tries.append(process_pool(4000, 150, 250))
-        if tries[-1]["speedup"] >= 1.5:
+        result, load = measured_with_load(lambda: process_pool(4000, 150, 250))
+        tries.append(result)
+        others.append(round(load, 2))
+        if result["speedup"] >= 1.5:
             break
     best = max(tries, key=lambda r: r["speedup"])
-    if best["speedup"] < 1.5:
-        # Say why, visibly: another program holding a core caps any two processes. The
-        # Multiprocessing lesson's plain two-process run measures what the machine gives now.
-        one, _, _ = processes.run_point(1, 1000, 0)
-        two, _, _ = processes.run_point(2, 1000, 0, one.elapsed_s)
-        if two.speedup < 1.6:
-            pytest.skip(
-                f"the machine is busy: two plain processes reached {two.speedup:.2f}x, "
-                f"the pool's best of {len(tries)} was {best['speedup']:.2f}x"
-            )
-    assert best["speedup"] >= 1.5, [t["speedup"] for t in tries]
     assert best["ideal"] == 2
     assert best["startup_ms"] > 0  # measured, and kept out of the elapsed time
+    speedups = [t["speedup"] for t in tries]
+    require(best["speedup"] >= 1.5, others, "a pool of 2 at 1.5x", f"speedups {speedups}")
 
 
 def test_sweep_measures_every_chunksize_in_one_run() -> None:
@@ -91,8 +86,12 @@ def test_sweep_measures_every_chunksize_in_one_run() -> None:
 def test_thread_pool_overlaps_waits_and_not_computing() -> None:
     _, io = twin("--kind", "thread", "--work", "io", "--tasks", "200", "--task-us", "2000")
     assert io["speedup"] > 1.5, io  # two threads sleep at the same time
-    _, cpu = twin("--kind", "thread", "--work", "cpu", "--tasks", "2000", "--task-us", "100")
-    assert cpu["speedup"] < 1.3, cpu  # one GIL: the threads take turns
+    # One GIL: the threads take turns. The speedup compares two runs made one after the other,
+    # which load coming and going between them can distort: asserted, or skipped with the load.
+    (_, cpu), others = measured_with_load(
+        lambda: twin("--kind", "thread", "--work", "cpu", "--tasks", "2000", "--task-us", "100")
+    )
+    require(cpu["speedup"] < 1.3, [others], "threads under 1.3x", f"{cpu['speedup']}x")
     assert "GIL" in cpu["verdict"]
 
 

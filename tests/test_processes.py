@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from capacity import measured_with_load, require
 
 from demos import ipc_cost, processes, processes_result
 from demos.events import Kind, State
@@ -46,15 +47,22 @@ def test_twin_reports_speedups_start_up_and_ipc() -> None:
 
 @pytest.mark.skipif(not MULTI_CORE, reason="a speedup needs two usable cores")
 def test_two_processes_are_faster_than_one_for_cpu_work() -> None:
-    # Other programs may share the machine: the best of three tries is the machine's capacity.
-    best = 0.0
+    # Judged twice: by elapsed time, T(1) / T(2) > 1.3, and by CPU time the two processes
+    # received per second of wall time, > 1.15: one process alone cannot exceed 1.0, so more
+    # means both computed at the same moment. Load elsewhere can hide both, never fake them.
+    tries: list[tuple[float, float, float]] = []  # (speedup, on-CPU cores, others' cores)
     for _ in range(3):
-        one, _, _ = processes.run_point(1, 2000, 0)
-        two, _, _ = processes.run_point(2, 2000, 0, one.elapsed_s)
-        best = max(best, two.speedup)
-        if best > 1.3:
-            break
-    assert best > 1.3, two
+        (one, two), others = measured_with_load(
+            lambda: (
+                one := processes.run_point(1, 2000, 0)[0],
+                processes.run_point(2, 2000, 0, one.elapsed_s)[0],
+            )
+        )
+        tries.append((two.speedup, round(two.cpu_s / two.elapsed_s, 2), round(others, 2)))
+        if two.speedup > 1.3 and two.cpu_s / two.elapsed_s > 1.15:
+            return
+    figures = f"(speedup, on-CPU cores, others) {tries}"
+    require(False, [t[2] for t in tries], "two processes in parallel", figures)
 
 
 def test_ipc_cost_grows_with_the_payload_and_shared_memory_is_measured() -> None:
@@ -100,14 +108,15 @@ def sweep_result(speedups: list[float], ipc_ms: float = 0.5) -> processes_result
 def test_the_verdict_follows_the_measured_sweep_and_ipc() -> None:
     scaled = sweep_result([1.0, 1.95, 2.9, 3.8])
     assert scaled.verdict().startswith("4 processes reached 3.80x, close to Amdahl's 4.00x")
-    assert "processes pay off" in scaled.verdict()
+    assert scaled.verdict().endswith("per process: processes pay off.")
     # The same settings (no serial part, 4 cores) predict 4x; a busy machine measured 1.1x.
     busy = sweep_result([1.0, 1.1, 1.05, 1.1]).verdict()
     assert busy.startswith("More processes gained nothing (best 1.10x")
     assert "close to Amdahl" not in busy
     assert "below Amdahl's 4.00x" in sweep_result([1.0, 1.6, 2.1, 2.4]).verdict()
     # The IPC part follows the pipe's time against each process's 250 ms of work.
-    assert "do not pay off" in sweep_result([1.0, 1.9], ipc_ms=400.0).verdict()
+    assert "processes do not pay off" in sweep_result([1.0, 1.9], ipc_ms=400.0).verdict()
+    assert "processes pay off" not in sweep_result([1.0, 1.9], ipc_ms=400.0).verdict()
 
 
 def test_the_result_keeps_the_twin_keys_and_round_trips_through_json() -> None:
@@ -136,7 +145,9 @@ def test_scenario_builds_sweep_points_and_the_ipc_pair() -> None:
         processes.build_workers("ipc", payload_kb=128 * 1024)
     assert "processes: elapsed" not in ipc_cost.verdict(50.0, 1.0, 10.0, 65536)
     assert "do not pay off" in ipc_cost.verdict(50.0, 1.0, 10.0, 65536)
-    assert "pay off" in ipc_cost.verdict(0.1, 0.05, 500.0, 1)
+    cheap = ipc_cost.verdict(0.1, 0.05, 500.0, 1)
+    assert cheap.endswith("per process: processes pay off.")  # "do not pay off" also has "pay off"
+    assert "do not" not in cheap
 
 
 # ------------------------------------------------------------------- the tab
@@ -165,7 +176,10 @@ def test_tab_runs_the_sweep_and_ipc_through_the_lab(qtbot, qloop) -> None:  # no
     assert tab.pipe_label.text().endswith("ms for 64 KB")
     assert tab.shm_label.text().endswith("ms for 64 KB")
     assert "ms" in tab.spawn_label.text()
-    assert "pay off" in tab.verdict_label.text()
+    # 64 KB through a pipe beside 200 ms of work per process: the exact verdict, not a substring
+    # that "do not pay off" would also contain.
+    assert tab.verdict_label.text().endswith("processes pay off."), tab.verdict_label.text()
+    assert "do not" not in tab.verdict_label.text()
     assert tab.method_label.text().startswith("spawn")
     # The last run was the IPC pair: two process lanes with their own pids, both done.
     workers = [lane for lane in win.store.lanes if lane.kind is Kind.PROCESS]

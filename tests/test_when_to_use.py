@@ -10,6 +10,7 @@ from pathlib import Path
 
 import psutil
 import pytest
+from capacity import measured_with_load, require
 
 from demos import when_to_use, when_to_use_result
 from demos.when_to_use_result import WhenToUseResult
@@ -33,9 +34,15 @@ def twin(*args: str) -> dict:
 
 
 @pytest.fixture(scope="module")
-def matrix() -> dict:
-    """One twin run at the defaults, shared by the assertions about its rows."""
-    return twin()
+def measured() -> tuple[dict, float]:
+    """One twin run at the defaults, shared by the assertions about its rows, and the cores
+    other programs used meanwhile."""
+    return measured_with_load(twin)
+
+
+@pytest.fixture
+def matrix(measured: tuple[dict, float]) -> dict:
+    return measured[0]
 
 
 def test_twin_reports_the_matrix(matrix: dict) -> None:
@@ -59,10 +66,20 @@ def test_io_row_goes_to_threads_or_coroutines(matrix: dict) -> None:
 
 @pytest.mark.skipif(not MULTI_CORE, reason="needs two cores")
 @pytest.mark.skipif(not when_to_use.gil_enabled(), reason="without a GIL busy threads scale")
-def test_cpu_row_goes_to_processes(matrix: dict) -> None:
+def test_cpu_row_goes_to_processes(measured: tuple[dict, float]) -> None:
+    matrix, others = measured
     row = matrix["matrix"]["cpu"]
-    assert row["threads"] / row["processes"] > 1.3, "processes run on separate cores"
-    assert matrix["speedups"]["cpu"]["threads"] < 1.3, "one GIL: threads take turns"
+    # Elapsed times taken one after another: load that comes and goes between them can hide
+    # the processes' gain, or make the threads look faster than one after another. Both are
+    # asserted, or skipped naming the load measured during the run.
+    threads = matrix["speedups"]["cpu"]["threads"]
+    ratio = row["threads"] / row["processes"]
+    require(
+        threads < 1.3 and ratio > 1.3,
+        [others],
+        "threads under 1.3x (one GIL) and processes 1.3x faster than threads",
+        f"threads {threads:.2f}x, threads/processes {ratio:.2f}",
+    )
     assert matrix["winners"]["cpu"] == "processes"
     assert "CPU-bound: processes" in matrix["recommendation"]
 
@@ -161,11 +178,17 @@ def window(qtbot, qloop):  # noqa: ANN001
 
 
 def descendants() -> list[psutil.Process]:
-    return [
-        p
-        for p in psutil.Process().children(recursive=True)
-        if "resource_tracker" not in " ".join(p.cmdline()) and p.status() != "zombie"
-    ]
+    """Living descendants but resource trackers (a process may end while being looked at)."""
+    living = []
+    for p in psutil.Process().children(recursive=True):
+        try:
+            if p.status() != psutil.STATUS_ZOMBIE and "resource_tracker" not in " ".join(
+                p.cmdline()
+            ):
+                living.append(p)
+        except psutil.Error:
+            continue
+    return living
 
 
 def test_start_fills_the_matrix(window, qtbot) -> None:  # noqa: ANN001

@@ -135,6 +135,12 @@ def damaged(path: str | Path, problem: str) -> RecordingError:
     return RecordingError(f"{Path(path).name} is damaged: {problem}")
 
 
+def _short(value: object, limit: int = 40) -> str:
+    """A value as the message shows it: its repr, cut short (a damaged file can hold anything)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -142,7 +148,7 @@ def _is_int(value: object) -> bool:
 def _time(value: object, what: str) -> int:
     """A time in nanoseconds: a whole number from 0 to the int64 maximum, else ValueError."""
     if not _is_int(value):
-        raise ValueError(f"{what} has time {value!r}, not a whole number of nanoseconds")
+        raise ValueError(f"{what} has time {_short(value)}, not a whole number of nanoseconds")
     assert isinstance(value, int)
     if value < 0:
         raise ValueError(f"{what} has a negative time ({value})")
@@ -164,7 +170,7 @@ def _lanes(items: object) -> list[Lane]:
         try:
             lanes.append(Lane(lane_id, Kind(kind), name, ident))
         except ValueError:
-            raise ValueError(f"lane {i} has unknown kind {kind!r}") from None
+            raise ValueError(f"lane {i} has unknown kind {_short(kind)}") from None
     ids = [lane.lane_id for lane in lanes]
     if len(set(ids)) != len(ids):
         raise ValueError("two lanes have the same id")
@@ -182,9 +188,9 @@ def _events(items: object, lane_ids: set[int]) -> list[Event]:
         t, lane, state, detail = item
         _time(t, f"event {i}")
         if not _is_int(lane) or lane not in lane_ids:
-            raise ValueError(f"event {i} is on lane {lane!r}, which is not among the lanes")
+            raise ValueError(f"event {i} is on lane {_short(lane)}, which is not among the lanes")
         if not _is_int(state) or state not in states:
-            raise ValueError(f"event {i} has unknown state {state!r}")
+            raise ValueError(f"event {i} has unknown state {_short(state)}")
         if not isinstance(detail, str):
             raise ValueError(f"event {i} has a detail that is not text")
         events.append((t, lane, state, detail))
@@ -214,9 +220,9 @@ def _values(items: object, lane_ids: set[int]) -> list[RecordedValue]:
         t, lane, name, value = item
         _time(t, f"value {i}")
         if not _is_int(lane) or lane not in known:
-            raise ValueError(f"value {i} is on lane {lane!r}, which is not among the lanes")
+            raise ValueError(f"value {i} is on lane {_short(lane)}, which is not among the lanes")
         if not isinstance(name, str):
-            raise ValueError(f"value {i} has a name that is not text ({name!r})")
+            raise ValueError(f"value {i} has a name that is not text ({_short(name)})")
         values.append((t, lane, name, value))
     return sorted(values, key=lambda v: v[0])
 
@@ -230,9 +236,9 @@ def _result(value: object) -> dict[str, Any]:
     if "elapsed_s" in value:
         elapsed = value["elapsed_s"]
         if not isinstance(elapsed, int | float) or isinstance(elapsed, bool):
-            raise ValueError(f"result.elapsed_s is {elapsed!r}, not a number")
+            raise ValueError(f"result.elapsed_s is {_short(elapsed)}, not a number")
         if not math.isfinite(elapsed) or elapsed < 0:
-            raise ValueError(f"result.elapsed_s is {elapsed!r}, not a finite duration")
+            raise ValueError(f"result.elapsed_s is {_short(elapsed)}, not a finite duration")
     return value
 
 
@@ -250,8 +256,8 @@ def param_problem(params: dict[str, Any], defaults: dict[str, Any]) -> str | Non
         fits = type(value) is expected or (expected is float and _is_int(value))
         if not fits:
             return (
-                f"setting {key!r} is {value!r} ({type(value).__name__}), but the lesson expects "
-                f"{expected.__name__}"
+                f"setting {_short(key)} is {_short(value)} ({type(value).__name__}), but the "
+                f"lesson expects {expected.__name__}"
             )
     return None
 

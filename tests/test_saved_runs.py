@@ -349,17 +349,15 @@ def test_damaged_content_says_what_is_wrong_and_leaves_the_window_usable(
     assert not win.banner.isVisible()
 
 
-def test_a_run_longer_than_three_seconds_replays_and_scrubs(windows, qtbot, tmp_path) -> None:  # noqa: ANN001
-    events = [
-        (i * 500 * MS, 1, int(State.RUNNING if i % 2 else State.WAITING), "") for i in range(9)
-    ]
-    events.append((4_200 * MS, 1, int(State.DONE), "returned"))
+@pytest.mark.parametrize("total_ms", [1_000, 4_200, 600_000], ids=["1s", "4.2s", "10min"])
+def test_runs_of_any_length_replay_and_scrub(windows, qtbot, tmp_path, total_ms) -> None:  # noqa: ANN001
+    # Positions travel in nanoseconds: a 32-bit signal argument broke every run over 2.15 s.
+    step = total_ms * MS // 8
+    events = [(i * step, 1, int(State.RUNNING if i % 2 else State.WAITING), "") for i in range(8)]
+    events.append((total_ms * MS, 1, int(State.DONE), "returned"))
+    mark_ns = total_ms * MS * 6 // 7
     rec = recording.Recording(
-        "Multithreading",
-        {},
-        [Lane(1, Kind.THREAD, "Thread-1", 11)],
-        events,
-        [Mark(3_600 * MS, "m")],
+        "Multithreading", {}, [Lane(1, Kind.THREAD, "Thread-1", 11)], events, [Mark(mark_ns, "m")]
     )
     path = tmp_path / "long.clrun"
     recording.save(rec, path)
@@ -367,16 +365,19 @@ def test_a_run_longer_than_three_seconds_replays_and_scrubs(windows, qtbot, tmp_
     assert win.open_run_from(str(path)), win.banner.text()
     bar, store = win.replay_bar, win.replay.store
     with qtbot.waitSignal(win.replay.positionChanged) as signal:
-        bar.scrub.sliderMoved.emit(900)  # a drag to 90 %: 3.78 s
-    assert signal.args == [4_200 * MS * 900 // 1000]
-    assert store.count == 8
-    assert store.marks == [Mark(3_600 * MS, "m")]
-    assert bar.clock.text() == "3.78 / 4.20 s"
+        bar.scrub.sliderMoved.emit(900)  # a drag to 90 %
+    at_ns = total_ms * MS * 900 // 1000
+    assert signal.args == [at_ns]
+    assert store.count == sum(1 for e in events if e[0] <= at_ns)
+    assert store.marks == [Mark(mark_ns, "m")]
+    assert bar.clock.text() == f"{at_ns / 1e9:.2f} / {total_ms / 1e3:.2f} s"
     win.replay.speed = 4.0
-    win.start_or_toggle()  # play from there to the end
-    qtbot.waitUntil(lambda: store.count == len(events), timeout=10_000)
-    qtbot.waitUntil(lambda: not win.replay.playing, timeout=10_000)
-    assert bar.clock.text() == "4.20 / 4.20 s"
+    with qtbot.waitSignal(win.replay.positionChanged):
+        bar.scrub.sliderMoved.emit(990)  # near the end, then play it out
+    win.start_or_toggle()
+    qtbot.waitUntil(lambda: store.count == len(events), timeout=15_000)
+    qtbot.waitUntil(lambda: not win.replay.playing, timeout=15_000)
+    assert bar.clock.text() == f"{total_ms / 1e3:.2f} / {total_ms / 1e3:.2f} s"
     assert bar.scrub.value() == 1000
 
 

@@ -74,10 +74,13 @@ class ThreadWorker(Worker):
     def __init__(self, spec: WorkerSpec, lane_id: int, sink: Sink, control: Control) -> None:
         super().__init__(spec, lane_id, sink, control)
         self._thread = threading.Thread(target=self._main, name=spec.name, daemon=True)
+        self.start_gate: threading.Event | None = None  # set by a Run starting many at once
 
     def _main(self) -> None:
         ident = threading.get_native_id()
         self.sink.announce(Lane(self.lane_id, self.kind, self.spec.name, ident))
+        if self.start_gate is not None:
+            self.start_gate.wait()  # READY until every thread of the run exists
         ctx = WorkerContext(self.lane_id, self.sink, self.control)
         state, message = run_worker(ctx, self.spec.fn, self.spec.params)
         self.outcome = Outcome(state, message, now_ns(), ctx.work_s)

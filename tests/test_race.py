@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -105,6 +106,10 @@ def test_a_cancelled_run_compares_completed_increments() -> None:
     specs = race.build_workers(4, 100_000, True)
     run = Run(Kind.THREAD, specs, sink)
     run.start()
+    deadline = time.monotonic() + 10.0  # cancel mid-run: once the threads are counting
+    while not any(e[2] == int(State.RUNNING) for e in list(sink.events)):
+        assert time.monotonic() < deadline, "no thread started counting"
+        time.sleep(0.005)
     assert run.cancel(10.0).ended
     result = race.result(specs)
     assert result["expected"] < result["planned"]

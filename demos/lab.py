@@ -17,6 +17,7 @@ import importlib
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
@@ -31,6 +32,7 @@ from demos.transport import SocketSink
 
 FIRST_WORKER_LANE_ID = 1
 WATCH_S = 0.1  # the watcher looks at the workers at least this often
+CANCEL_GRACE_S = 0.8  # then it ends the process workers that did not stop (the GUI waits 2 s)
 QUIT_JOIN_S = 1.0
 
 
@@ -134,12 +136,22 @@ class Lab:
         carries no figures and names the dead worker under "failed", as for a lab that died.
         """
         marked = False
+        cancelled_at: float | None = None
         while run.alive():
             run.wait_any(WATCH_S)
             dead = run.stop_if_one_died()  # the others may be waiting for it: stop them
             if dead is not None and not marked:
                 marked = True
                 self.sink.send(Msg.MARK, (now_ns(), f"{dead.spec.name} died: run cancelled"))
+            if run.control.cancelled and cancelled_at is None:
+                cancelled_at = time.monotonic()
+            elif cancelled_at is not None and time.monotonic() - cancelled_at > CANCEL_GRACE_S:
+                # Deaf to Cancel (stopped by SIGSTOP, stuck in a call): processes are ended
+                # here, before the GUI's deadline would replace the whole lab.
+                for worker in run.workers:
+                    if worker.is_alive():
+                        worker.escalate()
+                cancelled_at = float("inf")  # once
         for worker in run.workers:
             worker.join(0)  # one that ended while another was being joined: record its outcome
         died = died_reason(run)

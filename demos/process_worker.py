@@ -11,7 +11,7 @@ from typing import Any
 
 from demos import workloads
 from demos.context import Control, WorkerContext, lower_priority, run_worker
-from demos.escalate import escalate
+from demos.escalate import end_tree
 from demos.events import Kind, Lane, State, now_ns
 from demos.protocol import Msg
 from demos.transport import Sink, SocketSink
@@ -182,10 +182,10 @@ class ProcessWorker(Worker):
         return self.outcome.state is State.FAILED and self.outcome.message.startswith(EXITED)
 
     def escalate(self) -> str | None:
-        """Terminate, then kill if it still lives."""
+        """Terminate, then kill if it still lives (stopped or not), and whatever it started."""
         if self._process is None or not self._process.is_alive():
             return None
-        action = escalate(self._process, 0.0, TERMINATE_GRACE_S) or "ended"
+        action = end_tree(self._process, 0.0, TERMINATE_GRACE_S) or "ended"
         if self._ring is not None:
             self._ring.take_back(self.lane_id)
         detail = f"{action} after missing its deadline"

@@ -7,11 +7,15 @@ with ``os.kill``, as a user with ``kill -9`` or the OS's OOM killer would.
 
 from __future__ import annotations
 
+import asyncio
+import signal
 import time
 from typing import Any
 
+import psutil
 import pytest
-from fault_tools import kill, wait_for_workers
+from fault_tools import descendants, kill, send, still_there, wait_for_workers
+from PySide6.QtCore import Qt
 
 from app.lab_client import LabClient
 from demos.events import Kind, State
@@ -138,3 +142,74 @@ def running_pid(lab: LabClient, state: State = State.RUNNING) -> int:
         if lane.kind is Kind.PROCESS and lane.ident and lane.lane_id in lanes_in(lab, state):
             return lane.ident
     return 0
+
+
+def tree_pids(pid: int) -> list[int]:
+    """``pid`` and every process below it (workers and the resource tracker)."""
+    return [pid, *(p.pid for p in descendants(pid))]
+
+
+def test_a_stopped_worker_is_ended_by_cancel_and_nothing_outlives_close(lab, qtbot) -> None:  # noqa: ANN001
+    start_processes(lab, total_ms=8000)
+    qtbot.waitUntil(lambda: running_pid(lab) > 0, timeout=15_000)
+    stopped = next(p for p in wait_for_workers(lab.pid or 0, 2, 10) if p.pid == running_pid(lab))
+    workers = [p.pid for p in descendants(lab.pid or 0)]
+    assert len(workers) >= 2, workers  # two workers (and the lab's resource tracker, if it has one)
+    send(stopped, signal.SIGSTOP)
+    t0 = time.perf_counter()
+    cancel = asyncio.ensure_future(lab.cancel())
+    qtbot.waitUntil(cancel.done, timeout=15_000)
+    qtbot.waitUntil(lambda: not still_there(workers), timeout=5000)  # reaped or gone
+    cancelled_s = time.perf_counter() - t0
+    assert cancelled_s < 3, cancelled_s  # within the GUI's 2 s Cancel deadline, plus a margin
+    qtbot.waitUntil(lambda: lab.is_alive(), timeout=20_000)  # the same lab, or a replacement
+    # Close, as the window does: the new lab and everything below it end too.
+    start_processes(lab, total_ms=8000)
+    qtbot.waitUntil(lambda: running_pid(lab) > 0, timeout=15_000)
+    send(next(iter(wait_for_workers(lab.pid or 0, 1, 10))), signal.SIGSTOP)
+    after = tree_pids(lab.pid or 0)
+    lab.stop_lab()
+    qtbot.waitUntil(lambda: not still_there(after), timeout=5000)
+
+
+def test_a_stopped_lab_with_a_stopped_worker_leaves_nothing_on_close(lab, qtbot) -> None:  # noqa: ANN001
+    start_processes(lab, total_ms=8000)
+    qtbot.waitUntil(lambda: running_pid(lab) > 0, timeout=15_000)
+    workers = wait_for_workers(lab.pid or 0, 2, 10)
+    everything = tree_pids(lab.pid or 0)
+    send(workers[0], signal.SIGSTOP)
+    send(psutil.Process(lab.pid or 0), signal.SIGSTOP)  # the lab cannot quit, nor end them
+    t0 = time.perf_counter()
+    lab.stop_lab()  # as closing the window does
+    assert time.perf_counter() - t0 < 5
+    qtbot.waitUntil(lambda: not still_there(everything), timeout=5000)
+
+
+@pytest.fixture
+def window(qtbot, qloop):  # noqa: ANN001
+    from app.main_window import MainWindow
+
+    win = MainWindow()
+    win.tabs.setCurrentIndex([tab.title for tab in win.lessons].index("Multithreading"))
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(lambda: win.lab.is_alive() and win.lab.pid is not None, timeout=20_000)
+    yield win
+    win.close()
+
+
+def test_the_side_panel_stops_saying_running_when_the_lab_is_killed(window, qtbot) -> None:  # noqa: ANN001
+    tab = window.current_lesson()
+    tab.threads.setValue(3)
+    tab.steps.setValue(50)
+    tab.step_ms.setValue(500)
+    tab.kind_io.setChecked(True)
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: window.lab.running, timeout=5000)
+    verdict = tab.result_box.verdict
+    assert verdict.text() == "Running..."
+    old_lab = window.lab.pid or 0
+    kill(psutil.Process(old_lab))
+    qtbot.waitUntil(lambda: window.lab.pid not in (None, old_lab), timeout=10_000)
+    qtbot.waitUntil(lambda: verdict.text() != "Running...", timeout=2000)
+    assert "lab process" in verdict.text(), verdict.text()  # why, not a speedup alone

@@ -8,8 +8,13 @@ with ``os.kill``, as a user with ``kill -9`` or the OS's OOM killer would.
 from __future__ import annotations
 
 import asyncio
+import json
 import signal
+import subprocess
+import sys
 import time
+from pathlib import Path
+from subprocess import PIPE
 from typing import Any
 
 import psutil
@@ -24,6 +29,8 @@ from demos.intervals import IntervalStore
 pytestmark = pytest.mark.timeout(60)
 NOTICE_S = 1.0  # the bound: a dead worker is on screen within a second
 PARALLEL = "demos.parallelism"
+TWIN_END_S = 15.0  # a twin with a killed worker ends within this (its own deadlines are 30 s+)
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -213,3 +220,43 @@ def test_the_side_panel_stops_saying_running_when_the_lab_is_killed(window, qtbo
     qtbot.waitUntil(lambda: window.lab.pid not in (None, old_lab), timeout=10_000)
     qtbot.waitUntil(lambda: verdict.text() != "Running...", timeout=2000)
     assert "lab process" in verdict.text(), verdict.text()  # why, not a speedup alone
+
+
+TWIN_KILLS = {
+    # module and small arguments, how many workers run when one is killed, and a line that
+    # would be a figure made up from the broken run
+    "processes": (["--workers", "2", "--total-ms", "2000"], 2, "2 processes: elapsed"),
+    "parallelism": (["--workers", "2", "--total-ms", "2000"], 2, "processes:\n"),
+    "process_thread": (["--workers", "2", "--increments", "1000"], 2, "processes  "),
+    "when_to_use": (
+        ["--io-jobs", "2", "--io-ms", "100", "--cpu-jobs", "2", "--cpu-ms", "100"],
+        2,
+        "recommendation",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TWIN_KILLS))
+def test_a_twin_with_a_killed_worker_exits_1_with_its_reason_and_no_figure(name: str) -> None:
+    args, count, made_up = TWIN_KILLS[name]
+    command = [sys.executable, "-m", f"demos.{name}", *args, "--json"]
+    twin = subprocess.Popen(command, cwd=ROOT, stdout=PIPE, stderr=PIPE, text=True)
+    try:
+        victim = wait_for_workers(twin.pid, count, 30)[-1]
+        t_kill = time.perf_counter()
+        kill(victim)
+        out, err = twin.communicate(timeout=TWIN_END_S)
+    finally:
+        if twin.poll() is None:  # it hangs: end it and its workers, which hold its pipes
+            for proc in [*descendants(twin.pid), psutil.Process(twin.pid)]:
+                kill(proc)
+            twin.communicate()
+    ended_s = time.perf_counter() - t_kill
+    assert twin.returncode == 1, (twin.returncode, out, err)
+    assert ended_s < TWIN_END_S, ended_s  # far inside each twin's own deadline (30 s or more)
+    errors = [line for line in err.splitlines() if line.startswith("error: ")]
+    assert errors, err
+    assert "SIGKILL" in errors[0], err
+    assert "Traceback" not in err, err
+    assert made_up not in out, out
+    assert json.loads(out.splitlines()[-1]) == {"exit_reason": errors[0].removeprefix("error: ")}

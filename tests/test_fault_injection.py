@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from subprocess import PIPE
@@ -260,3 +262,33 @@ def test_a_twin_with_a_killed_worker_exits_1_with_its_reason_and_no_figure(name:
     assert "Traceback" not in err, err
     assert made_up not in out, out
     assert json.loads(out.splitlines()[-1]) == {"exit_reason": errors[0].removeprefix("error: ")}
+
+
+def test_a_cost_process_killed_while_it_starts_ends_the_round_at_once() -> None:
+    from demos.exit_status import twin_main
+    from demos.process_cost import CostRoundBroken, measure_processes
+
+    outcome: list[object] = []
+
+    @twin_main
+    def measure(argv: list[str] | None = None) -> int:
+        try:
+            measure_processes(2, lambda: False)
+        except CostRoundBroken as exc:
+            outcome.append(exc)
+            raise
+        return 0
+
+    ended: list[int] = []
+    thread = threading.Thread(target=lambda: ended.append(measure([])), name="cost-round")
+    thread.start()
+    victim = wait_for_workers(os.getpid(), 1, 30)[0]  # still importing: no first line yet
+    t_kill = time.perf_counter()
+    kill(victim)
+    thread.join(10)
+    ended_s = time.perf_counter() - t_kill
+    assert not thread.is_alive()
+    assert ended_s < NOTICE_S + 2 * 0.5, ended_s  # not the 60 s a round waits for a first line
+    assert ended == [1]  # the twin's exit status: failed, with the reason noted
+    assert isinstance(outcome[0], CostRoundBroken)
+    assert "SIGKILL" in str(outcome[0])

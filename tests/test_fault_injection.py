@@ -21,7 +21,7 @@ from typing import Any
 
 import psutil
 import pytest
-from fault_tools import descendants, kill, send, still_there, wait_for_workers
+from fault_tools import descendants, kill, send, still_there, wait_for_workers, workers_of
 from PySide6.QtCore import Qt
 
 from app.lab_client import LabClient
@@ -292,3 +292,53 @@ def test_a_cost_process_killed_while_it_starts_ends_the_round_at_once() -> None:
     assert ended == [1]  # the twin's exit status: failed, with the reason noted
     assert isinstance(outcome[0], CostRoundBroken)
     assert "SIGKILL" in str(outcome[0])
+
+
+def qt_wait_for_workers(qtbot, pid: int, count: int) -> list[Any]:  # noqa: ANN001
+    """:func:`wait_for_workers` with the window alive meanwhile (it chains a sweep's steps)."""
+    qtbot.waitUntil(lambda: len(workers_of(pid)) >= count, timeout=30_000)
+    return workers_of(pid)
+
+
+def open_tab(win: Any, title: str) -> Any:
+    win.tabs.setCurrentIndex([tab.title for tab in win.lessons].index(title))
+    return win.current_lesson()
+
+
+def open_lanes(store: IntervalStore) -> list[str]:
+    """Names of lanes still drawn as live (not DONE, CANCELLED or FAILED)."""
+    finals = store.final_states()
+    return [
+        lane.name
+        for lane in store.lanes
+        if lane.lane_id in finals
+        and not finals[lane.lane_id][0].is_terminal
+        and lane.name != "MainThread"
+    ]
+
+
+def test_program_process_thread_with_a_worker_killed_while_starting(window, qtbot) -> None:  # noqa: ANN001
+    tab = open_tab(window, "Program, process and thread")
+    tab.run_choice.set_value("processes")
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: window.lab.running, timeout=5000)
+    kill(qt_wait_for_workers(qtbot, window.lab.pid or 0, 1)[0])
+    t_kill = time.perf_counter()
+    qtbot.waitUntil(lambda: "SIGKILL" in tab.status_label.text(), timeout=10_000)
+    assert time.perf_counter() - t_kill < 5  # not the 60 s wait of the issue
+    assert "did not complete" in tab.status_label.text(), tab.status_label.text()
+    assert not open_lanes(tab.store), open_lanes(tab.store)
+    assert not window.lab.running
+
+
+def test_a_sweep_with_a_killed_worker_stops_with_no_lane_left_running(window, qtbot) -> None:  # noqa: ANN001
+    tab = open_tab(window, "Multiprocessing")
+    tab.max_workers.setValue(2)
+    tab.total_ms.setValue(2000)
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: window.lab.running, timeout=5000)
+    kill(qt_wait_for_workers(qtbot, window.lab.pid or 0, 2)[-1])  # the two-process step
+    qtbot.waitUntil(lambda: "sweep stopped" in tab.verdict_label.text(), timeout=10_000)
+    assert "SIGKILL" in tab.verdict_label.text(), tab.verdict_label.text()
+    qtbot.waitUntil(lambda: not open_lanes(tab.store), timeout=2000)
+    assert not window.lab.running  # the sweep did not go on to its next step

@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, QSocketNotifier, QTimer, Signal
 
 from app.replies import Replies
 from demos.context import CONTROL_SIZE, Control
-from demos.escalate import escalate
+from demos.escalate import end_tree
 from demos.events import IDENT_EVENT, Lane, Mark, State, now_ns
 from demos.intervals import IntervalStore
 from demos.pause_log import PauseLog
@@ -129,7 +129,7 @@ class LabClient(QObject):
         if process is not None:
             self.control.cancel()
             self._send(Msg.QUIT, {})
-            forced = escalate(process, deadline_s, KILL_GRACE_S)
+            forced = end_tree(process, deadline_s, KILL_GRACE_S)  # its workers too, stopped or not
             if not process.is_alive():
                 process.close()
         self._drop_connection()
@@ -143,7 +143,8 @@ class LabClient(QObject):
 
     async def restart_lab(self, reason: str) -> None:
         """Replace the lab (after a missed deadline or a death) and tell the user why."""
-        forced = self.stop_lab(deadline_s=0.2)
+        running, forced = self.running, self.stop_lab(deadline_s=0.2)
+        self.running = running  # stop_lab forgot the run: _fail_open_lanes ends it for its lesson
         self._fail_open_lanes(reason)
         message = reason + (f"; the old lab was {forced}" if forced else "")
         self.labLost.emit(message + ". A new lab process was started.")

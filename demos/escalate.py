@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
+import signal
 
 import psutil
 
@@ -30,12 +32,69 @@ def escalate(
     if not process.is_alive():
         return None
     process.terminate()
+    _continue(process.pid)  # a stopped (SIGSTOP) process hears SIGTERM only once continued
     process.join(grace_s)
     if not process.is_alive():
         return "terminated"
     process.kill()
     process.join(grace_s)
     return "killed"
+
+
+def end_tree(
+    process: multiprocessing.process.BaseProcess,
+    wait_s: float = 0.0,
+    grace_s: float = KILL_GRACE_S,
+) -> str | None:
+    """:func:`escalate` for a process that has children: every process below it when this was
+    called and still there once it has ended (orphaned, stopped, grandchildren) is killed too.
+
+    A resource tracker among them is given ``grace_s`` to free what the run left behind and
+    leave by itself (it does once no process holds its pipe), then killed. Returns what
+    :func:`escalate` returns, or "killed" if anything below had to be.
+    """
+    if process.pid is None:
+        return None
+    below = _descendants(process.pid)
+    forced = escalate(process, wait_s, grace_s)
+    leftovers = _still_there(below)
+    workers = [p for p in leftovers if not _is_tracker(p)]
+    for proc in workers:
+        with contextlib.suppress(psutil.Error):
+            proc.kill()  # SIGKILL ends a stopped process too
+    _gone, alive = psutil.wait_procs(leftovers, grace_s)
+    for proc in alive:  # a tracker that did not leave by itself
+        with contextlib.suppress(psutil.Error):
+            proc.kill()
+    if alive:
+        psutil.wait_procs(alive, grace_s)
+    return forced or ("killed" if workers or alive else None)
+
+
+def _descendants(pid: int) -> list[psutil.Process]:
+    try:
+        return psutil.Process(pid).children(recursive=True)
+    except psutil.Error:
+        return []
+
+
+def _still_there(procs: list[psutil.Process]) -> list[psutil.Process]:
+    """Those of ``procs`` still running (psutil checks the pid was not reused); zombies are
+    left to their parents."""
+    left = []
+    for proc in procs:
+        with contextlib.suppress(psutil.Error):
+            if proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE:
+                left.append(proc)
+    return left
+
+
+def _continue(pid: int | None) -> None:
+    """SIGCONT, where there is one (not on Windows, where terminate() needs none)."""
+    cont = getattr(signal, "SIGCONT", None)
+    if pid is not None and cont is not None:
+        with contextlib.suppress(OSError):
+            os.kill(pid, cont)
 
 
 def kill_tree(process: multiprocessing.process.BaseProcess, grace_s: float = 1.0) -> bool:

@@ -17,6 +17,7 @@ import importlib
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
@@ -30,6 +31,8 @@ from demos.runtime import Run
 from demos.transport import SocketSink
 
 FIRST_WORKER_LANE_ID = 1
+WATCH_S = 0.1  # the watcher looks at the workers at least this often
+CANCEL_GRACE_S = 0.8  # then it ends the process workers that did not stop (the GUI waits 2 s)
 QUIT_JOIN_S = 1.0
 
 
@@ -128,13 +131,30 @@ class Lab:
         """Report when every worker of a run has ended (polling join: never blocks forever).
 
         A scenario module may define ``result(specs) -> dict``: its figures (the counter of a
-        race, say) then travel with the "finished" message under the key "result".
+        race, say) then travel with the "finished" message under the key "result". A worker
+        that dies (killed, say) is seen at once and the others are cancelled; the message then
+        carries no figures and names the dead worker under "failed", as for a lab that died.
         """
+        marked = False
+        cancelled_at: float | None = None
         while run.alive():
-            for worker in run.workers:
-                worker.join(0.05)
+            run.wait_any(WATCH_S)
+            dead = run.stop_if_one_died()  # the others may be waiting for it: stop them
+            if dead is not None and not marked:
+                marked = True
+                self.sink.send(Msg.MARK, (now_ns(), f"{dead.spec.name} died: run cancelled"))
+            if run.control.cancelled and cancelled_at is None:
+                cancelled_at = time.monotonic()
+            elif cancelled_at is not None and time.monotonic() - cancelled_at > CANCEL_GRACE_S:
+                # Deaf to Cancel (stopped by SIGSTOP, stuck in a call): processes are ended
+                # here, before the GUI's deadline would replace the whole lab.
+                for worker in run.workers:
+                    if worker.is_alive():
+                        worker.escalate()
+                cancelled_at = float("inf")  # once
         for worker in run.workers:
             worker.join(0)  # one that ended while another was being joined: record its outcome
+        died = died_reason(run)
         outcomes = {w.lane_id: (int(w.outcome.state), w.outcome.message) for w in run.workers}
         figures: dict[str, Any] = {}
         if result is not None:
@@ -150,7 +170,8 @@ class Lab:
                 "t_end_ns": run.t_end_ns() or now_ns(),
                 "outcomes": outcomes,
                 "work_s": run.work_s(),
-                "result": figures,
+                # A run that lost a worker has no figures: the reason replaces them.
+                **({"result": {}, "failed": died} if died else {"result": figures}),
             },
         )
 
@@ -182,6 +203,14 @@ class Lab:
         self.run = None
         self.control.clear()
         self.sink.send(Msg.RESET_DONE, {"clean": clean})
+
+
+def died_reason(run: Run) -> str:
+    """One line naming the workers that died, e.g. "Process-2 died: process exited with
+    code -9 (SIGKILL)"."""
+    dead = [w for w in run.workers if w.died()]
+    text = f"{dead[0].spec.name} died: {dead[0].outcome.message}" if dead else ""
+    return text + (f" (and {len(dead) - 1} more)" if len(dead) > 1 else "")
 
 
 def lab_main(commands: Connection, event_sock: socket.socket, flags: Any, ring: Any) -> None:

@@ -5,12 +5,13 @@ ring or its own socket, and is terminated, then killed, when it misses a deadlin
 from __future__ import annotations
 
 import multiprocessing
+import signal
 import socket
 from typing import Any
 
 from demos import workloads
 from demos.context import Control, WorkerContext, lower_priority, run_worker
-from demos.escalate import escalate
+from demos.escalate import end_tree
 from demos.events import Kind, Lane, State, now_ns
 from demos.protocol import Msg
 from demos.transport import Sink, SocketSink
@@ -19,6 +20,7 @@ from demos.worker import Outcome, Worker, WorkerSpec
 SPAWN = multiprocessing.get_context("spawn")
 TERMINATE_GRACE_S = 1.0
 
+EXITED = "process exited with code"
 RESULT_STATE, RESULT_WORK_S = 0, 1  # slots of the shared result a worker process fills
 
 
@@ -76,6 +78,16 @@ def _leave_now() -> None:
         if stream is not None:
             stream.flush()
     os._exit(0)
+
+
+def signal_name(code: int) -> str:
+    """`` (SIGKILL)`` for an exit code of -9; empty for an ordinary exit code."""
+    if code >= 0:
+        return ""
+    try:
+        return f" ({signal.Signals(-code).name})"
+    except ValueError:
+        return ""
 
 
 class ProcessWorker(Worker):
@@ -151,17 +163,29 @@ class ProcessWorker(Worker):
             state = State(int(self._result[RESULT_STATE]) or int(State.DONE))
             self.outcome = Outcome(state, "", now_ns(), work_s)
         else:
-            message = f"process exited with code {code}"
+            message = f"{EXITED} {code}{signal_name(code)}"
             self.outcome = Outcome(State.FAILED, message, now_ns(), work_s)
             if code < 0 or self._result[RESULT_STATE] == 0:
                 # Killed or crashed before it could say so: the lane says it here.
                 self.sink.emit((now_ns(), self.lane_id, int(State.FAILED), message))
 
+    def sentinel(self) -> int | None:
+        """``Process.sentinel``: readable once the process has ended."""
+        process = self._process
+        if process is None or process.pid is None:
+            return None
+        return process.sentinel
+
+    def died(self) -> bool:
+        """Killed by a signal or exited with an error code before its own code said how it
+        ended (a worker whose function raised exits 0 and reports FAILED itself)."""
+        return self.outcome.state is State.FAILED and self.outcome.message.startswith(EXITED)
+
     def escalate(self) -> str | None:
-        """Terminate, then kill if it still lives."""
+        """Terminate, then kill if it still lives (stopped or not), and whatever it started."""
         if self._process is None or not self._process.is_alive():
             return None
-        action = escalate(self._process, 0.0, TERMINATE_GRACE_S) or "ended"
+        action = end_tree(self._process, 0.0, TERMINATE_GRACE_S) or "ended"
         if self._ring is not None:
             self._ring.take_back(self.lane_id)
         detail = f"{action} after missing its deadline"

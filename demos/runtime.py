@@ -19,6 +19,7 @@ import asyncio
 import threading
 import time
 from dataclasses import dataclass, field
+from multiprocessing.connection import wait as wait_for_sentinels
 
 from demos import workloads
 from demos.context import CONTROL_SIZE, Control
@@ -37,6 +38,9 @@ from demos.worker import Outcome as Outcome
 from demos.worker import ThreadWorker as ThreadWorker
 from demos.worker import Worker as Worker
 from demos.worker import WorkerSpec as WorkerSpec
+
+WATCH_S = 0.1  # a join looks at the workers at least this often (deaths, its deadline)
+THREAD_SLICE_S = 0.02  # threads have no sentinel: one is joined for this long at a time
 
 _KINDS: dict[Kind, type[Worker]] = {
     Kind.THREAD: ThreadWorker,
@@ -102,12 +106,45 @@ class Run:
         """How many workers have not ended."""
         return sum(w.is_alive() for w in self.workers)
 
+    def wait_any(self, timeout_s: float) -> None:
+        """Return once any worker ends, or after ``timeout_s``, recording how they ended.
+
+        Process workers are awaited on their sentinels, so a death is seen at once, whichever
+        worker it is; threads are joined in turn, in short slices.
+        """
+        alive = [w for w in self.workers if w.is_alive()]
+        sentinels = [s for w in alive if (s := w.sentinel()) is not None]
+        if sentinels and len(sentinels) == len(alive):
+            wait_for_sentinels(sentinels, timeout_s)
+        elif alive:
+            alive[0].join(min(timeout_s, THREAD_SLICE_S))
+        for worker in self.workers:
+            if not worker.is_alive():
+                worker.join(0.0)  # records the outcome (and a killed process's FAILED lane)
+
+    def stop_if_one_died(self) -> Worker | None:
+        """If a worker died (killed, or exited with an error code), cancel the others: they may
+        be waiting for it (a start gate, a board of results) and would wait for nothing.
+
+        Returns the first dead worker, if any.
+        """
+        dead = next((w for w in self.workers if w.died()), None)
+        if dead is not None and not self.control.cancelled:
+            self.control.cancel()
+        return dead
+
     def join(self, timeout_s: float) -> StopReport:
-        """Join all workers within one shared deadline; escalate those that miss it."""
+        """Join all workers within one shared deadline; escalate those that miss it.
+
+        A worker that dies on the way cancels the others (see :meth:`stop_if_one_died`).
+        """
         t0 = time.perf_counter()
         deadline = t0 + timeout_s
+        while self.alive() and time.perf_counter() < deadline:
+            self.wait_any(max(0.0, min(WATCH_S, deadline - time.perf_counter())))
+            self.stop_if_one_died()
         for worker in self.workers:
-            worker.join(max(0.0, deadline - time.perf_counter()))
+            worker.join(0.0)
         escalations = [e for w in self.workers if w.is_alive() and (e := w.escalate())]
         for worker in self.workers:
             worker.join(0.0)

@@ -40,7 +40,8 @@ def run_locally(kind: Kind, specs: list[WorkerSpec], timeout_s: float) -> tuple[
 
     Ctrl+C cancels the run cooperatively instead of leaving workers behind. A worker that fails,
     a missed deadline (the run is then cancelled) and Ctrl+C are noted in the twin's outcome;
-    after Ctrl+C no further run starts.
+    after Ctrl+C no further run starts. A worker that dies (killed, say) cancels the others at
+    once and raises :class:`WorkerDied`: nothing is summarised from such a run.
     """
     if current().interrupted:
         raise KeyboardInterrupt  # the user asked to stop: do not start the next run
@@ -77,7 +78,16 @@ def run_locally(kind: Kind, specs: list[WorkerSpec], timeout_s: float) -> tuple[
     store.add_events(sorted(sink.events, key=lambda e: e[0]))
     finals = store.final_states()
     note_failed_workers(run.workers, {lane: detail for lane, (_, detail) in finals.items()})
+    dead = [w for w in run.workers if w.died()]
+    if dead:
+        # The figures of a run that lost a worker mean nothing: no speedup, no table. The
+        # failure is noted, so twin_main turns this into exit status 1 and its error line.
+        raise WorkerDied(f"{dead[0].spec.name} died: {dead[0].outcome.message}")
     return run, store
+
+
+class WorkerDied(RuntimeError):
+    """A worker process was killed (or exited with an error code) during a twin's run."""
 
 
 def missed_deadline_reason(timeout_s: float, escalations: list[str], still_alive: int) -> str:
@@ -128,5 +138,6 @@ __all__ = [
     "finish",
     "print_lane_summary",
     "run_locally",
+    "WorkerDied",
     "twin_main",
 ]

@@ -65,6 +65,14 @@ class Worker:
         """Force the end after a missed deadline; returns what was done, if anything."""
         return None
 
+    def sentinel(self) -> int | None:
+        """A handle that becomes ready when the worker ends (processes only)."""
+        return None
+
+    def died(self) -> bool:
+        """True if the worker ended abnormally, outside its own code (killed, say)."""
+        return False
+
 
 class ThreadWorker(Worker):
     """A thread in this process."""

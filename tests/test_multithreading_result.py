@@ -39,3 +39,19 @@ def test_the_json_holds_figures_and_verdict() -> None:
     data = result("cpu", 1.0, 1.0).as_json()
     assert data["speedup"] == 1.0
     assert data["verdict"].startswith("The threads took turns")
+
+
+@pytest.mark.gui
+def test_a_run_cut_short_shows_no_speedup(qtbot) -> None:  # noqa: ANN001
+    from app.main_window import MainWindow
+
+    window = MainWindow(start_lab=False)
+    qtbot.addWidget(window)
+    window.tabs.setCurrentIndex(window.lessons.titles.index("Multithreading"))
+    tab = window.current_lesson()
+    tab.show_result(0.4, {"work_s": 0.1, "failed": "the lab process was killed (SIGKILL)"})
+    assert tab.speedup_label.text() == "no figure"
+    assert tab.sequential_label.text() == "-"
+    assert "cut short" in tab.verdict_label.text()
+    assert "SIGKILL" in tab.verdict_label.text()
+    window.close()

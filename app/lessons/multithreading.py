@@ -121,8 +121,12 @@ class MultithreadingTab(LessonTab):
         result = lesson.summarize(params, elapsed_s, float(report.get("work_s", 0.0)))
         threads = params["threads"]
         self.elapsed_label.setText(f"{result.elapsed_s:.2f} s")
-        self.sequential_label.setText(f"{result.sequential_s:.2f} s")
-        self.speedup_label.setText(f"{result.speedup:.2f}x  (ideal {threads}x)")
+        if report.get("failed"):  # a run cut short has no speedup to show: none is made up
+            self.sequential_label.setText("-")
+            self.speedup_label.setText("no figure")
+        else:
+            self.sequential_label.setText(f"{result.sequential_s:.2f} s")
+            self.speedup_label.setText(f"{result.speedup:.2f}x  (ideal {threads}x)")
         outcomes = report.get("outcomes", {})
         failed = [msg for state, msg in outcomes.values() if state == int(State.FAILED)]
         cancelled = sum(state == int(State.CANCELLED) for state, _ in outcomes.values())

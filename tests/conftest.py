@@ -223,3 +223,16 @@ def lab_window(qtbot, qloop):  # noqa: ANN001
     win = _open_window(qtbot, start_lab=True)
     yield win
     _close_window(win)
+
+
+@pytest.fixture
+def lab(qtbot, qloop):  # noqa: ANN001 - pytest-qt's fixtures
+    """A lab process of its own (a LabClient with a fresh store), up, stopped at the end."""
+    from app.lab_client import LabClient
+    from demos.intervals import IntervalStore
+
+    client = LabClient(IntervalStore())
+    client.start_lab()
+    qtbot.waitUntil(lambda: client.is_alive(), timeout=20_000)
+    yield client
+    client.stop_lab()

@@ -35,15 +35,6 @@ TWIN_END_S = 15.0  # a twin with a killed worker ends within this (its own deadl
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture
-def lab(qtbot, qloop):  # noqa: ANN001
-    client = LabClient(IntervalStore())
-    client.start_lab()
-    qtbot.waitUntil(lambda: client.is_alive(), timeout=20_000)
-    yield client
-    client.stop_lab()
-
-
 def finished_reports(lab: LabClient) -> list[dict[str, Any]]:
     reports: list[dict[str, Any]] = []
     lab.runFinished.connect(reports.append)

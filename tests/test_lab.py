@@ -16,15 +16,6 @@ from demos.lab import MAIN_LANE_ID
 pytestmark = pytest.mark.timeout(180)
 
 
-@pytest.fixture
-def lab(qtbot, qloop):  # noqa: ANN001
-    client = LabClient(IntervalStore())
-    client.start_lab()
-    qtbot.waitUntil(lambda: client.is_alive(), timeout=20_000)
-    yield client
-    client.stop_lab()
-
-
 def run_params(threads: int, steps: int, step_ms: int, kind: str) -> dict:
     return {"threads": threads, "steps": steps, "step_ms": step_ms, "kind": kind}
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import logging.handlers
+import math
 import os
 import sys
+import time
 import traceback
 from pathlib import Path
 from types import TracebackType
@@ -60,19 +62,36 @@ def _qt_message(mode: QtMsgType, _context: object, message: str) -> None:
 
 
 class ExceptionDialog:
-    """Logs every uncaught exception; shows one dialog at a time so a repeating error cannot
-    flood the screen."""
+    """Logs uncaught exceptions and shows them in a dialog, so that a repeating error cannot flood
+    the screen or the log: one dialog at a time; the same error (type and message) is not shown
+    again for ``QUIET_S`` after its dialog closed, and is logged at most once a second (with how
+    many times it happened meanwhile)."""
+
+    QUIET_S = 60.0
+    LOG_EVERY_S = 1.0
 
     def __init__(self) -> None:
         self.showing = False
         self.suppressed = 0
+        self._shown_at: dict[str, float] = {}  # error -> when its dialog closed
+        self._logged_at: dict[str, float] = {}
+        self._repeats: dict[str, int] = {}
 
     def __call__(
         self, kind: type[BaseException], value: BaseException, tb: TracebackType | None
     ) -> None:
         """The hook."""
-        log.error("uncaught exception", exc_info=(kind, value, tb))
-        if self.showing or QApplication.instance() is None:
+        key = f"{kind.__name__}: {value}"
+        now = time.monotonic()
+        if now - self._logged_at.get(key, -math.inf) >= self.LOG_EVERY_S:
+            repeats = self._repeats.pop(key, 0)
+            note = f" (and {repeats} more times since the last report)" if repeats else ""
+            log.error("uncaught exception%s", note, exc_info=(kind, value, tb))
+            self._logged_at[key] = now
+        else:
+            self._repeats[key] = self._repeats.get(key, 0) + 1
+        recent = now - self._shown_at.get(key, -math.inf) < self.QUIET_S
+        if self.showing or recent or QApplication.instance() is None:
             self.suppressed += 1
             return
         self.showing = True
@@ -80,13 +99,17 @@ class ExceptionDialog:
             box = QMessageBox(
                 QMessageBox.Icon.Critical,
                 APP_NAME,
-                f"An unexpected error happened: {kind.__name__}: {value}",
+                f"An unexpected error happened: {key}",
             )
             box.setDetailedText("".join(traceback.format_exception(kind, value, tb)))
-            box.setInformativeText("The details are in the log file. The app carries on.")
+            box.setInformativeText(
+                "The details are in the log file. The app carries on; if this error happens "
+                "again in the next minute it is only logged."
+            )
             box.exec()
         finally:
             self.showing = False
+            self._shown_at[key] = time.monotonic()
 
 
 def make_application(argv: list[str]) -> QApplication:

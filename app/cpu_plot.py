@@ -63,6 +63,7 @@ class CpuPlotWidget(QWidget):
         self._lane_names: dict[int, str] = {}
         self._drawn_lane_ids: list[int] = []
         self._last_readout_s = -1e9
+        self._drawn_key: tuple[int, float] | None = None  # (samples, newest time) drawn last
         self._window_s = sampler.capacity * SAMPLE_PERIOD_S
         # Logical cores: what "all N cores" means to the OS scheduler.
         self._ncores = psutil.cpu_count() or sampler.core_count
@@ -157,6 +158,7 @@ class CpuPlotWidget(QWidget):
         self._rebuild_worker_legend()
         self._update_worker_title(len(measurable))
         self._last_readout_s = -1e9  # the readout reflects the new set on the next refresh
+        self._drawn_key = None
 
     def clear(self) -> None:
         """Empty every curve and the readout (the sampler is cleared by its owner)."""
@@ -164,6 +166,7 @@ class CpuPlotWidget(QWidget):
             curve.setData([], [])
         self.readout.setText(self._readout_text(None, None))
         self._last_readout_s = -1e9
+        self._drawn_key = None
 
     def set_scale(self, factor: float) -> None:
         """Presenter mode: scale fonts and pen widths by ``factor`` (clamped to 1.0-3.0)."""
@@ -186,13 +189,17 @@ class CpuPlotWidget(QWidget):
         self._apply_style()
 
     def refresh(self) -> None:
-        """Redraw from the sampler; cheap enough for a 30 Hz draw timer."""
+        """Redraw from the sampler if it has a sample not drawn yet (else nothing to repaint)."""
         sampler = self._sampler
         n = len(sampler)
         if n == 0:
             return
-        x = self._x[:n]
         times = sampler.times()
+        key = (n, float(times[-1]))
+        if key == self._drawn_key:
+            return
+        self._drawn_key = key
+        x = self._x[:n]
         # Relative seconds: 0 is the newest sample, the window runs back to -60 s.
         np.subtract(times, times[-1], out=x)
 

@@ -16,7 +16,7 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QTimer, Signal
-from PySide6.QtGui import QCursor, QFont, QFontMetrics, QPainterPath
+from PySide6.QtGui import QCursor, QFont, QFontMetrics, QPainterPath, QResizeEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QToolButton,
@@ -125,6 +125,10 @@ class TimelineWidget(QWidget):
         self._hover_timer.setInterval(HOVER_DELAY_MS)
         self._hover_timer.timeout.connect(self._show_hover)
         self.plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        # Between runs nobody calls refresh(): a resize, pan or zoom redraws at the last "now".
+        self._redraw_timer = QTimer(self)
+        self._redraw_timer.setSingleShot(True)
+        self._redraw_timer.timeout.connect(lambda: self.refresh(self._now_ns))
         self.set_scale(1.0)
 
     # ------------------------------------------------------------ public API
@@ -364,6 +368,12 @@ class TimelineWidget(QWidget):
 
     def _on_manual_range(self, *_args: object) -> None:
         self.set_follow(False)
+        self._redraw_timer.start()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        """Bars are drawn per pixel column: a new width needs them drawn again."""
+        super().resizeEvent(event)
+        self._redraw_timer.start()
 
     def _on_mouse_moved(self, pos: QPointF) -> None:
         # Only remember the position; the lookup runs at most once per HOVER_DELAY_MS.

@@ -12,15 +12,26 @@ import signal
 import pytest
 from PySide6.QtCore import QTimer
 
+from app.heartbeat import TAIL_S
 from app.main_window import MainWindow
+from demos.cpu_sampler import CpuSampler
+from demos.events import Kind, Lane
 
 pytestmark = [pytest.mark.timeout(120), pytest.mark.gui]
-SETTLE_MS = 6000  # the timers' tails (at most 2 s), with room for a loaded machine
+SETTLE_MS = int(TAIL_S * 1000) + 5000  # the heartbeat's tail, with room for a loaded machine
 
 
 def _tab(win: MainWindow, title: str):  # noqa: ANN202
     win.tabs.setCurrentIndex(win.lessons.titles.index(title))
     return win.current_lesson()
+
+
+def _window_timers_idle(win: MainWindow) -> bool:
+    return not any(t.isActive() for t in (win.draw_timer, win.cpu_timer, win.status_timer))
+
+
+def _window_timers_running(win: MainWindow) -> bool:
+    return all(t.isActive() for t in (win.draw_timer, win.cpu_timer, win.status_timer))
 
 
 def _lab_timers_idle(win: MainWindow) -> bool:
@@ -33,6 +44,39 @@ def _configure(tab, threads: int, steps: int, step_ms: int) -> None:  # noqa: AN
     tab.steps.setValue(steps)
     tab.step_ms.setValue(step_ms)
     tab.kind_io.setChecked(True)
+
+
+def test_window_timers_stop_when_idle_and_start_with_a_run(lab_window, qtbot) -> None:  # noqa: ANN001
+    win = lab_window
+    tab = _tab(win, "Multithreading")
+    qtbot.waitUntil(lambda: _window_timers_idle(win) and _lab_timers_idle(win), timeout=SETTLE_MS)
+
+    _configure(tab, threads=2, steps=40, step_ms=100)
+    win.start()
+    assert _window_timers_running(win)
+    assert win.lab.ring_poller.timer.isActive()
+    qtbot.waitUntil(lambda: len(win.store.lanes) >= 3, timeout=10_000)
+
+    win.toggle_pause()  # a paused run changes nothing on screen: the window rests
+    qtbot.waitUntil(lambda: _window_timers_idle(win), timeout=SETTLE_MS)
+    assert win.lab.ring_poller.timer.interval() > 10, "a paused run's ring is read slowly"
+    win.toggle_pause()
+    assert _window_timers_running(win)
+    assert win.lab.ring_poller.timer.interval() == 10
+
+    win.cancel()
+    qtbot.waitUntil(lambda: not win.lab.running, timeout=10_000)
+    qtbot.waitUntil(lambda: _window_timers_idle(win) and _lab_timers_idle(win), timeout=SETTLE_MS)
+    # The last picture stays: the finished run's lanes are still drawn.
+    assert sum(tab.timeline.drawn_bars().values()) > 0
+
+
+def test_tab_change_draws_once_then_rests(lab_window, qtbot) -> None:  # noqa: ANN001
+    win = lab_window
+    qtbot.waitUntil(lambda: _window_timers_idle(win), timeout=SETTLE_MS)
+    _tab(win, "Multithreading")
+    assert win.draw_timer.isActive(), "a new tab on screen is drawn"
+    qtbot.waitUntil(lambda: _window_timers_idle(win), timeout=SETTLE_MS)
 
 
 def test_lab_client_timers_rest_between_runs(lab_window, qtbot) -> None:  # noqa: ANN001
@@ -62,3 +106,22 @@ def test_a_lab_killed_while_idle_is_replaced_without_a_timer(lab_window, qtbot) 
         lambda: win.lab.pid not in (None, old_pid) and win.lab.is_alive(), timeout=10_000
     )
     assert "ended unexpectedly" in win.banner.text() or "closed" in win.banner.text()
+
+
+def test_cpu_plot_redraws_nothing_without_a_new_sample(qtbot) -> None:  # noqa: ANN001
+    from app.cpu_plot import CpuPlotWidget
+
+    sampler = CpuSampler(capacity=50)
+    widget = CpuPlotWidget(sampler)
+    qtbot.addWidget(widget)
+    sampler.set_lanes([Lane(1, Kind.TASK, "task", 0)])
+    sampler.sample(now_s=1.0)
+    sampler.sample(now_s=1.1)
+    widget.refresh()
+    calls: list[int] = []
+    widget.total_curve.setData = lambda *a, **k: calls.append(1)  # type: ignore[method-assign]
+    widget.refresh()
+    assert calls == [], "the same samples are not set again"
+    sampler.sample(now_s=1.2)
+    widget.refresh()
+    assert calls == [1]

@@ -108,6 +108,47 @@ def test_a_lab_killed_while_idle_is_replaced_without_a_timer(lab_window, qtbot) 
     assert "ended unexpectedly" in win.banner.text() or "closed" in win.banner.text()
 
 
+def test_process_tree_refreshes_only_around_runs(lab_window, qtbot) -> None:  # noqa: ANN001
+    win = lab_window
+    tab = _tab(win, "Program, process and thread")
+    qtbot.waitUntil(lambda: not tab.tree_timer.isActive(), timeout=SETTLE_MS)
+    tab.choice_buttons["threads"].setChecked(True)
+    win.start()
+    qtbot.waitUntil(tab.tree_timer.isActive, timeout=5000)
+    qtbot.waitUntil(lambda: not win.lab.running, timeout=60_000)
+    qtbot.waitUntil(lambda: not tab.tree_timer.isActive(), timeout=SETTLE_MS)
+
+
+def test_code_panel_follows_inputs_without_polling(plain_window, qtbot) -> None:  # noqa: ANN001
+    win = plain_window
+    tab = _tab(win, "Multithreading")
+    win.code_panel.show()
+    qtbot.waitUntil(win.code_panel.isVisible, timeout=2000)
+    assert not win.code_panel._timer.isActive()
+    tab.threads.setValue(7)
+    qtbot.waitUntil(lambda: "--threads 7" in win.code_panel.command.text(), timeout=2000)
+    qtbot.waitUntil(lambda: not win.code_panel._timer.isActive(), timeout=2000)
+    win.code_panel.hide()
+
+
+def test_coroutine_lag_meter_runs_only_with_a_run(plain_window, qtbot) -> None:  # noqa: ANN001
+    win = plain_window
+    tab = _tab(win, "Coroutines")
+    qtbot.waitUntil(tab.lag_meter.isVisible, timeout=2000)
+    assert not tab.lag_meter.timer.isActive(), "no run, no lag to measure"
+    tab.tasks.setValue(10)
+    tab.io_ms.setValue(200)
+    tab.steps.setValue(3)
+    tab.limit.setValue(0)
+    tab.cpu_ms.setValue(0)
+    tab.blocking.setChecked(False)
+    win.start()
+    assert tab.lag_meter.timer.isActive()
+    qtbot.waitUntil(lambda: not tab.is_running_locally(), timeout=10_000)
+    qtbot.waitUntil(lambda: not tab.lag_meter.timer.isActive(), timeout=2000)
+    qtbot.waitUntil(lambda: _window_timers_idle(win), timeout=SETTLE_MS)
+
+
 def test_cpu_plot_redraws_nothing_without_a_new_sample(qtbot) -> None:  # noqa: ANN001
     from app.cpu_plot import CpuPlotWidget
 

@@ -49,7 +49,7 @@ from demos.cpu_sampler import CpuSampler
 from demos.intervals import IntervalStore
 
 log = logging.getLogger(__name__)
-DRAW_PERIOD_MS = 33
+DRAW_PERIOD_MS = 50  # 20 frames a second: each costs a repaint of the timeline and its axis
 CPU_SAMPLE_PERIOD_MS = 100
 STATUS_PERIOD_MS = 500
 PERIODS_MS = (DRAW_PERIOD_MS, CPU_SAMPLE_PERIOD_MS, STATUS_PERIOD_MS)

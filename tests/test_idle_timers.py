@@ -15,7 +15,7 @@ from PySide6.QtCore import QTimer
 from app.heartbeat import TAIL_S
 from app.main_window import MainWindow
 from demos.cpu_sampler import CpuSampler
-from demos.events import Kind, Lane
+from demos.events import Kind, Lane, State
 
 pytestmark = [pytest.mark.timeout(120), pytest.mark.gui]
 SETTLE_MS = int(TAIL_S * 1000) + 5000  # the heartbeat's tail, with room for a loaded machine
@@ -164,5 +164,36 @@ def test_cpu_plot_redraws_nothing_without_a_new_sample(qtbot) -> None:  # noqa: 
     widget.refresh()
     assert calls == [], "the same samples are not set again"
     sampler.sample(now_s=1.2)
-    widget.refresh()
+    widget.refresh()  # soon after the last draw: drawn a moment later, by a one-shot timer
+    qtbot.waitUntil(lambda: calls == [1], timeout=2000)
+    assert not widget._trailing.isActive()
+
+
+def test_follow_mode_scrolls_over_bars_that_stand_still(qtbot) -> None:  # noqa: ANN001
+    """While only time passes, the view scrolls and no bar is set again (until an event)."""
+    from app.timeline import FOLLOW_HORIZON_S, TimelineWidget
+    from demos.intervals import IntervalStore
+
+    t0, second = 5_000_000_000, 1_000_000_000
+    store = IntervalStore()
+    store.add_lane(Lane(1, Kind.THREAD, "Thread-1", 1001))
+    store.add_events([(t0, 1, int(State.RUNNING), "")])  # open: it grows with "now"
+    widget = TimelineWidget(store)
+    qtbot.addWidget(widget)
+    widget.resize(900, 400)
+    widget.show()
+    qtbot.waitExposed(widget)
+    widget.refresh(t0 + second)
+    widget.refresh(t0 + second + second // 10)  # the first frame with a horizon set
+    calls: list[int] = []
+    running = widget._bars[State.RUNNING]
+    running.setOpts = lambda **_k: calls.append(1)  # type: ignore[method-assign]
+    for step in range(2, 10):
+        widget.refresh(t0 + second + step * second // 10)
+    assert calls == [], "scrolling alone sets no bar"
+    assert widget.view_range_s()[1] == pytest.approx(1.9)
+    widget.refresh(t0 + second + second // 10 + int(FOLLOW_HORIZON_S * second))  # the horizon
     assert calls == [1]
+    store.add_events([(t0 + 7 * second, 1, int(State.WAITING), "")])
+    widget.refresh(t0 + 7 * second + second // 10)  # an event: drawn at once
+    assert len(calls) == 2

@@ -15,17 +15,22 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSlider,
+    QComboBox,
     QDockWidget,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
     QPushButton,
+    QSpinBox,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
-POLL_MS = 500  # slider changes show up in the command this quickly
+CHANGE_DELAY_MS = 30  # a slider drag's many changes become one update
 SNIPPET_STYLE = "friendly"
 
 
@@ -116,21 +121,45 @@ class CodePanel(QDockWidget):
         layout.addWidget(self.source, 1)
         layout.addLayout(row)
         self.setWidget(body)
+        # No polling: the view follows the tab and the lesson's inputs by their signals.
         self._timer = QTimer(self)
-        self._timer.setInterval(POLL_MS)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(CHANGE_DELAY_MS)
         self._timer.timeout.connect(self.update_view)
+        self._followed: set[int] = set()  # id() of the lessons whose inputs are connected
+        window.tabs.currentChanged.connect(self._changed)
         self.visibilityChanged.connect(self._on_visibility)
 
     def _on_visibility(self, visible: bool) -> None:
         if visible:
             self.update_view()
-            self._timer.start()
         else:
             self._timer.stop()
+
+    def _changed(self, *_args: object) -> None:
+        if self.isVisible():
+            self._timer.start()
+
+    def _follow_inputs(self, lesson: QWidget) -> None:
+        """Update when any input of ``lesson`` changes (its sliders, choices, switches)."""
+        if id(lesson) in self._followed:
+            return
+        self._followed.add(id(lesson))
+        for slider in lesson.findChildren(QAbstractSlider):
+            slider.valueChanged.connect(self._changed)
+        for spin in lesson.findChildren(QSpinBox):
+            spin.valueChanged.connect(self._changed)
+        for button in lesson.findChildren(QAbstractButton):
+            button.toggled.connect(self._changed)
+        for combo in lesson.findChildren(QComboBox):
+            combo.currentIndexChanged.connect(self._changed)
+        for listing in lesson.findChildren(QListWidget):
+            listing.currentRowChanged.connect(self._changed)
 
     def update_view(self) -> None:
         """Show the current lesson's scenario and command (re-rendered only when they change)."""
         lesson = self.window_.current_lesson()
+        self._follow_inputs(lesson)
         scenario = lesson.scenario
         try:
             module = importlib.import_module(scenario)

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 import numpy as np
 import psutil
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
@@ -26,6 +26,7 @@ from demos.cpu_sampler import ONE_CORE_PERCENT, CpuSampler
 from demos.events import Kind, Lane
 
 MAX_WORKER_CURVES = 16  # more thin lines than this is noise; the total still counts every worker
+REDRAW_PERIOD_S = 0.2  # curves move 5 times a second: a repaint of both plots costs a few ms
 READOUT_PERIOD_S = 0.3  # text changes at most ~3 times a second, slower than the curves
 READOUT_AVERAGE_SAMPLES = 5  # smooth the readout over ~0.5 s at 10 Hz
 SAMPLE_PERIOD_S = 0.1  # the sampler's nominal cadence, used to size the time window
@@ -63,6 +64,13 @@ class CpuPlotWidget(QWidget):
         self._lane_names: dict[int, str] = {}
         self._drawn_lane_ids: list[int] = []
         self._last_readout_s = -1e9
+        self._drawn_key: tuple[int, float] | None = None  # (samples, newest time) drawn last
+        self._last_draw_s = -1e9
+        # A sample that came too soon after the last draw is drawn by this, a moment later:
+        # the last sample of a run is always drawn, with no timer left running after it.
+        self._trailing = QTimer(self)
+        self._trailing.setSingleShot(True)
+        self._trailing.timeout.connect(self.refresh)
         self._window_s = sampler.capacity * SAMPLE_PERIOD_S
         # Logical cores: what "all N cores" means to the OS scheduler.
         self._ncores = psutil.cpu_count() or sampler.core_count
@@ -157,6 +165,8 @@ class CpuPlotWidget(QWidget):
         self._rebuild_worker_legend()
         self._update_worker_title(len(measurable))
         self._last_readout_s = -1e9  # the readout reflects the new set on the next refresh
+        self._drawn_key = None
+        self._last_draw_s = -1e9
 
     def clear(self) -> None:
         """Empty every curve and the readout (the sampler is cleared by its owner)."""
@@ -164,6 +174,9 @@ class CpuPlotWidget(QWidget):
             curve.setData([], [])
         self.readout.setText(self._readout_text(None, None))
         self._last_readout_s = -1e9
+        self._drawn_key = None
+        self._last_draw_s = -1e9
+        self._trailing.stop()
 
     def set_scale(self, factor: float) -> None:
         """Presenter mode: scale fonts and pen widths by ``factor`` (clamped to 1.0-3.0)."""
@@ -186,13 +199,23 @@ class CpuPlotWidget(QWidget):
         self._apply_style()
 
     def refresh(self) -> None:
-        """Redraw from the sampler; cheap enough for a 30 Hz draw timer."""
+        """Redraw from the sampler if it has a sample not drawn yet (else nothing to repaint)."""
         sampler = self._sampler
         n = len(sampler)
         if n == 0:
             return
-        x = self._x[:n]
         times = sampler.times()
+        key = (n, float(times[-1]))
+        if key == self._drawn_key:
+            return
+        wait_s = self._last_draw_s + REDRAW_PERIOD_S - time.monotonic()
+        if wait_s > 0:
+            if not self._trailing.isActive():
+                self._trailing.start(max(1, int(wait_s * 1000)))
+            return
+        self._drawn_key = key
+        self._last_draw_s = time.monotonic()
+        x = self._x[:n]
         # Relative seconds: 0 is the newest sample, the window runs back to -60 s.
         np.subtract(times, times[-1], out=x)
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QSocketNotifier, QTimer, Signal
 
+from app.lab_timers import DeathWatch, RingPoller
 from app.replies import Replies
 from demos.context import CONTROL_SIZE, Control
 from demos.escalate import end_tree
@@ -29,13 +30,11 @@ from demos.transport import FrameReader
 log = logging.getLogger(__name__)
 SPAWN = multiprocessing.get_context("spawn")
 READ_CHUNK_BYTES = 1 << 18
-LIVENESS_CHECK_MS = 250
 CANCEL_DEADLINE_S = 2.0
 REPLY_DEADLINE_S = 2.0
 QUIT_DEADLINE_S = 1.5
 KILL_GRACE_S = 0.5
 LATENCY_SAMPLES = 4096
-RING_POLL_MS = 10
 
 
 class LabClient(QObject):
@@ -47,6 +46,7 @@ class LabClient(QObject):
     runFinished = Signal(dict)
     lanesChanged = Signal()
     markAdded = Signal(str)
+    eventsArrived = Signal()  # the store has new events (the window draws them)
     labError = Signal(str)
 
     def __init__(self, store: IntervalStore, parent: QObject | None = None) -> None:
@@ -68,13 +68,10 @@ class LabClient(QObject):
         self.latencies_ns: collections.deque[int] = collections.deque(maxlen=LATENCY_SAMPLES)
         self._replies = Replies()
         self._stopping = False
-        self._liveness = QTimer(self)
-        self._liveness.setInterval(LIVENESS_CHECK_MS)
-        self._liveness.timeout.connect(self._check_alive)
+        # Timers only while they have work (app.lab_timers): no ring polls between runs.
+        self._liveness = DeathWatch(self, self._check_alive)
         self._ring: RingReader | None = None
-        self._ring_timer = QTimer(self)
-        self._ring_timer.setInterval(RING_POLL_MS)
-        self._ring_timer.timeout.connect(self.poll_events)
+        self.ring_poller = RingPoller(self, self.poll_events)  # reads our running and paused
         self._idents: dict[int, int] = {}  # lane_id -> OS ident announced before the lane
 
     # ------------------------------------------------------------ lifecycle
@@ -106,8 +103,7 @@ class LabClient(QObject):
         self._stopping = False
         self._notifier = QSocketNotifier(gui_end.fileno(), QSocketNotifier.Type.Read, self)
         self._notifier.activated.connect(self._on_readable)
-        self._liveness.start()
-        self._ring_timer.start()
+        self._liveness.watch(process)
         log.info("lab process started, pid %s", self.pid)
         self.labStarted.emit(self.pid or 0)
 
@@ -123,7 +119,7 @@ class LabClient(QObject):
         self._stopping = True
         self._liveness.stop()
         self.poll_events()
-        self._ring_timer.stop()
+        self.ring_poller.stop()
         process = self._process
         forced = None
         if process is not None:
@@ -224,6 +220,7 @@ class LabClient(QObject):
         self.run_id += 1
         self.running = True
         self.run_t_start_ns = now_ns()
+        self.ring_poller.wake()
         return self._send(
             Msg.START, {"run_id": self.run_id, "scenario": scenario, "params": params}
         )
@@ -233,12 +230,14 @@ class LabClient(QObject):
         if self.running and not self.control.paused:
             self.control.pause()
             self.pauses.paused_at(now_ns())
+            self.ring_poller.wake()  # the workers still report PAUSED
 
     def resume(self) -> None:
         """Let paused workers go on."""
         if self.control.paused:
             self.control.resume()
             self.pauses.resumed_at(now_ns())
+            self.ring_poller.wake()
 
     @property
     def paused(self) -> bool:
@@ -344,6 +343,7 @@ class LabClient(QObject):
         self.events_received += len(states)
         self.dropped = self._ring.dropped
         self.latencies_ns.extend(received - e[0] for e in batch[-64:])
+        self.eventsArrived.emit()
         return len(states)
 
     def _set_ident(self, lane_id: int, ident: int) -> None:
@@ -379,6 +379,7 @@ class LabClient(QObject):
             if payload.get("run_id") == self.run_id and self.running:
                 self.running = False
                 self.resume()
+                self.ring_poller.wake()  # a moment more, for anything written as it ended
                 self.runFinished.emit(payload)
         elif kind == Msg.ERROR:
             self.running = False
@@ -390,10 +391,3 @@ class LabClient(QObject):
                 payload["calibration"],
             )
         self._replies.deliver(kind, payload)
-
-    def latency_percentile_ms(self, q: float) -> float:
-        """Delivery latency worker -> store, from recent batches."""
-        if not self.latencies_ns:
-            return 0.0
-        ordered = sorted(self.latencies_ns)
-        return ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))] / 1e6

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from app import theme
 from app.banner import Banner
 from app.code_panel import CodePanel
+from app.heartbeat import Heartbeat
 from app.lab_client import LabClient
 from app.lesson import LessonTab
 from app.lesson_builder import build_lesson, tell_reset_settings
@@ -48,9 +49,10 @@ from demos.cpu_sampler import CpuSampler
 from demos.intervals import IntervalStore
 
 log = logging.getLogger(__name__)
-DRAW_PERIOD_MS = 33
+DRAW_PERIOD_MS = 50  # 20 frames a second: each costs a repaint of the timeline and its axis
 CPU_SAMPLE_PERIOD_MS = 100
 STATUS_PERIOD_MS = 500
+PERIODS_MS = (DRAW_PERIOD_MS, CPU_SAMPLE_PERIOD_MS, STATUS_PERIOD_MS)
 LANES_SETTLE_MS = 150
 LAB_START_DELAY_MS = 100  # after the first paint: spawning competes with the window appearing
 # (title, module, class) in the deck's order, from the one lesson registry. A lesson's module is
@@ -94,6 +96,10 @@ class MainWindow(QMainWindow):
         self.sampler = CpuSampler()
         self._tasks: set[asyncio.Task[Any]] = set()  # strong references (qasync needs them)
         self._closing = False
+        # Drawing, CPU sampling and the status line run only while something moves.
+        work = (self._draw, self._sample_cpu, self._update_status)
+        self.heartbeat = Heartbeat(self, self._live, PERIODS_MS, work)
+        self.draw_timer, self.cpu_timer, self.status_timer = self.heartbeat.timers()
 
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
@@ -130,23 +136,12 @@ class MainWindow(QMainWindow):
         # The controls act on the run of the tab on screen: follow it when the tab changes.
         self.tabs.currentChanged.connect(lambda _index: self.update_actions())
         self.tabs.currentChanged.connect(self._name_lesson_in_title)
+        self.heartbeat.wake_on(self.replay.positionChanged)
         self._connect_lab()
         restore_window(self, self.settings, self.tabs, self._lesson_ids)
         self.presenter.notes.hide()  # notes are opened for a talk, never restored with the docks
         self._name_lesson_in_title(self.tabs.currentIndex())
         tell_reset_settings(self)  # what the start could not read, said once
-
-        self.draw_timer = QTimer(self)
-        self.draw_timer.setInterval(DRAW_PERIOD_MS)
-        self.draw_timer.timeout.connect(self._draw)
-        self.cpu_timer = QTimer(self)
-        self.cpu_timer.setInterval(CPU_SAMPLE_PERIOD_MS)
-        self.cpu_timer.timeout.connect(self._sample_cpu)
-        self.status_timer = QTimer(self)
-        self.status_timer.setInterval(STATUS_PERIOD_MS)
-        self.status_timer.timeout.connect(self._update_status)
-        for timer in (self.draw_timer, self.cpu_timer, self.status_timer):
-            timer.start()
         if start_lab:
             # After the first paint: spawning the lab must not delay the window appearing.
             QTimer.singleShot(LAB_START_DELAY_MS, self._start_lab_unless_closing)
@@ -177,6 +172,9 @@ class MainWindow(QMainWindow):
         self.lab.labStarted.connect(self._on_lab_started)
         self.lab.labLost.connect(self.show_banner)
         self.lab.labError.connect(self.show_banner)
+        lab = self.lab
+        self.heartbeat.wake_on(lab.labStarted, lab.labLost, lab.runStarted, lab.runFinished)
+        self.heartbeat.wake_on(lab.lanesChanged, lab.markAdded, lab.eventsArrived)
         # Threads announce themselves one by one; rebuild curves and legends once they settle.
         self._lanes_timer = QTimer(self)
         self._lanes_timer.setSingleShot(True)
@@ -199,6 +197,13 @@ class MainWindow(QMainWindow):
 
     def _is_paused(self) -> bool:
         return self.runs.is_paused()
+
+    def _live(self) -> bool:
+        """True while the picture moves by itself: a run going (not paused), a replay playing."""
+        if self.replay.playing or (self.lab.running and not self.lab.paused):
+            return True
+        run = self.runs.active
+        return run is not None and run.is_running() and not run.is_paused()
 
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         """Run a coroutine on the qasync loop, keeping a strong reference until it ends."""
@@ -332,8 +337,10 @@ class MainWindow(QMainWindow):
     def _name_lesson_in_title(self, index: int) -> None:
         self.setWindowTitle(f"Concurrency Lab - {self.lessons.titles[index]}")
 
-    def update_actions(self) -> None:
-        """Enable the controls that make sense for the tab on screen."""
+    def update_actions(self, wake: bool = True) -> None:
+        """Enable the controls that make sense for the tab on screen (and draw what changed)."""
+        if wake:  # a run started, paused, resumed or ended, or the tab changed
+            self.heartbeat.wake()
         running = self._is_running()
         self.save_run_action.setEnabled(not running and not self.replay.active)
         self.start_action.setEnabled(not running)
@@ -353,7 +360,7 @@ class MainWindow(QMainWindow):
 
     def _update_status(self) -> None:
         self.status_line.update()
-        self.update_actions()
+        self.update_actions(wake=False)
 
     # ---------------------------------------------------------- persistence
     def save_settings(self) -> None:
@@ -368,8 +375,8 @@ class MainWindow(QMainWindow):
         if self._closing:
             return
         self._closing = True
-        for timer in (self.draw_timer, self.cpu_timer, self.status_timer, self._lanes_timer):
-            timer.stop()
+        self.heartbeat.stop()
+        self._lanes_timer.stop()
         self.statusBar().clearMessage()  # a message's timeout is a running timer too
         for task in list(self._tasks):
             task.cancel()

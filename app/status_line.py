@@ -9,7 +9,8 @@ from demos.events import MAIN_LANE_ID, now_ns
 
 
 class StatusLine:
-    """Permanent figures at the right of the status bar, updated twice a second."""
+    """Permanent figures at the right of the status bar, updated twice a second while a run goes
+    (the window's heartbeat stops between runs, after one last update)."""
 
     def __init__(self, bar: QStatusBar, lab: LabClient) -> None:
         self.lab = lab
@@ -46,7 +47,13 @@ class StatusLine:
             if lab.running
             else 0
         )
-        self.lab_label.setText(f"lab pid {lab.pid or '-'}")
-        self.workers_label.setText(f"  workers alive {alive}")
-        self.rate_label.setText(f"  events/s {rate:,.0f}")
-        self.dropped_label.setText(f"  dropped {lab.dropped:,}")
+        _set(self.lab_label, f"lab pid {lab.pid or '-'}")
+        _set(self.workers_label, f"  workers alive {alive}")
+        _set(self.rate_label, f"  events/s {rate:,.0f}")
+        _set(self.dropped_label, f"  dropped {lab.dropped:,}")
+
+
+def _set(label: QLabel, text: str) -> None:
+    """Only a changed text is set: the status bar then repaints nothing."""
+    if label.text() != text:
+        label.setText(text)

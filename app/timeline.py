@@ -16,7 +16,7 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QTimer, Signal
-from PySide6.QtGui import QCursor, QFont, QFontMetrics, QPainterPath
+from PySide6.QtGui import QCursor, QFont, QFontMetrics, QPainterPath, QResizeEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QToolButton,
@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.palette import STATE_COLOURS
-from app.timeline_labels import fmt_duration, lane_label
+from app.timeline_labels import describe_after_end, fmt_duration, lane_label
 from app.timeline_legend import StateLegend
 from app.timeline_marks import MarkLines, mark_pen
 from app.timeline_raster import FIRST_TERMINAL, rasterise
@@ -37,6 +37,9 @@ WINDOW_S = 10.0  # follow mode shows this many seconds up to "now"
 EXACT_LIMIT = 5000  # below this many visible intervals, draw them exactly (no rasterising)
 BAR_HEIGHT = 0.7  # in lane units (a lane is 1.0 tall)
 TERMINAL_PX = 3.0  # width of a terminal-state marker in pixels
+# Follow mode draws open intervals this far past "now": while only time passes, the view scrolls
+# over bars that stand still, and no bar is set again until an event arrives.
+FOLLOW_HORIZON_S = 5.0
 HOVER_DELAY_MS = 80  # tooltip throttle: at most one lookup per this period while moving
 BASE_FONT_PT = 10.0
 _LIGHT = ("w", "k")  # (background, foreground)
@@ -70,6 +73,7 @@ class TimelineWidget(QWidget):
         self._dark = False
         self._now_ns = time.perf_counter_ns()
         self._drawn_key: tuple | None = None
+        self._exact, self._horizon_s, self._open_end_ns = False, 0.0, 0  # see FOLLOW_HORIZON_S
         self._lanes_key: tuple | None = None
         self._seen_version = -1
         self._hover_pos: QPointF | None = None
@@ -108,8 +112,10 @@ class TimelineWidget(QWidget):
         self._marks = MarkLines(self.plot)
         self.view_box.sigRangeChangedManually.connect(self._on_manual_range)
         self.plot.setLabel("bottom", "time since start (s)")
-        # Seconds stay seconds: no "(x0.001)" rescaling of the axis when zoomed in.
+        # Seconds stay seconds: no "(x0.001)" rescaling of the axis when zoomed in. Numbers on
+        # major ticks only: this axis is laid out again at every frame while it scrolls.
         self.plot.getAxis("bottom").enableAutoSIPrefix(False)
+        self.plot.getAxis("bottom").setStyle(maxTickLevel=1, maxTextLevel=0)
 
         # One item per state: intervals of one colour share one array-backed item.
         self._bars: dict[State, _StateBars] = {}
@@ -125,6 +131,10 @@ class TimelineWidget(QWidget):
         self._hover_timer.setInterval(HOVER_DELAY_MS)
         self._hover_timer.timeout.connect(self._show_hover)
         self.plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        # Between runs nobody calls refresh(): a resize, pan or zoom redraws at the last "now".
+        self._redraw_timer = QTimer(self)
+        self._redraw_timer.setSingleShot(True)
+        self._redraw_timer.timeout.connect(lambda: self.refresh(self._now_ns))
         self.set_scale(1.0)
 
     # ------------------------------------------------------------ public API
@@ -162,6 +172,7 @@ class TimelineWidget(QWidget):
         if self._follow:
             x_max = max(now_s, 1e-3)
             self.view_box.setXRange(max(0.0, x_max - self._window_s), x_max, padding=0)
+            self.view_box.prepareForPaint()  # now: done during the paint, it asks for another
         font = QFont(self.font())
         font.setPointSizeF(BASE_FONT_PT * self._scale)
         self._marks.update(self._store, self._mark_pen(), self._colours()[1], font)
@@ -170,11 +181,15 @@ class TimelineWidget(QWidget):
         dx_s = (x1_s - x0_s) / width_px
         # "now" only matters while it is in view: open intervals grow up to it.
         now_col = int((now_s - x0_s) / dx_s) if x0_s <= now_s <= x1_s + dx_s else None
-        key = (store.version, store.t0_ns, x0_s, x1_s, width_px, now_col, self._follow)
+        key: tuple = (store.version, store.t0_ns, x0_s, x1_s, width_px, now_col, self._follow)
+        if self._follow and self._exact and now_s < self._horizon_s:
+            key = (store.version, store.t0_ns, width_px, self._window_s)  # only the view moves
         if key == self._drawn_key:
             return
         self._drawn_key = key
-        self._draw(x0_s, x1_s, width_px)
+        horizon_s = FOLLOW_HORIZON_S if self._follow else 0.0
+        self._horizon_s, self._open_end_ns = now_s + horizon_s, self._now_ns + int(horizon_s * 1e9)
+        self._exact = self._draw(x0_s, x1_s, width_px)
 
     def clear(self) -> None:
         """Forget lanes, bars and marks (call after ``store.clear()``)."""
@@ -198,7 +213,7 @@ class TimelineWidget(QWidget):
         hit = store.interval_at(row, t_ns, self._now_ns)
         lane = lane_label(store, row)
         if hit is None:
-            return self._describe_after_end(row, t_ns, lane)
+            return describe_after_end(store, row, t_ns, lane)
         state, start, end, detail = hit
         text = f"{lane}\n{state.name} for {fmt_duration((end - start) / 1e9)}"
         return f"{text}\n{detail}" if detail else text
@@ -279,13 +294,14 @@ class TimelineWidget(QWidget):
         axis.setWidth(min(widest + 12, int(320 * self._scale)))
         self.view_box.setYRange(-0.5, max(n, 1) - 0.5, padding=0)
 
-    def _draw(self, x0_s: float, x1_s: float, width_px: int) -> None:
-        """Fill the per-state items with the intervals visible in [x0_s, x1_s]."""
+    def _draw(self, x0_s: float, x1_s: float, width_px: int) -> bool:
+        """Fill the per-state items with the intervals visible in [x0_s, x1_s]; True if each
+        interval was drawn as itself (not rasterised to the view's pixel columns)."""
         store = self._store
         n = store.count
         t0 = store.t0_ns
         if t0 is None:  # nothing recorded yet (refresh does not call us then)
-            return
+            return False
         x0_ns, x1_ns = t0 + int(x0_s * 1e9), t0 + int(math.ceil(x1_s * 1e9))
         start_all, end_all = store.start_ns[:n], store.end_ns[:n]
         # Clip to the view ourselves: open intervals (end OPEN) reach "now".
@@ -294,7 +310,7 @@ class TimelineWidget(QWidget):
         dx_s = (x1_s - x0_s) / width_px
         if n_visible <= EXACT_LIMIT:
             self._draw_exact(np.flatnonzero(visible), dx_s)
-            return
+            return True
         if n_visible == n:  # the whole run is in view: skip the copies
             start, rows, states = start_all, store.row[:n], store.state[:n]
         else:
@@ -318,13 +334,14 @@ class TimelineWidget(QWidget):
                 mine = run_state == int(state)
                 x = x0_s + run_col[mine] * dx_s
                 self._set_bars(item, state, x, run_len[mine] * dx_s, run_row[mine], dx_s)
+        return False
 
     def _draw_exact(self, idx: np.ndarray, dx_s: float) -> None:
         """Few intervals in view: one bar per interval, at its true position and length."""
         store = self._store
         start, end = store.start_ns[idx], store.end_ns[idx]
         rows, states = store.row[idx], store.state[idx]
-        end = np.maximum(np.where(end == OPEN, self._now_ns, end), start)
+        end = np.maximum(np.where(end == OPEN, self._open_end_ns, end), start)
         x = (start - store.t0_ns) / 1e9
         widths = np.maximum((end - start) / 1e9, dx_s)  # at least one pixel, so it shows
         for state, item in self._bars.items():
@@ -344,26 +361,18 @@ class TimelineWidget(QWidget):
         if state in TERMINAL_STATES:
             x = x - 0.5 * TERMINAL_PX * dx_s
             widths = np.full(len(x), TERMINAL_PX * dx_s)
-        item.setOpts(x0=x, width=widths, y=rows.astype(np.float64), height=BAR_HEIGHT)
-
-    def _describe_after_end(self, row: int, t_ns: int, lane: str) -> str | None:
-        """After a terminal moment the lane is empty: say how and when it ended."""
-        store = self._store
-        n = store.count
-        hits = np.flatnonzero((store.row[:n] == row) & (store.start_ns[:n] <= t_ns))
-        if not len(hits):
-            return None
-        i = int(hits[-1])
-        state = State(int(store.state[i]))
-        if state not in TERMINAL_STATES:
-            return None
-        at_s = (int(store.start_ns[i]) - (store.t0_ns or 0)) / 1e9
-        detail = store.detail[i]
-        text = f"{lane}\n{state.name} at {at_s:.3f} s"
-        return f"{text}\n{detail}" if detail else text
+        if len(x) or len(item.opts["x0"]):  # an empty item stays as it is, hidden
+            item.setOpts(x0=x, width=widths, y=rows.astype(np.float64), height=BAR_HEIGHT)
+        item.setVisible(len(x) > 0)  # Qt then skips it in every paint and bounds query
 
     def _on_manual_range(self, *_args: object) -> None:
         self.set_follow(False)
+        self._redraw_timer.start()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        """Bars are drawn per pixel column: a new width needs them drawn again."""
+        super().resizeEvent(event)
+        self._redraw_timer.start()
 
     def _on_mouse_moved(self, pos: QPointF) -> None:
         # Only remember the position; the lookup runs at most once per HOVER_DELAY_MS.

@@ -37,10 +37,10 @@ def _format(row: dict) -> tuple[str, str, str, str]:
 def main() -> int:
     """Run everything and print a Markdown table."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from bench import gui_load, overhead, pause_latency, startup, timeline_frame
+    from bench import gui_load, idle_cpu, overhead, pause_latency, startup, timeline_frame
 
     rows: list[dict] = []
-    for module in (gui_load, timeline_frame, overhead, pause_latency, startup):
+    for module in (gui_load, idle_cpu, timeline_frame, overhead, pause_latency, startup):
         print(f"running {module.__name__} ...", file=sys.stderr, flush=True)
         rows.extend(module.run())
     print(f"\nMachine: {machine()}\n")

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 
 from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication
@@ -21,6 +22,14 @@ TICK_MS = 16
 MEASURE_S = 6.0
 # Like the lesson's worker processes, which lower their priority below the GUI's.
 BUSY_CODE = "from demos.context import lower_priority; lower_priority()\nwhile True: pass"
+
+
+def latency_percentile_ms(latencies_ns: Sequence[int], q: float) -> float:
+    """Delivery latency worker -> store at percentile ``q``, from the lab client's batches."""
+    if not latencies_ns:
+        return 0.0
+    ordered = sorted(latencies_ns)
+    return ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))] / 1e6
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -94,12 +103,12 @@ def run() -> list[dict]:
         _wait(app, lambda: len(window.store.lanes) >= 33, 30)
         window.lab.latencies_ns.clear()
         late = _tick_lateness_ms(app, MEASURE_S)
-        delivery = window.lab.latency_percentile_ms(99)
+        delivery = latency_percentile_ms(window.lab.latencies_ns, 99)
         rows.append(_row("GUI tick lateness p99, lab running 32 CPU threads", late, 16.7))
         rows.append(
             {
                 "name": "event delivery p99, 32 CPU threads",
-                "median_ms": window.lab.latency_percentile_ms(50),
+                "median_ms": latency_percentile_ms(window.lab.latencies_ns, 50),
                 "p99_ms": delivery,
                 "goal_ms": 100.0,
             }
@@ -111,8 +120,8 @@ def run() -> list[dict]:
         rows.append(
             {
                 "name": "event delivery p99, 32 threads + 2 busy processes",
-                "median_ms": window.lab.latency_percentile_ms(50),
-                "p99_ms": window.lab.latency_percentile_ms(99),
+                "median_ms": latency_percentile_ms(window.lab.latencies_ns, 50),
+                "p99_ms": latency_percentile_ms(window.lab.latencies_ns, 99),
                 "goal_ms": 100.0,
             }
         )

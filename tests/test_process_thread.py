@@ -161,7 +161,6 @@ def test_tab_tree_and_isolation_through_the_lab(qtbot, qloop) -> None:  # noqa: 
         assert index == 0, "the first concept of the deck is the first tab"
         win.tabs.setCurrentIndex(index)
         tab = win.current_lesson()
-        qtbot.waitUntil(tab.tree_timer.isActive, timeout=3000)  # once the tab is shown
 
         # The tree: the GUI process on top, the lab below it, the lab's threads inside.
         lab_pid = win.lab.pid

@@ -90,6 +90,7 @@ class LoopLagMeter(QFrame):
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.setInterval(LAG_PERIOD_MS)
         self.timer.timeout.connect(self._tick)
+        self._measuring = False  # only while tasks run: an idle loop has no lag to show
         self._show()
 
     def reset_max(self) -> None:
@@ -97,16 +98,30 @@ class LoopLagMeter(QFrame):
         self.max_ms = 0.0
         self._show()
 
+    def set_measuring(self, on: bool) -> None:
+        """Measure while a run's tasks go (not paused); an idle loop wakes for nothing."""
+        self._measuring = on
+        self._sync_timer()
+
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
         """Measure only while visible: the lag of a hidden tab's meter helps nobody."""
-        self._last = time.perf_counter()
-        self.timer.start()
         super().showEvent(event)
+        self._sync_timer()
 
     def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 - Qt override
         """Stop measuring."""
-        self.timer.stop()
         super().hideEvent(event)
+        self._sync_timer()
+
+    def _sync_timer(self) -> None:
+        on = self._measuring and self.isVisible()
+        if on and not self.timer.isActive():
+            self._last = time.perf_counter()
+            self.timer.start()
+        elif not on and self.timer.isActive():
+            self.timer.stop()
+            self.shown_ms = 0.0  # nothing runs now: no lag (the max stays)
+            self._show()
 
     def _tick(self) -> None:
         now = time.perf_counter()
@@ -159,6 +174,11 @@ class CoroutinesTab(LessonTab):
         assert isinstance(layout, QVBoxLayout)
         layout.insertWidget(0, self.lag_meter)  # above the splitter: always in view
         layout.setStretch(1, 1)
+        self.localRunChanged.connect(
+            lambda: self.lag_meter.set_measuring(
+                self.is_running_locally() and not self.is_paused_locally()
+            )
+        )
 
     def build_side_panel(self, layout: QVBoxLayout) -> None:
         """Explanation, sliders, switches and the results box."""

@@ -1,6 +1,7 @@
 """The Program, process and thread tab: a live tree of what runs, memory isolation, and cost.
 
-The tree is read with psutil twice a second while the tab is on screen (never while hidden).
+The tree is read with psutil twice a second while the tab is on screen and a run goes, and once
+more when something happens (a lab starts, a run starts or ends); never while hidden or idle.
 The isolation runs and the cost measurement are ordinary lab runs of ``demos.process_thread``:
 their figures come back with the "finished" report, read in the lab where the run happened.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from html import escape
 from typing import Any
 
@@ -35,6 +37,7 @@ from demos.process_tree import ProcessInfo, snapshot
 from demos.scenario import Param
 
 TREE_REFRESH_MS = 500
+TREE_TAIL_S = 2.0  # after a run ends, the threads it joined leave the tree within this
 TREE_HEIGHT_PX = 260
 KEY_ROLE = Qt.ItemDataRole.UserRole
 # One set of radio buttons picks the scenario's phase and model together: a model of the
@@ -137,7 +140,11 @@ class ProcessThreadTab(LessonTab):
         layout.addWidget(self.tree_note)
         self.tree_timer = QTimer(self)
         self.tree_timer.setInterval(TREE_REFRESH_MS)
-        self.tree_timer.timeout.connect(self.refresh_tree)
+        self.tree_timer.timeout.connect(self._tree_tick)
+        self._tree_quiet_after = 0.0
+        client = self.lab.client
+        for signal in (client.labStarted, client.runStarted, client.runFinished):
+            signal.connect(lambda *_args: self._wake_tree())
 
         layout.addWidget(QLabel(CHOICE.caption))
         self.run_choice = SettingChoice(CHOICE, s, "process_thread", CHOICE_LABELS, self)
@@ -196,12 +203,25 @@ class ProcessThreadTab(LessonTab):
         """Refresh the tree while the tab is on screen."""
         super().showEvent(event)
         self.refresh_tree()
-        self.tree_timer.start()
+        self._wake_tree()
 
     def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 - Qt override
         """A hidden tab reads nothing."""
         self.tree_timer.stop()
         super().hideEvent(event)
+
+    def _wake_tree(self) -> None:
+        """Something changed: refresh the tree for at least ``TREE_TAIL_S`` (if on screen)."""
+        self._tree_quiet_after = time.monotonic() + TREE_TAIL_S
+        if self.isVisible() and not self.tree_timer.isActive():
+            self.tree_timer.start()
+
+    def _tree_tick(self) -> None:
+        self.refresh_tree()
+        if self.lab.client.running:
+            self._tree_quiet_after = time.monotonic() + TREE_TAIL_S
+        elif time.monotonic() >= self._tree_quiet_after:
+            self.tree_timer.stop()  # idle: the tree would only show the same rows again
 
     def _names(self) -> tuple[dict[int, str], dict[int, str]]:
         """Thread names by native id, and process names by pid, from what we know."""

@@ -19,8 +19,9 @@ import psutil
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QPalette
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from app.fit_label import FitLabel
 from app.palette import CORE_COLOURS
 from demos.cpu_sampler import ONE_CORE_PERCENT, CpuSampler
 from demos.events import Kind, Lane
@@ -81,10 +82,9 @@ class CpuPlotWidget(QWidget):
         self._worker_y = np.zeros((MAX_WORKER_CURVES, capacity))
         self._total_y = np.zeros(capacity)
 
-        self.readout = QLabel(self)
+        self.readout = FitLabel(self)  # one line at every size: a shorter wording when narrow
         self.readout.setObjectName("cpuReadout")
         self.readout.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        self.readout.setWordWrap(True)
 
         self._graphics = pg.GraphicsLayoutWidget(self)
         self.core_plot = self._graphics.addPlot(row=0, col=0)
@@ -172,7 +172,7 @@ class CpuPlotWidget(QWidget):
         """Empty every curve and the readout (the sampler is cleared by its owner)."""
         for curve in [*self.core_curves, *self.worker_curves, self.total_curve]:
             curve.setData([], [])
-        self.readout.setText(self._readout_text(None, None))
+        self.readout.set_texts(*self._readout_texts(None, None))
         self._last_readout_s = -1e9
         self._drawn_key = None
         self._last_draw_s = -1e9
@@ -247,7 +247,7 @@ class CpuPlotWidget(QWidget):
             recent = slice(max(0, n - READOUT_AVERAGE_SAMPLES), n)
             workers = float(total[recent].mean())
             machine = float(sampler.machine_series()[recent].mean())
-            self.readout.setText(self._readout_text(workers, machine))
+            self.readout.set_texts(*self._readout_texts(workers, machine))
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -255,15 +255,17 @@ class CpuPlotWidget(QWidget):
         """The dashed "one core" and "all N cores" lines."""
         return self._one_core_line, self._all_cores_line
 
-    def _readout_text(self, workers: float | None, machine: float | None) -> str:
-        """The one sentence that says what the curves show."""
+    def _readout_texts(self, workers: float | None, machine: float | None) -> tuple[str, str]:
+        """The sentence that says what the curves show, and a shorter one for narrow screens."""
         cores = f"{self._ncores} core" + ("s" if self._ncores != 1 else "")
         if workers is None or machine is None:
-            return f"Workers use –% of one core · machine –% of {cores}"
+            return f"Workers use –% of one core · machine –% of {cores}", "Workers –% · machine –%"
         text = f"Workers use {workers:.0f}% of one core"
+        short = f"Workers {workers:.0f}%"
         if workers >= 1.5 * ONE_CORE_PERCENT:
             text += f" (≈{workers / ONE_CORE_PERCENT:.1f} cores)"
-        return f"{text} · machine {machine:.0f}% of {cores}"
+            short += f" (≈{workers / ONE_CORE_PERCENT:.1f} cores)"
+        return f"{text} · machine {machine:.0f}% of {cores}", f"{short} · machine {machine:.0f}%"
 
     def _update_worker_title(self, measurable: int | None = None) -> None:
         if measurable is None:

@@ -49,8 +49,8 @@ def test_refresh_draws_total_and_readout(widget: CpuPlotWidget, sampler: CpuSamp
     assert x[0] < 0  # seconds relative to now
     core_x, _ = widget.core_curves[0].getData()
     assert len(core_x) == len(sampler)
-    assert "%" in widget.readout.text()
-    assert "one core" in widget.readout.text()
+    assert "%" in widget.readout.full_text()
+    assert "one core" in widget.readout.full_text()
 
     widget.clear()
     x, _ = widget.total_curve.getData()
@@ -91,3 +91,25 @@ def test_many_lanes_stay_within_the_curve_cap(widget: CpuPlotWidget, sampler: Cp
     widget.refresh()
     drawn = [c for c in widget.worker_curves if c.isVisible()]
     assert len(drawn) == 3
+
+
+def test_the_readout_stays_on_one_line_when_narrow(
+    widget: CpuPlotWidget, sampler: CpuSampler
+) -> None:
+    sampler.sample()
+    widget.refresh()
+    widget.show()  # laid out, as on screen: a hidden label gets no resize events
+    label = widget.readout
+    label.set_texts(*widget._readout_texts(150.0, 80.0))
+    full, short = label.full_text(), widget._readout_texts(150.0, 80.0)[1]
+    metrics = label.fontMetrics()
+    label.resize(metrics.horizontalAdvance(full) + 10, 40)
+    assert label.text() == full
+    label.resize(metrics.horizontalAdvance(short) + 10, 40)
+    assert label.text() == short, "the short wording when the full one does not fit"
+    label.resize(metrics.horizontalAdvance(short) // 2, 40)
+    assert label.text().endswith("…"), "cut with an ellipsis, never wrapped"
+    assert metrics.horizontalAdvance(label.text()) <= label.contentsRect().width()
+    assert not label.wordWrap()
+    assert label.toolTip() == full
+    assert label.minimumSizeHint().width() < metrics.horizontalAdvance(short)

@@ -270,9 +270,11 @@ class CpuPlotWidget(QWidget):
     def _update_worker_title(self, measurable: int | None = None) -> None:
         if measurable is None:
             measurable = sum(1 for lane in self._lanes if lane.kind != Kind.TASK)
-        title = "CPU per worker (% of one core)"
+        # Short: the axis says "% of one core", and a long title sets the plot's least width
+        # (side by side in big type it pushed the plot past the edge of a 1280 px projector).
+        title = "CPU per worker"
         if measurable > MAX_WORKER_CURVES:
-            title += f" · {MAX_WORKER_CURVES} of {measurable} drawn, total counts all"
+            title += f" ({MAX_WORKER_CURVES} of {measurable} drawn)"
         self._set_title(self.worker_plot, title)
 
     def _set_title(self, plot: pg.PlotItem, text: str) -> None:

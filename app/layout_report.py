@@ -14,8 +14,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QPoint, QRect, QTimer
-from PySide6.QtWidgets import QAbstractScrollArea, QWidget
+from PySide6.QtCore import QPoint, QRect, Qt, QTimer
+from PySide6.QtWidgets import QAbstractScrollArea, QGraphicsView, QGraphicsWidget, QWidget
 
 if TYPE_CHECKING:
     from app.main_window import MainWindow
@@ -41,6 +41,15 @@ def _scrolled(widget: QWidget) -> bool:
             return True
         parent = parent.parentWidget()
     return False
+
+
+def _plot_clipped(view: QGraphicsView) -> bool:
+    """A plot whose own least width (axes, titles) exceeds its view: its right side is cut."""
+    central = getattr(view, "centralWidget", None)  # pyqtgraph's GraphicsView keeps its layout
+    if not view.isVisible() or not isinstance(central, QGraphicsWidget):
+        return False
+    least = central.effectiveSizeHint(Qt.SizeHint.MinimumSize)
+    return least.width() > view.viewport().width() + 1
 
 
 def _name(widget: QWidget) -> str:
@@ -72,6 +81,7 @@ def layout_report(window: MainWindow) -> dict[str, Any]:
         for area in window.findChildren(QAbstractScrollArea)
         if area.isVisible() and area.horizontalScrollBar().isVisible() and not _scrolled(area)
     ]
+    clipped = [_name(view) for view in window.findChildren(QGraphicsView) if _plot_clipped(view)]
     start = window.toolbar.widgetForAction(window.start_action)
     start_rect = _global_rect(start) if start is not None and start.isVisible() else None
     lesson = window.current_lesson()
@@ -84,6 +94,7 @@ def layout_report(window: MainWindow) -> dict[str, Any]:
         "scale": window.presenter.scale,
         "beyond_screen": beyond,
         "horizontal_scrollbars": sideways,
+        "clipped_plots": clipped,
         "start": _xywh(start_rect) if start_rect is not None else None,
         "start_on_screen": start_rect is not None and room.contains(start_rect),
         "side_panel_width": lesson.side_scroll.width() if lesson.side_scroll.isVisible() else 0,

@@ -32,6 +32,7 @@ from demos.intervals import IntervalStore
 SIDE_PANEL_WIDTH_PX = 410  # the widest page (Challenges) needs about 395
 SIDE_PANEL_MAX_SHARE = 0.4  # of the screen's width, in presenter mode
 CPU_SIDE_BY_SIDE_MIN_PX = 1600  # presenter mode puts the two CPU plots side by side from here
+CPU_STACKED_MIN_HEIGHT_PX = 900  # and on screens less tall than this
 
 
 class LessonTab(QWidget):
@@ -243,11 +244,14 @@ class LessonTab(QWidget):
 
     def set_presenting(self, on: bool) -> None:
         """CPU plots side by side for big type; dark plots while presenting."""
-        # Side by side only where the screen is wide: on a projector they stack, and the stage
-        # keeps a timeline as wide as it can be.
+        # Side by side where the screen is wide, or short (stacked they would be slivers);
+        # otherwise they stack and the timeline keeps the width.
         screen = self.screen()
-        wide = screen is not None and screen.geometry().width() >= CPU_SIDE_BY_SIDE_MIN_PX
-        self.cpu_plot.set_side_by_side(on and wide)
+        size = screen.geometry() if screen is not None else None
+        roomy = size is not None and (
+            size.width() >= CPU_SIDE_BY_SIDE_MIN_PX or size.height() < CPU_STACKED_MIN_HEIGHT_PX
+        )
+        self.cpu_plot.set_side_by_side(on and roomy)
         self._put_prose_last(on)
         if on:
             self.set_dark(True)

@@ -124,7 +124,10 @@ def test_code_panel_follows_inputs_without_polling(plain_window, qtbot) -> None:
     tab = _tab(win, "Multithreading")
     win.code_panel.show()
     qtbot.waitUntil(win.code_panel.isVisible, timeout=2000)
-    assert not win.code_panel._timer.isActive()
+    timer = win.code_panel._timer  # a one-shot debounce after a change, never a poll
+    qtbot.waitUntil(lambda: not timer.isActive(), timeout=2000)
+    with qtbot.assertNotEmitted(timer.timeout, wait=3 * timer.interval()):
+        pass  # nothing changed: the panel does not look again
     tab.threads.setValue(7)
     qtbot.waitUntil(lambda: "--threads 7" in win.code_panel.command.text(), timeout=2000)
     qtbot.waitUntil(lambda: not win.code_panel._timer.isActive(), timeout=2000)

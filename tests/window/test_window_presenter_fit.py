@@ -65,6 +65,7 @@ def test_every_lesson_fits_the_projector(make_screen, launch, tmp_path, width, h
         assert not report["beyond_screen"], f"{where}: beyond the screen {report['beyond_screen']}"
         assert not report["horizontal_scrollbars"], f"{where}: {report['horizontal_scrollbars']}"
         assert report["start_on_screen"], f"{where}: Start at {report['start']}"
+        assert not report["clipped_plots"], f"{where}: plots cut at the right"
         scales.append(report["scale"])
     figure(
         f"presenter at {width}x{height} ratio {ratio}: every lesson inside the screen, "

@@ -15,7 +15,8 @@ import leaks
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-LEAK_GRACE_S = 5.0  # for threads and processes to end on their own
+# For threads and processes to end on their own (the leak check's self-test shortens it).
+LEAK_GRACE_S = float(os.environ.get("CONCURRENCY_LAB_LEAK_GRACE_S", "5.0"))
 QT_GRACE_S = 1.0  # for timers to stop once the test's windows are closed
 TASK_GRACE_S = 2.0  # for the qasync loop's tasks to finish
 NO_SUBREAPER = leaks.become_subreaper()
@@ -74,7 +75,7 @@ def _left_processes_and_threads(before: set[threading.Thread]) -> list[str]:
     ]
 
 
-def _qt_leftovers() -> list[str]:
+def _qt_leftovers(heap: bool) -> list[str]:
     """Windows still shown and QTimers still running after the test's widgets were closed
     (pytest-qt closes the widgets given to qtbot before fixtures are torn down)."""
     if "PySide6.QtWidgets" not in sys.modules:
@@ -85,20 +86,22 @@ def _qt_leftovers() -> list[str]:
         return []
     windows = leaks.visible_windows()
     leaks.close_windows()
-    timers = leaks.settle_qt(time.monotonic() + QT_GRACE_S, leaks.running_timers)
+    timers = leaks.settle_qt(time.monotonic() + QT_GRACE_S, lambda: leaks.running_timers(heap))
     if timers:
         leaks.stop_timers()
     return windows + timers
 
 
 @pytest.fixture(autouse=True)
-def no_leaks() -> Iterator[None]:
+def no_leaks(request: pytest.FixtureRequest) -> Iterator[None]:
     """Fail a test that leaves a thread, a process (child, grandchild, orphan), a running QTimer
     or a visible window behind; the processes are killed and the timers stopped first."""
     RECORDER.begin()
     before = set(threading.enumerate())
     yield
-    left = _qt_leftovers() + _left_processes_and_threads(before)
+    # The whole heap is searched for timers after the tests that had Qt (the rest cannot have
+    # started one); widgets' own timers are checked after every test.
+    left = _qt_leftovers("qapp" in request.fixturenames) + _left_processes_and_threads(before)
     if left:
         pytest.fail(f"left behind: {left}")
 

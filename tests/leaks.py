@@ -189,14 +189,17 @@ def kill(seen: Seen) -> None:
 
 
 # ----------------------------------------------------------------------------------- Qt
-def _active_timers() -> list[QTimer]:
-    """Python-visible QTimers still active, and active timers owned by living widgets
-    (Qt's own, e.g. a status bar message's timeout, are reached through their widget)."""
+def _active_timers(heap: bool = True) -> list[QTimer]:
+    """Python-visible QTimers still active (``heap``: the whole heap is searched, some tens of
+    ms late in a session), and active timers owned by living widgets (Qt's own, e.g. a status
+    bar message's timeout, are reached through their widget)."""
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
     from shiboken6 import isValid
 
-    found: dict[int, QTimer] = {id(o): o for o in gc.get_objects() if type(o) is QTimer}
+    found: dict[int, QTimer] = (
+        {id(o): o for o in gc.get_objects() if type(o) is QTimer} if heap else {}
+    )
     app = QApplication.instance()
     if isinstance(app, QApplication):
         for widget in app.topLevelWidgets():
@@ -205,10 +208,10 @@ def _active_timers() -> list[QTimer]:
     return [t for t in found.values() if isValid(t) and t.isActive()]
 
 
-def running_timers() -> list[str]:
+def running_timers(heap: bool = True) -> list[str]:
     """Each running QTimer, described."""
     described = []
-    for timer in _active_timers():
+    for timer in _active_timers(heap):
         owner = timer.parent()
         where = type(owner).__name__ if owner is not None else "no parent"
         described.append(f"QTimer every {timer.interval()} ms ({where})")

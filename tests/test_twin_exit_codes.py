@@ -140,7 +140,12 @@ def test_an_unknown_option_exits_2(args: list[str]) -> None:
     assert "unrecognized arguments: --no-such-option" in proc.stderr
 
 
-@pytest.mark.parametrize("args", TWINS, ids=lambda a: " ".join(a))
+# The check lives in the wrapper every twin's main has (demos.exit_status.twin_main); one thread
+# twin, one process twin and one with sub-commands show it, test_every_twin_is_wrapped the rest.
+TRACE_TWINS = [["demos.multithreading"], ["demos.processes"], ["demos.primitives", "lock"]]
+
+
+@pytest.mark.parametrize("args", TRACE_TWINS, ids=lambda a: " ".join(a))
 def test_a_trace_file_that_cannot_be_written_exits_2_before_the_run(
     args: list[str], tmp_path: Path
 ) -> None:
@@ -151,6 +156,16 @@ def test_a_trace_file_that_cannot_be_written_exits_2_before_the_run(
     assert "no folder" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert time.monotonic() - started < 30, "refused before the run, not after it"
+
+
+def test_every_twin_is_wrapped() -> None:
+    import importlib
+
+    for args in TWINS:
+        module = importlib.import_module(
+            args[0] + (".__main__" if args[0] == "demos.primitives" else "")
+        )
+        assert hasattr(module.main, "__wrapped__"), f"{args[0]}: main is not twin_main-wrapped"
 
 
 def test_every_twin_is_checked() -> None:

@@ -7,16 +7,16 @@ of the Multithreading lesson; then 2 extra busy processes also keep every core b
 
 from __future__ import annotations
 
-import asyncio
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 
-from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer
+from PySide6.QtCore import QEventLoop, Qt, QTimer
 from PySide6.QtWidgets import QApplication
+
+from bench.bench_app import bench_application
 
 TICK_MS = 16
 MEASURE_S = 6.0
@@ -71,20 +71,9 @@ def _tick_lateness_ms(app: QApplication, seconds: float) -> list[float]:
 
 def run() -> list[dict]:
     """Measure under both loads; returns benchmark rows."""
-    import qasync
-
     from app.main_window import MainWindow
 
-    app = QApplication.instance() or QApplication(sys.argv)
-    # The benchmark's window remembers nothing in the user's settings: a folder of its own.
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(
-        QSettings.Format.IniFormat, QSettings.Scope.UserScope, tempfile.mkdtemp(prefix="bench-")
-    )
-    app.setOrganizationName("Concurrency Lab Bench")
-    app.setApplicationName("Concurrency Lab Bench")
-    loop = qasync.QEventLoop(app, already_running=True)
-    asyncio.set_event_loop(loop)
+    app, loop = bench_application()  # settings of its own, never the user's
     window = MainWindow()
     window.resize(1600, 900)
     window.show()

@@ -13,7 +13,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -64,25 +63,14 @@ def _row(name: str, cpu_pct: float, goal_pct: float, paints: float | None = None
 # ----------------------------------------------------------------------------- the child
 def _child() -> int:  # noqa: PLR0915 - one scripted session, read top to bottom
     """The measuring process: one window, each situation in turn, one JSON row each."""
-    import asyncio
 
     import psutil
-    import qasync
-    from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, QTimer
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer
 
     from app.main_window import MainWindow
+    from bench.bench_app import bench_application
 
-    app = QApplication(sys.argv)
-    # The benchmark's window remembers nothing in the user's settings: a folder of its own.
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(
-        QSettings.Format.IniFormat, QSettings.Scope.UserScope, tempfile.mkdtemp(prefix="bench-")
-    )
-    app.setOrganizationName("Concurrency Lab Bench")
-    app.setApplicationName("Concurrency Lab Bench")
-    loop = qasync.QEventLoop(app, already_running=True)
-    asyncio.set_event_loop(loop)
+    app, loop = bench_application()  # settings of its own, never the user's
     me = psutil.Process()
 
     class PaintCounter(QObject):

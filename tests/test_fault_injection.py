@@ -333,3 +333,43 @@ def test_a_sweep_with_a_killed_worker_stops_with_no_lane_left_running(window, qt
     assert "SIGKILL" in tab.verdict_label.text(), tab.verdict_label.text()
     qtbot.waitUntil(lambda: not open_lanes(tab.store), timeout=2000)
     assert not window.lab.running  # the sweep did not go on to its next step
+
+
+# ----------------------------------------------------------------------- a settings file
+INFINITY = r"@Variant(\0\0\0\x6\x7f\xf0\0\0\0\0\0\0)"  # a double, +inf, as QSettings writes it
+
+
+def test_a_settings_file_holding_infinity_starts_the_app_and_is_mended(tmp_path: Path) -> None:
+    """Issue 10 point 4, against the real app: a well-formed value that reads as infinity
+    under the schema version, the last lesson and a slider once ended every start."""
+    config = tmp_path / "config" / "Concurrency Lab"
+    config.mkdir(parents=True)
+    store = config / "Concurrency Lab.conf"
+    store.write_text(
+        f"[General]\nschema_version={INFINITY}\n\n[window]\nlast_lesson={INFINITY}\n\n"
+        f"[multithreading]\nthreads={INFINITY}\nsteps=lots\n"
+    )
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+        "CONCURRENCY_LAB_QUIT_AFTER_PAINT": "lesson",
+    }
+    proc = subprocess.run(
+        [sys.executable, "-m", "app", "--lesson", "multithreading"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=45,
+    )
+    log = (tmp_path / "state" / "concurrency-lab" / "log" / "concurrency-lab.log").read_text()
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "uncaught exception" not in log
+    for key in ("schema_version", "window/last_lesson", "multithreading/threads"):
+        assert f"setting {key} = " in log, f"{key} not reported"
+    assert "multithreading/steps" in log
+    mended = store.read_text()
+    assert INFINITY not in mended, "the bad values are removed, not written back"
+    assert "lots" not in mended

@@ -92,8 +92,6 @@ class SpeakerNotes:
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
         self.dock.hide()
         self.window_view = NotesWindow()
-        self._title = ""
-        self._html = ""
 
     @property
     def text(self) -> QTextBrowser:
@@ -108,7 +106,6 @@ class SpeakerNotes:
 
     def show_notes(self, title: str, html: str) -> None:
         """The current lesson's notes, in both places (only one is ever shown)."""
-        self._title, self._html = title, html
         self.dock_view.show_notes(title, html)
         self.window_view.view.show_notes(title, html)
 

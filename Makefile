@@ -19,8 +19,11 @@ run: $(STAMP)
 # driven by real keys) when the X tools it needs are installed; if not, it says so and why.
 WINDOW_TOOLS := Xvfb openbox xdotool wmctrl xwininfo xprop import convert
 
+# Two workers share the tests that measure nothing; those marked serial (speedups, latencies,
+# CPU shares) then run alone, on a machine this suite does not load itself.
 test: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -rs --ignore=tests/window
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -rs -n 2 -m "not serial"
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -rs -m serial
 	@$(MAKE) --no-print-directory test-window-if-possible
 
 test-window-if-possible:

@@ -16,7 +16,8 @@ import pytest
 from demos.cpu_sampler import CpuSampler
 from demos.events import Kind, Lane
 
-pytestmark = pytest.mark.timeout(60)
+# serial: measures speed or CPU share, so it runs alone (make test), not beside other tests
+pytestmark = [pytest.mark.timeout(60), pytest.mark.serial]
 
 SAMPLE_PERIOD_S = 0.1
 BUSY_THRESHOLD_PERCENT = 40.0

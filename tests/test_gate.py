@@ -11,7 +11,8 @@ import pytest
 from demos import gate as gate_module
 from demos.gate import Gate
 
-pytestmark = pytest.mark.timeout(60)
+# serial: measures speed or CPU share, so it runs alone (make test), not beside other tests
+pytestmark = [pytest.mark.timeout(60), pytest.mark.serial]
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,8 @@ from demos.events import State
 from demos.intervals import IntervalStore
 from demos.lab import MAIN_LANE_ID
 
-pytestmark = pytest.mark.timeout(180)
+# serial: measures speed or CPU share, so it runs alone (make test), not beside other tests
+pytestmark = [pytest.mark.timeout(180), pytest.mark.serial]
 
 
 def run_params(threads: int, steps: int, step_ms: int, kind: str) -> dict:

@@ -14,7 +14,8 @@ from demos import parallelism
 from demos.events import Kind, State
 from demos.parallelism_result import ModelRun, ParallelismResult, summarize
 
-pytestmark = pytest.mark.timeout(180)
+# serial: measures speed or CPU share, so it runs alone (make test), not beside other tests
+pytestmark = [pytest.mark.timeout(180), pytest.mark.serial]
 ROOT = Path(__file__).resolve().parent.parent
 MULTI_CORE = parallelism.usable_cores() >= 2
 needs_cores = pytest.mark.skipif(not MULTI_CORE, reason="parallelism needs two usable cores")

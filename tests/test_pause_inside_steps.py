@@ -21,7 +21,8 @@ from demos.schedstat import SchedstatReader
 from demos.task_worker import TaskContext
 from demos.transport import ListSink
 
-pytestmark = pytest.mark.timeout(90)
+# serial: measures speed or CPU share, so it runs alone (make test), not beside other tests
+pytestmark = [pytest.mark.timeout(90), pytest.mark.serial]
 LONG_S = 10.0  # one step this long: any wait for its end shows
 REACT_S = 2.0  # generous: what a worker that waits for its step's end cannot meet
 

@@ -18,7 +18,8 @@ from demos.events import Kind, State
 from demos.runtime import Run
 from demos.transport import ListSink
 
-pytestmark = pytest.mark.timeout(180)
+# serial: measures speed or CPU share, so it runs alone (make test), not beside other tests
+pytestmark = [pytest.mark.timeout(180), pytest.mark.serial]
 ROOT = Path(__file__).resolve().parent.parent
 CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 TRIES = 3  # other programs may share the machine: the best of three is its capacity

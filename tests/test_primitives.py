@@ -19,7 +19,8 @@ from demos.intervals import IntervalStore
 from demos.runtime import Run
 from demos.transport import ListSink
 
-pytestmark = pytest.mark.timeout(180)
+# serial: measures speed or CPU share, so it runs alone (make test), not beside other tests
+pytestmark = [pytest.mark.timeout(180), pytest.mark.serial]
 ROOT = Path(__file__).resolve().parent.parent
 
 

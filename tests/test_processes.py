@@ -13,7 +13,8 @@ from capacity import measured_with_load, require
 from demos import ipc_cost, processes, processes_result
 from demos.events import Kind, State
 
-pytestmark = pytest.mark.timeout(180)
+# serial: measures speed or CPU share, so it runs alone (make test), not beside other tests
+pytestmark = [pytest.mark.timeout(180), pytest.mark.serial]
 ROOT = Path(__file__).resolve().parent.parent
 MULTI_CORE = processes.usable_cores() >= 2
 

@@ -16,7 +16,8 @@ from demos.pump import SocketPump
 from demos.runtime import ProcessWorker, Run, WorkerSpec
 from demos.transport import FrameReader, ListSink, SocketSink, encode_frame
 
-pytestmark = pytest.mark.timeout(60)
+# serial: measures speed or CPU share, so it runs alone (make test), not beside other tests
+pytestmark = [pytest.mark.timeout(60), pytest.mark.serial]
 
 
 def wait_for(condition, timeout_s: float = 10.0) -> None:

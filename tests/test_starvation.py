@@ -19,7 +19,8 @@ from demos.runtime import Run
 from demos.starvation_result import WAIT_BIN_LABELS, StarvationResult, WorkerTurns
 from demos.transport import ListSink
 
-pytestmark = pytest.mark.timeout(120)
+# serial: measures speed or CPU share, so it runs alone (make test), not beside other tests
+pytestmark = [pytest.mark.timeout(120), pytest.mark.serial]
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -13,7 +13,8 @@ import pytest
 
 import demos
 
-pytestmark = pytest.mark.timeout(120)
+# serial: measures speed or CPU share, so it runs alone (make test), not beside other tests
+pytestmark = [pytest.mark.timeout(120), pytest.mark.serial]
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -15,7 +15,8 @@ from capacity import measured_with_load, require
 from demos import when_to_use, when_to_use_result
 from demos.when_to_use_result import WhenToUseResult
 
-pytestmark = pytest.mark.timeout(180)
+# serial: measures speed or CPU share, so it runs alone (make test), not beside other tests
+pytestmark = [pytest.mark.timeout(180), pytest.mark.serial]
 ROOT = Path(__file__).resolve().parent.parent
 MULTI_CORE = (os.cpu_count() or 1) >= 2
 

@@ -1,8 +1,11 @@
-"""Fault injection with real processes and real signals: a worker SIGKILLed while it starts,
-runs or is paused; a worker SIGSTOPped and then cancelled; the twins with a killed worker.
+"""Fault injection, points 4-7 of the issue: a settings value that reads as infinity; workers
+killed while starting, running or paused; a stopped (SIGSTOP) worker; the side panel after a
+lab kill; twins with a killed worker. Points 1-3 (saved runs) are in ``test_saved_runs.py`` and
+``test_run_file_fuzz.py`` beside this module.
 
-Workers are found from outside, as psutil children of the lab (or of the twin), and signalled
-with ``os.kill``, as a user with ``kill -9`` or the OS's OOM killer would.
+Real processes and real signals throughout. Workers are found from outside, as psutil children
+of the lab (or of the twin), and signalled with ``os.kill``, as a user with ``kill -9`` or the
+OS's OOM killer would.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ pytestmark = pytest.mark.timeout(60)
 NOTICE_S = 1.0  # the issue's bound: a dead worker is on screen within a second
 PARALLEL = "demos.parallelism"
 TWIN_END_S = 15.0  # a twin with a killed worker ends within this (its own deadlines are 30 s+)
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def finished_reports(lab: LabClient) -> list[dict[str, Any]]:

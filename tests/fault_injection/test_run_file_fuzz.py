@@ -1,4 +1,6 @@
-"""Property-based tests of the saved-run loader: whatever a file holds, ``recording.load`` either
+"""Fault injection, point 3 (saved runs only partly checked), by hypothesis.
+
+Property-based tests of the saved-run loader: whatever a file holds, ``recording.load`` either
 returns a run that replays, or refuses it with one RecordingError naming the problem.
 
 The files start as real runs (lanes, events, marks, values, a result) and are mutated the ways

@@ -1,4 +1,8 @@
-"""Saved runs for every lesson and every Challenges page: save in one window, open in a fresh
+"""Fault injection, points 1-3 of the issue (saved runs): replay and scrubbing of runs of any
+length (1 s, 4.2 s, 10 min; 32-bit positions broke every run over 2.15 s), a Challenges run
+reopened in a fresh window, and damaged files refused with one message naming the fault.
+
+Saved runs for every lesson and every Challenges page: save in one window, open in a fresh
 one; damaged files give a clear message and leave the window usable; long runs replay."""
 
 from __future__ import annotations

@@ -24,10 +24,12 @@ from app.cpu_plot import CpuPlotWidget
 from app.glossary import linked_label
 from app.lab_client import LabClient
 from app.lesson_lab import LessonLab
+from app.prediction_box import PredictionBox
 from app.side_panel import SidePanel
 from app.timeline import TimelineWidget
 from demos.cpu_sampler import CpuSampler
 from demos.intervals import IntervalStore
+from demos.predictions import QUESTIONS
 
 SIDE_PANEL_WIDTH_PX = 410  # the widest page (Challenges) needs about 395
 SIDE_PANEL_MAX_SHARE = 0.4  # of the screen's width, in presenter mode
@@ -68,6 +70,7 @@ class LessonTab(QWidget):
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(8, 8, 8, 8)
         self.build_side_panel(side_layout)
+        self.prediction = self._add_prediction(side_layout)
         side_layout.addStretch(1)
         self._prose = prose_blocks(side)
         scroll = SidePanel(side, SIDE_PANEL_WIDTH_PX)
@@ -91,6 +94,25 @@ class LessonTab(QWidget):
         # The run on screen is known from the start: before any run, the lesson's defaults
         # (a subclass's own ``last_params`` first), so Save, Open and figures never miss one.
         self.last_params = {**self.param_defaults(), **getattr(self, "last_params", {})}
+
+    def _add_prediction(self, layout: QVBoxLayout) -> PredictionBox | None:
+        """A "Guess first" box after the opening explanation, for lessons that ask one."""
+        lesson_id = type(self).__module__.rpartition(".")[2]
+        if lesson_id not in QUESTIONS:
+            return None
+        box = PredictionBox(lesson_id, self.params)
+        start, prose = leading_prose(layout)
+        layout.insertWidget(start + len(prose), box)
+        side = layout.parentWidget()
+        if side is not None:
+            box.watch_settings(side)
+        box.refresh()
+        return box
+
+    def prediction_figures(self) -> dict[str, Any]:
+        """Figures of the last run a question may be answered from, besides its elapsed time
+        (a lesson that computes a speedup adds it)."""
+        return {}
 
     # -------------------------------------------------------- for subclasses
     def build_side_panel(self, layout: QVBoxLayout) -> None:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import theme
+from app.ask_the_room import AskTheRoom
 from app.banner import Banner
 from app.code_panel import CodePanel
 from app.heartbeat import Heartbeat
@@ -126,6 +127,7 @@ class MainWindow(QMainWindow):
 
         build_actions(self)
         self.presenter = PresenterMode(self)
+        self.ask_room = AskTheRoom(self)
         add_presenter_and_code_panel(self)
         build_theme_menu(self)
         self.ready = True
@@ -240,7 +242,7 @@ class MainWindow(QMainWindow):
             self.replay_bar.toggle()
         elif self._is_running():
             self.toggle_pause()
-        else:
+        elif not self.ask_room.intercept_start(self.current_lesson()):
             self.start()
 
     def join(self) -> None:

@@ -356,6 +356,9 @@ class PresenterMode(QObject):
         self.title.set_point_size(points)
 
     def _step_lesson(self, step: int) -> None:
+        if step > 0 and self.window.ask_room.isVisible():  # the clicker's "next": run it
+            self.window.start_or_toggle()
+            return
         self.window.step_lesson(step)
 
     def _jump(self, index: int) -> None:

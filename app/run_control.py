@@ -211,6 +211,16 @@ class RunController(QObject):
                 "report": report,
             }
             owner.show_result(elapsed_s, report)  # in its own tab, wherever the user is now
+            ended = [state for state, _message in report.get("outcomes", {}).values()]
+            self._reveal(
+                owner,
+                {
+                    "elapsed_s": elapsed_s,
+                    "failed": report.get("failed", ""),
+                    "cancelled": sum(s != int(State.DONE) for s in ended),
+                    **owner.prediction_figures(),
+                },
+            )
         self.window.update_actions()
 
     def _watch_local(self, lesson: LessonTab) -> None:
@@ -228,6 +238,19 @@ class RunController(QObject):
             outcome = "cancelled" if lesson in self._cancelling else "done"
             self._cancelling.discard(lesson)
             log.info("finished: %s (%s)", lesson_id(lesson), outcome)
+            if outcome == "done":
+                self._reveal(lesson, lesson.saved_figures())
+
+    def _reveal(self, lesson: LessonTab, figures: dict[str, Any]) -> None:
+        """Answer the lesson's question from its run, beside the guess (in the status line too
+        while presenting: the room looks at the stage)."""
+        box = lesson.prediction
+        if box is None:
+            return
+        text = box.reveal(figures)
+        if text and self.window.presenter.active:
+            plain = text.replace("<b>", "").replace("</b>", "")
+            self.window.statusBar().showMessage(plain, 15_000)
 
     # ---------------------------------------------------------------- tasks
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:

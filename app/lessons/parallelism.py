@@ -199,6 +199,11 @@ class ParallelismTab(LessonTab):
         self.figures.pop(model, None)
         self.result_box.clear(message, keys=self._rows(model))
 
+    def prediction_figures(self) -> dict[str, Any]:
+        """The speedup of the run just shown, for the "Guess first" question."""
+        kept = self.figures.get(self.last_params.get("model", ""))
+        return {"speedup": kept[0].speedup} if kept and kept[1] == self.last_params else {}
+
     def show_result(self, elapsed_s: float, report: dict[str, Any]) -> None:
         """This model's speedup beside the other model's last one, and what they show."""
         params = self.last_params

@@ -1,0 +1,131 @@
+"""Predict, then run: questions derived from the settings, answered by the measurement; in
+presenter mode the question fills the stage first and the next key starts the run."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from app.main_window import MainWindow
+from demos import predictions
+from demos.predictions import question_for
+
+pytestmark = [pytest.mark.timeout(60), pytest.mark.gui]
+DECK_TASKS = {"threads": 2, "steps": 5, "step_ms": 1000, "kind": "io"}
+
+
+def test_the_decks_two_sleeping_tasks_are_asked_in_real_durations() -> None:
+    question = question_for("multithreading", DECK_TASKS)
+    assert question is not None
+    assert question.choices[0].startswith("about 5 s")
+    assert question.choices[1].startswith("about 10 s")
+    # The deck's answer: the two tasks wait together.
+    assert question.answer({"elapsed_s": 5.02}) == predictions.Answer(0, "5.02 s")
+    assert question.answer({"elapsed_s": 10.1}).choice == 1
+    assert question.answer({"elapsed_s": 16.0}).choice == 2
+
+
+def test_a_thousand_coroutines_are_judged_as_ratios_not_differences() -> None:
+    params = {"tasks": 1000, "steps": 3, "io_ms": 200, "mode": "gather", "blocking": False}
+    question = question_for("coroutines", params)
+    assert question is not None
+    assert "1,000 coroutines" in question.text
+    assert question.answer({"elapsed_s": 0.9}).choice == 0  # 1.5x of 0.6 s, far from 600 s
+    assert question.answer({"elapsed_s": 300.0}).choice == 1
+    assert question_for("coroutines", {**params, "blocking": True}) is None
+
+
+def test_processes_vs_threads_speedups_pick_their_choice() -> None:
+    params = {"workers": 4, "total_ms": 2000, "model": "processes", "work": "cpu"}
+    question = predictions.parallelism(params, cores=2)
+    assert question is not None
+    assert question.choices[2] == "about 2x faster: one core each"
+    assert question.answer({"speedup": 1.9}).choice == 2
+    assert question.answer({"speedup": 1.05}).choice == 1
+    assert question.answer({"speedup": 0.5}).choice == 0
+    one_core = predictions.parallelism({**params, "one_core": True}, cores=2)
+    assert one_core is not None
+    assert one_core.answer({"speedup": 1.0}).choice == 1
+
+
+def test_nothing_to_guess_and_broken_runs_answer_nothing() -> None:
+    assert question_for("multithreading", {**DECK_TASKS, "threads": 1}) is None
+    assert question_for("thread_states", {}) is None
+    assert question_for("multithreading", {"threads": "lots"}) is None
+    question = question_for("multithreading", DECK_TASKS)
+    assert question is not None
+    assert question.answer({"elapsed_s": 5.0, "cancelled": 1}) is None
+    assert question.answer({"elapsed_s": 5.0, "failed": "worker died"}) is None
+    assert question.answer({"elapsed_s": float("nan")}) is None
+    assert question.key != question_for("multithreading", {**DECK_TASKS, "threads": 3}).key
+
+
+def open_tab(win: MainWindow, title: str):  # noqa: ANN201
+    win.tabs.setCurrentIndex([lesson.title for lesson in win.lessons].index(title))
+    return win.current_lesson()
+
+
+def test_a_guess_meets_the_measurement_in_the_side_panel(lab_window, qtbot) -> None:  # noqa: ANN001
+    tab = open_tab(lab_window, "Multithreading")
+    tab.threads.setValue(2)
+    tab.steps.setValue(2)
+    tab.step_ms.setValue(100)
+    tab.kind_io.setChecked(True)
+    box = tab.prediction
+    qtbot.waitUntil(lambda: box.question is not None and "2 steps of 100 ms" in box.text.text())
+    assert box.isVisible()
+    box.choose(1)  # "one after another": the classic wrong guess
+    lab_window.start_or_toggle()  # not presenting: Start starts at once
+    qtbot.waitUntil(lambda: lab_window.lab.running, timeout=5000)
+    qtbot.waitUntil(lambda: "Measured" in box.outcome.text(), timeout=20_000)
+    assert "they overlap" in box.outcome.text()
+    assert "You guessed “about 0.4 s: one after another”" in box.outcome.text()
+    tab.threads.setValue(1)  # nothing to guess with one thread: the box goes
+    qtbot.waitUntil(lambda: not box.isVisible())
+
+
+def test_presenter_asks_the_room_then_the_next_key_runs(lab_window, qtbot) -> None:  # noqa: ANN001
+    tab = open_tab(lab_window, "Multithreading")
+    tab.threads.setValue(3)
+    tab.steps.setValue(2)
+    tab.step_ms.setValue(100)
+    tab.kind_io.setChecked(True)
+    lab_window.presenter.enter()
+    try:
+        room = lab_window.ask_room
+        qtbot.keyClick(lab_window, Qt.Key.Key_Space)
+        assert room.isVisible()
+        assert not lab_window.lab.running, "the question comes before the run"
+        assert "3 threads" in room.question.text()
+        assert room.geometry() == lab_window.tabs.rect()
+        qtbot.keyClick(lab_window, Qt.Key.Key_PageDown)  # the clicker's "next"
+        assert not room.isVisible()
+        assert lab_window.current_lesson() is tab, "next ran the lesson, it did not page on"
+        qtbot.waitUntil(lambda: lab_window.lab.running, timeout=5000)
+        qtbot.waitUntil(lambda: "Measured" in tab.prediction.outcome.text(), timeout=20_000)
+        assert "Measured" in lab_window.statusBar().currentMessage()
+        # Asked once per settings: the next Space just runs.
+        qtbot.waitUntil(lambda: not lab_window.lab.running and lab_window.start_action.isEnabled())
+        qtbot.keyClick(lab_window, Qt.Key.Key_Space)
+        assert not room.isVisible()
+        qtbot.waitUntil(lambda: lab_window.lab.running, timeout=5000)
+        qtbot.waitUntil(lambda: not lab_window.lab.running, timeout=20_000)
+    finally:
+        lab_window.presenter.leave()
+
+
+def test_coroutines_answer_from_their_own_loop(plain_window, qtbot) -> None:  # noqa: ANN001
+    tab = open_tab(plain_window, "Coroutines")
+    tab.tasks.setValue(50)
+    tab.io_ms.setValue(50)
+    tab.steps.setValue(2)
+    tab.limit.setValue(0)
+    tab.cpu_ms.setValue(0)
+    tab.mode_gather.setChecked(True)
+    tab.blocking.setChecked(False)
+    box = tab.prediction
+    qtbot.waitUntil(lambda: box.question is not None and "50 coroutines" in box.text.text())
+    box.choose(0)
+    plain_window.start_action.trigger()
+    qtbot.waitUntil(lambda: "Measured" in box.outcome.text(), timeout=10_000)
+    assert "Your guess was right." in box.outcome.text()

@@ -8,8 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout
+from PySide6.QtWidgets import QApplication, QFrame, QLabel, QVBoxLayout
 
 from app import palette
 from app.lesson import LessonTab
@@ -89,17 +88,16 @@ class AskTheRoom(QFrame):
         self.choices.setText(
             "<br>".join(f"<b>{LETTERS[i]}</b>  {c}" for i, c in enumerate(question.choices))
         )
-        body = self.main.presenter.scale * 10.0
-        for label, factor, bold in (
-            (self.heading, 1.2, False),
-            (self.question, QUESTION_SCALE, True),
-            (self.choices, QUESTION_SCALE * 0.8, False),
-            (self.hint, 1.0, False),
+        # Sized by style sheet: the presenter's sheet sets every widget's font size, and a
+        # sheet beats setFont().
+        body = QApplication.font().pointSizeF()  # the presenter's body type, scale applied
+        for label, factor, weight in (
+            (self.heading, 1.2, "normal"),
+            (self.question, QUESTION_SCALE, "bold"),
+            (self.choices, QUESTION_SCALE * 0.8, "normal"),
+            (self.hint, 1.0, "normal"),
         ):
-            font = QFont(label.font())
-            font.setPointSizeF(body * factor)
-            font.setBold(bold)
-            label.setFont(font)
+            label.setStyleSheet(f"font-size: {body * factor:.1f}pt; font-weight: {weight};")
         parent = self.parentWidget()
         if parent is not None:
             self.setGeometry(parent.rect())

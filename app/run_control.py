@@ -106,6 +106,7 @@ class RunController(QObject):
             window.leave_replay()
         run = run_of(self.lab, lesson)
         window.banner.hide()
+        window.presenter.title.show_answer("")  # the last run's answer is not this one's
         if not lesson.runs_locally:
             if self.lab.running:  # a run nobody owns any more (its lesson was reset)
                 return False
@@ -216,6 +217,7 @@ class RunController(QObject):
                 owner,
                 {
                     "elapsed_s": elapsed_s,
+                    "work_s": report.get("work_s", 0.0),
                     "failed": report.get("failed", ""),
                     "cancelled": sum(s != int(State.DONE) for s in ended),
                     **owner.prediction_figures(),
@@ -242,15 +244,14 @@ class RunController(QObject):
                 self._reveal(lesson, lesson.saved_figures())
 
     def _reveal(self, lesson: LessonTab, figures: dict[str, Any]) -> None:
-        """Answer the lesson's question from its run, beside the guess (in the status line too
-        while presenting: the room looks at the stage)."""
+        """Answer the lesson's question from its run, beside the guess (under the stage title
+        too while presenting)."""
         box = lesson.prediction
         if box is None:
             return
         text = box.reveal(figures)
-        if text and self.window.presenter.active:
-            plain = text.replace("<b>", "").replace("</b>", "")
-            self.window.statusBar().showMessage(plain, 15_000)
+        if text and self.window.presenter.active and lesson is self.window.current_lesson():
+            self.window.presenter.title.show_answer(text)  # the room sees the stage, not a panel
 
     # ---------------------------------------------------------------- tasks
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:

@@ -77,13 +77,17 @@ def _timing_question(key: str, text: str, together_s: float, apart_s: float) -> 
         elapsed = _finite(figures, "elapsed_s")
         if elapsed is None:
             return None
-        if elapsed > MUCH_LONGER * apart_s:
+        # The work the workers really did (CPU or waiting time, summed), where the run measured
+        # it: a step's size is calibrated once per lab, and a busy machine makes it smaller.
+        work = _finite(figures, "work_s")
+        apart, together = (work, work * together_s / apart_s) if work else (apart_s, together_s)
+        if elapsed > MUCH_LONGER * apart:
             choice = 2
         else:  # the nearer of the two, as ratios (0.6 s vs 600 s is a factor, not a difference)
-            choice = (
-                0 if abs(math.log(elapsed / together_s)) <= abs(math.log(elapsed / apart_s)) else 1
-            )
-        return Answer(choice, f"{elapsed:.2f} s")
+            nearer_together = abs(math.log(elapsed / together)) <= abs(math.log(elapsed / apart))
+            choice = 0 if nearer_together else 1
+        measured = f"{elapsed:.2f} s" + (f" for {work:.2f} s of work" if work else "")
+        return Answer(choice, measured)
 
     return Question(key, text, choices, judge)
 

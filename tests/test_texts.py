@@ -14,7 +14,26 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QLabel, QWidget
 
+from app.glossary import TERMS
+
 pytestmark = pytest.mark.timeout(60)
+
+# A sentence about the GIL holds on every build when it says which build it is about.
+QUALIFIERS = (
+    "GIL build",
+    "standard",
+    "free-threaded",
+    "where there is one",
+    "any GIL",
+    "with the GIL",
+    "this Python",
+    "this interpreter",
+    "per interpreter",
+    "PEP 684",
+    "PEP 703",
+    "GIL enabled",  # the interpreter line: a fact about this Python
+    "GIL disabled",
+)
 
 
 def plain(rich: str) -> str:
@@ -51,6 +70,11 @@ def twin_help(module: Any, capsys: Any) -> str:
     with pytest.raises(SystemExit):
         module.main(["--help"])
     return " ".join(capsys.readouterr().out.split())
+
+
+def unqualified_gil_sentences(text: str) -> list[str]:
+    sentences = re.split(r"(?<=[.!?])\s+|\n", text)
+    return [s for s in sentences if "GIL" in s and not any(q in s for q in QUALIFIERS)]
 
 
 def test_thread_states_quote_the_decks_list_and_say_where_states_come_from(plain_window) -> None:  # noqa: ANN001
@@ -116,3 +140,43 @@ def test_queue_is_a_deque_with_three_conditions(plain_window) -> None:  # noqa: 
         assert "three threading.Condition" in where
         for name in ("not_empty", "not_full", "all_tasks_done"):
             assert name in where, name
+
+
+def test_a_process_owning_its_gil_comes_with_both_caveats(plain_window) -> None:  # noqa: ANN001
+    from app.lessons.parallelism import ParallelismTab
+    from app.lessons.process_thread import ProcessThreadTab
+    from app.lessons.processes import ProcessesTab
+
+    texts = {
+        "process_thread notes": plain(ProcessThreadTab.speaker_notes),
+        "processes": shown(open_tab(plain_window, ProcessesTab)),
+        "parallelism": shown(open_tab(plain_window, ParallelismTab)),
+        "glossary": TERMS["GIL"],
+    }
+    for where, text in texts.items():
+        assert "PEP 684" in text, where  # per-interpreter GIL since 3.12
+        assert "free-threaded" in text.lower(), where
+
+
+def test_no_lesson_states_gil_behaviour_as_universal(plain_window) -> None:  # noqa: ANN001
+    from app.lessons.multithreading import MultithreadingTab
+
+    found: dict[str, list[str]] = {}
+    for index, title in enumerate(plain_window.lessons.titles):
+        if title == MultithreadingTab.title:
+            continue  # another change owns that lesson's texts
+        plain_window.tabs.setCurrentIndex(index)
+        tab = plain_window.current_lesson()
+        pages = getattr(tab, "challenge", None)  # the Challenges tab: one page at a time
+        for page in range(pages.count()) if pages is not None else [None]:
+            if page is not None:
+                pages.setCurrentIndex(page)
+            shown_now = tab.page if page is not None else tab
+            notes = getattr(shown_now, "speaker_notes", "") or ""
+            text = shown(shown_now, prose_only=True) + "\n" + plain(notes)
+            for sentence in unqualified_gil_sentences(text):
+                found.setdefault(title, []).append(sentence)
+    for term, definition in TERMS.items():
+        for sentence in unqualified_gil_sentences(definition):
+            found.setdefault(f"glossary {term}", []).append(sentence)
+    assert found == {}

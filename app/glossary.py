@@ -16,9 +16,11 @@ LINK_STYLE = f"color: {BLUE}; text-decoration: underline dotted;"
 
 TERMS: dict[str, str] = {
     "GIL": (
-        "The global interpreter lock: in CPython only the thread holding it runs Python "
-        "bytecode. Waiting for I/O or sleeping releases it; pure-Python computing keeps it, "
-        "handing it over every few milliseconds (sys.getswitchinterval())."
+        "The global interpreter lock of a standard CPython build: only the thread holding it "
+        "runs Python bytecode. Waiting for I/O or sleeping releases it; pure-Python computing "
+        "keeps it, handing it over every few milliseconds (sys.getswitchinterval()). One per "
+        "interpreter: since 3.12 (PEP 684) each subinterpreter can have its own. Free-threaded "
+        "builds (PEP 703, supported since 3.14 by PEP 779) have none."
     ),
     "thread": (
         "A path of execution inside a process. Threads of one process share its memory, so "

@@ -161,7 +161,7 @@ def expected_s(params: dict[str, Any]) -> float:
         return float(params["tasks"] * task_s(params) + extra)
     limit = params["limit"] or params["tasks"]
     io_s = params["steps"] * params["io_ms"] / 1000.0
-    # Waits overlap; CPU steps never do (one thread, or threads sharing one GIL).
+    # Waits overlap; CPU steps do not (one thread, or threads sharing one GIL on a GIL build).
     return float(
         math.ceil(params["tasks"] / limit) * io_s + params["tasks"] * params["cpu_ms"] / 1e3 + extra
     )

@@ -1,7 +1,8 @@
 """CPU use per core and per worker, sampled into fixed-length ring buffers.
 
-This is how the GIL becomes visible: N busy threads of one process share one core between them
-(their total stays near 100% of one core), while N busy processes fill N cores.
+This is how the GIL becomes visible: on a standard (GIL) build N busy threads of one process
+share one core between them (their total stays near 100% of one core), while N busy processes
+fill N cores; on a free-threaded build the threads fill N cores too.
 
 The owner calls :meth:`CpuSampler.sample` about ten times a second (from its own timer); the
 sampler has no thread of its own. Everything is pure Python + psutil + numpy, so it runs and tests

@@ -1,10 +1,12 @@
 """Concurrency vs parallelism: one job split over N workers, run as threads and as processes.
 
 Concurrency means several jobs are in progress over the same stretch of time, taking turns;
-parallelism means they execute at the same instant, on different cores. Pure-Python CPU work in
-threads is concurrent only: the GIL lets one thread run bytecode at a time. The same work in
-processes is parallel, one interpreter (and one GIL) per core. Pin everything to one CPU and even
-processes can only take turns. Waiting (the I/O variant) needs no CPU, so it overlaps either way.
+parallelism means they execute at the same instant, on different cores. On a standard (GIL)
+build, pure-Python CPU work in threads is concurrent only: the GIL lets one thread run bytecode at
+a time. On a free-threaded build (PEP 703) the threads can run in parallel; the verdict says which
+the run measured. The same work in processes is parallel on any build, one interpreter per core
+(each with its own GIL where there is one). Pin everything to one CPU and even processes can only
+take turns. Waiting (the I/O variant) needs no CPU, so it overlaps either way.
 
     python -m demos.parallelism --workers 2 [--one-core] [--work io] --json
 """
@@ -36,7 +38,7 @@ MODELS = ("threads", "processes")
 WORK_KINDS = ("cpu", "io")
 SCENARIO = Scenario(
     "demos.parallelism",
-    "one job split over N workers: threads take turns under the GIL, processes run in parallel",
+    "one job split over N workers: threads (which take turns on a GIL build) against processes",
     (
         Param(
             "workers",
@@ -64,7 +66,7 @@ SCENARIO = Scenario(
             "threads",
             choices=MODELS,
             caption="Run the workers as",
-            help="threads: one interpreter, one GIL; processes: one interpreter each",
+            help="threads: one interpreter (one GIL, where there is one); processes: one each",
             cli=False,
         ),
         Param(

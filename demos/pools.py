@@ -5,7 +5,8 @@ a ``spawn`` process pool, waits until each worker is up (start-up is kept apart)
 ``pool.map(task, items, chunksize=C)``, at one C or, with ``--sweep``, at several in turn.
 A process pool pickles every chunk there and its results back: with thousands of tiny tasks and
 C = 1 that costs more than the work; in chunks of hundreds it is paid once per chunk. A thread
-pool sends nothing (it ignores C) but shares one GIL: it speeds up waiting, not computing.
+pool sends nothing (it ignores C) but, on a GIL build, shares one GIL: there it speeds up
+waiting, not computing (free-threaded, its computing threads can run in parallel).
 
     python -m demos.pools --kind process --tasks 10000 --task-us 50 --chunksize 1 --workers 2
 """

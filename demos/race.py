@@ -1,19 +1,21 @@
 """Race condition lesson: N threads add 1 to a shared counter K times, with or without a Lock.
 
-Each increment is a read-modify-write written out in three lines::
+Each increment is a read-modify-write in three steps (load, add, store), written out as::
 
-    value = counter.value          # read
+    value = counter.value          # load
     time.sleep(0)                  # every YIELD_EVERY-th increment: the window
-    counter.value = value + 1      # write
+    counter.value = value + 1      # add, then store
 
-``time.sleep(0)`` releases the GIL, as any I/O call or a preemption at that spot would, so other
-threads run between this thread's read and its write. When it writes, it stores a stale value
-plus one and wipes out every increment the others made meanwhile: those are the lost updates.
+``time.sleep(0)`` yields the CPU (and, on a GIL build, the GIL), as any I/O call or a preemption
+at that spot would, so other threads run between this thread's read and its write. When it
+writes, it stores a stale value plus one and wipes out every increment the others made
+meanwhile: those are the lost updates.
 
-Why not just ``counter.value += 1``? Since CPython 3.10 the interpreter looks for a pending
-thread switch only at calls and backward jumps, not between the load and the store of ``+=``,
-so on 3.11 a plain ``x += 1`` almost never loses an update, although it is not atomic and nothing
-promises that it never will. The explicit window makes the race happen on every run.
+Why not just ``counter.value += 1``? On a standard (GIL) build, CPython 3.10 and later looks for
+a pending thread switch only at calls and backward jumps, not between the load and the store of
+``+=``, so a plain ``x += 1`` almost never loses an update there, although it is not atomic and
+nothing promises that it never will. On a free-threaded build the threads run at the same time
+and a plain ``+=`` can lose updates too. The explicit window makes the race happen on every run.
 
 With ``--lock`` the same three lines run under one ``threading.Lock``: no thread can read until
 the previous writer has written, and the total is exact (at the cost of the threads queueing).
@@ -63,7 +65,7 @@ SCENARIO = Scenario(
 )
 LIMITS = SCENARIO.limits()
 DEFAULTS: dict[str, Any] = SCENARIO.defaults()
-YIELD_EVERY = 10  # every 10th increment releases the GIL between its read and its write
+YIELD_EVERY = 10  # every 10th increment yields (and drops any GIL) between its read and write
 REPORTS_PER_WORKER = 100  # live counter events per worker (about every 1% of its increments)
 REPORT_PERIOD_NS = 50_000_000  # a thread sends the live counter as a value at most this often
 COUNTER = "counter"  # value: {"actual": the counter, "expected": increments done so far}

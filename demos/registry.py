@@ -115,7 +115,7 @@ LESSONS: tuple[LessonEntry, ...] = (
         "parallelism",
         "Concurrency vs parallelism",
         "python -m demos.parallelism --workers 2 [--one-core] [--work io]",
-        "CPU-bound threads interleave under the GIL; processes run in parallel on separate cores",
+        "CPU-bound threads interleave on a GIL build; processes run in parallel on separate cores",
         tab="Concurrent vs parallel",
     ),
     LessonEntry(

@@ -1,8 +1,10 @@
 """You are the scheduler: real threads run ``counter.value += 1`` one step at a time, on command.
 
 CPython compiles ``counter.value += 1`` to a handful of bytecode instructions (see
-:func:`bytecode_listing`). They do three observable things, and a thread switch between any two
-of them is allowed:
+:func:`bytecode_listing`). They do three observable things, and nothing makes them one step:
+on a standard (GIL) build CPython 3.10+ hands the GIL over only at calls and backward jumps, so a
+plain ``+=`` is rarely cut between them, though nothing promises it never is; on a free-threaded
+build threads really run at the same time and any interleaving can happen. The three steps:
 
 * **read**  ``LOAD_FAST counter; COPY; LOAD_ATTR value``: the value goes onto the thread's stack;
 * **add**   ``LOAD_CONST 1; BINARY_OP +=``: the thread computes value + 1, privately;

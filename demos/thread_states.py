@@ -70,7 +70,7 @@ DECK_CHECK_AFTER_S = 1.0
 DECK_STEPS = ("created", "started", "after 1 s", "joined")
 IS_ALIVE = "is_alive"  # value of each check: {"step": one of DECK_STEPS, "alive": the answer}
 
-# mix: about 3 s in all; the CPU parts share one GIL, so their sum sets the length
+# mix: about 3 s in all; on a GIL build the CPU parts share one GIL, so their sum sets the length
 MIX_SLEEPERS, MIX_SLEEP_ROUNDS, MIX_SLEEP_S = 2, 5, 0.5
 MIX_COMPUTERS, MIX_CPU_ROUNDS, MIX_CPU_STEP_MS = 2, 4, 200.0
 MIX_LOCKERS, MIX_LOCK_ROUNDS, MIX_HOLD_MS = 3, 3, 100.0
@@ -160,7 +160,7 @@ class MixShared:
 
 
 def sleeper_worker(ctx: WorkerContext, rounds: int, sleep_s: float) -> None:
-    """Mostly WAITING: a little work, then a long sleep (the GIL is released)."""
+    """Mostly WAITING: a little work, then a long sleep (which releases any GIL)."""
     for _ in range(rounds):
         ctx.checkpoint()
         ctx.compute(10, "a little work")
@@ -168,7 +168,7 @@ def sleeper_worker(ctx: WorkerContext, rounds: int, sleep_s: float) -> None:
 
 
 def computer_worker(ctx: WorkerContext, rounds: int, step_ms: float) -> None:
-    """Always RUNNING: pure-Python arithmetic, which needs the GIL."""
+    """Always RUNNING: pure-Python arithmetic (which needs the GIL, on a GIL build)."""
     for step in range(rounds):
         ctx.checkpoint()
         ctx.compute(step_ms, f"step {step + 1}/{rounds}: arithmetic")

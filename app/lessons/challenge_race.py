@@ -19,17 +19,19 @@ EXACT_COLOUR = BLUISH_GREEN  # bluish green: the count is exact
 GROUP = "challenges/race"  # where the page's settings are remembered
 
 RACE_EXPLANATION = (
-    "Every thread adds 1 to one shared counter, many times, in three steps: it <b>reads</b> "
-    "the counter, then <b>writes</b> back what it read plus one. Every tenth time it pauses "
-    "between the two with <code>time.sleep(0)</code>, which lets the other threads run there, "
-    "as an I/O call or a badly timed thread switch would."
+    "Every thread adds 1 to one shared counter, many times, in three steps: it <b>loads</b> "
+    "the counter, <b>adds</b> one to the value it loaded, and <b>stores</b> the sum back. "
+    "Every tenth time it pauses between the load and the store with "
+    "<code>time.sleep(0)</code>, which lets the other threads run there, as an I/O call or a "
+    "badly timed thread switch would."
     "<br><br>A thread that pauses holding a value it read writes that old value plus one when it "
     "resumes, and so erases every increment the other threads made in the meantime. Those are "
     "the <b>lost updates</b>: one stale write can wipe out hundreds."
-    "<br><br>Why the pause? CPython 3.11 only switches threads at calls and backward jumps, never "
-    "between the load and the store of <code>counter += 1</code>, so a plain <code>+=</code> "
-    "almost never loses an update in practice. It is still not atomic, and the pause makes the "
-    "window real."
+    "<br><br>Why the pause? On a standard (GIL) build, CPython 3.10 and later switches threads "
+    "only at calls and backward jumps, never between the load and the store of "
+    "<code>counter += 1</code>, so a plain <code>+=</code> almost never loses an update in "
+    "practice. It is still not atomic, and the pause makes the window real. On a free-threaded "
+    "build the threads run at the same time and a plain <code>+=</code> can lose updates too."
     "<br><br>Tick <b>with Lock</b> and the same three steps run under a "
     "<code>threading.Lock</code>: no thread can read until the previous one has written, so the "
     "total is exact. The threads queue for the lock, so the run also takes longer."
@@ -45,8 +47,9 @@ class RacePage(ChallengePage):
         "<b>Race condition.</b> Run it without the Lock first: point at <i>expected</i> against "
         "<i>actual</i>. Ask why one stale write can erase hundreds of increments. Then tick "
         "<i>with Lock</i>: exact, but slower, because the threads queue for the lock."
-        "<br><br>If asked why <code>+=</code> alone does not show it: CPython 3.11 only switches "
-        "threads at calls and backward jumps, so the demo pauses between read and write on purpose."
+        "<br><br>If asked why <code>+=</code> alone does not show it: on a GIL build, CPython "
+        "3.10+ only switches threads at calls and backward jumps, so the demo pauses between "
+        "load and store on purpose. (Free-threaded, a plain <code>+=</code> can lose updates too.)"
     )
 
     def build(self) -> None:

@@ -159,7 +159,8 @@ class CoroutinesTab(LessonTab):
         "the lag meter goes red and the result shows about 1000 ms of loop lag. One "
         "<code>time.sleep</code> stopped every task.</p>"
         "<p><b>CPU step</b> 20 ms with 20 tasks: lag climbs to hundreds of ms. Tick "
-        "<i>offload</i>: the loop lag drops to a few ms, the elapsed time does not (the GIL).</p>"
+        "<i>offload</i>: the loop lag drops to a few ms, the elapsed time does not (on a GIL "
+        "build the offloaded thread and the loop share one GIL).</p>"
         "<p>C cancels: every lane ends <i>cancelled</i> at its current await.</p>"
     )
 

@@ -23,13 +23,16 @@ EXPLANATION = (
     "turns on the CPU. <b>Parallelism</b>: several jobs execute at the same instant, each on its "
     "own core. Parallel work is always concurrent; concurrent work is not always parallel."
     "<br><br>Here one job of pure-Python arithmetic is cut into equal shares, one per worker. "
-    "As <b>threads</b> the shares interleave: the GIL lets only one thread run bytecode at a "
-    "time, so the CPU plot shows about one core's worth and the speedup stays near 1x. As "
-    "<b>processes</b> each share gets its own interpreter and its own GIL, so the shares run in "
-    "parallel, one per core, up to the number of cores."
+    "On a standard (GIL) build, as <b>threads</b> the shares interleave: the GIL lets only one "
+    "thread run bytecode at a time, so the CPU plot shows about one core's worth and the "
+    "speedup stays near 1x. On a free-threaded build (no GIL, PEP 703) the threads can run in "
+    "parallel, and the verdict says which one this run measured. As <b>processes</b> each share "
+    "gets its own interpreter (and, on a GIL build, its own GIL; since 3.12 subinterpreters can "
+    "each have one too, PEP 684), so the shares run in parallel, one per core, up to the number "
+    "of cores."
     "<br><br><b>One core</b> pins every worker to the same CPU: now even processes can only take "
     "turns. That is concurrency without parallelism."
-    "<br><br>With <b>I/O</b> work the shares wait instead of compute. Waiting releases the GIL "
+    "<br><br>With <b>I/O</b> work the shares wait instead of compute. Waiting releases any GIL "
     "and needs no core, so threads finish sooner too: they still interleave, but their waits "
     "overlap."
     "<br><br>Workers meet at a start gate so the job begins for all at once; the time spent "
@@ -53,15 +56,16 @@ class ParallelismTab(LessonTab):
     scenario = "demos.parallelism"
     speaker_notes = (
         "<p>Write two words on the board: <i>concurrency</i> (taking turns, all in progress) and "
-        "<i>parallelism</i> (at the same instant). Ask which one Python threads give you.</p>"
-        "<p><b>Compare both</b> with the defaults (2 workers, 1200 ms of CPU work). Threads: "
-        "the lanes alternate and the CPU plot stays at one core, about 1x. Processes: the lanes "
-        "run side by side, every core busy, close to 2x on two cores.</p>"
+        "<i>parallelism</i> (at the same instant). Ask which one Python threads give you (on a "
+        "GIL build: concurrency; on a free-threaded build: both).</p>"
+        "<p><b>Compare both</b> with the defaults (2 workers, 1200 ms of CPU work). Threads, on "
+        "a GIL build: the lanes alternate and the CPU plot stays at one core, about 1x. "
+        "Processes: the lanes run side by side, every core busy, close to 2x on two cores.</p>"
         "<p>Point at the lanes: process lanes carry their pid, thread lanes their native id.</p>"
         "<p>Tick <b>One core</b> and compare again: the processes now take turns, about 1x. "
         "Same code, no parallel hardware: concurrency without parallelism.</p>"
         "<p>Switch the work to <b>I/O</b>: threads gain as much as processes, because waiting "
-        "needs no GIL. That is why threads (or asyncio) suit I/O.</p>"
+        "releases any GIL. That is why threads (or asyncio) suit I/O.</p>"
         "<p>If asked about start-up: spawning an interpreter costs about 0.1-0.3 s; the "
         "Multiprocessing lesson measures it.</p>"
     )
@@ -86,7 +90,7 @@ class ParallelismTab(LessonTab):
             s,
             "parallelism",
             {
-                "threads": "T&hreads (one interpreter, one GIL)",
+                "threads": "T&hreads (one interpreter)",
                 "processes": "&Processes (one interpreter each)",
             },
             self,

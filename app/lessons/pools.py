@@ -31,8 +31,10 @@ EXPLANATION = (
     "process and each chunk of results back; with thousands of tiny tasks and C = 1 that "
     "traffic costs more than the work. Chunks of hundreds pay it once per chunk, and the "
     "speedup nears the number of cores."
-    "<br><br>A <b>thread pool</b> sends nothing (it ignores <code>chunksize</code>), but its "
-    "threads share one GIL: it helps tasks that <i>wait</i> (I/O), not tasks that compute."
+    "<br><br>A <b>thread pool</b> sends nothing (it ignores <code>chunksize</code>), but on a "
+    "standard (GIL) build its threads share one GIL: there it helps tasks that <i>wait</i> "
+    "(I/O), not tasks that compute. On a free-threaded build its computing threads can run in "
+    "parallel too; the verdict says which this run measured."
     "<br><br>Each run first does every task in one thread, one after another: that time is "
     "the baseline the speedup is measured against. The pool's start-up is shown apart. On the "
     "timeline each pool worker has a lane; a bar is one chunk it ran, a gap is time it waited "
@@ -53,8 +55,9 @@ class PoolsTab(LessonTab):
         "and the speedup climbs towards 2x.</p>"
         "<p>Tick <b>sweep</b>: one run measures 1, 4, 16, ... and draws the curve: it rises "
         "from below 1x to near the core count.</p>"
-        "<p>Switch to a <b>thread pool</b> with CPU tasks: about 1x whatever the chunksize "
-        "(the GIL). Switch the tasks to <b>I/O</b>: the waits overlap and threads win.</p>"
+        "<p>Switch to a <b>thread pool</b> with CPU tasks: on a GIL build about 1x whatever "
+        "the chunksize (the GIL). Switch the tasks to <b>I/O</b>: the waits overlap and threads "
+        "win.</p>"
     )
 
     def build_side_panel(self, layout: QVBoxLayout) -> None:

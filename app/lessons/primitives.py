@@ -70,9 +70,11 @@ EXPLANATIONS = {
     ),
     "queue": (
         "Producers <code>put()</code> items into a <code>queue.Queue(capacity)</code>; consumers "
-        "<code>get()</code> them. The queue is a list guarded by a lock and two "
-        "<code>threading.Condition</code>s: <code>put()</code> waits on <i>not_full</i> while it "
-        "is full, <code>get()</code> waits on <i>not_empty</i> while it is empty. A "
+        "<code>get()</code> them. The queue is a <code>collections.deque</code> guarded by one "
+        "lock and three <code>threading.Condition</code>s on it: <code>put()</code> waits on "
+        "<i>not_full</i> while it is full, <code>get()</code> waits on <i>not_empty</i> while it "
+        "is empty, and <code>join()</code> waits on <i>all_tasks_done</i> until every item got "
+        "its <code>task_done()</code>. A "
         "<code>threading.Event</code> tells the consumers that the producers are done."
         "<br><br>Make the consumers slower and the queue fills: producers block. Make them "
         "faster and it stays empty: consumers block. The depth never exceeds the capacity."

@@ -108,9 +108,11 @@ class ProcessThreadTab(LessonTab):
         "<p><b>Cost</b>: a thread starts in a fraction of a millisecond and adds kilobytes; a "
         "spawned process takes a hundred milliseconds or more and tens of megabytes, because "
         "it is a whole new interpreter.</p>"
-        "<p>Close with what else a process owns: its own GIL. The threads of one process take "
-        "turns at it; separate processes each have one. The next tabs show what that means for "
-        "speed.</p>"
+        "<p>Close with what else a process owns: its own interpreter, and so its own GIL on a "
+        "standard build. The threads of one process take turns at it; separate processes each "
+        "have one. Two caveats: since Python 3.12 (PEP 684) each subinterpreter inside one "
+        "process can have its own GIL too, and free-threaded builds (PEP 703, supported since "
+        "3.14 by PEP 779) have none at all. The next tabs show what that means for speed.</p>"
     )
 
     def build_side_panel(self, layout: QVBoxLayout) -> None:

@@ -32,11 +32,14 @@ from demos.processes_result import (
 
 PLOT_HEIGHT_PX = 240
 EXPLANATION = (
-    "A process has its own interpreter, its own memory and its own GIL, so CPU-bound Python "
-    "code in N processes can keep N cores busy at once. That is the gain. The price comes in "
-    "two parts: <b>starting</b> a process (under <code>spawn</code> a fresh interpreter imports "
-    "Python and your module) and <b>moving data</b> between processes, since they share no "
-    "objects: everything sent is pickled and copied through the operating system."
+    "A process has its own interpreter and its own memory, and so its own GIL on a standard "
+    "build (a GIL belongs to an interpreter: since Python 3.12, PEP 684, subinterpreters in one "
+    "process can each have one too; free-threaded builds, PEP 703 and 779, have none). So "
+    "CPU-bound Python code in N processes can keep N cores busy at once on any build. That is "
+    "the gain. The price comes in two parts: <b>starting</b> a process (under "
+    "<code>spawn</code> a fresh interpreter imports Python and your module) and <b>moving "
+    "data</b> between processes, since they share no objects: everything sent is pickled and "
+    "copied through the operating system."
     "<br><br><b>Start</b> runs the same job with 1, 2, ... up to <i>max workers</i> processes, "
     "one run after another, and plots the speedup of each (time with one process / time with "
     "N). Past the core count (the dashed line) extra processes can only take turns."

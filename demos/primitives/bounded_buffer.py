@@ -1,8 +1,10 @@
 """Bounded buffer: P producers and C consumers share a ``queue.Queue(capacity)``.
 
-``queue.Queue`` is a list guarded by one lock and two ``threading.Condition`` objects,
-``not_full`` and ``not_empty``: ``put()`` waits on ``not_full`` while the queue holds ``capacity``
-items, ``get()`` waits on ``not_empty`` while it holds none. A ``threading.Event`` set by the last
+``queue.Queue`` is a ``collections.deque`` guarded by one lock (``mutex``) and three
+``threading.Condition`` objects on it, ``not_empty``, ``not_full`` and ``all_tasks_done``:
+``put()`` waits on ``not_full`` while the queue holds ``capacity`` items, ``get()`` waits on
+``not_empty`` while it holds none, and ``join()`` waits on ``all_tasks_done`` until every item
+got its ``task_done()``. A ``threading.Event`` set by the last
 producer tells the consumers that no more items will come.
 
 Producers make an item every ``produce_ms`` and consumers use one for ``consume_ms`` (sleeps):

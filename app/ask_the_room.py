@@ -5,6 +5,7 @@ in the status line, beside the room's guess if the speaker picked one."""
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt
@@ -16,6 +17,7 @@ from app.lesson import LessonTab
 if TYPE_CHECKING:
     from app.main_window import MainWindow
 
+log = logging.getLogger(__name__)
 QUESTION_SCALE = 2.2  # of the presenter's body type
 LETTERS = "ABCDEFGH"
 
@@ -83,6 +85,7 @@ class AskTheRoom(QFrame):
         if box is None or question is None:
             return
         box.asked_keys.add(question.key)
+        log.info("asked the room: %s (%s)", box.lesson_id, question.key)
         self.lesson = lesson
         self.question.setText(question.text)
         self.choices.setText(

@@ -1,5 +1,6 @@
 """Presenter flows with real keys: PgDown through every lesson with a run started by Space on
-each, B blanks and B again, N opens notes without taking the clicker, Esc leaves, F5 enters."""
+each (Space, then PgDown, where the lesson first asks the room a question), B blanks and B
+again, N opens notes without taking the clicker, Esc leaves, F5 enters."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import sys
 import pytest
 from window_app import ROOT, App, figure, wait_for
 from window_screen import Geometry
+
+from demos.predictions import QUESTIONS
 
 
 def lessons() -> list[tuple[str, str]]:
@@ -42,6 +45,9 @@ def test_presenter_pages_through_every_lesson_blanks_and_leaves(launch) -> None:
         app.wait_title(f"Concurrency Lab - {title}")
         mark = len(app.log())
         app.key("space")
+        if lesson_id in QUESTIONS:  # Space puts the question to the room; the clicker runs it
+            app.wait_log(rf"asked the room: {lesson_id}\b", 20.0, after=mark)
+            app.key("Next")
         app.wait_log(rf"run started: {lesson_id}\b", 20.0, after=mark)
         if index % 4 == 0:
             app.screen.screenshot(f"presenter-{index + 1}-{lesson_id}")

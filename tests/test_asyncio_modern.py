@@ -122,3 +122,67 @@ def test_the_twin_prints_one_json_line() -> None:
     figures = json.loads(proc.stdout.strip().splitlines()[-1])
     assert figures["finally_ran"] == 2
     assert "CancelledError reached the finally" in figures["verdict"]
+
+
+# --------------------------------------------------------------------- GUI
+@pytest.fixture
+def tab(qtbot, qloop):  # noqa: ANN001
+    from app.lessons.coroutines import CoroutinesTab
+    from app.main_window import MainWindow
+
+    win = MainWindow(start_lab=False)  # coroutines run in this loop: no lab needed
+    qtbot.addWidget(win)
+    index = next(i for i, t in enumerate(win.lessons) if isinstance(t, CoroutinesTab))
+    win.tabs.setCurrentIndex(index)
+    win.show()
+    lesson = win.current_lesson()
+    yield win, lesson
+    lesson.modern.choice.setCurrentIndex(0)  # the classic lesson again, for the other tests
+    win.close()
+    win.settings.setValue("window/last_lesson", "process_thread")
+    win.settings.sync()
+
+
+def choose(lesson, name: str, **values: int) -> None:  # noqa: ANN001
+    combo = lesson.modern.choice
+    combo.setCurrentIndex(combo.findData(name))
+    for key, value in values.items():
+        lesson.modern.sliders[key].setValue(value)
+
+
+def test_the_tab_runs_modern_scenarios_in_the_window_loop(tab, qtbot) -> None:  # noqa: ANN001
+    win, lesson = tab
+    choose(lesson, "taskgroup", group=3, slow_ms=300, at_ms=50)
+    assert not lesson.result_box.isVisibleTo(lesson)  # the classic figures make way
+    win.code_panel.update_view()  # the dock follows the settings (only while shown)
+    assert "--scenario taskgroup --group 3" in win.code_panel.command.text()
+    win.start_action.trigger()
+    assert lesson.is_running_locally()
+    qtbot.waitUntil(lambda: not lesson.is_running_locally(), timeout=10_000)
+    box = lesson.modern.boxes["taskgroup"]
+    assert box.values["group"].text() == "2 of 2"
+    assert "unhandled errors in a TaskGroup" in box.values["raised"].text()
+    assert "TaskGroup cancelled all 2 siblings" in box.verdict.text()
+    assert lesson.last_result["taskgroup_cancelled"] == 2
+
+    choose(lesson, "queue", maxsize=2, items=10, produce_ms=0, consume_ms=10)
+    qtbot.waitUntil(win.start_action.isEnabled, timeout=1000)
+    win.start_action.trigger()
+    qtbot.waitUntil(lambda: not lesson.is_running_locally(), timeout=10_000)
+    lesson.refresh_plots()
+    _, depths = lesson.modern.depth_plot.curve.getData()
+    assert depths is not None
+    assert max(depths) == 2
+    assert lesson.modern.boxes["queue"].values["max_depth"].text() == "2"
+    assert {s for s, _ in lesson.store.final_states().values()} == {State.DONE}
+
+
+def test_cancel_stops_a_modern_scenario_in_the_tab(tab, qtbot) -> None:  # noqa: ANN001
+    win, lesson = tab
+    choose(lesson, "sockets", clients=10, latency_ms=2000)
+    win.start_action.trigger()
+    qtbot.waitUntil(lambda: len(lesson.store.lanes) == 11, timeout=5000)
+    win.cancel_action.trigger()
+    qtbot.waitUntil(lambda: not lesson.is_running_locally(), timeout=5000)
+    assert {s for s, _ in lesson.store.final_states().values()} == {State.CANCELLED}
+    assert "Cancelled" in lesson.modern.boxes["sockets"].verdict.text()

@@ -59,9 +59,15 @@ class TimeoutResult:
             return "The slow await ended before its deadline: nothing timed out."
         when = f"{self.fired_ms:.1f} ms for a {self.deadline_ms:.0f} ms deadline"
         if self.on_time():
+            early = (
+                " It came early: this loop's timers may fire a little before their time."
+                if self.late_ms < -1.0
+                else ""
+            )
             return (
                 f"asyncio.timeout cancelled the slow await and raised TimeoutError after {when} "
                 f"({self.late_ms:+.1f} ms); the quick await inside its own timeout finished."
+                + early
             )
         return f"TimeoutError came late: {when} ({self.late_ms:+.1f} ms): the loop was busy."
 

@@ -150,7 +150,7 @@ def choose(lesson, name: str, **values: int) -> None:  # noqa: ANN001
         lesson.modern.sliders[key].setValue(value)
 
 
-def test_the_tab_runs_modern_scenarios_in_the_window_loop(tab, qtbot) -> None:  # noqa: ANN001
+def test_the_tab_runs_modern_scenarios_in_the_window_loop(tab, qtbot, tmp_path) -> None:  # noqa: ANN001
     win, lesson = tab
     choose(lesson, "taskgroup", group=3, slow_ms=300, at_ms=50)
     assert not lesson.result_box.isVisibleTo(lesson)  # the classic figures make way
@@ -164,6 +164,8 @@ def test_the_tab_runs_modern_scenarios_in_the_window_loop(tab, qtbot) -> None:  
     assert "unhandled errors in a TaskGroup" in box.values["raised"].text()
     assert "TaskGroup cancelled all 2 siblings" in box.verdict.text()
     assert lesson.last_result["taskgroup_cancelled"] == 2
+    saved = str(tmp_path / "taskgroup.clrun")
+    assert win.save_run_to(saved), win.banner.text()
 
     choose(lesson, "queue", maxsize=2, items=10, produce_ms=0, consume_ms=10)
     qtbot.waitUntil(win.start_action.isEnabled, timeout=1000)
@@ -175,6 +177,12 @@ def test_the_tab_runs_modern_scenarios_in_the_window_loop(tab, qtbot) -> None:  
     assert max(depths) == 2
     assert lesson.modern.boxes["queue"].values["max_depth"].text() == "2"
     assert {s for s, _ in lesson.store.final_states().values()} == {State.DONE}
+
+    # A saved run comes back with its own scenario chosen and its figures shown.
+    assert win.open_run_from(saved), win.banner.text()
+    assert lesson.modern.scenario() == "taskgroup"
+    assert "unhandled errors in a TaskGroup" in box.values["raised"].text()
+    assert box.isVisibleTo(lesson)
 
 
 def test_cancel_stops_a_modern_scenario_in_the_tab(tab, qtbot) -> None:  # noqa: ANN001

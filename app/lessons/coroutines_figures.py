@@ -96,7 +96,7 @@ FIGURES: dict[str, list[tuple[str, str]]] = {
     "overhead": [
         ("task", "Per task:"),
         ("thread", "Per thread:"),
-        ("start", "Start-up, task / thread:"),
+        ("start", "Start-up, tasks / threads:"),
         ("traced", ""),
     ],
 }
@@ -157,9 +157,8 @@ def overhead_texts(result: OverheadResult) -> dict[str, str]:
     return {
         "task": per("task", "rss_bytes_each", 1024, "KiB"),
         "thread": per("thread", "rss_bytes_each", 1024, "KiB"),
-        "start": " / ".join(
-            per(kind, "start_us_each", 1, "us").split(",")[0] for kind in ("task", "thread")
-        ),
+        "start": f"{per('task', 'start_us_each', 1, 'us')} / "
+        f"{per('thread', 'start_us_each', 1, 'us')}",
         "traced": "tracemalloc (Python objects only): "
         + "; ".join(
             f"{r.kind} {r.traced_bytes_each / 1024:.1f} KiB at {r.count:,}" for r in result.rows

@@ -49,7 +49,9 @@ class DepthPlot(pg.PlotWidget):
         self.setLabel("bottom", "s")
         self.curve = self.plot(pen=pg.mkPen(BLUE, width=2), stepMode="right")
         dashed = pg.mkPen(VERMILLION, style=Qt.PenStyle.DashLine)
-        self.bound = pg.InfiniteLine(0, angle=0, pen=dashed, label="maxsize")
+        self.bound = pg.InfiniteLine(
+            0, angle=0, pen=dashed, label="maxsize", labelOpts={"position": 0.92}
+        )
         self.addItem(self.bound)
         self.shown_version = -1
 
@@ -89,6 +91,7 @@ class ModernPanel(QWidget):
         self.depth_plot = DepthPlot()
         layout.addWidget(self.depth_plot)
         self.bars = BarChart([BLUE, VERMILLION], "KiB each (RSS)")
+        self.bars.setTitle("tasks (blue), threads (vermillion)")
         self.bars.setToolTip("Resident memory per task (blue) and per thread (vermillion)")
         layout.addWidget(self.bars)
         self.last_run = heading("Last run")
@@ -143,6 +146,7 @@ class ModernPanel(QWidget):
         """A finished (or saved) modern run's figures in its scenario's box."""
         result = from_json_result(data)
         name = str(data["scenario"])
+        self.choice.setCurrentIndex(self.choice.findData(name))  # a saved run's own scenario
         box = self.boxes[name]
         for key, text in figure_texts(result).items():
             box.set(key, text)
@@ -161,7 +165,9 @@ class ModernPanel(QWidget):
                 row = result.row(kind, n)
                 heights.append(row.rss_bytes_each / 1024 if row is not None else 0.0)
             series.append(heights)
-        self.bars.set_bars([f"{n:,}" for n in counts], series)
+        capped = [n for n in counts if result.row("thread", n) is None]
+        labels = [f"{n:,}" + (" (no threads: cap)" if n in capped else "") for n in counts]
+        self.bars.set_bars(labels, series)
 
     def refresh(self, store: IntervalStore) -> None:
         """Live figures while a queue runs (the window's draw timer calls this)."""

@@ -127,7 +127,7 @@ def measure_in_child(kind: str, n: int, stop: Callable[[], bool] = lambda: False
                 except EOFError:
                     break  # the child died without a word
     finally:
-        forced = escalate(process, wait_s=2.0)
+        forced = escalate(process, wait_s=0.0 if stop() else 2.0)  # stopped: end it now
         ours.close()
     if reply is None:
         why = "stopped" if stop() else f"no answer ({forced or 'exit ' + str(process.exitcode)})"

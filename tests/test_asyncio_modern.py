@@ -7,6 +7,7 @@ import asyncio
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +105,26 @@ def test_a_cancelled_scenario_ends_every_lane() -> None:
     result = asyncio.run(cancel_early(store))
     assert result["result"] == "stopped"
     assert {s for s, _ in store.final_states().values()} <= {State.CANCELLED, State.DONE}
+
+
+def test_cancel_ends_an_overhead_measurement_and_its_child_at_once() -> None:
+    async def cancel_soon() -> tuple[bool, dict[str, Any]]:
+        params = {**asyncio_modern.DEFAULTS, "scenario": "overhead", "thread_cap": 10_000}
+        scenario = asyncio_modern.ModernRun(params, IntervalStore())
+        scenario.start()
+        await asyncio.sleep(0.3)  # the first child is measuring (or still starting)
+        ended = await scenario.cancel(2.0)
+        return ended, await scenario.finished()
+
+    ended, result = asyncio.run(cancel_soon())
+    assert ended, "the child is ended within the cancel's deadline"
+    assert result["result"] == "stopped"  # and the leak check finds no child left
+
+    # Stopped in the middle of its longest measurement, the child is ended, not awaited.
+    t0 = time.monotonic()
+    with pytest.raises(RuntimeError, match="10000 threads: stopped"):
+        asyncio_overhead.measure_in_child("thread", 10_000, lambda: time.monotonic() > t0 + 0.3)
+    assert time.monotonic() - t0 < 1.5
 
 
 def test_the_twin_prints_one_json_line() -> None:

@@ -227,6 +227,11 @@ class CoroutinesTab(LessonTab):
 
     def pause_local(self) -> None:
         """Tasks hold (by awaiting) at their next step boundary."""
+        if self._modern_run is not None:  # its awaits are the lesson: nothing holds them
+            self.modern.note(
+                "Pause holds the classic lesson's tasks only; this scenario runs "
+                "on to its end, or press Cancel."
+            )
         if self._run is not None:
             self._run.pause()
             self.localRunChanged.emit()

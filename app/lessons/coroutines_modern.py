@@ -142,6 +142,12 @@ class ModernPanel(QWidget):
         self.depth_plot.shown_version = -1
         self._maxsize = int(self.sliders["maxsize"].value())
 
+    def note(self, text: str) -> None:
+        """A line under the chosen scenario's figures."""
+        box = self.boxes.get(self.scenario())
+        if box is not None:
+            box.notes.setText(text)
+
     def show_result(self, data: dict[str, Any]) -> None:
         """A finished (or saved) modern run's figures in its scenario's box."""
         result = from_json_result(data)

@@ -21,6 +21,7 @@ import math
 import time
 from typing import Any
 
+from demos import asyncio_modern
 from demos.context import Control
 from demos.coroutine_result import CoroutinesResult
 from demos.coroutine_tasks import (
@@ -145,7 +146,9 @@ def validate(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def twin_command(params: dict[str, Any]) -> str:
-    """The terminal command that runs the same lesson."""
+    """The terminal command that runs the same lesson (or the modern scenario the tab chose)."""
+    if params.get("scenario", "classic") in asyncio_modern.SCENARIOS:
+        return asyncio_modern.twin_command(params)
     return SCENARIO.command(params)
 
 

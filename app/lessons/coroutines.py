@@ -9,36 +9,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QHideEvent, QShowEvent
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QFrame,
-    QHBoxLayout,
-    QLabel,
-    QProgressBar,
-    QSizePolicy,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QCheckBox, QLabel, QVBoxLayout, QWidget
 
 from app.lesson import LessonTab, heading, paragraph
-from app.palette import BLUISH_GREEN, VERMILLION
+from app.lessons.coroutines_lag import LoopLagMeter
+from app.lessons.coroutines_modern import CLASSIC, ModernPanel
 from app.param_widgets import SettingChoice, SettingSlider, SettingSwitch
 from app.result_box import ResultBox
+from demos import asyncio_modern
 from demos import coroutines as lesson
 from demos.context import Control
 from demos.coroutine_result import CoroutinesResult
 from demos.events import Mark, now_ns
+from demos.scenario import lesson_values
 
 log = logging.getLogger(__name__)
-LAG_PERIOD_MS = 50  # the meter's own timer: how late it fires is the loop's lag
-LAG_RED_MS = 100  # above this a person notices the window stutter
-LAG_FULL_SCALE_MS = 1000  # the blocking call's length fills the bar
-LAG_DECAY = 0.85  # per tick: a spike stays visible for about a second instead of one tick
 CANCEL_DEADLINE_S = 2.0
 
 EXPLANATION = (
@@ -57,89 +44,6 @@ EXPLANATION = (
     "way; <code>run_in_executor</code> (or <code>asyncio.to_thread</code>) moves it to a thread "
     "and awaits the result, so the loop stays free."
 )
-
-
-class LoopLagMeter(QFrame):
-    """How late a 50 ms timer fires in this loop: the current lag (held briefly) and the max."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        # One line high: the splitter below gets all the spare height.
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
-        self.max_ms = 0.0
-        self.shown_ms = 0.0
-        self._red = False
-        self._last = time.perf_counter()
-        self.label = QLabel()
-        self.label.setMinimumWidth(300)
-        self.bar = QProgressBar()
-        self.bar.setRange(0, LAG_FULL_SCALE_MS)
-        self.bar.setTextVisible(False)
-        self.bar.setAccessibleName("Event-loop lag")
-        self.bar.setToolTip(
-            f"How late a {LAG_PERIOD_MS} ms timer on this window's event loop fires. Red above "
-            f"{LAG_RED_MS} ms: the window stutters; a blocking call stops it completely."
-        )
-        row = QHBoxLayout(self)
-        row.setContentsMargins(8, 4, 8, 4)
-        row.addWidget(QLabel("<b>Event-loop lag</b>"))
-        row.addWidget(self.bar, 1)
-        row.addWidget(self.label)
-        self.timer = QTimer(self)
-        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self.timer.setInterval(LAG_PERIOD_MS)
-        self.timer.timeout.connect(self._tick)
-        self._measuring = False  # only while tasks run: an idle loop has no lag to show
-        self._show()
-
-    def reset_max(self) -> None:
-        """Forget the worst lag seen (a new run or a reset)."""
-        self.max_ms = 0.0
-        self._show()
-
-    def set_measuring(self, on: bool) -> None:
-        """Measure while a run's tasks go (not paused); an idle loop wakes for nothing."""
-        self._measuring = on
-        self._sync_timer()
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
-        """Measure only while visible: the lag of a hidden tab's meter helps nobody."""
-        super().showEvent(event)
-        self._sync_timer()
-
-    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 - Qt override
-        """Stop measuring."""
-        super().hideEvent(event)
-        self._sync_timer()
-
-    def _sync_timer(self) -> None:
-        on = self._measuring and self.isVisible()
-        if on and not self.timer.isActive():
-            self._last = time.perf_counter()
-            self.timer.start()
-        elif not on and self.timer.isActive():
-            self.timer.stop()
-            self.shown_ms = 0.0  # nothing runs now: no lag (the max stays)
-            self._show()
-
-    def _tick(self) -> None:
-        now = time.perf_counter()
-        lag_ms = max(0.0, (now - self._last) * 1000.0 - LAG_PERIOD_MS)
-        self._last = now
-        self.max_ms = max(self.max_ms, lag_ms)
-        self.shown_ms = max(lag_ms, self.shown_ms * LAG_DECAY)
-        self._show()
-
-    def _show(self) -> None:
-        self.bar.setValue(int(min(self.shown_ms, LAG_FULL_SCALE_MS)))
-        self.label.setText(f"now {self.shown_ms:5.0f} ms   max {self.max_ms:5.0f} ms")
-        red = self.shown_ms > LAG_RED_MS
-        if red != self._red:  # restyle only on change: a stylesheet per tick is not free
-            self._red = red
-            chunk = VERMILLION if red else BLUISH_GREEN
-            self.bar.setStyleSheet(f"QProgressBar::chunk {{ background: {chunk}; }}")
-            self.label.setStyleSheet(f"color: {VERMILLION}; font-weight: bold;" if red else "")
 
 
 class CoroutinesTab(LessonTab):
@@ -162,12 +66,18 @@ class CoroutinesTab(LessonTab):
         "<i>offload</i>: the loop lag drops to a few ms, the elapsed time does not (on a GIL "
         "build the offloaded thread and the loop share one GIL).</p>"
         "<p>C cancels: every lane ends <i>cancelled</i> at its current await.</p>"
+        "<p><b>Scenario</b> list, modern asyncio: <i>TaskGroup vs gather</i>: the TaskGroup "
+        "lanes turn cancelled when task 1 fails, the gather lanes run on; read the "
+        "ExceptionGroup aloud. <i>timeout</i>: the figure is how late TimeoutError came. "
+        "<i>Queue</i>: the depth plot flattens at maxsize. <i>Overhead</i>: the bars, more than "
+        "ten times less memory per task than per thread.</p>"
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.control = Control()  # this tab's own pause/cancel flags (no lab involved)
         self._run: lesson.CoroutineRun | None = None
+        self._modern_run: asyncio_modern.ModernRun | None = None
         self._watcher: asyncio.Task[dict[str, Any]] | None = None  # strong ref, qasync needs it
         self.last_result: dict[str, Any] | None = None
         self.lag_meter = LoopLagMeter(self)
@@ -185,7 +95,10 @@ class CoroutinesTab(LessonTab):
         """Explanation, sliders, switches and the results box."""
         s = self.settings
         layout.addWidget(heading("Coroutines and async/await"))
-        layout.addWidget(paragraph(EXPLANATION))
+        layout.addWidget(explanation := paragraph(EXPLANATION))
+        self.modern = ModernPanel(s, self)
+        layout.addWidget(self.modern)
+        first_classic = layout.count()
 
         param = lesson.SCENARIO.param
         self.tasks = SettingSlider(param("tasks"), s, "coroutines")
@@ -238,10 +151,24 @@ class CoroutinesTab(LessonTab):
         self.lag_label, self.verdict_label = figures["lag"], self.result_box.verdict
         layout.addWidget(heading("Last run"))
         layout.addWidget(self.result_box)
+        # The classic lesson's own widgets: hidden while a modern scenario is chosen.
+        items = (layout.itemAt(i) for i in range(first_classic, layout.count()))
+        self._classic: list[QWidget] = [explanation]
+        self._classic += [w for i in items if i is not None and (w := i.widget()) is not None]
+        self.modern.chosen.connect(self._show_scenario)
+        self._show_scenario(self.modern.scenario())
+
+    def _show_scenario(self, name: str) -> None:
+        for widget in self._classic:
+            widget.setVisible(name == CLASSIC)
 
     # -------------------------------------------------------------- settings
     def params(self) -> dict[str, Any]:
-        """Slider values as the scenario's parameters."""
+        """Slider values as the scenario's parameters (the modern scenarios' after them)."""
+        return {**self.classic_params(), **self.modern.params()}
+
+    def classic_params(self) -> dict[str, Any]:
+        """The classic lesson's settings."""
         return {
             "tasks": self.tasks.value(),
             "io_ms": self.io_ms.value(),
@@ -255,7 +182,9 @@ class CoroutinesTab(LessonTab):
 
     def join_deadline_s(self) -> float:
         """Twice the expected time plus slack; then the remaining tasks get Task.cancel()."""
-        return 2.0 * lesson.expected_s(self.params()) + 10.0
+        if self.modern.scenario() != CLASSIC:
+            return 2.0 * asyncio_modern.expected_s(self.modern.modern_params()) + 10.0
+        return 2.0 * lesson.expected_s(self.classic_params()) + 10.0
 
     # ------------------------------------------------------------ local runs
     def start_local(self) -> None:
@@ -266,8 +195,14 @@ class CoroutinesTab(LessonTab):
         self.clear_plots()
         self.clear_result("Running...")
         self.lag_meter.reset_max()
-        run = lesson.CoroutineRun(params, lesson.StoreSink(self.store), self.control)
-        self._run = run
+        run: lesson.CoroutineRun | asyncio_modern.ModernRun
+        if params["scenario"] == CLASSIC:
+            classic = lesson_values(lesson.SCENARIO, params)
+            run = lesson.CoroutineRun(classic, lesson.StoreSink(self.store), self.control)
+            self._run, self._modern_run = run, None
+        else:
+            run = asyncio_modern.ModernRun(self.modern.modern_params(), self.store)
+            self._run, self._modern_run = None, run
         run.start()
         self._watcher = asyncio.get_running_loop().create_task(self._watch(run))
         # Announced once the watcher is done, so is_running_locally() already says False.
@@ -275,9 +210,9 @@ class CoroutinesTab(LessonTab):
         self.timeline.set_follow(True)
         self.localRunChanged.emit()
 
-    async def _watch(self, run: lesson.CoroutineRun) -> dict[str, Any]:
+    async def _watch(self, run: lesson.CoroutineRun | asyncio_modern.ModernRun) -> dict[str, Any]:
         result = await run.finished()
-        if run is self._run:  # a reset may have replaced it meanwhile
+        if run in (self._run, self._modern_run):  # a reset may have replaced it meanwhile
             self.last_result = result
             self.show_local_result(result)
         return result
@@ -286,6 +221,7 @@ class CoroutinesTab(LessonTab):
         if not task.cancelled() and (exc := task.exception()) is not None:
             log.error("coroutines run failed", exc_info=exc)
             self.verdict_label.setText(f"The run failed: {type(exc).__name__}: {exc}")
+            self.modern.note(f"The run failed: {type(exc).__name__}: {exc}")
         self.localRunChanged.emit()
 
     def is_running_locally(self) -> bool:
@@ -298,6 +234,11 @@ class CoroutinesTab(LessonTab):
 
     def pause_local(self) -> None:
         """Tasks hold (by awaiting) at their next step boundary."""
+        if self._modern_run is not None:  # its awaits are the lesson: nothing holds them
+            self.modern.note(
+                "Pause holds the classic lesson's tasks only; this scenario runs "
+                "on to its end, or press Cancel."
+            )
         if self._run is not None:
             self._run.pause()
             self.localRunChanged.emit()
@@ -311,6 +252,15 @@ class CoroutinesTab(LessonTab):
     async def join_local(self, timeout_s: float) -> float | None:  # noqa: ASYNC109
         """Await every task like ``await asyncio.gather(...)``; marks the timeline."""
         run, watcher = self._run, self._watcher
+        if self._modern_run is not None and watcher is not None:
+            t0 = now_ns()
+            done, _ = await asyncio.wait([watcher], timeout=timeout_s)
+            if not done:
+                await self._modern_run.cancel(CANCEL_DEADLINE_S)
+                await asyncio.wait([watcher], timeout=CANCEL_DEADLINE_S)
+            waited_s = (now_ns() - t0) / 1e9
+            self.store.add_mark(Mark(now_ns(), f"join returned after {waited_s:.2f} s"))
+            return waited_s if done else None
         if run is None or watcher is None:
             return 0.0
         report = await run.join(timeout_s)
@@ -321,7 +271,13 @@ class CoroutinesTab(LessonTab):
     async def cancel_local(self) -> bool:
         """Task.cancel() on every task: each ends at the await it is in."""
         run, watcher = self._run, self._watcher
-        if run is None or watcher is None or watcher.done():
+        if watcher is None or watcher.done():
+            return True
+        if self._modern_run is not None:  # it marks the timeline itself
+            ended = await self._modern_run.cancel(CANCEL_DEADLINE_S)
+            await asyncio.wait([watcher], timeout=CANCEL_DEADLINE_S)
+            return ended and watcher.done()
+        if run is None:
             return True
         self.store.add_mark(Mark(now_ns(), "Task.cancel()"))
         report = await run.cancel(CANCEL_DEADLINE_S)
@@ -332,7 +288,7 @@ class CoroutinesTab(LessonTab):
         """Cancel what runs, then forget the run and its timeline."""
         if self.is_running_locally():
             await self.cancel_local()
-        self._run = None
+        self._run = self._modern_run = None
         self.control.clear()
         self.store.clear()
         self.timeline.clear()
@@ -350,9 +306,13 @@ class CoroutinesTab(LessonTab):
     def clear_result(self, message: str) -> None:
         """Blank the figures before a new run or after a reset."""
         self.result_box.clear(message)
+        self.modern.clear(message)
 
     def show_local_result(self, result: dict[str, Any]) -> None:
         """The figures of a finished local run (or of a saved one), and their verdict."""
+        if result.get("scenario", CLASSIC) != CLASSIC:
+            self.modern.show_result(result)
+            return
         r = CoroutinesResult.from_json(result)
         self.elapsed_label.setText(f"{r.elapsed_s:.2f} s")
         self.sequential_label.setText(f"{r.sequential_s:.2f} s")
@@ -361,3 +321,14 @@ class CoroutinesTab(LessonTab):
         self.threads_label.setText(f"{r.threads_used}{extra}")
         self.lag_label.setText(f"{r.max_loop_lag_ms:.0f} ms")
         self.verdict_label.setText(r.verdict())
+
+    # ------------------------------------------------------------------ plots
+    def refresh_plots(self) -> None:
+        """The timeline, and a modern scenario's live plot."""
+        super().refresh_plots()
+        self.modern.refresh(self.store)
+
+    def set_dark(self, on: bool) -> None:
+        """The scenario plots follow the theme too."""
+        super().set_dark(on)
+        self.modern.set_dark(on)

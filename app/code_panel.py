@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.palette import BLACK
 from app.snippet_console import SnippetConsole
 from demos import registry
 from demos.snippets.registry import Snippet, snippet_for
@@ -92,7 +93,9 @@ def render_source(source: str, hl_lines: list[int] | None = None) -> str:
     formatter = HtmlFormatter(
         style=SNIPPET_STYLE, noclasses=True, linenos="inline", hl_lines=hl_lines or []
     )
-    return highlight(source, PythonLexer(), formatter)
+    # The style leaves plain names uncoloured: they would take the presenter's white text,
+    # invisible on the style's light background. Give them the style's own ink.
+    return f'<div style="color: {BLACK};">{highlight(source, PythonLexer(), formatter)}</div>'
 
 
 class CodePanel(QDockWidget):
@@ -129,6 +132,8 @@ class CodePanel(QDockWidget):
         self.view_bar.addTab("The program as written")
         self.view_bar.setAccessibleName("Which version of the code to show")
         self.view_bar.currentChanged.connect(lambda _index: self.update_view())
+        self.view_note = QLabel()  # what the shown version is (the instrumentation's sentence)
+        self.view_note.setWordWrap(True)
         self.console = SnippetConsole()
         row = QHBoxLayout()
         row.addWidget(QLabel("Same run in a terminal:"))
@@ -141,6 +146,7 @@ class CodePanel(QDockWidget):
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.addWidget(self.view_bar)
+        layout.addWidget(self.view_note)
         layout.addLayout(buttons)
         self.split = QSplitter(Qt.Orientation.Vertical)
         self.split.addWidget(self.source)
@@ -246,18 +252,19 @@ class CodePanel(QDockWidget):
 
     def _show_snippet_controls(self, shown: bool) -> None:
         self.view_bar.setVisible(shown)
+        self.view_note.setVisible(shown)
         self.console.setVisible(shown)
 
     def _set_note(self, as_written: bool) -> None:
         snippet = self.snippet
+        self.note.setText("" if as_written else MARKED_NOTE)
         if snippet is None:
-            self.note.setText(MARKED_NOTE)
+            self.view_note.clear()
         elif as_written:
             whose = "the deck's code" if snippet.origin == "deck" else "our example"
-            self.note.setText(f"{snippet.path.name}: {whose}, exactly as it runs.")
+            self.view_note.setText(f"{snippet.path.name}: {whose}, exactly as it runs.")
         else:
-            self.note.setText(snippet.instrumentation + " " + MARKED_NOTE)
-        self.note.setWordWrap(snippet is not None)
+            self.view_note.setText(snippet.instrumentation)
 
     def _copy(self, text: str) -> None:
         QGuiApplication.clipboard().setText(text)

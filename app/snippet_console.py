@@ -54,7 +54,9 @@ class SnippetConsole(QWidget):
         self.stop_button = QPushButton("Stop")
         self.stop_button.setEnabled(False)
         self.stop_button.clicked.connect(lambda: self.stop("stopped"))
-        self.status = QLabel("")
+        self.prediction = QLabel("")
+        self.prediction.setWordWrap(True)
+        self.status = QLabel("")  # below the output: its wrapping never moves the buttons
         self.status.setWordWrap(True)
         self.output = QPlainTextEdit()
         self.output.setReadOnly(True)
@@ -62,14 +64,20 @@ class SnippetConsole(QWidget):
         self.output.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.output.setAccessibleName("Output of the program, with the time of each line")
         self.output.setPlaceholderText("Its output appears here, line by line, as it prints.")
+        self.output.setToolTip(
+            "Two threads printing at once can share a line: print() writes the text and the "
+            "line end separately."
+        )
         buttons = QHBoxLayout()
         buttons.addWidget(self.run_button)
         buttons.addWidget(self.stop_button)
-        buttons.addWidget(self.status, 1)
+        buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.prediction)
         layout.addLayout(buttons)
         layout.addWidget(self.output, 1)
+        layout.addWidget(self.status)
         self._deadline = QTimer(self)
         self._deadline.setSingleShot(True)
         self._deadline.timeout.connect(lambda: self.stop("deadline"))
@@ -90,7 +98,8 @@ class SnippetConsole(QWidget):
         self.snippet = snippet
         self.output.clear()
         self.lines = []
-        self.status.setText(f"Predicted: {snippet.prediction}." if snippet else "")
+        self.status.setText("")
+        self.prediction.setText(f"Predicted: {snippet.prediction}." if snippet else "")
 
     def is_running(self) -> bool:
         """Whether a program is running now."""

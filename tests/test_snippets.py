@@ -148,7 +148,7 @@ def test_the_panel_shows_each_program_as_on_disk_and_runs_one(qtbot, qloop) -> N
     panel.view_bar.setCurrentIndex(INSTRUMENTED)
     assert panel.shown_source == inspect.getsource(lock)
     assert panel.snippet is not None
-    assert panel.snippet.instrumentation in panel.note.text()
+    assert panel.snippet.instrumentation == panel.view_note.text()
     panel.view_bar.setCurrentIndex(AS_WRITTEN)
     console = panel.console
     console.run_button.click()

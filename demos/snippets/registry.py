@@ -110,8 +110,8 @@ SNIPPETS: tuple[Snippet, ...] = (
         "balance is exact",
         "demos.primitives.lock",
         "The instrumented version tries the lock first without waiting, then waits in short "
-        "timed acquires so it can show the thread BLOCKED and still obey Cancel; "
-        "with lock: simply waits.",
+        "timed acquires, so it can show the thread BLOCKED and still obey Cancel, where "
+        "'with lock:' just waits.",
     ),
     Snippet(
         "semaphore",

@@ -240,7 +240,9 @@ class CodePanel(QDockWidget):
         index = self.window_.tabs.currentIndex()
         if not 0 <= index < len(registry.LESSONS):
             return None
-        return snippet_for(registry.LESSONS[index].id, params)
+        snippet = snippet_for(registry.LESSONS[index].id, params)
+        # A build without the programs' files (a packaged app) shows the instrumented code only.
+        return snippet if snippet is not None and snippet.path.is_file() else None
 
     def _set_snippet(self, snippet: Snippet | None) -> None:
         """Follow the lesson's program: the toggle and console only where there is one."""

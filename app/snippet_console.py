@@ -9,11 +9,13 @@ prediction.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 
+import psutil
 from PySide6.QtCore import QProcess, QProcessEnvironment, QTimer, Signal
-from PySide6.QtGui import QFontDatabase
+from PySide6.QtGui import QCloseEvent, QFontDatabase
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -35,6 +37,22 @@ def frozen() -> bool:
     return bool(getattr(sys, "frozen", False))
 
 
+def descendants(process: QProcess) -> list[psutil.Process]:
+    """Every process below ``process`` now (a program may start its own)."""
+    try:
+        return psutil.Process(process.processId()).children(recursive=True)
+    except (psutil.Error, ValueError):
+        return []
+
+
+def end_all(processes: list[psutil.Process]) -> None:
+    """Kill what is still there of ``processes`` (their parent has ended)."""
+    for proc in processes:
+        with contextlib.suppress(psutil.Error):
+            proc.kill()
+    psutil.wait_procs(processes, KILL_GRACE_MS / 1000)
+
+
 class SnippetConsole(QWidget):
     """Run / Stop, the streamed lines, and the verdict line."""
 
@@ -48,9 +66,11 @@ class SnippetConsole(QWidget):
         self._partial = b""
         self._start = 0.0
         self._stopped = ""  # why the run was ended from here ("" if it ended by itself)
+        self._deadline_s = 0.0
+        self._below: list[psutil.Process] = []  # what the program had started when stopped
         self.run_button = QPushButton("Run this program")
         self.run_button.setToolTip("Runs the file exactly as shown, in a new Python process")
-        self.run_button.clicked.connect(self.run)
+        self.run_button.clicked.connect(lambda: self.run())
         self.stop_button = QPushButton("Stop")
         self.stop_button.setEnabled(False)
         self.stop_button.clicked.connect(lambda: self.stop("stopped"))
@@ -105,8 +125,9 @@ class SnippetConsole(QWidget):
         """Whether a program is running now."""
         return self._process is not None
 
-    def run(self) -> None:
-        """Start the program (a run already going is stopped first)."""
+    def run(self, deadline_s: float | None = None) -> None:
+        """Start the program (a run already going is stopped first); it is stopped after
+        ``deadline_s`` (by default the snippet's own deadline)."""
         if self.snippet is None or frozen():
             return
         self.stop("restarted")
@@ -130,15 +151,18 @@ class SnippetConsole(QWidget):
         self.run_button.setEnabled(False)
         self.stop_button.setEnabled(True)
         self._start = time.perf_counter()
-        self._deadline.start(int(snippet.deadline_s * 1000))
+        self._deadline_s = snippet.deadline_s if deadline_s is None else deadline_s
+        self._deadline.start(int(self._deadline_s * 1000))
         process.start(program, args)
 
     def stop(self, why: str) -> None:
-        """End the running program, if any: terminate now, kill if it is still there soon."""
+        """End the running program, if any: terminate now, kill if it is still there soon
+        (and, once it has ended, any process it started)."""
         process = self._process
         if process is None:
             return
         self._stopped = why
+        self._below = descendants(process)
         process.terminate()
         self._kill.start()
 
@@ -148,8 +172,15 @@ class SnippetConsole(QWidget):
         if process is None:
             return
         self._stopped = "window closed"
+        self._below = descendants(process)
         process.kill()
         process.waitForFinished(KILL_GRACE_MS)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        """A console shown on its own ends its program when closed (in the window, the code
+        panel does this when the window closes)."""
+        self.shutdown()
+        super().closeEvent(event)
 
     # ------------------------------------------------------------ internals
     def _kill_now(self) -> None:
@@ -185,6 +216,8 @@ class SnippetConsole(QWidget):
             self._append(self._partial)
             self._partial = b""
         self._process = None
+        end_all(self._below)
+        self._below = []
         self._deadline.stop()
         self._kill.stop()
         process.deleteLater()
@@ -192,8 +225,8 @@ class SnippetConsole(QWidget):
         self.stop_button.setEnabled(False)
         snippet = self.snippet
         predicted = f"predicted about {snippet.predicted_s:g} s" if snippet else ""
-        if self._stopped == "deadline" and snippet:
-            ended = f"stopped at its {snippet.deadline_s:g} s deadline"
+        if self._stopped == "deadline":
+            ended = f"stopped at its {self._deadline_s:g} s deadline"
         elif self._stopped:
             ended = f"stopped ({self._stopped})"
         else:

@@ -8,7 +8,7 @@ import json
 import re
 import subprocess
 import sys
-import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import psutil
@@ -77,18 +77,17 @@ def test_the_decks_two_tasks_take_about_5_s_and_interleave() -> None:
     assert max(one) > 3.5
 
 
+FOREVER = """\
+import subprocess, sys, time
+child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+print(child.pid)
+time.sleep(60)
+"""
+
+
 def test_a_program_past_its_deadline_is_stopped_with_its_children(tmp_path: Path) -> None:
     program = tmp_path / "forever.py"
-    program.write_text(
-        textwrap.dedent(
-            """\
-            import subprocess, sys, time
-            child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
-            print(child.pid)
-            time.sleep(60)
-            """
-        )
-    )
+    program.write_text(FOREVER)
     report = runner.run(program, deadline_s=1.5)
     assert report.stopped in ("terminated", "killed")
     assert not report.completed
@@ -178,3 +177,20 @@ def test_the_panel_shows_each_program_as_on_disk_and_runs_one(qtbot, qloop) -> N
             win.settings.remove(key)
         else:
             win.settings.setValue(key, value)
+
+
+@pytest.mark.gui
+def test_the_console_stops_a_program_at_its_deadline(qtbot, tmp_path: Path) -> None:  # noqa: ANN001
+    from app.snippet_console import SnippetConsole
+
+    program = tmp_path / "forever.py"
+    program.write_text(FOREVER)
+    console = SnippetConsole()
+    qtbot.addWidget(console)
+    console.set_snippet(replace(snippet_by_id("mutex"), file=str(program)))  # an absolute path
+    console.run(deadline_s=0.5)
+    qtbot.waitUntil(lambda: bool(console.lines), timeout=5000)
+    grandchild = int(console.lines[0])
+    qtbot.waitUntil(lambda: not console.is_running(), timeout=5000)
+    assert "stopped at its 0.5 s deadline" in console.status.text()
+    assert not psutil.pid_exists(grandchild) or psutil.Process(grandchild).status() == "zombie"

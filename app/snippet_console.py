@@ -73,7 +73,7 @@ class SnippetConsole(QWidget):
         self.run_button.clicked.connect(lambda: self.run())
         self.stop_button = QPushButton("Stop")
         self.stop_button.setEnabled(False)
-        self.stop_button.clicked.connect(lambda: self.stop("stopped"))
+        self.stop_button.clicked.connect(lambda: self.stop("Stop pressed"))
         self.prediction = QLabel("")
         self.prediction.setWordWrap(True)
         self.status = QLabel("")  # below the output: its wrapping never moves the buttons
@@ -228,7 +228,7 @@ class SnippetConsole(QWidget):
         if self._stopped == "deadline":
             ended = f"stopped at its {self._deadline_s:g} s deadline"
         elif self._stopped:
-            ended = f"stopped ({self._stopped})"
+            ended = f"stopped: {self._stopped}"
         else:
             ended = f"exit code {code}"
         self.status.setText(f"wall {wall:.2f} s ({predicted}); {ended}")

@@ -109,8 +109,8 @@ def multithreading(params: Mapping[str, Any]) -> Question | None:
 
 def coroutines(params: Mapping[str, Any]) -> Question | None:
     tasks, steps, io_ms = int(params["tasks"]), int(params["steps"]), int(params["io_ms"])
-    if tasks < 2 or params.get("blocking"):
-        return None  # the blocking variant asks its own question: how late the loop gets
+    if tasks < 2 or params.get("blocking") or params.get("scenario", "classic") != "classic":
+        return None  # the blocking variant and the modern scenarios (TaskGroup, ...) ask none
     one_s = steps * io_ms / 1000
     text = (
         f"{tasks:,} coroutines on one thread, each awaiting {steps} x {io_ms} ms: "

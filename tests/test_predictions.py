@@ -39,6 +39,7 @@ def test_a_thousand_coroutines_are_judged_as_ratios_not_differences() -> None:
     assert question.answer({"elapsed_s": 0.9}).choice == 0  # 1.5x of 0.6 s, far from 600 s
     assert question.answer({"elapsed_s": 300.0}).choice == 1
     assert question_for("coroutines", {**params, "blocking": True}) is None
+    assert question_for("coroutines", {**params, "scenario": "taskgroup"}) is None
 
 
 def test_processes_vs_threads_speedups_pick_their_choice() -> None:

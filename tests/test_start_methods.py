@@ -147,3 +147,42 @@ def test_the_twin_prints_figures_and_one_json_line() -> None:
         assert fork["stopped"]
     assert StartMethodsResult.from_json(result).verdict() == result["verdict"]
     assert descendants() == []  # the twin's children (our grandchildren) all ended
+
+
+# ------------------------------------------------------------------- the tab
+@pytest.mark.gui
+def test_the_multiprocessing_tab_measures_start_methods_in_the_lab(qtbot, qloop) -> None:  # noqa: ANN001
+    from app.main_window import MainWindow
+
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(lambda: win.lab.is_alive() and win.lab.pid is not None, timeout=20_000)
+    win.tabs.setCurrentIndex(win.lessons.titles.index("Multiprocessing"))
+    tab = win.current_lesson()
+    view = tab.start_methods
+    try:
+        view.repeats.setValue(1)
+        view.deadline.setValue(1)
+        view.button.click()
+        qtbot.waitUntil(lambda: win.lab.running, timeout=5000)
+        assert tab.scenario == "demos.start_methods"
+        qtbot.waitUntil(lambda: view.figures is not None and not win.lab.running, timeout=60_000)
+        figures = view.figures
+        assert figures is not None
+        for cost in figures.costs:
+            assert view.bars[cost.method].opts["height"][0] == cost.start_ms > 0
+            assert view.result_box.values[cost.method].text().endswith("(median of 1)"), cost
+        assert view.result_box.verdict.text() == figures.verdict()
+        if HAS_FORK:
+            text = view.result_box.values["trap_fork"].text()
+            assert text.startswith("stuck on a lock copied while held: stopped after 1."), text
+            assert view.result_box.values["trap_spawn"].text() == "took a fresh lock at once"
+            lanes = {lane.name: lane for lane in win.store.lanes}
+            stuck = lanes["fork child (lock)"].lane_id
+            assert win.store.current_state(stuck) is State.CANCELLED
+        # The sweep's Start is the sweep again, its figures untouched.
+        assert tab.params().get("phase") == "sweep"
+        assert tab.verdict_label.text().startswith("Press Start")
+    finally:
+        win.close()

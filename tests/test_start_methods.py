@@ -106,6 +106,31 @@ def test_fork_after_threads_child_is_stuck_and_stopped_within_its_deadline() -> 
     assert "froze on a lock copied while held" in figures.verdict()
 
 
+@pytest.mark.skipif(not HAS_FORK, reason="no fork on this platform")
+def test_cancel_while_the_fork_child_is_stuck_ends_the_run_at_once() -> None:
+    from demos.runtime import Run
+    from demos.transport import ListSink
+
+    values = {**start_methods.DEFAULTS, "repeats": 1, "methods": "fork", "deadline_s": 10}
+    sink = ListSink()
+    run = Run(Kind.THREAD, start_methods.build_workers(**values), sink, None)  # type: ignore[arg-type]
+    run.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not any(e[3] == "LOCK.acquire()" for e in list(sink.events)):
+            assert time.monotonic() < deadline, "the fork child never reached acquire()"
+            time.sleep(0.02)
+        t0 = time.perf_counter()
+        stopped = run.cancel(5.0)
+        took_s = time.perf_counter() - t0
+    finally:
+        run.close()
+    assert stopped.ended
+    assert stopped.escalations == []  # the thread heard Cancel; no one had to be forced
+    assert took_s < 1.5, took_s  # not the 10 s deadline
+    assert descendants() == []  # the stuck child went with the run
+
+
 def test_without_fork_the_demonstration_is_skipped_and_said(monkeypatch) -> None:  # noqa: ANN001
     monkeypatch.setattr(platform_support, "start_methods", lambda: ["spawn"])
     figures, _store, _ = run(repeats=1, deadline_s=1)
@@ -151,7 +176,7 @@ def test_the_twin_prints_figures_and_one_json_line() -> None:
 
 # ------------------------------------------------------------------- the tab
 @pytest.mark.gui
-def test_the_multiprocessing_tab_measures_start_methods_in_the_lab(qtbot, qloop) -> None:  # noqa: ANN001
+def test_the_tab_measures_start_methods_in_the_lab(qtbot, qloop, tmp_path) -> None:  # noqa: ANN001
     from app.main_window import MainWindow
 
     win = MainWindow()
@@ -184,5 +209,14 @@ def test_the_multiprocessing_tab_measures_start_methods_in_the_lab(qtbot, qloop)
         # The sweep's Start is the sweep again, its figures untouched.
         assert tab.params().get("phase") == "sweep"
         assert tab.verdict_label.text().startswith("Press Start")
+        # Saved and opened again, the run comes back to this view with its figures.
+        path = tmp_path / "start_methods.clrun"
+        assert win.save_run_to(str(path))
+        view.clear("-")
+        assert win.open_run_from(str(path))
+        assert view.result_box.verdict.text() == figures.verdict()
+        assert tab.scenario == "demos.start_methods"
+        # A saved sweep opened now must not gain these settings (and open in this view).
+        assert "repeats" not in tab.param_defaults()
     finally:
         win.close()

@@ -15,7 +15,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QVBoxLayout
 
-from app.lesson import LessonTab, heading, paragraph
+from app.lesson import LessonTab, heading, paragraph, scenario_defaults
 from app.lessons.processes_start_methods import StartMethodsView
 from app.palette import BLUE, BLUISH_GREEN, VERMILLION
 from app.param_widgets import SettingSlider
@@ -186,6 +186,11 @@ class ProcessesTab(LessonTab):
     def scenario(self) -> str:  # type: ignore[override]
         """The sweep's scenario, or the start methods' while the run on screen is theirs."""
         return start_methods.SCENARIO.module if is_start_methods(self.last_params) else SWEEP
+
+    def param_defaults(self) -> dict[str, Any]:
+        """The sweep's, always: a saved Start methods run brings its own (``repeats`` among
+        them), and a saved sweep opened after one must not gain them."""
+        return scenario_defaults(SWEEP, self._plan()[0])
 
     def run_start_methods(self) -> None:
         """The Start methods view's button: its run, started like any other (one at a time)."""

@@ -82,6 +82,11 @@ class ProcessesTab(LessonTab):
         "<p>Drag <b>payload</b> to 64 MB: the pipe's round trip now costs more than each "
         "process's work and the verdict turns. Shared memory moves the same bytes far faster, "
         "because nothing is pickled or copied through the kernel.</p>"
+        "<p>Scroll to <b>Start methods</b> and press <b>Measure</b>: fork starts a child in a "
+        "few milliseconds, spawn and forkserver take far longer. Then point at the lane of the "
+        "fork child that takes the lock: blocked, while the parent's lock was freed long ago. "
+        "Its copy stays locked; the lesson stops it at the deadline. Read out the default "
+        "line: Python 3.14 moved Linux from fork to forkserver.</p>"
     )
 
     def build_side_panel(self, layout: QVBoxLayout) -> None:

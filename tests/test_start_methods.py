@@ -199,6 +199,7 @@ def test_the_tab_measures_start_methods_in_the_lab(qtbot, qloop, tmp_path) -> No
             assert view.bars[cost.method].opts["height"][0] == cost.start_ms > 0
             assert view.result_box.values[cost.method].text().endswith("(median of 1)"), cost
         assert view.result_box.verdict.text() == figures.verdict()
+        assert f"Python {figures.python}: {figures.default_note}" in view.default_label.text()
         if HAS_FORK:
             text = view.result_box.values["trap_fork"].text()
             assert text.startswith("stuck on a lock copied while held: stopped after 1."), text

@@ -45,13 +45,16 @@ EXPLANATION = (
 )
 
 
-def default_text() -> str:
-    """The default start method of this Python, and what 3.14 changed, for the version here."""
-    version = (sys.version_info[0], sys.version_info[1])
-    note = default_note(platform_support.default_start_method(), version, sys.platform)
+def default_text(python: str = "", note: str = "") -> str:
+    """The default start method of a Python (this one unless the lab's run said), and what
+    3.14 changed, for that version."""
+    if not note:
+        version = (sys.version_info[0], sys.version_info[1])
+        note = default_note(platform_support.default_start_method(), version, sys.platform)
+        python = f"{version[0]}.{version[1]}"
     return (
-        f"Python {sys.version_info[0]}.{sys.version_info[1]}: {note}. The app starts its own "
-        "workers with <code>spawn</code>, which every system has."
+        f"Python {python}: {note}. The app starts its own workers with <code>spawn</code>, "
+        "which every system has."
     )
 
 
@@ -136,6 +139,8 @@ class StartMethodsView(QWidget):
             self.result_box.verdict.setText("Cancelled: every child was stopped.")
             return
         self.figures = f = summarize(raw)
+        # The lab's Python measured, and it may be another one than the window's.
+        self.default_label.setText(default_text(f.python, f.default_note))
         for cost in f.costs:
             if cost.method in self.bars:
                 self.bars[cost.method].setOpts(height=[cost.start_ms])

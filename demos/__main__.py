@@ -28,6 +28,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"     - {page.title}: {page.summary}\n         {page.twin}")
         else:
             print(f"     {entry.twin}")
+        for view in entry.views:
+            print(f"     - {view.title}: {view.summary}\n         {view.twin}")
         print()
     return 0
 

@@ -34,6 +34,7 @@ class LessonEntry:
     summary: str  # what it shows, in one line
     pages: tuple[Page, ...] = field(default=())
     tab: str = ""  # a shorter label for the tab bar, where the title is long (ten tabs fit 1366 px)
+    views: tuple[Page, ...] = field(default=())  # parts of the tab with a twin of their own
 
     @property
     def tab_label(self) -> str:
@@ -55,6 +56,8 @@ class LessonEntry:
         data: dict[str, object] = {"id": self.id, "title": self.title, "twin": self.twin}
         if self.pages:
             data["pages"] = [asdict(page) for page in self.pages]
+        if self.views:
+            data["views"] = [asdict(view) for view in self.views]
         return data
 
 
@@ -149,6 +152,14 @@ LESSONS: tuple[LessonEntry, ...] = (
         "Multiprocessing",
         "python -m demos.processes --workers 2 --payload-kb 1024 [--serial-pct 20]",
         "processes scale CPU work over cores; start-up and pickling data between them cost",
+        views=(
+            Page(
+                "start_methods",
+                "Start methods",
+                "python -m demos.start_methods [--repeats 5] [--methods all|fork|spawn|forkserver]",
+                "start-up cost per method; a child forked while a thread held a lock stays stuck",
+            ),
+        ),
     ),
     LessonEntry(
         "pools",
@@ -187,4 +198,5 @@ def twin_commands() -> list[str]:
             commands.extend(page.twin for page in entry.pages)
         else:
             commands.append(entry.twin)
+        commands.extend(view.twin for view in entry.views)
     return commands

@@ -33,6 +33,7 @@ QUICK: dict[str, list[str]] = {
     "demos.primitives barrier": ["--parties", "2", "--rounds", "1", "--work-ms", "20"],
     "demos.primitives queue": ["--items", "3", "--produce-ms", "5", "--consume-ms", "5"],
     "demos.processes": ["--workers", "2", "--total-ms", "200", "--payload-kb", "64"],
+    "demos.start_methods": ["--repeats", "1", "--deadline-s", "1"],
     "demos.pools": ["--tasks", "200", "--task-us", "100", "--chunksize", "20", "--workers", "2"],
     "demos.when_to_use": ["--io-jobs", "2", "--io-ms", "20", "--cpu-jobs", "2", "--cpu-ms", "20"],
 }

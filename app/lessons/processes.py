@@ -15,12 +15,14 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QVBoxLayout
 
-from app.lesson import LessonTab, heading, paragraph
+from app.lesson import LessonTab, heading, paragraph, scenario_defaults
+from app.lessons.processes_start_methods import StartMethodsView
 from app.palette import BLUE, BLUISH_GREEN, VERMILLION
 from app.param_widgets import SettingSlider
 from app.result_box import ResultBox
 from app.theme import style_plot
 from demos import processes as lesson
+from demos import start_methods
 from demos.events import State
 from demos.parallelism import usable_cores
 from demos.processes_result import (
@@ -53,6 +55,14 @@ EXPLANATION = (
 )
 
 
+SWEEP = "demos.processes"
+
+
+def is_start_methods(params: dict[str, Any]) -> bool:
+    """True for the parameters of a Start methods run (not a step of the sweep)."""
+    return "repeats" in params
+
+
 def size_text(kb: float) -> str:
     """1024 KB -> "1 MB"."""
     return f"{kb / 1024:g} MB" if kb >= 1024 else f"{kb:g} KB"
@@ -62,7 +72,6 @@ class ProcessesTab(LessonTab):
     """Lesson: processes scale CPU work over cores, at a start-up and a data-moving price."""
 
     title = "Multiprocessing"
-    scenario = "demos.processes"
     speaker_notes = (
         "<p><b>Press Start</b> with the defaults. Each worker count is its own run: watch the "
         "timeline fill with Process lanes (each carries its pid) and the CPU plot climb to "
@@ -76,6 +85,11 @@ class ProcessesTab(LessonTab):
         "<p>Drag <b>payload</b> to 64 MB: the pipe's round trip now costs more than each "
         "process's work and the verdict turns. Shared memory moves the same bytes far faster, "
         "because nothing is pickled or copied through the kernel.</p>"
+        "<p>Scroll to <b>Start methods</b> and press <b>Measure</b>: fork starts a child in a "
+        "few milliseconds, spawn and forkserver take far longer. Then point at the lane of the "
+        "fork child that takes the lock: blocked, while the parent's lock was freed long ago. "
+        "Its copy stays locked; the lesson stops it at the deadline. Read out the default "
+        "line: Python 3.14 moved Linux from fork to forkserver.</p>"
     )
 
     def build_side_panel(self, layout: QVBoxLayout) -> None:
@@ -149,6 +163,10 @@ class ProcessesTab(LessonTab):
         self.verdict_label = self.result_box.verdict
         layout.addWidget(heading("Last sweep"))
         layout.addWidget(self.result_box)
+        # Its own button asks for a run of demos.start_methods, through the same lab.
+        self._want_start_methods = False
+        self.start_methods = StartMethodsView(s, self.run_start_methods)
+        layout.addWidget(self.start_methods)
         self._draw_model()
         self.serial_pct.valueChanged.connect(self._draw_model)
         self.max_workers.valueChanged.connect(self._draw_model)
@@ -172,17 +190,42 @@ class ProcessesTab(LessonTab):
         ]
         return [*steps, {**base, "phase": "ipc", "workers": 1}]
 
+    @property
+    def scenario(self) -> str:  # type: ignore[override]
+        """The sweep's scenario, or the start methods' while the run on screen is theirs."""
+        return start_methods.SCENARIO.module if is_start_methods(self.last_params) else SWEEP
+
+    def param_defaults(self) -> dict[str, Any]:
+        """The sweep's, always: a saved Start methods run brings its own (``repeats`` among
+        them), and a saved sweep opened after one must not gain them."""
+        return scenario_defaults(SWEEP, self._plan()[0])
+
+    def run_start_methods(self) -> None:
+        """The Start methods view's button: its run, started like any other (one at a time)."""
+        self._want_start_methods = True
+        if not self.lab.start_next_run():
+            self._want_start_methods = False
+
     def params(self) -> dict[str, Any]:
         """The next run's parameters (no side effect: the code panel asks too)."""
+        if self._want_start_methods:
+            return self.start_methods.params()
         return (self._queue if self._chaining and self._queue else self._plan())[0]
 
     def join_deadline_s(self) -> float:
         """One run's job three times over, plus time to spawn 16 interpreters."""
+        if is_start_methods(self.last_params):
+            return start_methods.deadline_s(self.last_params)
         return 3.0 * self.total_ms.value() / 1000.0 + 30.0
 
     # ------------------------------------------------------------ the sweep
     def clear_result(self, message: str) -> None:
         """A run of the sweep begins (keep its figures), or a new sweep or a reset (forget)."""
+        if is_start_methods(self.last_params) or message != "Running...":
+            self._want_start_methods = False
+            self.start_methods.clear(message)
+            if message == "Running...":
+                return  # a start methods run: the sweep's figures stay
         step = self.last_params
         what = (
             f"{step['workers']} of {step['max_workers']} processes"
@@ -201,6 +244,9 @@ class ProcessesTab(LessonTab):
 
     def show_result(self, elapsed_s: float, report: dict[str, Any]) -> None:
         """Record this run's figures, then start the next run of the sweep."""
+        if is_start_methods(self.last_params):
+            self.start_methods.show_report(report)
+            return
         step = self.last_params
         outcomes = report.get("outcomes", {})
         ended = {state for state, _ in outcomes.values()}
@@ -310,3 +356,4 @@ class ProcessesTab(LessonTab):
         """The speedup plot follows the theme too."""
         super().set_dark(on)
         style_plot(self.plot, on)
+        self.start_methods.set_dark(on)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from demos.events import State
+from demos.other_python import report_if_asked, run_on, split_python
 from demos.output_path import output_path_problem
 
 if TYPE_CHECKING:
@@ -168,7 +169,12 @@ def twin_main(main: TwinMain) -> TwinMain:
 
     @functools.wraps(main)
     def wrapper(argv: list[str] | None = None) -> int:
-        problem = _trace_problem(sys.argv[1:] if argv is None else argv)
+        words = sys.argv[1:] if argv is None else list(argv)
+        python, rest = split_python(words)
+        if python is not None:  # the same twin on another interpreter (demos.other_python)
+            return run_on(python, _program(main).split()[-1], rest, _program(main))
+        report_if_asked()
+        problem = _trace_problem(words)
         if problem:  # said before the run, not as a traceback after it
             print(f"{_program(main)}: error: {problem}", file=sys.stderr)
             return 2

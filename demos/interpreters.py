@@ -53,6 +53,13 @@ for name in names:
             break
     except Exception:
         pass
+info["packages"] = []
+for name in ("numpy", "psutil"):  # what some twins need beyond the standard library
+    try:
+        if importlib.util.find_spec(name) is not None:
+            info["packages"].append(name)
+    except Exception:
+        pass
 print(json.dumps(info))
 """
 
@@ -70,6 +77,7 @@ class Interpreter:
     subinterpreters: str  # the importable module offering them, or ""
     source: str  # "running", "PATH", "pyenv", "uv", "py launcher", "added"
     running: bool = False
+    packages: tuple[str, ...] = ()  # of numpy and psutil, those it can import
     env: dict[str, str] = field(default_factory=dict)  # e.g. {"PYTHON_GIL": "1"}
 
     @property
@@ -155,6 +163,7 @@ def _from_probe(path: str, source: str, info: dict[str, Any]) -> list[Interprete
         subinterpreters=str(info.get("subinterpreters") or ""),
         source=source,
         running=running,
+        packages=tuple(str(p) for p in info.get("packages", ())),
     )
     if not base.free_threaded or running:
         return [base]  # the running one runs as it is: its GIL setting is already chosen
@@ -226,7 +235,7 @@ def discover(added: Iterable[str] = ()) -> tuple[list[Interpreter], list[Skipped
     return found, skipped
 
 
-def main(argv: list[str] | None = None) -> int:
+def list_interpreters(argv: list[str] | None = None) -> int:
     """List the interpreters (``--json``: one JSON object with "interpreters" and "skipped")."""
     parser = argparse.ArgumentParser(prog="python -m demos.interpreters", description=__doc__)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
@@ -253,4 +262,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(list_interpreters())  # not "main": it is no twin

@@ -6,12 +6,15 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
+import test_twin_smoke
 
 from demos import interpreters
 from demos.interpreters import describe, discover, probe
+from demos.other_python import NEEDS
 
 pytestmark = pytest.mark.timeout(60)
 ROOT = Path(__file__).resolve().parent.parent
@@ -112,3 +115,90 @@ def test_the_probe_runs_without_our_pythonpath(monkeypatch: pytest.MonkeyPatch) 
     assert env["PYTHONPATH"] == str(ROOT)
     assert env["PYTHON_GIL"] == "1"
     assert "VIRTUAL_ENV" not in env
+
+
+# ---------------------------------------------------------------- twins with --python
+QUICK = test_twin_smoke.QUICK  # the same small settings as the twins' own smoke test
+
+
+def _version_of(path: str) -> str:
+    return Path(path).parent.parent.name  # pyenv: versions/<version>/bin/python3
+
+
+@pytest.mark.parametrize("python", OTHERS, ids=_version_of)
+@pytest.mark.parametrize("twin", sorted(QUICK))
+def test_each_twin_runs_on_another_python(twin: str, python: str) -> None:
+    words = twin.split()
+    done = subprocess.run(
+        [sys.executable, "-m", *words, *QUICK[twin], "--json", "--python", python],
+        capture_output=True,
+        text=True,
+        timeout=50,
+        cwd=ROOT,
+    )
+    if words[0] in NEEDS:  # a package the other Python lacks: said before the run, status 2
+        assert done.returncode == 2, done.stderr
+        assert f"it needs {NEEDS[words[0]][0]}" in done.stderr
+        return
+    assert done.returncode == 0, done.stderr
+    assert f"running on Python {_version_of(python)} (GIL on)" in done.stdout
+    ran_on = json.loads(done.stdout.splitlines()[-1])["python"]
+    assert ran_on == {"version": _version_of(python), "executable": python, "gil": True}
+
+
+def test_a_python_that_is_not_one_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    from demos.multithreading import main
+
+    assert main(["--threads", "2", "--python", "/no/such/python"]) == 2
+    assert "--python /no/such/python: cannot be started" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="the fallback reads /proc")
+def test_without_psutil_a_tree_still_ends_children_and_grandchildren() -> None:
+    import multiprocessing
+
+    from demos import escalate, proc_fallback
+
+    # The child runs a shell, which runs sleep: two processes below it that must not outlive it.
+    child = multiprocessing.get_context("spawn").Process(target=os.system, args=("sleep 30",))
+    child.start()
+    deadline = time.monotonic() + 20
+    while not proc_fallback.descendants(child.pid or 0) and time.monotonic() < deadline:
+        time.sleep(0.02)  # polling for the shell (or its sleep) to appear, with a deadline
+    below = proc_fallback.descendants(child.pid or 0)
+    assert below, "the shell never started"
+    assert proc_fallback.end_tree(child, escalate.escalate, 0.0, 0.5) == "terminated"
+    assert not any(proc_fallback._running(pid) for pid in below)
+    child.close()
+
+
+def test_the_stdlib_arrays_summarise_a_run_as_numpy_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    from demos import intervals, mini_numpy
+    from demos.events import State
+
+    events = [
+        (t * 1_000_000, lane, int(state), f"{state.name} {t}")
+        for t, lane, state in [
+            (0, 1, State.READY),
+            (1, 2, State.READY),
+            (2, 1, State.RUNNING),
+            (5, 2, State.RUNNING),
+            (7, 1, State.WAITING),
+            (9, 1, State.RUNNING),
+            (12, 1, State.DONE),
+        ]
+    ]
+
+    def summary() -> tuple[object, ...]:
+        store = intervals.IntervalStore(capacity=2)  # small: it has to grow
+        store.add_events(events)
+        return (
+            store.time_in_states(15_000_000),
+            store.final_states(),
+            store.current_state(2),
+            store.interval_at(0, 8_000_000, 15_000_000),
+        )
+
+    with_numpy = summary()
+    monkeypatch.setattr(intervals, "np", mini_numpy)
+    assert summary() == with_numpy

@@ -172,9 +172,29 @@ def _from_probe(path: str, source: str, info: dict[str, Any]) -> list[Interprete
     return [off, on]
 
 
-def describe(path: str, source: str = "added") -> list[Interpreter] | str:
+def running() -> Interpreter:
+    """The interpreter running this code, described without a subprocess."""
+    import sysconfig
+
+    is_gil_enabled = getattr(sys, "_is_gil_enabled", None)
+    return Interpreter(
+        executable=sys.executable,
+        realpath=os.path.realpath(sys.executable),
+        version=".".join(map(str, sys.version_info[:3])),
+        implementation=sys.implementation.name,
+        free_threaded=bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
+        gil_enabled=bool(is_gil_enabled()) if is_gil_enabled else True,
+        subinterpreters="",
+        source="running",
+        running=True,
+    )
+
+
+def describe(
+    path: str, source: str = "added", timeout_s: float = PROBE_TIMEOUT_S
+) -> list[Interpreter] | str:
     """The interpreter(s) at ``path`` (two for a free-threaded build), or why it is unusable."""
-    info = probe(path)
+    info = probe(path, timeout_s)
     return info if isinstance(info, str) else _from_probe(path, source, info)
 
 

@@ -57,3 +57,63 @@ def test_a_multithreading_run_goes_live_on_another_python(qtbot, qloop) -> None:
         assert client.events_received > 0
     finally:
         assert client.stop_lab() is None  # it quit when asked: nothing had to be forced
+
+
+@needs_other
+def test_the_toolbar_choice_restarts_the_lab_there_and_is_remembered(lab_window, qtbot) -> None:  # noqa: ANN001
+    win = lab_window
+    win.settings.remove("lab/python")
+    try:
+        _choose_and_run(win, qtbot)
+    finally:
+        win.settings.remove("lab/python")  # the next window starts on the app's own again
+
+
+def _choose_and_run(win, qtbot) -> None:  # noqa: ANN001
+    choice = win.python_choice
+    assert choice.box.currentText().startswith("Python 3.11")  # the app's own, at first
+    choice.box.opening.emit()  # opening the list looks for the others (no popup offscreen)
+    qtbot.waitUntil(lambda: not choice.discovering and choice.box.count() > 1, timeout=20_000)
+    assert OTHER is not None
+    index = next(n for n, i in enumerate(choice.choices) if i.realpath == OTHER.realpath)
+    old_pid = win.lab.pid
+    choice.box.setCurrentIndex(index)
+    qtbot.waitUntil(lambda: win.lab.lab_python == OTHER.version, timeout=20_000)
+    assert win.lab.pid != old_pid
+    assert choice.lab_label.text() == f"  lab: Python {OTHER.version}"
+    assert win.settings.value("lab/python") == OTHER.key
+    # A lesson run goes live there, as on the app's own Python.
+    assert win.lab.start_run(
+        "demos.multithreading", {"threads": 2, "steps": 2, "step_ms": 20, "kind": "cpu"}
+    )
+    qtbot.waitUntil(lambda: not win.lab.running, timeout=20_000)
+    assert len(win.lab.store.lanes) >= 3
+    choice.box.setCurrentIndex(0)  # back to the app's own: forgotten
+    qtbot.waitUntil(lambda: win.lab.lab_python.startswith("3.11"), timeout=20_000)
+    assert win.settings.value("lab/python") is None
+
+
+@needs_other
+def test_a_remembered_python_that_has_gone_falls_back_with_a_message(plain_window) -> None:  # noqa: ANN001
+    from app.interpreter_choice import KEY, InterpreterChoice
+
+    win = plain_window
+    win.settings.setValue(KEY, "/no/such/python3.13")
+    try:
+        _fall_back(win, InterpreterChoice, KEY)
+    finally:
+        win.lab.python = None
+        win.settings.remove(KEY)
+
+
+def _fall_back(win, InterpreterChoice, KEY) -> None:  # noqa: ANN001, N803
+    choice = InterpreterChoice(win, win.lab, win.toolbar)
+    assert win.lab.python is None
+    assert win.settings.value(KEY) is None
+    assert "/no/such/python3.13 not usable" in win.statusBar().currentMessage()
+    assert choice.box.count() == 1
+    assert OTHER is not None
+    win.settings.setValue(KEY, OTHER.key)  # one still there is taken before the lab starts
+    InterpreterChoice(win, win.lab, win.toolbar)
+    assert win.lab.python is not None
+    assert win.lab.python.key == OTHER.key

@@ -123,7 +123,11 @@ class InterpreterChoice(QObject):
     def _add_found(self, found: list[Interpreter]) -> None:
         known = {i.realpath + str(i.env) for i in self.choices}
         self.choices += [i for i in found if i.realpath + str(i.env) not in known]
+        was_open = self.box.view().isVisible()
         self._fill(self.lab.python)
+        if was_open:  # an open list does not grow by itself: show it again, with the others
+            self.box.hidePopup()
+            self.box.showPopup()
 
     # ------------------------------------------------------------- switching
     def choose(self, interp: Interpreter) -> bool:

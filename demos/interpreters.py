@@ -31,37 +31,35 @@ NEWEST_MINOR = 20  # python3.11 ... python3.20 are looked for on PATH
 # Variables that would make another interpreter import this one's packages (or our venv's).
 FOREIGN_VARIABLES = ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PYTHONSTARTUP", "PYTHON_GIL")
 
-# Runs on any Python 3 (so an old one can say how old it is): no f-strings, no walrus.
-PROBE_SCRIPT = r"""
-import importlib.util, json, platform, sys, sysconfig
-info = {
-    "version": platform.python_version(),
-    "version_info": list(sys.version_info[:3]),
-    "implementation": sys.implementation.name,
-    "executable": sys.executable,
-    "free_threaded": bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
-    "gil_enabled": bool(sys._is_gil_enabled()) if hasattr(sys, "_is_gil_enabled") else True,
-    "subinterpreters": "",
-}
-names = ["concurrent.interpreters"]
-if sys.version_info[:2] in ((3, 12), (3, 13)):
-    names += ["interpreters_backport", "backports.interpreters"]
-for name in names:
-    try:
-        if importlib.util.find_spec(name) is not None:
-            info["subinterpreters"] = name
-            break
-    except Exception:
-        pass
-info["packages"] = []
-for name in ("numpy", "psutil"):  # what some twins need beyond the standard library
-    try:
-        if importlib.util.find_spec(name) is not None:
-            info["packages"].append(name)
-    except Exception:
-        pass
-print(json.dumps(info))
+# Runs on any Python 3 (so an old one can say how old it is): no f-strings, no walrus. The same
+# function describes the running interpreter in-process (a frozen app cannot run "-c").
+PROBE_FUNCTION = r"""
+def describe_me():
+    import importlib.util, platform, sys, sysconfig
+
+    def importable(name):
+        try:
+            return importlib.util.find_spec(name) is not None
+        except Exception:
+            return False
+
+    names = ["concurrent.interpreters"]
+    if sys.version_info[:2] in ((3, 12), (3, 13)):
+        names += ["interpreters_backport", "backports.interpreters"]
+    gil = sys._is_gil_enabled() if hasattr(sys, "_is_gil_enabled") else True
+    return {
+        "version": platform.python_version(),
+        "version_info": list(sys.version_info[:3]),
+        "implementation": sys.implementation.name,
+        "executable": sys.executable,
+        "free_threaded": bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
+        "gil_enabled": bool(gil),
+        "subinterpreters": ([n for n in names if importable(n)] + [""])[0],
+        # what some twins need beyond the standard library
+        "packages": [n for n in ("numpy", "psutil") if importable(n)],
+    }
 """
+PROBE_SCRIPT = PROBE_FUNCTION + "\nimport json\nprint(json.dumps(describe_me()))\n"
 
 
 @dataclass(frozen=True)
@@ -173,21 +171,12 @@ def _from_probe(path: str, source: str, info: dict[str, Any]) -> list[Interprete
 
 
 def running() -> Interpreter:
-    """The interpreter running this code, described without a subprocess."""
-    import sysconfig
-
-    is_gil_enabled = getattr(sys, "_is_gil_enabled", None)
-    return Interpreter(
-        executable=sys.executable,
-        realpath=os.path.realpath(sys.executable),
-        version=".".join(map(str, sys.version_info[:3])),
-        implementation=sys.implementation.name,
-        free_threaded=bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
-        gil_enabled=bool(is_gil_enabled()) if is_gil_enabled else True,
-        subinterpreters="",
-        source="running",
-        running=True,
-    )
+    """The interpreter running this code, described in-process (no subprocess)."""
+    namespace: dict[str, Any] = {}
+    exec(PROBE_FUNCTION, namespace)  # noqa: S102 - our own constant, the probe's very code
+    found = _from_probe(sys.executable, "running", namespace["describe_me"]())
+    assert isinstance(found, list)  # the running one is never too old: we run on 3.11+
+    return found[0]
 
 
 def describe(
@@ -240,7 +229,7 @@ def discover(added: Iterable[str] = ()) -> tuple[list[Interpreter], list[Skipped
             seen_paths[path] = source
             unique.append((path, source))
     with ThreadPoolExecutor(max_workers=4) as pool:  # probes wait on subprocesses, not CPU
-        answers = list(pool.map(lambda c: describe(c[0], c[1]), unique))
+        answers = [[running()]] + list(pool.map(lambda c: describe(c[0], c[1]), unique[1:]))
     found: list[Interpreter] = []
     skipped: list[Skipped] = []
     real_seen: set[str] = set()

@@ -15,7 +15,7 @@ import threading
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QComboBox, QLabel, QMainWindow, QToolBar
+from PySide6.QtWidgets import QComboBox, QFileDialog, QLabel, QMainWindow, QToolBar
 
 from app.foreign_lab import SUPPORTED
 from app.settings import read_choice
@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from app.lab_client import LabClient
 
 KEY = "lab/python"  # Interpreter.key of the choice; absent: the app's own
+ADDED_KEY = "lab/added_pythons"  # paths the user picked, one a line
+OTHER_ITEM = "Other Python..."
 STARTUP_PROBE_S = 3.0  # the remembered Python is asked once before the lab starts
 MESSAGE_MS = 10_000
 log = logging.getLogger(__name__)
@@ -97,6 +99,8 @@ class InterpreterChoice(QObject):
         self.box.clear()
         for interp in self.choices:
             self.box.addItem(interp.label + ("  (this app's)" if interp.running else ""))
+        if SUPPORTED:
+            self.box.addItem(OTHER_ITEM)
         index = next(
             (n for n, i in enumerate(self.choices) if selected and i.key == selected.key), 0
         )
@@ -110,8 +114,16 @@ class InterpreterChoice(QObject):
         self._discovery = threading.Thread(target=self._find, name="find Pythons", daemon=True)
         self._discovery.start()
 
+    def added(self) -> list[str]:
+        """The paths the user picked with "Other Python..." (remembered)."""
+        raw = self.settings.value(ADDED_KEY)
+        if raw is None or isinstance(raw, str):
+            return [line for line in (raw or "").splitlines() if line]
+        read_choice(self.settings, ADDED_KEY, "", ())  # not text: reset, and said so
+        return []
+
     def _find(self) -> None:
-        found = discover()[0]
+        found = discover(self.added())[0]
         with contextlib.suppress(RuntimeError):  # the window closed meanwhile
             self.found.emit(found)  # queued to the GUI thread
 
@@ -153,6 +165,25 @@ class InterpreterChoice(QObject):
     def _chosen(self, index: int) -> None:
         if 0 <= index < len(self.choices):
             self.choose(self.choices[index])
+        elif index == len(self.choices):
+            path, _filter = QFileDialog.getOpenFileName(self.window_, "Choose a Python interpreter")
+            self.add(path) if path else self._fill(self.lab.python)
+
+    def add(self, path: str) -> bool:
+        """Probe ``path``; if it is a usable Python, remember it and run the lessons on it."""
+        found = describe(path, "added")
+        if isinstance(found, str):
+            self._say(f"{path} cannot run the lessons: {found}")
+            self._fill(self.lab.python)
+            return False
+        if path not in self.added():
+            self.settings.setValue(ADDED_KEY, "\n".join([*self.added(), path]))
+        known = {i.realpath + str(i.env) for i in self.choices}
+        self.choices += [i for i in found if i.realpath + str(i.env) not in known]
+        picked = next(i for i in self.choices if i.realpath == found[0].realpath)
+        self.choose(picked)
+        self._fill(self.lab.python)
+        return True
 
     def _show_lab_python(self, version: str) -> None:
         self.lab_label.setText(f"  lab: Python {version}")

@@ -111,9 +111,32 @@ def _fall_back(win, InterpreterChoice, KEY) -> None:  # noqa: ANN001, N803
     assert win.lab.python is None
     assert win.settings.value(KEY) is None
     assert "/no/such/python3.13 not usable" in win.statusBar().currentMessage()
-    assert choice.box.count() == 1
+    assert choice.choices == [choice.choices[0]]  # only the app's own
     assert OTHER is not None
     win.settings.setValue(KEY, OTHER.key)  # one still there is taken before the lab starts
     InterpreterChoice(win, win.lab, win.toolbar)
     assert win.lab.python is not None
     assert win.lab.python.key == OTHER.key
+
+
+@needs_other
+def test_another_python_picked_by_path_is_remembered(plain_window, monkeypatch) -> None:  # noqa: ANN001
+    from app import interpreter_choice
+
+    win = plain_window
+    choice = win.python_choice
+    assert OTHER is not None
+    picked = (OTHER.executable, "")
+    monkeypatch.setattr(interpreter_choice.QFileDialog, "getOpenFileName", lambda *_a: picked)
+    try:
+        assert choice.box.itemText(choice.box.count() - 1) == interpreter_choice.OTHER_ITEM
+        choice.box.setCurrentIndex(choice.box.count() - 1)
+        assert win.lab.python is not None
+        assert win.lab.python.realpath == OTHER.realpath
+        assert choice.added() == [OTHER.executable]
+        assert choice.box.currentText() == OTHER.label
+        assert win.settings.value(interpreter_choice.KEY) == OTHER.key
+    finally:
+        win.lab.python = None
+        win.settings.remove(interpreter_choice.KEY)
+        win.settings.remove(interpreter_choice.ADDED_KEY)

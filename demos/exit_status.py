@@ -173,7 +173,6 @@ def twin_main(main: TwinMain) -> TwinMain:
         python, rest = split_python(words)
         if python is not None:  # the same twin on another interpreter (demos.other_python)
             return run_on(python, _program(main).split()[-1], rest, _program(main))
-        report_if_asked()
         problem = _trace_problem(words)
         if problem:  # said before the run, not as a traceback after it
             print(f"{_program(main)}: error: {problem}", file=sys.stderr)
@@ -182,6 +181,7 @@ def twin_main(main: TwinMain) -> TwinMain:
         outer, _current = _current, TwinOutcome()
         outcome = _current
         try:
+            report_if_asked()  # in here: a Ctrl+C as it prints is a cancelled run, not a crash
             return main(argv)
         except KeyboardInterrupt:
             outcome.interrupted = True

@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -109,24 +110,46 @@ def run_on(python: str, module: str, words: list[str], program: str) -> int:
         text=True,
         env=env,
     )
-    held = None  # a line that may be the JSON one: it is the last one only once output ends
-    assert process.stdout is not None
-    try:
-        for line in process.stdout:
-            if held is not None:
-                print(held, end="", flush=True)
-            held = line if line.startswith("{") else None
-            if held is None:
-                print(line, end="", flush=True)
-        process.wait(TIMEOUT_S)
-    except KeyboardInterrupt:  # the twin hears Ctrl+C too and cancels its run: wait for it
-        process.wait(TIMEOUT_S)
-    except subprocess.TimeoutExpired:
+    relay = _Relay()
+    expired = threading.Event()
+
+    def expire() -> None:
+        expired.set()
         process.kill()
+
+    timer = threading.Timer(TIMEOUT_S, expire)
+    timer.start()  # bounds the whole run, the reading of its output included
+    try:
+        while True:
+            try:
+                relay.pump(process)
+                break
+            except KeyboardInterrupt:
+                continue  # the twin hears Ctrl+C too: it cancels its run and says so; read on
         process.wait()
+    finally:
+        timer.cancel()
+    if expired.is_set():
         print(f"{program}: error: no answer within {TIMEOUT_S:g} s", file=sys.stderr)
         return 1
-    if held is not None:
-        print(_with_python(held.rstrip("\n"), interp) if "--json" in words else held.rstrip())
+    if relay.held is not None:
+        held = relay.held.rstrip("\n")
+        print(_with_python(held, interp) if "--json" in words else held)
     sys.stdout.flush()
     return process.returncode
+
+
+class _Relay:
+    """Passes the twin's lines on as they come, holding back one that may be its JSON line."""
+
+    def __init__(self) -> None:
+        self.held: str | None = None  # the JSON line only once nothing follows it
+
+    def pump(self, process: subprocess.Popen[str]) -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            if self.held is not None:
+                print(self.held, end="", flush=True)
+            self.held = line if line.startswith("{") else None
+            if self.held is None:
+                print(line, end="", flush=True)

@@ -202,3 +202,32 @@ def test_the_stdlib_arrays_summarise_a_run_as_numpy_does(monkeypatch: pytest.Mon
     with_numpy = summary()
     monkeypatch.setattr(intervals, "np", mini_numpy)
     assert summary() == with_numpy
+
+
+@pytest.mark.skipif(not OTHERS or sys.platform == "win32", reason="no other Python (or no SIGINT)")
+def test_ctrl_c_reaches_the_twin_on_the_other_python() -> None:
+    import signal
+
+    args = ["--threads", "2", "--steps", "50", "--step-ms", "200", "--json", "--python", OTHERS[-1]]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "demos.multithreading", *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # Ctrl+C goes to the terminal's whole process group
+    )
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()  # the twin names its Python once it runs there
+        assert first.startswith(f"running on Python {_version_of(OTHERS[-1])}")
+        os.killpg(proc.pid, signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+    assert proc.returncode == 1, err
+    result = json.loads(out.splitlines()[-1])
+    assert result["exit_reason"] == "cancelled by Ctrl+C"
+    assert result["python"]["version"] == _version_of(OTHERS[-1])

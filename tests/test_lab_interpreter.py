@@ -140,3 +140,30 @@ def test_another_python_picked_by_path_is_remembered(plain_window, monkeypatch) 
         win.lab.python = None
         win.settings.remove(interpreter_choice.KEY)
         win.settings.remove(interpreter_choice.ADDED_KEY)
+
+
+@needs_other
+def test_a_lab_killed_there_is_noticed_and_replaced_there(qtbot, qloop) -> None:  # noqa: ANN001
+    import signal
+
+    from app.lab_client import LabClient
+    from demos.intervals import IntervalStore
+
+    assert OTHER is not None
+    client = LabClient(IntervalStore())
+    client.python = OTHER
+    lost: list[str] = []
+    client.labLost.connect(lost.append)
+    client.start_lab()
+    try:
+        qtbot.waitUntil(lambda: client.lab_python != "", timeout=20_000)
+        first = client.pid
+        assert first is not None
+        client.lab_python = ""
+        os.kill(first, signal.SIGKILL)  # the death watch hears it through the sentinel pipe
+        qtbot.waitUntil(lambda: bool(lost) and client.lab_python != "", timeout=20_000)
+        assert "exit code -9" in lost[0]
+        assert client.pid != first
+        assert client.lab_python == OTHER.version
+    finally:
+        client.stop_lab()

@@ -17,11 +17,11 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from demos.exit_status import REPORT_VARIABLE
 from demos.interpreters import Interpreter, child_env, describe
 
 REPO = str(Path(__file__).resolve().parent.parent)  # the directory holding demos/
 TIMEOUT_S = 3600.0  # a bound on any twin run, however large its settings
-REPORT_VARIABLE = "CONCURRENCY_LAB_REPORT_PYTHON"  # the twin then names its interpreter
 MISSING_STATUS = 2
 # What a twin needs beyond the standard library, where it is needed in a worker process (which
 # cannot say so through BOOT) or only after a long run: checked before the run starts.
@@ -64,12 +64,6 @@ def python_line() -> str:
     gil = getattr(sys, "_is_gil_enabled", lambda: True)()
     version = sys.version.split()[0]
     return f"running on Python {version} (GIL {'on' if gil else 'off'}): {sys.executable}"
-
-
-def report_if_asked() -> None:
-    """In a twin started by :func:`run_on`: print :func:`python_line` first."""
-    if os.environ.get(REPORT_VARIABLE):
-        print(python_line(), flush=True)
 
 
 def _with_python(line: str, interp: Interpreter) -> str:

@@ -16,11 +16,13 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QSocketNotifier, QTimer, Signal
 
+from app.foreign_lab import lab_process
 from app.lab_timers import DeathWatch, RingPoller
 from app.replies import Replies
 from demos.context import CONTROL_SIZE, Control
 from demos.escalate import end_tree
 from demos.events import IDENT_EVENT, Lane, Mark, State, now_ns
+from demos.interpreters import Interpreter
 from demos.intervals import IntervalStore
 from demos.pause_log import PauseLog
 from demos.protocol import Msg
@@ -48,6 +50,7 @@ class LabClient(QObject):
     markAdded = Signal(str)
     eventsArrived = Signal()  # the store has new events (the window draws them)
     labError = Signal(str)
+    labReady = Signal(str)  # the Python version the lab said it runs on
 
     def __init__(self, store: IntervalStore, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -73,6 +76,8 @@ class LabClient(QObject):
         self._ring: RingReader | None = None
         self.ring_poller = RingPoller(self, self.poll_events)  # reads our running and paused
         self._idents: dict[int, int] = {}  # lane_id -> OS ident announced before the lane
+        self.python: Interpreter | None = None  # what the lab runs on; None: the app's own
+        self.lab_python = ""  # the version the running lab reported
 
     # ------------------------------------------------------------ lifecycle
     def start_lab(self) -> None:
@@ -85,14 +90,7 @@ class LabClient(QObject):
         self._ring = RingReader(ring)
         ours, theirs = SPAWN.Pipe()
         gui_end, lab_end = socket.socketpair()
-        process = SPAWN.Process(
-            target=lab_main,
-            args=(theirs, lab_end, flags, ring),
-            name="concurrency-lab",
-            # Not a daemon: the lab starts worker processes of its own. It still never outlives
-            # the GUI: it quits when the command pipe closes, and stop_lab() escalates.
-            daemon=False,
-        )
+        process = lab_process(lab_main, (theirs, lab_end, flags, ring), self.python)
         process.start()
         theirs.close()
         lab_end.close()
@@ -385,6 +383,8 @@ class LabClient(QObject):
             self.running = False
             self.labError.emit(str(payload))
         elif kind == Msg.HELLO:
+            self.lab_python = str(payload.get("python", ""))
+            self.labReady.emit(self.lab_python)
             log.info(
                 "lab %s ready (calibration %.0f iterations/ms)",
                 payload["pid"],

@@ -28,6 +28,7 @@ from app.ask_the_room import AskTheRoom
 from app.banner import Banner
 from app.code_panel import CodePanel
 from app.heartbeat import Heartbeat
+from app.interpreter_choice import InterpreterChoice
 from app.lab_client import LabClient
 from app.lesson import LessonTab
 from app.lesson_builder import build_lesson, tell_reset_settings
@@ -134,6 +135,7 @@ class MainWindow(QMainWindow):
         for button in self.toolbar.findChildren(QToolButton):
             button.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # every control reachable by Tab
         self.status_line = StatusLine(self.statusBar(), self.lab)
+        self.python_choice = InterpreterChoice(self, self.lab, self.toolbar)  # which Python
         self.runs = RunController(self)
         # The controls act on the run of the tab on screen: follow it when the tab changes.
         self.tabs.currentChanged.connect(lambda _index: self.update_actions())

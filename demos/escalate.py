@@ -10,8 +10,12 @@ import contextlib
 import multiprocessing
 import os
 import signal
+from typing import TYPE_CHECKING
 
-import psutil
+from demos import proc_fallback
+
+if TYPE_CHECKING:
+    import psutil
 
 KILL_GRACE_S = 0.5  # after terminate(), and again after kill()
 
@@ -55,6 +59,10 @@ def end_tree(
     """
     if process.pid is None:
         return None
+    if not proc_fallback.has_psutil():  # another interpreter, standard library only
+        return proc_fallback.end_tree(process, escalate, wait_s, grace_s)
+    import psutil
+
     below = _descendants(process.pid)
     forced = escalate(process, wait_s, grace_s)
     leftovers = _still_there(below)
@@ -72,6 +80,8 @@ def end_tree(
 
 
 def _descendants(pid: int) -> list[psutil.Process]:
+    import psutil
+
     try:
         return psutil.Process(pid).children(recursive=True)
     except psutil.Error:
@@ -81,6 +91,8 @@ def _descendants(pid: int) -> list[psutil.Process]:
 def _still_there(procs: list[psutil.Process]) -> list[psutil.Process]:
     """Those of ``procs`` still running (psutil checks the pid was not reused); zombies are
     left to their parents."""
+    import psutil
+
     left = []
     for proc in procs:
         with contextlib.suppress(psutil.Error):
@@ -106,6 +118,10 @@ def kill_tree(process: multiprocessing.process.BaseProcess, grace_s: float = 1.0
     """
     if process.pid is None or not process.is_alive():
         return True
+    if not proc_fallback.has_psutil():
+        return proc_fallback.kill_tree(process, grace_s)
+    import psutil
+
     try:
         parent = psutil.Process(process.pid)
         parent.suspend()
@@ -125,6 +141,8 @@ def kill_tree(process: multiprocessing.process.BaseProcess, grace_s: float = 1.0
 
 def _is_tracker(proc: psutil.Process) -> bool:
     """multiprocessing's resource tracker: it ends by itself once its owner is gone."""
+    import psutil
+
     try:
         return "resource_tracker" in " ".join(proc.cmdline())
     except psutil.Error:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from demos.worker import Worker
 
 EXIT_COMPLETED, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+REPORT_VARIABLE = "CONCURRENCY_LAB_REPORT_PYTHON"  # set by --python: the twin names its Python
 INTERRUPTED = "cancelled by Ctrl+C"
 
 
@@ -168,7 +170,16 @@ def twin_main(main: TwinMain) -> TwinMain:
 
     @functools.wraps(main)
     def wrapper(argv: list[str] | None = None) -> int:
-        problem = _trace_problem(sys.argv[1:] if argv is None else argv)
+        words = sys.argv[1:] if argv is None else list(argv)
+        if any(w == "--python" or w.startswith("--python=") for w in words):
+            # The same twin on another interpreter. Imported here, not at the top: worker
+            # processes import this module and must not pay for subprocess and the rest.
+            from demos.other_python import run_on, split_python
+
+            python, rest = split_python(words)
+            if python is not None:
+                return run_on(python, _program(main).split()[-1], rest, _program(main))
+        problem = _trace_problem(words)
         if problem:  # said before the run, not as a traceback after it
             print(f"{_program(main)}: error: {problem}", file=sys.stderr)
             return 2
@@ -176,6 +187,10 @@ def twin_main(main: TwinMain) -> TwinMain:
         outer, _current = _current, TwinOutcome()
         outcome = _current
         try:
+            if os.environ.get(REPORT_VARIABLE):  # in here: a Ctrl+C as it prints is a cancel
+                from demos.other_python import python_line
+
+                print(python_line(), flush=True)
             return main(argv)
         except KeyboardInterrupt:
             outcome.interrupted = True

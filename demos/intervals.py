@@ -10,7 +10,10 @@ import bisect
 from collections.abc import Iterable
 from typing import Any
 
-import numpy as np
+try:
+    import numpy as np
+except ImportError:  # a twin on another Python, standard library only (demos.other_python)
+    from demos import mini_numpy as np  # type: ignore[no-redef]
 
 from demos.events import Event, Kind, Lane, Mark, State
 from demos.protocol import Msg

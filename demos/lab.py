@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib
 import os
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -220,7 +221,8 @@ def lab_main(commands: Connection, event_sock: socket.socket, flags: Any, ring: 
     messages.start_idle_flusher()
     sink = LabSink(RingWriter(ring), messages)
     calibration = workloads.iterations_per_ms()
-    sink.send(Msg.HELLO, {"pid": os.getpid(), "calibration": calibration, "t_ns": now_ns()})
+    hello = {"pid": os.getpid(), "calibration": calibration, "t_ns": now_ns()}
+    sink.send(Msg.HELLO, {**hello, "python": sys.version.split()[0]})  # the GUI shows it
     control = Control(flags)
     control.serves_commands = True  # busy worker threads let this thread take commands
     lab = Lab(sink, control)

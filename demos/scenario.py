@@ -224,6 +224,11 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     """``--trace FILE`` and ``--json``, shared by every twin."""
     parser.add_argument("--trace", metavar="FILE", help="write a Chrome Trace Event JSON file")
     parser.add_argument("--json", action="store_true", help="end with one line of JSON")
+    parser.add_argument(
+        "--python",
+        metavar="PATH",
+        help="run this twin on another Python (3.11+; python -m demos.interpreters lists them)",
+    )
 
 
 def lesson_values(scenario: Scenario, values: Mapping[str, Any]) -> dict[str, Value]:

@@ -1,0 +1,149 @@
+"""RLock: a recursive function takes the same lock again at every level.
+
+Two threads run the same function ``descend``, each on a lock of its own. An ``RLock`` counts
+its owner's acquisitions, so the RLock thread goes down all ``depth`` levels and releases as
+it comes back. A plain ``Lock`` has no owner: at level 2 the thread waits for a lock that only
+it could release, and would wait forever. Here every acquire waits at most ``detect_ms``: then
+the thread raises ``SelfDeadlock``, which unwinds every level (each ``with`` releases what it
+took), so the Lock is free again and the run ends with its verdict. Nobody else touches either
+lock, so any wait on it is a wait on itself.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from demos.context import WorkerContext
+from demos.events import State, now_ns
+from demos.primitives.common import POLL_S
+from demos.primitives.results_more import RLockResult
+from demos.protocol import Msg
+from demos.scenario import Param, Scenario
+from demos.worker import WorkerSpec
+
+SCENARIO = Scenario(
+    "demos.primitives rlock",
+    "a recursive function re-enters an RLock; a plain Lock deadlocks on itself",
+    (
+        Param("depth", int, 4, 2, 8, caption="Recursion &depth", help="Levels of recursion"),
+        Param(
+            "level_ms",
+            int,
+            100,
+            10,
+            500,
+            unit="ms",
+            caption="&Work per level",
+            help="What each level computes while it holds the lock",
+        ),
+        Param(
+            "detect_ms",
+            int,
+            500,
+            100,
+            3000,
+            unit="ms",
+            caption="Deadlock &detection",
+            help="How long an acquire may wait before it is called a self-deadlock",
+        ),
+    ),
+)
+LIMITS = SCENARIO.limits()
+DEFAULTS: dict[str, Any] = SCENARIO.defaults()
+KEY_FUNCTIONS = ("descend", "recursion_worker")
+
+
+class SelfDeadlock(Exception):
+    """An acquire waited past ``detect_ms`` for a lock its own thread holds."""
+
+    def __init__(self, level: int) -> None:
+        super().__init__(f"deadlocked on itself at depth {level}")
+        self.level = level
+
+
+class SharedLocks:
+    """The two locks and how deep each thread got."""
+
+    def __init__(self, depth: int, level_ms: int, detect_ms: int) -> None:
+        self.depth, self.level_ms, self.detect_ms = depth, level_ms, detect_ms
+        self.locks: dict[str, threading.Lock | threading.RLock] = {
+            "RLock": threading.RLock(),
+            "Lock": threading.Lock(),
+        }
+        self.reached = {"RLock": 0, "Lock": 0}
+        self.stuck_at: int | None = None
+        self.recovered = False
+
+    def result(self) -> RLockResult:
+        """How deep each got, where the Lock stuck, and whether it was free again after."""
+        return RLockResult(
+            depth=self.depth,
+            rlock_depth=self.reached["RLock"],
+            lock_depth=self.reached["Lock"],
+            lock_stuck_at=self.stuck_at,
+            detect_ms=self.detect_ms,
+            recovered=self.recovered,
+        )
+
+
+@contextmanager
+def entered(ctx: WorkerContext, lock: Any, level: int, detect_s: float) -> Iterator[None]:
+    """``with lock:``, except that a wait past ``detect_s`` raises SelfDeadlock (and Cancel
+    and Pause are felt while waiting)."""
+    if not lock.acquire(blocking=False):
+        ctx.emit(State.BLOCKED, f"depth {level}: waits for itself")
+        deadline = time.perf_counter() + detect_s
+        while not lock.acquire(timeout=POLL_S):
+            ctx.checkpoint()
+            if time.perf_counter() > deadline:
+                raise SelfDeadlock(level)
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def descend(ctx: WorkerContext, shared: SharedLocks, kind: str, level: int = 1) -> None:
+    """The recursive function: takes the lock, works, and calls itself one level deeper.
+
+    In an ordinary program this line reads ``with lock:``; ``entered`` only adds the deadline.
+    """
+    with entered(ctx, shared.locks[kind], level, shared.detect_ms / 1000):
+        shared.reached[kind] = level
+        ctx.compute(shared.level_ms, f"{kind} held {level}x (depth {level})")
+        if level < shared.depth:
+            descend(ctx, shared, kind, level + 1)
+
+
+def recursion_worker(ctx: WorkerContext, shared: SharedLocks, kind: str) -> None:
+    """Run ``descend`` on this thread's lock; catch a self-deadlock and check the lock is free."""
+    try:
+        descend(ctx, shared, kind)
+    except SelfDeadlock as stuck:
+        shared.stuck_at = stuck.level
+        t_ns = now_ns()
+        ctx.sink.send(Msg.MARK, (t_ns, f"{kind} deadlocked on itself at depth {stuck.level}"))
+        ctx.emit(State.RUNNING, "SelfDeadlock: unwound, lock released")
+        lock = shared.locks[kind]
+        free = lock.acquire(blocking=False)  # every level's `with` released what it took
+        if free:
+            lock.release()
+        shared.recovered = free
+
+
+def build(depth: int, level_ms: int, detect_ms: int) -> list[WorkerSpec]:
+    """The RLock thread and the Lock thread, sharing one new :class:`SharedLocks`."""
+    shared = SharedLocks(depth, level_ms, detect_ms)
+    return [
+        WorkerSpec(f"{kind}-recursion", recursion_worker, {"shared": shared, "kind": kind})
+        for kind in shared.locks
+    ]
+
+
+def deadline_s(depth: int, level_ms: int, detect_ms: int) -> float:
+    """A generous bound: every level, and the detection, twice."""
+    return 2 * (depth * level_ms + detect_ms) / 1000 + 10.0

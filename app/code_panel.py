@@ -161,20 +161,22 @@ class CodePanel(QDockWidget):
         lesson = self.window_.current_lesson()
         self._follow_inputs(lesson)
         scenario = lesson.scenario
+        shown = getattr(lesson, "code_scenario", scenario)  # a page's own module, if it has one
         try:
             module = importlib.import_module(scenario)
             command = twin_command(module, lesson.params())
+            source = importlib.import_module(shown)
         except (ImportError, ValueError, TypeError, KeyError) as exc:
             self.source.setPlainText(f"No code to show for this lesson: {exc}")
             self.command.clear()
             return
-        if self._shown is None or self._shown[0] != scenario:
+        if self._shown is None or self._shown[0] != shown:
             bar = self.source.verticalScrollBar()
-            self.source.setHtml(render(module))
+            self.source.setHtml(render(source))
             bar.setValue(0)
         if self.command.text() != command:
             self.command.setText(command)
-        self._shown = (scenario, command)
+        self._shown = (shown, command)
 
     def _copy(self, text: str) -> None:
         QGuiApplication.clipboard().setText(text)

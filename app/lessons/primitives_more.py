@@ -68,7 +68,7 @@ FIGURES = {
         ("per_round", "Spread per round:"),
     ],
     "rlock": [
-        ("rlock", "RLock reached:"),
+        ("rlock", "RLock depth reached:"),
         ("lock", "Lock:"),
         ("recovered", "Recovered:"),
     ],
@@ -80,7 +80,7 @@ def condition_figures(r: ConditionResult) -> dict[str, str]:
     return {
         "stolen": big(str(r.stolen), r.stolen == 0),
         "wakeups": str(r.wakeups),
-        "rechecked": str(r.rechecked) if not r.if_not_while else "- (if never re-checks)",
+        "rechecked": str(r.rechecked) if not r.if_not_while else "none: if waits once",
         "consumed": f"{r.consumed} of {r.items}",
         "blocked": f"{r.consumer_blocked_s:.2f} s in all",
     }
@@ -91,7 +91,7 @@ def event_figures(r: EventResult) -> dict[str, str]:
     spread, latency = r.spread_ms, r.latency_ms
     everyone = all(n == r.waiters for n in r.released)
     return {
-        "spread": big(f"{spread:.2f} ms", everyone) if spread is not None else "-",
+        "spread": big(f"{spread:.2f}&nbsp;ms", everyone) if spread is not None else "-",
         "latency": f"{latency:.2f} ms" if latency is not None else "-",
         "released": ", ".join(f"{n} of {r.waiters}" for n in r.released) or "-",
         "per_round": ", ".join(f"{s:.2f} ms" for s in r.spread_ms_per_round) or "-",
@@ -105,7 +105,7 @@ def rlock_figures(r: RLockResult) -> dict[str, str]:
     else:
         lock = f"deadlocked on itself at depth {r.lock_stuck_at} (after {r.detect_ms} ms)"
     return {
-        "rlock": big(f"depth {r.rlock_depth} / {r.depth}", r.rlock_ok),
+        "rlock": big(f"{r.rlock_depth} / {r.depth}", r.rlock_ok),
         "lock": lock,
         "recovered": "yes: unwound, the Lock is free" if r.recovered else "no",
     }

@@ -191,8 +191,10 @@ def consumer_worker(ctx: WorkerContext, shared: SharedCondition, index: int) -> 
         if finished:
             return
         if item == STOLEN:
-            if tally.stolen == 1:  # one mark per consumer: the first time it happened
-                ctx.sink.send(Msg.MARK, (now_ns(), f"{ctx_name(index)}: stolen wake-up"))
+            with shared.cond:
+                first = sum(t.stolen for t in shared.tallies) == 1
+            if first:  # one mark: the run's first, so the timeline stays readable
+                ctx.sink.send(Msg.MARK, (now_ns(), f"first stolen wake-up ({ctx_name(index)})"))
             ctx.emit(State.RUNNING, "woken, deque empty: IndexError")
             continue
         if item is None:

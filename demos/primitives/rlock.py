@@ -55,6 +55,7 @@ SCENARIO = Scenario(
 LIMITS = SCENARIO.limits()
 DEFAULTS: dict[str, Any] = SCENARIO.defaults()
 KEY_FUNCTIONS = ("descend", "recursion_worker")
+AFTER_MS = 300  # work done holding the Lock again after recovering: shows that it is free
 
 
 class SelfDeadlock(Exception):
@@ -129,9 +130,13 @@ def recursion_worker(ctx: WorkerContext, shared: SharedLocks, kind: str) -> None
         ctx.sink.send(Msg.MARK, (t_ns, f"{kind} deadlocked on itself at depth {stuck.level}"))
         ctx.emit(State.RUNNING, "SelfDeadlock: unwound, lock released")
         lock = shared.locks[kind]
-        free = lock.acquire(blocking=False)  # every level's `with` released what it took
+        # Every level's `with` released what it took: the Lock is free, the thread goes on.
+        free = lock.acquire(timeout=POLL_S)
         if free:
-            lock.release()
+            try:
+                ctx.compute(AFTER_MS, f"{kind} free again: taken once")
+            finally:
+                lock.release()
         shared.recovered = free
 
 
@@ -145,5 +150,5 @@ def build(depth: int, level_ms: int, detect_ms: int) -> list[WorkerSpec]:
 
 
 def deadline_s(depth: int, level_ms: int, detect_ms: int) -> float:
-    """A generous bound: every level, and the detection, twice."""
-    return 2 * (depth * level_ms + detect_ms) / 1000 + 10.0
+    """A generous bound: every level, the detection and the work after it, twice."""
+    return 2 * (depth * level_ms + detect_ms + AFTER_MS) / 1000 + 10.0

@@ -190,7 +190,7 @@ def test_tab_runs_condition_event_and_rlock_through_the_lab(qtbot, qloop) -> Non
         win.code_panel.update_view()
         code = win.code_panel.source.toPlainText()
         assert "def descend(" in code
-        assert "with entered(" in code
+        assert "    with lock:\n" in code
         assert "demos.primitives rlock --depth 3" in win.code_panel.command.text()
     finally:
         win.code_panel.hide()

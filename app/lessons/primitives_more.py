@@ -107,7 +107,7 @@ def rlock_figures(r: RLockResult) -> dict[str, str]:
     return {
         "rlock": big(f"{r.rlock_depth} / {r.depth}", r.rlock_ok),
         "lock": lock,
-        "recovered": "yes: unwound, the Lock is free" if r.recovered else "no",
+        "recovered": "yes: unwound, then took the Lock again" if r.recovered else "no",
     }
 
 

@@ -143,7 +143,7 @@ class RLockResult:
     lock_depth: int  # deepest level whose acquire succeeded holding the Lock
     lock_stuck_at: int | None  # the level whose acquire of the Lock waited for itself
     detect_ms: int  # how long an acquire waits before it is called a self-deadlock
-    recovered: bool  # the stuck thread unwound, released the Lock, and ended
+    recovered: bool  # the stuck thread unwound, then took the Lock again
 
     @property
     def rlock_ok(self) -> bool:

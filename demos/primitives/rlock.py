@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from demos.context import WorkerContext
@@ -91,53 +89,56 @@ class SharedLocks:
         )
 
 
-@contextmanager
-def entered(ctx: WorkerContext, lock: Any, level: int, detect_s: float) -> Iterator[None]:
-    """``with lock:``, except that a wait past ``detect_s`` raises SelfDeadlock (and Cancel
-    and Pause are felt while waiting)."""
-    if not lock.acquire(blocking=False):
-        ctx.emit(State.BLOCKED, f"depth {level}: waits for itself")
-        deadline = time.perf_counter() + detect_s
-        while not lock.acquire(timeout=POLL_S):
-            ctx.checkpoint()
-            if time.perf_counter() > deadline:
-                raise SelfDeadlock(level)
-    try:
-        yield
-    finally:
-        lock.release()
+class Watched:
+    """One thread's lock, used as ``with lock:``; its acquire gives up: a wait past
+    ``detect_s`` raises SelfDeadlock (Cancel and Pause are felt while it waits). Only its own
+    thread uses it, so any wait is a wait on itself."""
+
+    def __init__(self, ctx: WorkerContext, lock: Any, detect_s: float) -> None:
+        self.ctx, self.lock, self.detect_s = ctx, lock, detect_s
+        self.level = 0  # how many times its thread holds it now
+
+    def __enter__(self) -> None:
+        level = self.level + 1
+        if not self.lock.acquire(blocking=False):
+            self.ctx.emit(State.BLOCKED, f"depth {level}: waits for itself")
+            deadline = time.perf_counter() + self.detect_s
+            while not self.lock.acquire(timeout=POLL_S):
+                self.ctx.checkpoint()
+                if time.perf_counter() > deadline:
+                    raise SelfDeadlock(level)
+        self.level = level
+
+    def __exit__(self, *_: object) -> None:
+        self.level -= 1
+        self.lock.release()
 
 
-def descend(ctx: WorkerContext, shared: SharedLocks, kind: str, level: int = 1) -> None:
-    """The recursive function: takes the lock, works, and calls itself one level deeper.
-
-    In an ordinary program this line reads ``with lock:``; ``entered`` only adds the deadline.
-    """
-    with entered(ctx, shared.locks[kind], level, shared.detect_ms / 1000):
+def descend(ctx: WorkerContext, shared: SharedLocks, lock: Watched, kind: str, level: int) -> None:
+    """The recursive function: takes the lock, works, and calls itself one level deeper."""
+    with lock:
         shared.reached[kind] = level
         ctx.compute(shared.level_ms, f"{kind} held {level}x (depth {level})")
         if level < shared.depth:
-            descend(ctx, shared, kind, level + 1)
+            descend(ctx, shared, lock, kind, level + 1)
 
 
 def recursion_worker(ctx: WorkerContext, shared: SharedLocks, kind: str) -> None:
-    """Run ``descend`` on this thread's lock; catch a self-deadlock and check the lock is free."""
+    """Run ``descend`` on this thread's lock; catch a self-deadlock, then take the lock again."""
+    lock = Watched(ctx, shared.locks[kind], shared.detect_ms / 1000)
     try:
-        descend(ctx, shared, kind)
+        descend(ctx, shared, lock, kind, 1)
     except SelfDeadlock as stuck:
         shared.stuck_at = stuck.level
-        t_ns = now_ns()
-        ctx.sink.send(Msg.MARK, (t_ns, f"{kind} deadlocked on itself at depth {stuck.level}"))
+        ctx.sink.send(Msg.MARK, (now_ns(), f"{kind} deadlocked on itself at depth {stuck.level}"))
         ctx.emit(State.RUNNING, "SelfDeadlock: unwound, lock released")
-        lock = shared.locks[kind]
         # Every level's `with` released what it took: the Lock is free, the thread goes on.
-        free = lock.acquire(timeout=POLL_S)
-        if free:
-            try:
+        try:
+            with lock:
                 ctx.compute(AFTER_MS, f"{kind} free again: taken once")
-            finally:
-                lock.release()
-        shared.recovered = free
+        except SelfDeadlock:
+            return  # still held: not recovered
+        shared.recovered = True
 
 
 def build(depth: int, level_ms: int, detect_ms: int) -> list[WorkerSpec]:

@@ -205,6 +205,7 @@ class CodePanel(QDockWidget):
         lesson = self.window_.current_lesson()
         self._follow_inputs(lesson)
         scenario = lesson.scenario
+        own = getattr(lesson, "code_scenario", scenario)  # a page's own module, if it has one
         try:
             params = lesson.params()
             module = importlib.import_module(scenario)
@@ -220,7 +221,7 @@ class CodePanel(QDockWidget):
         elif self.snippet is not None:
             shown = self.snippet.instrumented
         else:
-            shown = scenario
+            shown = own
         if self._shown is None or self._shown[0] != shown:
             bar = self.source.verticalScrollBar()
             if as_written and self.snippet is not None:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.lesson import LessonTab, heading, paragraph
+from app.lessons import primitives_more
 from app.lessons.primitives_figures import FIGURES, figure_texts
 from app.palette import BLUE, ORANGE
 from app.param_widgets import SettingSlider, SettingSwitch
@@ -40,6 +41,7 @@ TITLES = {
     "semaphore": "Semaphore(N)",
     "barrier": "Barrier(parties)",
     "queue": "Queue: bounded buffer",
+    **primitives_more.TITLES,
 }
 EXPLANATIONS = {
     "lock": (
@@ -79,7 +81,9 @@ EXPLANATIONS = {
         "<br><br>Make the consumers slower and the queue fills: producers block. Make them "
         "faster and it stays empty: consumers block. The depth never exceeds the capacity."
     ),
+    **primitives_more.EXPLANATIONS,
 }
+ROWS = {**FIGURES, **primitives_more.FIGURES}
 
 
 class PrimitivesTab(LessonTab):
@@ -98,7 +102,7 @@ class PrimitivesTab(LessonTab):
         "<code>BrokenBarrierError</code>, handles it, and the run still ends.</p>"
         "<p><b>Queue.</b> Slow consumers: depth sits at capacity, producers blocked. Swap the "
         "paces: depth near zero, consumers blocked. Ask where the Conditions are: inside "
-        "<code>queue.Queue</code>.</p>"
+        "<code>queue.Queue</code>.</p>" + primitives_more.NOTES
     )
 
     def build_side_panel(self, layout: QVBoxLayout) -> None:
@@ -108,6 +112,7 @@ class PrimitivesTab(LessonTab):
         self.figures: dict[str, dict[str, QLabel]] = {}
         self.verdicts: dict[str, QLabel] = {}
         self.plot_slots: dict[str, QVBoxLayout] = {}
+        self.switches: dict[str, dict[str, SettingSwitch]] = {}
         layout.addWidget(heading("Synchronization primitives"))
         self.primitive = QComboBox()
         self.primitive.setAccessibleName("Primitive")
@@ -116,6 +121,7 @@ class PrimitivesTab(LessonTab):
         for name in primitives.PRIMITIVES:
             self.primitive.addItem(TITLES[name], name)
             self.pages.addWidget(self._page(name))
+        self.late = self.switches["barrier"]["late"]
         layout.addWidget(self.primitive)
         layout.addWidget(self.pages)
         self.plot = pg.PlotWidget()
@@ -140,11 +146,12 @@ class PrimitivesTab(LessonTab):
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(paragraph(EXPLANATIONS[name]))
-        self.sliders[name] = {}
+        self.sliders[name], self.switches[name] = {}, {}
         for param in primitives.declaration(name).params:
-            if param.kind is bool:  # the barrier's one switch
-                self.late = SettingSwitch(param, self.settings, f"primitives/{name}")
-                layout.addWidget(self.late)
+            if param.kind is bool:  # the barrier's late thread, the Condition's bug
+                switch = SettingSwitch(param, self.settings, f"primitives/{name}")
+                self.switches[name][param.name] = switch
+                layout.addWidget(switch)
             else:
                 slider = SettingSlider(param, self.settings, f"primitives/{name}")
                 self.sliders[name][param.name] = slider
@@ -153,8 +160,8 @@ class PrimitivesTab(LessonTab):
         self.plot_slots[name] = QVBoxLayout()
         layout.addLayout(self.plot_slots[name])
         box = ResultBox(
-            FIGURES[name],
-            big=FIGURES[name][0][0],
+            ROWS[name],
+            big=ROWS[name][0][0],
             verdict="Press Start (Space) to run the threads.",
         )
         for label in box.values.values():
@@ -171,6 +178,11 @@ class PrimitivesTab(LessonTab):
         """The selected primitive's name."""
         return str(self.primitive.currentData())
 
+    @property
+    def code_scenario(self) -> str:
+        """The module the code panel shows: the selected primitive's own scenario."""
+        return primitives.scenario(self.current()).__name__
+
     def _on_primitive(self, *_: object) -> None:
         self.pages.setCurrentIndex(self.primitive.currentIndex())
         self.plot_slots[self.current()].addWidget(self.plot)
@@ -182,8 +194,7 @@ class PrimitivesTab(LessonTab):
         name = self.current()
         params: dict[str, Any] = {"primitive": name}
         params.update({key: s.value() for key, s in self.sliders[name].items()})
-        if name == "barrier":
-            params["late"] = self.late.isChecked()
+        params.update({key: s.isChecked() for key, s in self.switches[name].items()})
         return params
 
     def join_deadline_s(self) -> float:

@@ -46,6 +46,7 @@ FIGURES = {
         ("consumed", "Items consumed:"),
     ],
 }
+# The Condition, Event and RLock pages' rows are in app.lessons.primitives_more.
 
 
 def big(text: str, good: bool) -> str:
@@ -62,7 +63,12 @@ def figure_texts(result: PrimitiveResult) -> dict[str, str]:
         return semaphore_figures(result)
     if isinstance(result, BarrierResult):
         return barrier_figures(result)
-    return queue_figures(result)
+    if isinstance(result, QueueResult):
+        return queue_figures(result)
+    # Imported here: that module takes big() from this one.
+    from app.lessons.primitives_more import more_figure_texts
+
+    return more_figure_texts(result)
 
 
 def lock_figures(r: LockResult) -> dict[str, str]:

@@ -1,11 +1,11 @@
-"""Synchronization primitives lesson: Lock, Semaphore(N), Barrier(parties), and a bounded
-buffer built on Queue (Condition and Event inside), one scenario each, chosen by ``primitive``.
+"""Synchronization primitives lesson: Lock, Semaphore(N), Barrier(parties), a bounded buffer
+built on Queue, a Condition, an Event and an RLock, one scenario each, chosen by ``primitive``.
 
 The lab calls :func:`build_workers` with the tab's parameters and, once every thread has ended,
 :func:`result` with the same specs. Every blocking call is a short timed wait in a loop (or a
 barrier that a leaving thread aborts), so Cancel always ends a run.
 
-    python -m demos.primitives lock|semaphore|barrier|queue [options] [--json]
+    python -m demos.primitives lock|semaphore|barrier|queue|condition|event|rlock [options]
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from types import ModuleType
 from typing import Any
 
 from demos.events import Kind
-from demos.primitives import barrier, bounded_buffer, lock, semaphore
+from demos.primitives import barrier, bounded_buffer, condition, event, lock, rlock, semaphore
 from demos.primitives.results import PrimitiveResult, result_from_json
 from demos.scenario import Scenario
 from demos.worker import WorkerSpec
@@ -25,6 +25,9 @@ SCENARIOS: dict[str, ModuleType] = {
     "semaphore": semaphore,
     "barrier": barrier,
     "queue": bounded_buffer,
+    "condition": condition,
+    "event": event,
+    "rlock": rlock,
 }
 PRIMITIVES = tuple(SCENARIOS)
 

@@ -6,6 +6,10 @@
                                          [--timeout-ms 1000] [--seed N]
     python -m demos.primitives queue     [--capacity 5] [--producers 2] [--consumers 2]
                                          [--produce-ms 50] [--consume-ms 150] [--items 15]
+    python -m demos.primitives condition [--producers 1] [--consumers 3] [--items 10]
+                                         [--produce-ms 100] [--consume-ms 20] [--if-not-while]
+    python -m demos.primitives event     [--waiters 8] [--rounds 3] [--delay-ms 300]
+    python -m demos.primitives rlock     [--depth 4] [--level-ms 100] [--detect-ms 500]
 
 Each prints what the threads did and the primitive's figures; ``--json`` adds one JSON line.
 """
@@ -91,7 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     figures["elapsed_s"] = round(elapsed_s, 4)
     print(f"{args.primitive}: {declaration(args.primitive).summary}")
     print_lane_summary(store)
-    for line in describe(figures):
+    lines = measured.lines() if hasattr(measured, "lines") else describe(figures)
+    for line in lines:
         print(line)
     print(f"elapsed {elapsed_s:.2f} s")
     print(measured.verdict())

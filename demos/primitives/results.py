@@ -11,6 +11,12 @@ from dataclasses import asdict, dataclass
 from typing import Any, ClassVar
 
 from demos import json_fields as jf
+from demos.primitives.results_more import (
+    MORE_RESULT_TYPES,
+    ConditionResult,
+    EventResult,
+    RLockResult,
+)
 
 # A bounded buffer whose one side waited less than this many seconds in all did not wait
 # noticeably: below it, timer and scheduling noise decide which side "waited more".
@@ -316,9 +322,18 @@ class QueueResult:
         )
 
 
-PrimitiveResult = LockResult | SemaphoreResult | BarrierResult | QueueResult
+PrimitiveResult = (
+    LockResult
+    | SemaphoreResult
+    | BarrierResult
+    | QueueResult
+    | ConditionResult
+    | EventResult
+    | RLockResult
+)
 RESULT_TYPES: dict[str, type[PrimitiveResult]] = {
-    t.primitive: t for t in (LockResult, SemaphoreResult, BarrierResult, QueueResult)
+    t.primitive: t
+    for t in (LockResult, SemaphoreResult, BarrierResult, QueueResult, *MORE_RESULT_TYPES)
 }
 
 

@@ -114,6 +114,7 @@ CHOICES = {"is_alive": {"scenario_box": "deck"}}
 
 
 @pytest.mark.gui
+@pytest.mark.serial  # it checks that lines arrive while the program runs: a loaded machine hides it
 def test_the_panel_shows_each_program_as_on_disk_and_runs_one(qtbot, qloop) -> None:  # noqa: ANN001
     from app.code_panel import AS_WRITTEN
     from app.main_window import MainWindow

@@ -132,6 +132,16 @@ LESSONS: tuple[LessonEntry, ...] = (
         "Coroutines",
         "python -m demos.coroutines --tasks 1000 --io-ms 200 [--limit N] [--blocking]",
         "many coroutines wait at once on one thread; one blocking call stalls them all",
+        views=(
+            Page(
+                "asyncio_modern",
+                "Modern asyncio",
+                "python -m demos.asyncio_modern --scenario "
+                "taskgroup|timeout|cancel|queue|sockets|overhead",
+                "TaskGroup vs gather, timeout, cancellation, a bounded Queue, loopback sockets, "
+                "and the memory of a task vs a thread",
+            ),
+        ),
     ),
     LessonEntry(
         "challenges",
@@ -143,8 +153,9 @@ LESSONS: tuple[LessonEntry, ...] = (
     LessonEntry(
         "primitives",
         "Synchronization primitives",
-        "python -m demos.primitives lock|semaphore|barrier|queue [options]",
-        "Lock, Semaphore(N), Barrier(parties) and a bounded Queue, each keeping its promise",
+        "python -m demos.primitives lock|semaphore|barrier|queue|condition|event|rlock [options]",
+        "Lock, Semaphore(N), Barrier(parties), a bounded Queue, Condition, Event and RLock, each "
+        "keeping its promise",
         tab="Sync primitives",
     ),
     LessonEntry(

@@ -32,8 +32,12 @@ QUICK: dict[str, list[str]] = {
     "demos.primitives semaphore": ["--workers", "3", "--rounds", "1", "--hold-ms", "20"],
     "demos.primitives barrier": ["--parties", "2", "--rounds", "1", "--work-ms", "20"],
     "demos.primitives queue": ["--items", "3", "--produce-ms", "5", "--consume-ms", "5"],
+    "demos.primitives condition": ["--items", "3", "--produce-ms", "10", "--consume-ms", "5"],
+    "demos.primitives event": ["--waiters", "3", "--rounds", "1", "--delay-ms", "20"],
+    "demos.primitives rlock": ["--depth", "2", "--level-ms", "10", "--detect-ms", "100"],
     "demos.processes": ["--workers", "2", "--total-ms", "200", "--payload-kb", "64"],
     "demos.start_methods": ["--repeats", "1", "--deadline-s", "1"],
+    "demos.asyncio_modern": ["--scenario", "taskgroup"],
     "demos.pools": ["--tasks", "200", "--task-us", "100", "--chunksize", "20", "--workers", "2"],
     "demos.when_to_use": ["--io-jobs", "2", "--io-ms", "20", "--cpu-jobs", "2", "--cpu-ms", "20"],
 }

@@ -34,7 +34,9 @@ TWINS = [
     ["demos.processes"],
     ["demos.pools"],
     ["demos.coroutines"],
+    ["demos.asyncio_modern"],
     ["demos.when_to_use"],
+    ["demos.start_methods"],
     ["demos.process_thread"],
     ["demos.thread_states"],
 ]

@@ -5,13 +5,21 @@ from __future__ import annotations
 import pytest
 
 from demos.multithreading import MultithreadingResult, summarize
+from demos.multithreading_gil import GilFigures
 
 pytestmark = pytest.mark.timeout(10)
 PARAMS = {"threads": 2, "steps": 5, "step_ms": 100}
 
 
-def result(kind: str, elapsed_s: float, work_s: float) -> MultithreadingResult:
-    return summarize({**PARAMS, "kind": kind}, elapsed_s, work_s)
+def result(
+    kind: str, elapsed_s: float, work_s: float, gil: GilFigures | None = None
+) -> MultithreadingResult:
+    return summarize({**PARAMS, "kind": kind}, elapsed_s, work_s, gil)
+
+
+def turns(elapsed_s: float = 1.0) -> GilFigures:
+    """What a GIL build measures: many hand-offs, the threads hardly ever running at once."""
+    return GilFigures(True, 5.0, 200, 0.01, elapsed_s)
 
 
 def test_sleeping_threads_that_overlap_are_told_so() -> None:
@@ -25,20 +33,33 @@ def test_sleeping_threads_that_did_not_overlap_are_not_said_to() -> None:
 
 
 def test_computing_threads_that_took_turns_blame_the_gil() -> None:
-    assert "took turns holding the GIL" in result("cpu", 1.0, 1.0).verdict()
+    assert "took turns holding the GIL" in result("cpu", 1.0, 1.0, turns()).verdict()
+
+
+def test_no_speedup_without_a_gil_measurement_does_not_blame_the_gil() -> None:
+    verdict = result("cpu", 1.0, 1.0).verdict()
+    assert "No speedup" in verdict
+    assert "GIL" not in verdict
 
 
 def test_computing_threads_that_ran_in_parallel_are_not_blamed_on_a_gil() -> None:
-    # What a free-threaded build measures: two threads, twice as fast.
-    verdict = result("cpu", 0.52, 1.0).verdict()
+    # What a free-threaded build measures: two threads, twice as fast, running at once.
+    verdict = result("cpu", 0.52, 1.0, GilFigures(False, 5.0, 0, 0.5, 0.52)).verdict()
     assert "in parallel" in verdict
     assert "took turns" not in verdict
 
 
 def test_the_json_holds_figures_and_verdict() -> None:
-    data = result("cpu", 1.0, 1.0).as_json()
+    data = result("cpu", 1.0, 1.0, turns()).as_json()
     assert data["speedup"] == 1.0
     assert data["verdict"].startswith("The threads took turns")
+    assert data["gil"] == {
+        "enabled": True,
+        "switch_interval_ms": 5.0,
+        "handoffs": 200,
+        "overlap_s": 0.01,
+    }
+    assert data["per_thread"] == []
 
 
 @pytest.mark.gui

@@ -216,8 +216,8 @@ class WorkerContext:
 
     def compute(self, milliseconds: float, detail: str = "pure-Python arithmetic") -> None:
         """Do a calibrated amount of pure-Python work, looking at Cancel and Pause every few ms
-        (so a long step stops or holds at once, not at its end). Between chunks it notices when
-        its thread did not run and shows that gap as READY (see demos.gil_slices)."""
+        (so a long step stops or holds at once, not at its end). After each chunk it notices
+        when its thread did not run and shows that gap as READY (see demos.gil_slices)."""
         self.emit(State.RUNNING, detail)
         per_ms = workloads.iterations_per_ms()
         # Slow motion means more of the same work: the GIL story stays true, only longer.
@@ -227,7 +227,7 @@ class WorkerContext:
         flush_if_due = self.sink.flush_if_due
         control = self.control
         flags, aside = control.flags, control.serves_commands
-        watch = gil_slices.watch(self.sink.emit, self.lane_id, detail, self.slices)
+        watch = gil_slices.watch(self.sink.emit, self.lane_id, detail, self.slices, 1e6 / per_ms)
         cpu_start = time.thread_time()
         try:
             while done < total:
@@ -243,7 +243,7 @@ class WorkerContext:
                 n = min(chunk, total - done)
                 workloads.spin(n)
                 done += n
-                watch.check()
+                watch.check(n)
         finally:
             self.work_s += time.thread_time() - cpu_start
 

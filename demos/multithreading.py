@@ -181,6 +181,9 @@ class MultithreadingResult:
         return {**data, "verdict": self.verdict()}
 
 
+SLOWER = 0.8  # below this speedup the run took clearly longer than the work done in turn
+
+
 def cpu_verdict(threads: int, speedup: float, gil: GilFigures | None) -> str:
     """The verdict on computing threads: the GIL is named only where it was measured at work."""
     overlapped = threads > 1 and speedup >= max(1.5, 0.6 * threads)
@@ -200,12 +203,12 @@ def cpu_verdict(threads: int, speedup: float, gil: GilFigures | None) -> str:
             f"{sum(t.cpu_wait_s for t in gil.threads):.3f} s for a CPU)."
         )
     if gil.took_turns and no_speedup:
+        how_long = "about as long as" if speedup >= SLOWER else f"even longer ({speedup:.2f}x) than"
         return (
             f"The threads took turns holding the GIL ({gil.handoffs} hand-offs, turns of "
             f"{gil.turn_ms:.1f} ms on average at a {gil.switch_interval_ms:g} ms switch interval; "
-            f"two ran at once for only {together}), so the run "
-            "took about as long as doing the work one after another: no speedup for "
-            "pure-Python CPU work."
+            f"two ran at once for only {together}), so the run took {how_long} doing the "
+            "work one after another: no speedup for pure-Python CPU work."
         )
     if not gil.enabled and overlapped:
         return (
@@ -301,12 +304,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def print_gil(gil: GilFigures) -> None:
     """Per thread: running, waiting, its CPU time, hand-offs per second."""
-    wait = "waiting for the GIL" if gil.enabled else "waiting for a CPU"
     print(f"GIL {'on' if gil.enabled else 'off'}, switch interval {gil.switch_interval_ms:g} ms:")
     for t in gil.threads:
         cpu = f", CPU {t.cpu_s:.3f} s" if t.cpu_s is not None else ""
         print(
-            f"  {t.name:<12} running {t.running_s:.3f} s{cpu}, {wait} {t.ready_s:.3f} s, "
+            f"  {t.name:<12} running {t.running_s:.3f} s{cpu}; waiting for the GIL "
+            f"{t.gil_wait_s:.3f} s, for a CPU {t.cpu_wait_s:.3f} s; "
             f"{t.handoffs_per_s:.0f} hand-offs/s"
         )
 

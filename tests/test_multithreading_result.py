@@ -76,3 +76,44 @@ def test_a_run_cut_short_shows_no_speedup(qtbot) -> None:  # noqa: ANN001
     assert "cut short" in tab.verdict_label.text()
     assert "SIGKILL" in tab.verdict_label.text()
     window.close()
+
+
+@pytest.mark.gui
+def test_a_cpu_run_shows_each_threads_gil_figures(qtbot) -> None:  # noqa: ANN001
+    from app.main_window import MainWindow
+    from demos.events import Kind, Lane, State
+    from demos.gil_slices import WAITING_FOR_CPU, WAITING_FOR_GIL
+
+    window = MainWindow(start_lab=False)
+    qtbot.addWidget(window)
+    window.tabs.setCurrentIndex(window.lessons.titles.index("Multithreading"))
+    tab = window.current_lesson()
+    tab.last_params = {**tab.last_params, "threads": 2, "kind": "cpu", "switch_interval_ms": 5}
+    ms = 1_000_000
+    store = tab.store
+    store.add_lane(Lane(0, Kind.THREAD, "MainThread"))  # the lab's own thread: not a worker
+    store.add_lane(Lane(1, Kind.THREAD, "Thread-1"))
+    store.add_lane(Lane(2, Kind.THREAD, "Thread-2"))
+    running, ready = int(State.RUNNING), int(State.READY)
+    store.add_events(
+        [
+            (0, 0, running, "starting"),
+            (0, 1, running, "step"),
+            (0, 2, running, "step"),
+            (1 * ms, 2, ready, WAITING_FOR_GIL),
+            (6 * ms, 1, ready, WAITING_FOR_GIL),
+            (6 * ms, 2, running, "step"),
+            (11 * ms, 1, running, "step"),
+            (11 * ms, 2, ready, WAITING_FOR_CPU),
+            (15 * ms, 1, int(State.DONE), "returned"),
+            (15 * ms, 2, int(State.DONE), "returned"),
+        ]
+    )
+    tab.show_result(0.015, {"work_s": 0.015, "result": {"gil_enabled": True}})
+    assert tab.handoffs_label.text().startswith("2 (")
+    table = tab.gil_table.text()
+    assert "Thread-1" in table
+    assert "Thread-2" in table
+    assert "MainThread" not in table
+    assert "0.01 s" in table  # Thread-1: 10 ms running; Thread-2: 5 ms waiting for the GIL
+    window.close()

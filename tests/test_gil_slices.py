@@ -10,7 +10,9 @@ import sys
 
 import pytest
 
+from demos import gil_slices
 from demos import multithreading as lesson
+from demos.events import State
 from demos.gil_slices import SWITCHES, gil_enabled
 from demos.multithreading_gil import GilFigures, ThreadGil, measure
 from demos.twin import run_locally
@@ -120,3 +122,32 @@ def test_a_run_slower_than_in_turn_is_not_called_about_as_long() -> None:
     text = verdict(0.5, figures(enabled=True, overlap_s=0.01))
     assert "even longer (0.50x)" in text
     assert "about as long" not in text
+
+
+def watch_with_gap(monkeypatch: pytest.MonkeyPatch, gil: bool, voluntary: int) -> list[tuple]:
+    """One chunk that took 2 ms longer than the quickest: the events it emits."""
+    counts = iter([(0, 0), (voluntary, 1)])  # context switches at the start, after the gap
+    monkeypatch.setattr(gil_slices, "gil_enabled", lambda: gil)
+    monkeypatch.setattr(gil_slices, "SWITCHES", lambda: next(counts))
+    events: list[tuple] = []
+    watch = gil_slices.SliceWatch(events.append, 7, "step", gil_slices.SliceTally(), 1.0)
+    watch._wall -= 1000 + 2_000_000  # 1000 iterations at 1 ns each, plus a 2 ms gap
+    watch.check(1000)
+    return events
+
+
+def test_a_gap_after_blocking_is_a_wait_for_the_gil(monkeypatch: pytest.MonkeyPatch) -> None:
+    ready, running = watch_with_gap(monkeypatch, gil=True, voluntary=1)
+    assert ready[2:] == (int(State.READY), gil_slices.WAITING_FOR_GIL)
+    assert running[2:] == (int(State.RUNNING), "step")
+    assert running[0] - ready[0] >= 2_000_000
+
+
+def test_a_gap_after_preemption_only_is_a_wait_for_a_cpu(monkeypatch: pytest.MonkeyPatch) -> None:
+    ready, _ = watch_with_gap(monkeypatch, gil=True, voluntary=0)
+    assert ready[3] == gil_slices.WAITING_FOR_CPU
+
+
+def test_without_a_gil_every_gap_is_a_wait_for_a_cpu(monkeypatch: pytest.MonkeyPatch) -> None:
+    ready, _ = watch_with_gap(monkeypatch, gil=False, voluntary=1)
+    assert ready[3] == gil_slices.WAITING_FOR_CPU

@@ -15,17 +15,19 @@ from contextlib import contextmanager
 _lock = threading.Lock()
 _holders = 0
 _previous_s = 0.0
+applied_ms: float | None = None  # what the last run set (the lab reports it with the result)
 
 
 @contextmanager
 def held(milliseconds: float) -> Iterator[None]:
     """Run the body with the switch interval at ``milliseconds``."""
-    global _holders, _previous_s
+    global _holders, _previous_s, applied_ms
     with _lock:
         if _holders == 0:
             _previous_s = sys.getswitchinterval()
         _holders += 1
         sys.setswitchinterval(milliseconds / 1000.0)
+        applied_ms = current_ms()
     try:
         yield
     finally:

@@ -131,7 +131,9 @@ class MultithreadingTab(LessonTab):
         params = self.last_params
         gil = None
         if params["kind"] == "cpu" and not report.get("failed"):
-            gil = gil_figures(self.store, elapsed_s, report.get("result") or {}, params)
+            if self.lab.owns_run:
+                self.lab.poll_events()  # the last slices, written as the run ended
+            gil = gil_figures(self.current_store(), elapsed_s, report.get("result") or {}, params)
             self.handoffs_label.setText(handoffs_text(gil))
             self.gil_table.setText(table_html(gil))
         result = lesson.summarize(params, elapsed_s, float(report.get("work_s", 0.0)), gil)

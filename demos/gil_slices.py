@@ -1,15 +1,16 @@
 """GIL hand-offs seen from inside a CPU step: the time a computing thread did not run.
 
 A computing thread reads the wall clock after each chunk of work. Chunks are the same arithmetic,
-so the quickest chunk so far says how long one takes while the thread runs; whatever a chunk took
-beyond that, the thread was not running: on a GIL build it waited for the GIL (another thread
-held it) or for a CPU (the OS ran something else), on a free-threaded build only for a CPU. A gap
-above GAP_NS becomes a READY slice on the lane, stamped where the gap was, then RUNNING again.
+so the quickest chunk so far says how long one takes while the thread runs; a chunk that took
+longer by over GAP_NS may hold a gap. Only then the thread reads its own CPU time: what ran since
+the last gap, less the chunks since then, is what of this chunk ran; the rest the thread was not
+running: on a GIL build it waited for the GIL (another thread held it) or for a CPU (the OS ran
+something else), on a free-threaded build only for a CPU. That becomes a READY slice on the lane,
+stamped where the gap was, then RUNNING again, so a thread's RUNNING adds up to its CPU time.
 Smaller gaps (a timer tick, a cache miss, a slower core) stay RUNNING.
 
-Why not the thread's own CPU time after each chunk: that clock is a system call, and measured
-here one per 0.5 ms chunk made the arithmetic itself 2-4 % slower (the wall clock: no change).
-The thread's CPU time is still read once per step (``work_s``), and RUNNING time matches it.
+Why not the thread's CPU time after every chunk: that clock is a system call, and measured here
+one per 0.5 ms chunk made the arithmetic itself 2-4 % slower (the wall clock: no change).
 
 Which of the two waits it was: where the OS counts a thread's context switches
 (``getrusage(RUSAGE_THREAD)``, Linux), a gap with a voluntary switch is a wait for the GIL (the
@@ -102,7 +103,18 @@ class SliceTally:
 class SliceWatch:
     """Checks one CPU step's clocks between chunks and emits READY slices for the gaps."""
 
-    __slots__ = ("_emit", "_lane", "_detail", "_gil", "_tally", "_wall", "_best", "_switches")
+    __slots__ = (
+        "_emit",
+        "_lane",
+        "_detail",
+        "_gil",
+        "_tally",
+        "_wall",
+        "_best",
+        "_cpu",
+        "_since",
+        "_switches",
+    )
 
     def __init__(
         self,
@@ -121,12 +133,16 @@ class SliceWatch:
         # than a chunk that ran throughout).
         self._best = tally.best_ns_per_iteration or ns_per_iteration
         self._wall = 0
+        self._cpu = 0  # the thread's CPU time at the last gap (or the start)
+        self._since = 0  # wall time of the chunks without a gap since then
         self._switches = (0, 0)
         self.restart()
 
     def restart(self) -> None:
         """Start counting from now (at the start, and after a pause or a step aside)."""
         self._wall = time.perf_counter_ns()
+        self._cpu = time.thread_time_ns()
+        self._since = 0
         if self._gil and SWITCHES is not None:
             self._switches = SWITCHES()
 
@@ -138,22 +154,32 @@ class SliceWatch:
         tally = self._tally
         if span < iterations * self._best:
             self._best = tally.best_ns_per_iteration = span / iterations
-        gap = int(span - iterations * self._best)
-        if gap > GAP_NS:
-            # Where in the span the thread stopped is unknown (within one chunk): put the gap
-            # at its end, so the lane's events stay in time order.
-            if self._waited_for_gil():
-                self._emit((wall - gap, self._lane, _READY, WAITING_FOR_GIL))
-                tally.handoffs += 1
-            else:
-                self._emit((wall - gap, self._lane, _READY, WAITING_FOR_CPU))
-                tally.cpu_wait_ns += gap
-            self._emit((wall, self._lane, _RUNNING, self._detail))
-            tally.ready_ns += gap
-            tally.running_ns += span - gap
-        else:
+        if span - iterations * self._best <= GAP_NS:  # ran throughout (or nearly)
             tally.running_ns += span
-        self._wall = wall
+            self._since += span
+            self._wall = wall
+            return
+        # Perhaps a gap. How much of the chunk ran: the thread's CPU time since the last gap,
+        # less the chunks since then, which ran throughout. (A chunk right after a hand-off
+        # runs slower than the quickest, caches cold: the quickest would undercount it.)
+        cpu = time.thread_time_ns()
+        ran = min(span, max(0, cpu - self._cpu - self._since))
+        gap = span - ran
+        self._cpu, self._since, self._wall = cpu, 0, wall
+        if gap <= GAP_NS:  # only slower, not stopped
+            tally.running_ns += span
+            return
+        # Where in the span the thread stopped is unknown (within one chunk): put the gap at
+        # its end, so the lane's events stay in time order.
+        if self._waited_for_gil():
+            self._emit((wall - gap, self._lane, _READY, WAITING_FOR_GIL))
+            tally.handoffs += 1
+        else:
+            self._emit((wall - gap, self._lane, _READY, WAITING_FOR_CPU))
+            tally.cpu_wait_ns += gap
+        self._emit((wall, self._lane, _RUNNING, self._detail))
+        tally.ready_ns += gap
+        tally.running_ns += ran
 
     def _waited_for_gil(self) -> bool:
         """Whether the gap just seen was a wait for the GIL rather than for a CPU."""

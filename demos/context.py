@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Callable, MutableSequence
 from typing import TYPE_CHECKING, Any
 
-from demos import workloads
+from demos import gil_slices, workloads
 from demos.events import Kind, Lane, State, now_ns
 from demos.gate import Gate
 from demos.protocol import Msg
@@ -154,6 +154,7 @@ class WorkerContext:
         # Seconds of work actually done: slept time plus this thread's CPU time while computing.
         # Summed over workers it is the "one after another" time, measured, not assumed.
         self.work_s = 0.0
+        self.slices = gil_slices.SliceTally()  # running / waiting / hand-offs of CPU steps
 
     def emit(self, state: State, detail: str = "") -> None:
         """Record a state transition (cheap: one tuple handed to the sink)."""
@@ -215,7 +216,8 @@ class WorkerContext:
 
     def compute(self, milliseconds: float, detail: str = "pure-Python arithmetic") -> None:
         """Do a calibrated amount of pure-Python work, looking at Cancel and Pause every few ms
-        (so a long step stops or holds at once, not at its end)."""
+        (so a long step stops or holds at once, not at its end). After each chunk it notices
+        when its thread did not run and shows that gap as READY (see demos.gil_slices)."""
         self.emit(State.RUNNING, detail)
         per_ms = workloads.iterations_per_ms()
         # Slow motion means more of the same work: the GIL story stays true, only longer.
@@ -225,6 +227,7 @@ class WorkerContext:
         flush_if_due = self.sink.flush_if_due
         control = self.control
         flags, aside = control.flags, control.serves_commands
+        watch = gil_slices.watch(self.sink.emit, self.lane_id, detail, self.slices, 1e6 / per_ms)
         cpu_start = time.thread_time()
         try:
             while done < total:
@@ -232,12 +235,15 @@ class WorkerContext:
                     raise Cancelled
                 if control.paused:
                     self._hold_while_paused("paused in the middle of a computation")
+                    watch.restart()
                 if aside and flags[ASKED_FLAG] not in (flags[TAKEN_FLAG], self._ticket):
                     self._step_aside()
+                    watch.restart()
                 flush_if_due()  # the thread holding the GIL delivers what others emitted
                 n = min(chunk, total - done)
                 workloads.spin(n)
                 done += n
+                watch.check(n)
         finally:
             self.work_s += time.thread_time() - cpu_start
 

@@ -1,8 +1,9 @@
 """Pure-Python work of a known size, calibrated on this machine.
 
 A CPU step of "100 ms" is a fixed amount of arithmetic that takes about 100 ms on one core when
-nothing else runs. Run by N threads at once, the same work takes about N times as long in total,
-because only one thread runs Python bytecode at a time: that is the lesson.
+nothing else runs. Run by N threads at once on a build with the GIL, the same work takes about N
+times as long in total, because only one thread runs Python bytecode at a time: that is the
+lesson. On a free-threaded build without the GIL, the threads can run it on N cores at once.
 """
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ _iterations_per_ms: float | None = None
 
 
 def spin(iterations: int) -> int:
-    """Pure-Python integer arithmetic; holds the GIL for its whole length.
+    """Pure-Python integer arithmetic: it needs the GIL to run (on a GIL build), and gives it
+    up whenever another thread has been waiting for it a switch interval
+    (``sys.getswitchinterval()``, 5 ms by default): the interpreter asks it to at a loop's
+    backward jump, so threads spinning at once take turns.
 
     Every iteration costs the same (the numbers stay small), so work splits into chunks exactly.
     """

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.lesson import LessonTab, heading, paragraph
+from app.lessons.multithreading_gil import gil_figures, handoffs_text, table_html
 from app.param_widgets import SettingChoice, SettingSlider
 from app.result_box import ResultBox
 from demos import multithreading as lesson
@@ -20,11 +21,13 @@ EXPLANATION = (
     "Each thread runs the deck's loop: a few steps, each one either <b>sleeping</b> "
     "(standing in for I/O such as a download) or <b>computing</b> (pure-Python arithmetic). "
     "<br><br>A sleeping thread releases the GIL, so all threads can wait at once: the run "
-    "takes about as long as one thread. A computing thread needs the GIL to run bytecode, so "
-    "only one computes at a time: the run takes as long as doing all the work one after another, "
-    "and the CPU plot shows the threads sharing a single core between them."
-    "<br><br>On the timeline a computing thread stays <i>running</i> (it wants the CPU the "
-    "whole time); the CPU plot below shows how little of it each one actually gets."
+    "takes about as long as one thread. On a standard CPython build a computing thread needs "
+    "the GIL to run bytecode, so only one computes at a time and they hand the GIL over every "
+    "<i>switch interval</i>: the run takes as long as doing all the work one after another. "
+    "A free-threaded build running without the GIL lets them compute at once."
+    "<br><br>Zoom into the timeline (about 100 ms) to see the turns: <i>ready</i> slices are "
+    "the time a thread did not run (waiting for the GIL, or for a CPU without one), measured "
+    "by the thread itself. The table below gives each thread's totals."
 )
 
 
@@ -38,9 +41,12 @@ class MultithreadingTab(LessonTab):
         "slide. Ask: one after another this is 10 s; how long will it take?</p>"
         "<p>Point at the timeline: both threads are <i>waiting</i> at the same time. Elapsed "
         "about 5 s, speedup about 2x.</p>"
-        "<p><b>Switch to CPU</b>, 8 threads, 500 ms steps. Every lane says <i>running</i>, but "
-        "point at the lower CPU plot: the thick total line sits on <i>one core</i>, not on "
-        "<i>all cores</i>. That is the GIL. Speedup about 1x.</p>"
+        "<p><b>Switch to CPU</b>, 4 threads, 500 ms steps. Zoom the timeline to about 100 ms: "
+        "the lanes take turns, <i>running</i> one at a time between <i>ready</i> slices. "
+        "Point at the lower CPU plot: the total line sits on <i>one core</i>. Then move the "
+        "switch interval from 5 to 50 ms and run again: the turns get longer, the hand-offs "
+        "per second fewer. Read the verdict: it names the GIL only when the run measured "
+        "turns.</p>"
         "<p>Tick <i>Thread-1 raises</i>: one lane ends FAILED, the others carry on; an "
         "exception ends only its own thread.</p>"
         "<p>Keys: Space start/pause, J join (watch MainThread block), C cancel, R reset.</p>"
@@ -55,7 +61,8 @@ class MultithreadingTab(LessonTab):
         self.threads = SettingSlider(param("threads"), s, "multithreading")
         self.steps = SettingSlider(param("steps"), s, "multithreading")
         self.step_ms = SettingSlider(param("step_ms"), s, "multithreading")
-        for slider in (self.threads, self.steps, self.step_ms):
+        self.switch_interval = SettingSlider(param("switch_interval_ms"), s, "multithreading")
+        for slider in (self.threads, self.steps, self.step_ms, self.switch_interval):
             layout.addWidget(slider)
 
         layout.addWidget(QLabel("Each step is"))
@@ -65,7 +72,7 @@ class MultithreadingTab(LessonTab):
             "multithreading",
             {
                 "io": "&I/O: time.sleep() (releases the GIL)",
-                "cpu": "&CPU: pure-Python arithmetic (holds the GIL)",
+                "cpu": "&CPU: pure-Python arithmetic (needs the GIL)",
             },
             self,
         )
@@ -82,6 +89,8 @@ class MultithreadingTab(LessonTab):
                 ("elapsed", "Elapsed:"),
                 ("sequential", "One after another:"),
                 ("speedup", "Speedup:"),
+                ("handoffs", "GIL hand-offs:"),
+                ("per_thread", ""),
             ],
             big="speedup",
             verdict="Press Start (Space) to run the threads.",
@@ -89,6 +98,7 @@ class MultithreadingTab(LessonTab):
         figures = self.result_box.values
         self.elapsed_label, self.sequential_label = figures["elapsed"], figures["sequential"]
         self.speedup_label = figures["speedup"]
+        self.handoffs_label, self.gil_table = figures["handoffs"], figures["per_thread"]
         self.verdict_label, self.failures_label = self.result_box.verdict, self.result_box.notes
         layout.addWidget(heading("Last run"))
         layout.addWidget(self.result_box)
@@ -105,6 +115,7 @@ class MultithreadingTab(LessonTab):
             "step_ms": self.step_ms.value(),
             "kind": self.step_kind(),
             "fail_worker": 1 if self.fail_one.isChecked() else 0,
+            "switch_interval_ms": self.switch_interval.value(),
         }
 
     def join_deadline_s(self) -> float:
@@ -118,7 +129,14 @@ class MultithreadingTab(LessonTab):
     def show_result(self, elapsed_s: float, report: dict[str, Any]) -> None:
         """Elapsed vs sequential, the speedup, and what it means."""
         params = self.last_params
-        result = lesson.summarize(params, elapsed_s, float(report.get("work_s", 0.0)))
+        gil = None
+        if params["kind"] == "cpu" and not report.get("failed"):
+            if self.lab.owns_run:
+                self.lab.poll_events()  # the last slices, written as the run ended
+            gil = gil_figures(self.current_store(), elapsed_s, report.get("result") or {}, params)
+            self.handoffs_label.setText(handoffs_text(gil))
+            self.gil_table.setText(table_html(gil))
+        result = lesson.summarize(params, elapsed_s, float(report.get("work_s", 0.0)), gil)
         threads = params["threads"]
         self.elapsed_label.setText(f"{result.elapsed_s:.2f} s")
         if report.get("failed"):  # a run cut short has no speedup to show: none is made up

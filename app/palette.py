@@ -34,11 +34,11 @@ STATE_COLOURS: dict[State, str] = {
 
 STATE_HELP: dict[State, str] = {
     State.NEW: "created, not started",
-    State.READY: "started, waiting for its first turn",
-    State.RUNNING: "running Python code (needs the GIL)",
-    State.WAITING: "sleeping or waiting on I/O (GIL released)",
+    State.READY: "wants to run: waiting for the GIL (GIL build) or for a CPU",
+    State.RUNNING: "running Python code (holding the GIL, on a GIL build)",
+    State.WAITING: "sleeping or waiting on I/O (no GIL held)",
     State.BLOCKED: "waiting on a lock, a semaphore or a join",
-    State.PAUSED: "held at a step boundary by Pause",
+    State.PAUSED: "held by Pause (inside a step or between steps)",
     State.DONE: "returned normally",
     State.CANCELLED: "stopped by Cancel",
     State.FAILED: "raised an exception",

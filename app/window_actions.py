@@ -60,7 +60,7 @@ def build_actions(window: MainWindow) -> None:
         window, "Start", "", "Start the lesson's workers", window.start
     )
     window.pause_action = make_action(
-        window, "Pause", "", "Hold every worker at its next step boundary", window.toggle_pause
+        window, "Pause", "", "Hold every worker where it is, inside a step too", window.toggle_pause
     )
     window.space_action = make_action(
         window,

@@ -75,7 +75,10 @@ class ParallelismResult:
                 return (
                     f"The threads gained {t.speedup:.1f}x: this interpreter runs them in parallel."
                 )
-            return f"Threads: {t.speedup:.1f}x. They took turns holding the GIL. Now run processes."
+            return (
+                f"Threads: {t.speedup:.1f}x, no faster: they took turns (on a GIL build one "
+                "thread runs Python at a time). Now run processes."
+            )
         if p is not None:
             if p.gained():
                 return (

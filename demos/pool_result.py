@@ -74,8 +74,9 @@ class PoolsResult:
         )
         if self.kind == "thread" and self.work == "cpu" and speedup < NO_GAIN:
             text = (
-                f"{speedup:.2f}x: the threads took turns holding the GIL, so computing gained "
-                "nothing (a thread pool ignores chunksize). CPU work wants a process pool."
+                f"{speedup:.2f}x: the threads took turns (on a GIL build one runs Python at a "
+                "time), so computing gained nothing (a thread pool ignores chunksize). CPU work "
+                "wants a process pool."
             )
         elif speedup < 1.0:
             what = "process" if self.kind == "process" else "thread"

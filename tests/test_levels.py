@@ -1,0 +1,152 @@
+"""Scheduler levels: each winning schedule wins through the twin, the fixed levels are proven
+unwinnable by the twin's exhaustive search, a wrong schedule loses, blocked and woken threads are
+seen, and no level thread outlives its run (a deadlock included)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from demos import scheduler
+from demos.levels.catalog import LEVELS, level
+from demos.levels.play import new_run, play, search
+
+pytestmark = pytest.mark.timeout(60)
+ROOT = Path(__file__).resolve().parent.parent
+WINNABLE = [lv.id for lv in LEVELS if not lv.fixed]
+# The fixed levels whose whole schedule tree is small enough to search in a test.
+FIXED = ["counter-lock", "exception-with", "deadlock-ordered", "await-fixed"]
+
+
+def twin(capsys: pytest.CaptureFixture[str], *words: str) -> dict[str, Any]:
+    """Run the scheduler twin in this process; its JSON line."""
+    assert scheduler.main([*words, "--json"]) == 0
+    return dict(json.loads(capsys.readouterr().out.strip().splitlines()[-1]))
+
+
+def level_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith("level Thread-")]
+
+
+def test_there_are_twelve_levels_and_three_fixed_ones() -> None:
+    assert len(LEVELS) >= 12
+    assert len({lv.id for lv in LEVELS}) == len(LEVELS)
+    assert set(FIXED) <= {lv.id for lv in LEVELS if lv.fixed}
+    for lv in LEVELS:
+        assert lv.title
+        assert lv.goal
+        assert lv.hint
+        assert lv.lesson
+        assert lv.source
+        compile(lv.source, lv.filename, "exec")
+
+
+@pytest.mark.parametrize("level_id", WINNABLE)
+def test_winning_schedule_wins_through_the_twin(
+    capsys: pytest.CaptureFixture[str], level_id: str
+) -> None:
+    winning = ",".join(map(str, level(level_id).winning or ()))
+    result = twin(capsys, "--level", level_id, "--schedule", winning)
+    assert result["won"], result["steps"]
+    assert result["schedule"] == [int(n) for n in winning.split(",")]
+    assert not level_threads()
+
+
+@pytest.mark.parametrize("level_id", FIXED)
+def test_fixed_level_has_no_winning_schedule(
+    capsys: pytest.CaptureFixture[str], level_id: str
+) -> None:
+    found = twin(capsys, "--search", "--level", level_id, "--block-ms", "30")["levels"][0]
+    assert found["complete"]
+    assert found["cut_by_bound"] == 0
+    assert not found["winnable"]
+    assert found["shortest"] is None
+    assert found["searched"] >= 4
+
+
+def test_search_finds_the_shortest_win_of_the_unfixed_counter() -> None:
+    # The same search that proves the fixed version unwinnable does find this one's win.
+    found = search(level("counter"), 40, 0.03)
+    assert found["winnable"]
+    assert found["shortest"] == [1, 2, 1, 2]
+    assert found["searched"] == 6  # C(4, 2) orders of two reads and two writes
+    cut = search(level("singleton"), 3, 0.03)  # too short a bound proves nothing
+    assert not cut["winnable"]
+    assert not cut["complete"]
+
+
+def test_wrong_schedule_loses() -> None:
+    result = play(level("counter"), [0, 0, 1, 1])
+    assert not result["won"]
+    assert result["state"] == {"counter": 2}
+    result = play(level("deadlock"), [0] * 5 + [1] * 5)  # one transfer after the other
+    assert not result["won"]
+    assert result["state"]["moved"] == ["a->b", "b->a"]
+
+
+def test_deadlock_is_seen_and_no_thread_is_left_behind() -> None:
+    run = new_run(level("deadlock"))
+    try:
+        outcomes = [run.step(i).outcome for i in (0, 1, 0, 1)]
+        assert outcomes == ["ran", "ran", "blocked", "blocked"]
+        assert run.view().stuck
+        assert run.steppable() == []
+        assert len(level_threads()) == 2  # really stuck in the real locks
+    finally:
+        assert run.stop()
+    assert run.alive_threads() == 0
+    assert not level_threads()
+
+
+def test_a_woken_thread_stops_before_taking_the_lock_back() -> None:
+    run = new_run(level("wakeup-if"))
+    try:
+        for i in (0, 0, 0, 2, 2):
+            run.step(i)
+        assert run.status(0) == "blocked"
+        assert run.waking(0) is False
+        assert run.step(2).woke == (0,)  # cond.notify()
+        assert run.status(0) == "ready"
+        assert run.waking(0)
+        assert run.line_of(0) == 8
+    finally:
+        assert run.stop()
+
+
+def test_a_schedule_that_steps_a_blocked_thread_is_refused(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        scheduler.main(["--level", "deadlock", "--schedule", "1,2,1,1"])
+    assert exit_info.value.code == 2
+    assert "Thread-1 is blocked" in capsys.readouterr().err
+    assert not level_threads()
+
+
+def test_list_and_counter_game_through_a_real_twin_process() -> None:
+    listed = subprocess.run(
+        [sys.executable, "-m", "demos.scheduler", "--list", "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    levels = json.loads(listed.stdout.strip().splitlines()[-1])["levels"]
+    assert [lv["id"] for lv in levels] == [lv.id for lv in LEVELS]
+    assert sum(lv["fixed"] for lv in levels) >= 3
+    game = subprocess.run(  # the counter game's own command line still works
+        [sys.executable, "-m", "demos.scheduler", "--schedule", "1,2,1,2,1,2", "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    assert json.loads(game.stdout.strip().splitlines()[-1])["lost_updates"] == 1

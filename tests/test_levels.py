@@ -150,3 +150,79 @@ def test_list_and_counter_game_through_a_real_twin_process() -> None:
         check=True,
     )
     assert json.loads(game.stdout.strip().splitlines()[-1])["lost_updates"] == 1
+
+
+# ---------------------------------------------------------------- the page's levels panel
+@pytest.fixture
+def panel(qtbot, tmp_path: Path):  # noqa: ANN001, ANN201 - pytest-qt's fixture
+    from PySide6.QtCore import QSettings
+
+    from app.lessons.levels_panel import LevelsPanel
+
+    settings = QSettings(str(tmp_path / "levels.ini"), QSettings.Format.IniFormat)
+    made = LevelsPanel(settings)
+    qtbot.addWidget(made)
+    made.show()
+    yield made
+    made.close()
+    assert made.stop()
+
+
+def pick(panel: Any, level_id: str) -> None:
+    panel.picker.setCurrentIndex(panel.picker.findData(level_id))
+    assert panel.level.id == level_id
+
+
+def test_a_level_is_won_with_keys_only_then_undone_and_restarted(panel: Any) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    pick(panel, "deadlock")
+    board = panel.board
+    for key in (Qt.Key.Key_1, Qt.Key.Key_2, Qt.Key.Key_1, Qt.Key.Key_2):
+        QTest.keyClick(board, key)
+    assert "Won in 4 steps" in panel.verdict_label.text()
+    assert "blocked" in board.label.text()
+    assert "deadlock" in panel.solved()
+    assert panel.picker.currentText().startswith("\u2713")
+    QTest.keyClick(board, Qt.Key.Key_U)  # undo: fresh threads replay three steps
+    assert [r.thread for r in panel.run.history] == [0, 1, 0]
+    assert "Won" not in panel.verdict_label.text()
+    QTest.keyClick(board, Qt.Key.Key_R)
+    assert panel.run.history == []
+    assert len(level_threads()) == 2
+    panel.hide()  # leaving the page ends the level's threads
+    assert panel.run is None
+    assert not level_threads()
+
+
+def test_progress_is_remembered(panel: Any, qtbot) -> None:  # noqa: ANN001
+    from app.lessons.levels_panel import LevelsPanel
+
+    pick(panel, "stock")
+    for thread in (0, 1, 0, 1):
+        panel.step(thread)
+    again = LevelsPanel(panel.settings)
+    qtbot.addWidget(again)
+    assert again.level.id == "stock"
+    assert again.solved() == {"stock"}
+
+
+def test_a_failed_try_shows_the_hint_and_a_fixed_level_says_no_win(panel: Any) -> None:
+    pick(panel, "counter")
+    for thread in (0, 0, 1, 1):
+        panel.step(thread)
+    assert "Hint: " + level("counter").hint in panel.verdict_label.text()
+    pick(panel, "counter-lock")
+    for thread in (0, 0, 0, 0, 1, 1, 1, 1):
+        panel.step(thread)
+    assert "No win." in panel.verdict_label.text()
+    assert "--search --level counter-lock" in panel.verdict_label.text()
+
+
+def test_auto_play_replays_the_winning_schedule(panel: Any, qtbot) -> None:  # noqa: ANN001
+    pick(panel, "await-race")
+    panel.speed.setValue(10)
+    panel.play_winning()
+    qtbot.waitUntil(lambda: "Won in 4 steps" in panel.verdict_label.text(), timeout=10_000)
+    assert not panel._timer.isActive()

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from app.lesson import heading, paragraph
 from app.lessons.challenge_page import ChallengePage
 from app.lessons.challenge_race import LOST_COLOUR
+from app.lessons.levels_panel import LevelsPanel
 from app.lessons.scheduler_saved import SavedGames, counter_html, refresh_replay
 from app.timeline import TimelineWidget
 from demos import scheduler, scheduler_game
@@ -145,6 +146,8 @@ class SchedulerPage(SavedGames, ChallengePage):
         inner.addLayout(buttons)
         layout.addWidget(heading("Shared counter"))
         layout.addWidget(counter_box)
+        self.levels = LevelsPanel(self.settings)  # real programs to break, line by line
+        layout.addWidget(self.levels)
         self._update_view()
 
     def params(self) -> dict[str, Any]:

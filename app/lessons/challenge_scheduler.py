@@ -62,7 +62,8 @@ class SchedulerPage(SavedGames, ChallengePage):
         "<b>You are the scheduler.</b> Ask the room for a schedule that loses an update, then "
         "click it: read Thread-1, read Thread-2, write Thread-1, write Thread-2. Point at the "
         "stacks: both hold the same value. Then show a serial schedule: exact. "
-        "Undo steps back one click; Restart starts fresh threads."
+        "Undo steps back one click; Restart starts fresh threads. Below, the levels: real "
+        "programs to break (click the program, keys 1-3); P plays a winning schedule."
     )
 
     def build(self) -> None:

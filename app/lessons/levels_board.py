@@ -63,7 +63,9 @@ def source_html(
     return f"<table cellspacing=0 cellpadding=1>{''.join(rows)}</table>"
 
 
-def status_text(thread: int, call: str, status: str, line: int | None, error: str | None) -> str:
+def status_text(
+    thread: int, call: str, status: str, line: int | None, error: str | None, waking: bool = False
+) -> str:
     """One line per thread under the board: what it runs and where it stands."""
     colour = {
         READY: STATE_COLOURS[State.READY],
@@ -74,6 +76,8 @@ def status_text(thread: int, call: str, status: str, line: int | None, error: st
         where = f"raised {html.escape(error)}" if error else "returned"
     elif line is None:
         where = "waits for its first step"
+    elif waking:
+        where = f"woken at line {line}: its next step takes the lock back"
     else:
         where = f"{status} at line {line}"
     return (

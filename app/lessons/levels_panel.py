@@ -257,7 +257,8 @@ class LevelsPanel(QWidget):
             status = run.status(i) if run is not None else READY
             line = run.line_of(i) if run is not None else None
             error = run.errors.get(i) if run is not None else None
-            label.setText(status_text(i, lv.threads[i], status, line, error))
+            waking = run.waking(i) if run is not None else False
+            label.setText(status_text(i, lv.threads[i], status, line, error, waking))
             self.step_buttons[i].setEnabled(
                 status == READY and not self._timer.isActive() and not (run and self._over(run))
             )

@@ -34,6 +34,9 @@ from demos.levels.level import (
 )
 
 BLOCK_BOUND_S = 0.05  # a released line that has not finished by then is stuck in a primitive
+# Before the run is declared over with threads stuck (a deadlock: a win or a loss), they get at
+# least this long to arrive: a busy machine can hold a thread that is not stuck for tens of ms.
+CONFIRM_S = 0.25
 START_TIMEOUT_S = 5.0  # threads reach their first line in microseconds: this guards a broken level
 STOP_TIMEOUT_S = 2.0
 POLL_S = 0.2  # a thread at its gate re-checks the stop flag this often (it never spins)
@@ -203,7 +206,7 @@ class ThreadRun:
                 out = [i for i, s in enumerate(self._status) if s in (RUNNING, BLOCKED)]
                 unsure = [i for i in out if not self._sleeping_in_wait(i)]
                 waited = time.monotonic() - start
-                limit = bound_s if READY in self._status else 4 * bound_s
+                limit = bound_s if READY in self._status else max(4 * bound_s, CONFIRM_S)
                 if not unsure or waited >= limit:
                     break
                 self._cv.wait(min(0.002, limit - waited))

@@ -226,3 +226,25 @@ def test_auto_play_replays_the_winning_schedule(panel: Any, qtbot) -> None:  # n
     panel.play_winning()
     qtbot.waitUntil(lambda: "Won in 4 steps" in panel.verdict_label.text(), timeout=10_000)
     assert not panel._timer.isActive()
+
+
+def test_the_wheel_over_the_picker_scrolls_instead_of_changing_the_level(panel: Any) -> None:
+    from PySide6.QtCore import QPoint, QPointF, Qt
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    pick(panel, "deadlock")
+    panel.board.setFocus()
+    centre = QPointF(panel.picker.rect().center())
+    wheel = QWheelEvent(
+        centre,
+        QPointF(panel.picker.mapToGlobal(centre.toPoint())),
+        QPoint(0, 0),
+        QPoint(0, -120),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(panel.picker, wheel)
+    assert panel.level.id == "deadlock"

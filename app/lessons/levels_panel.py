@@ -10,15 +10,15 @@ Progress (the levels won, the level on screen) is kept in the settings.
 from __future__ import annotations
 
 import html
+import logging
 
-from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer
-from PySide6.QtGui import QHideEvent
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, Qt, QTimer
+from PySide6.QtGui import QHideEvent, QShowEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.lesson import heading, paragraph
 from app.lessons.levels_board import MAX_THREADS, LevelBoard, source_html, status_text
-from app.param_widgets import SettingSlider
-from app.settings import read_choice
+from app.param_widgets import SettingCombo, SettingSlider
 from demos.levels.catalog import LEVELS
 from demos.levels.level import READY, Level
 from demos.levels.play import Run, advance_exact, new_run, state_of
@@ -34,8 +34,30 @@ SPEED = Param(
     caption="Auto-play s&peed",
     help="Steps per second when the winning schedule plays itself",
 )
+LEVEL = Param(
+    "level",
+    str,
+    LEVELS[0].id,
+    caption="Level",
+    help="Which level to play (a tick marks the ones done)",
+    choices=tuple(lv.id for lv in LEVELS),
+)
+GROUP = "challenges/levels"  # the level on screen and the speed are remembered under it
 SOLVED_KEY = "levels/solved"
-CURRENT_KEY = "levels/current"
+log = logging.getLogger(__name__)
+
+
+class WheelScrollsPage(QObject):
+    """The picker sits in a long scrolled panel: a wheel turned over it scrolls the panel, and
+    changes the level only once the picker has the focus (clicked or tabbed to)."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() != QEvent.Type.Wheel or not isinstance(watched, QWidget):
+            return False
+        parent = watched.parentWidget()
+        if watched.hasFocus() or parent is None:
+            return False
+        return QCoreApplication.sendEvent(parent, event)
 
 
 class LevelsPanel(QWidget):
@@ -63,9 +85,10 @@ class LevelsPanel(QWidget):
                 "thread run one line; reach the goal. U undoes a step, R restarts."
             )
         )
-        self.picker = QComboBox()
-        self.picker.setAccessibleName("Level")
-        self.picker.setToolTip("Which level to play (a tick marks the ones done)")
+        self.picker = SettingCombo(LEVEL, settings, GROUP, {})
+        self.picker.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # not by the wheel alone
+        self._wheel = WheelScrollsPage(self)
+        self.picker.installEventFilter(self._wheel)
         layout.addWidget(self.picker)
         self.goal_label = paragraph("")
         layout.addWidget(self.goal_label)
@@ -102,15 +125,13 @@ class LevelsPanel(QWidget):
         for button in (self.undo_button, self.restart_button, self.play_button):
             row.addWidget(button)
         layout.addLayout(row)
-        self.speed = SettingSlider(SPEED, settings, "challenges/levels")
+        self.speed = SettingSlider(SPEED, settings, GROUP)
         layout.addWidget(self.speed)
 
-        ids = tuple(lv.id for lv in LEVELS)
-        current = read_choice(settings, CURRENT_KEY, ids[0], ids)
-        self._fill_picker()
-        self.picker.setCurrentIndex(ids.index(current))
+        self._name_levels()
         self.picker.currentIndexChanged.connect(self._picked)
         self._picked(self.picker.currentIndex())
+        self._focus_board = False  # the remembered level does not take the keys at start-up
 
     # ------------------------------------------------------------ progress
     def solved(self) -> set[str]:
@@ -122,19 +143,15 @@ class LevelsPanel(QWidget):
     def _mark_solved(self) -> None:
         done = self.solved() | {self.level.id}
         self.settings.setValue(SOLVED_KEY, ",".join(sorted(done)))
-        self._fill_picker()
+        self._name_levels()
 
-    def _fill_picker(self) -> None:
+    def _name_levels(self) -> None:
+        """Number and title each level in the picker, ticked once done."""
         done = self.solved()
-        blocked = self.picker.blockSignals(True)
-        index = self.picker.currentIndex()
-        self.picker.clear()
-        for number, lv in enumerate(LEVELS, 1):
+        for index, lv in enumerate(LEVELS):
             tick = "\u2713 " if lv.id in done else ""
             fixed = " (fixed)" if lv.fixed else ""
-            self.picker.addItem(f"{tick}{number}. {lv.title}{fixed}", lv.id)
-        self.picker.setCurrentIndex(max(index, 0))
-        self.picker.blockSignals(blocked)
+            self.picker.setItemText(index, f"{tick}{index + 1}. {lv.title}{fixed}")
 
     @property
     def level(self) -> Level:
@@ -142,9 +159,22 @@ class LevelsPanel(QWidget):
 
     def _picked(self, _index: int) -> None:
         self.stop()
-        self.settings.setValue(CURRENT_KEY, self.level.id)
         self.failed_tries = 0
         self._update()
+        # A level just picked (in the list, or with --set level=ID) is played with keys at once.
+        self._focus_board = True
+        if self.isVisible():
+            self._take_focus()
+
+    def _take_focus(self) -> None:
+        if self._focus_board:
+            self._focus_board = False
+            self.board.setFocus()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        """Give the board the keys if a level was picked while the page was hidden."""
+        super().showEvent(event)
+        self._take_focus()
 
     # ------------------------------------------------------------ play
     def _action(self, name: str) -> None:
@@ -172,6 +202,7 @@ class LevelsPanel(QWidget):
     def _after_step(self, run: Run) -> None:
         view = run.view()
         if self.level.won(view):
+            log.info("level %s won in %d steps", self.level.id, len(run.history))
             self._mark_solved()
         elif view.over:
             self.failed_tries += 1

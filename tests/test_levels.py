@@ -15,7 +15,7 @@ import pytest
 
 from demos import scheduler
 from demos.levels.catalog import LEVELS, level
-from demos.levels.play import new_run, play, search
+from demos.levels.play import advance_exact, new_run, play, search
 
 pytestmark = pytest.mark.timeout(60)
 ROOT = Path(__file__).resolve().parent.parent
@@ -117,6 +117,17 @@ def test_a_woken_thread_stops_before_taking_the_lock_back() -> None:
         assert run.line_of(0) == 8
     finally:
         assert run.stop()
+
+
+def test_stopping_a_thread_about_to_leave_with_cond_frees_the_others() -> None:
+    # The producer is stopped at its gate on the line that leaves "with cond:", before the
+    # block's __exit__: it ends holding the condition's RLock. The consumer still asleep in
+    # cond.wait() must be woken all the same (the lock, orphaned, is released for it).
+    run = new_run(level("wakeup-if"))
+    advance_exact(run, [0, 0, 0, 1, 1, 1, 2, 2, 2])
+    assert [run.status(i) for i in range(3)] == ["ready", "blocked", "ready"]
+    assert run.stop(timeout_s=2.0)
+    assert not level_threads()
 
 
 def test_a_schedule_that_steps_a_blocked_thread_is_refused(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import inspect
 import queue
+import re
 import sys
 import threading
 import time
@@ -54,6 +55,7 @@ def _wait_lines() -> tuple[CodeType, frozenset[int], int]:
 
 
 WAIT_CODE, SLEEP_LINES, RELOCK_LINE = _wait_lines()
+ENTER_CODE = threading.Condition.__enter__.__code__
 
 
 class ThreadRun:
@@ -215,10 +217,15 @@ class ThreadRun:
                     self._status[i] = BLOCKED
 
     def _sleeping_in_wait(self, index: int) -> bool:
-        """True if the thread sleeps in ``Condition.wait`` and nobody has notified it yet."""
+        """True if the thread is surely stuck: asleep in ``Condition.wait`` with nobody having
+        notified it yet, or entering ``with cond:`` while another thread owns its RLock."""
         ident = self._workers[index].ident
         frame = sys._current_frames().get(ident) if ident is not None else None
-        if frame is None or frame.f_code is not WAIT_CODE or frame.f_lineno not in SLEEP_LINES:
+        if frame is None:
+            return False
+        if frame.f_code is ENTER_CODE:
+            return _owner(frame.f_locals["self"]._lock) not in (0, ident)
+        if frame.f_code is not WAIT_CODE or frame.f_lineno not in SLEEP_LINES:
             return False
         names = frame.f_locals
         cond, waiter = names.get("self"), names.get("waiter")
@@ -259,6 +266,8 @@ def unblock(ns: dict[str, Any]) -> None:
                         value.notify_all()
                     finally:
                         value.release()
+                else:
+                    _free_if_orphaned(value._lock)
             elif name in ("Semaphore", "BoundedSemaphore"):
                 value.release()
             elif name == "Barrier":
@@ -270,6 +279,24 @@ def unblock(ns: dict[str, Any]) -> None:
                     value.put_nowait(None)
         except (RuntimeError, ValueError, queue.Empty, queue.Full):
             continue  # another thread moved it first: the next round looks again
+
+
+def _owner(lock: Any) -> int:
+    """The thread id owning an RLock (0 when free or not an RLock): its repr says it."""
+    match = re.search(r"owner=(\d+)", repr(lock))
+    return int(match.group(1)) if match else 0
+
+
+def _free_if_orphaned(lock: Any) -> None:
+    """Release a condition's RLock whose owner has ended without releasing it.
+
+    A thread stopped at the gate on a ``with cond:`` line that is about to *leave* the block
+    unwinds from there without running ``__exit__`` (the line event comes before it), so it can
+    end holding the lock. ``_release_save`` releases an RLock whoever holds it.
+    """
+    owner = _owner(lock)
+    if owner and owner not in {t.ident for t in threading.enumerate()}:
+        lock._release_save()
 
 
 def _program_line(frame: FrameType | None, filename: str) -> int | None:

@@ -104,19 +104,38 @@ def test_deadlock_is_seen_and_no_thread_is_left_behind() -> None:
     assert not level_threads()
 
 
-def test_a_woken_thread_stops_before_taking_the_lock_back() -> None:
+def test_a_woken_thread_waits_for_the_lock_then_stops_before_taking_it_back() -> None:
     run = new_run(level("wakeup-if"))
     try:
         for i in (0, 0, 0, 2, 2):
             run.step(i)
         assert run.status(0) == "blocked"
         assert run.waking(0) is False
-        assert run.step(2).woke == (0,)  # cond.notify()
+        assert run.step(2).woke == ()  # cond.notify(): woken, but the producer holds the lock
+        assert run.status(0) == "blocked"
+        assert run.step(2).woke == (0,)  # the producer leaves "with cond:"
         assert run.status(0) == "ready"
-        assert run.waking(0)
+        assert run.waking(0)  # gated inside Condition.wait, before it takes the lock back
         assert run.line_of(0) == 8
     finally:
         assert run.stop()
+
+
+def test_threads_waiting_for_the_same_lock_take_it_in_the_order_scheduled() -> None:
+    # Both the second consumer and the producer wait for "with cond:" while the first consumer
+    # holds it; neither races for it in the real lock: the schedule says who takes it.
+    for _replay in range(3):
+        run = new_run(level("wakeup-if"))
+        try:
+            outcomes = [run.step(i).outcome for i in (0, 1, 2, 0)]
+            assert outcomes == ["ran", "blocked", "blocked", "ran"]
+            record = run.step(0)  # cond.wait() releases the lock
+            assert (record.outcome, record.woke) == ("blocked", (1, 2))
+            assert run.step(2).outcome == "ran"  # the producer takes it ...
+            assert run.status(1) == "blocked"  # ... so the consumer waits again
+            assert run.line_of(2) == 13
+        finally:
+            assert run.stop()
 
 
 def test_stopping_a_thread_about_to_leave_with_cond_frees_the_others() -> None:
@@ -125,7 +144,7 @@ def test_stopping_a_thread_about_to_leave_with_cond_frees_the_others() -> None:
     # cond.wait() must be woken all the same (the lock, orphaned, is released for it).
     run = new_run(level("wakeup-if"))
     advance_exact(run, [0, 0, 0, 1, 1, 1, 2, 2, 2])
-    assert [run.status(i) for i in range(3)] == ["ready", "blocked", "ready"]
+    assert [run.status(i) for i in range(3)] == ["blocked", "blocked", "ready"]
     assert run.stop(timeout_s=2.0)
     assert not level_threads()
 

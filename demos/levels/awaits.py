@@ -51,7 +51,8 @@ class CoroutineRun:
     def step(self, index: int) -> StepRecord:
         """Run coroutine ``index`` up to its next suspension (or its end)."""
         if not 0 <= index < self.threads or self._status[index] != READY:
-            raise ValueError(f"coroutine {index + 1} cannot take a step now")
+            state = self._status[index] if 0 <= index < self.threads else "no such coroutine"
+            raise ValueError(f"coroutine {index + 1} is {state}: it cannot step now")
         line = self._line[index]
         coro = self._coros[index]
         try:

@@ -75,6 +75,7 @@ class ThreadRun:
         self._line: list[int | None] = [None] * self.threads
         self._waking = [False] * self.threads  # at the relock gate inside Condition.wait
         self._go = [False] * self.threads
+        self._parked: list[Any] = [None] * self.threads  # the RLock a parked thread waits for
         self._stopping = False
         self._workers = [
             threading.Thread(
@@ -109,7 +110,8 @@ class ThreadRun:
 
         def relock(frame: FrameType, event: str, _arg: Any) -> Any:
             if event == "line" and frame.f_lineno == RELOCK_LINE:
-                self._gate(index, _program_line(frame, filename), waking=True)
+                line = _program_line(frame, filename)
+                self._gate(index, line, waking=True, lock=frame.f_locals["self"]._lock)
             return relock
 
         def on_call(frame: FrameType, event: str, _arg: Any) -> Any:
@@ -117,21 +119,35 @@ class ThreadRun:
                 return program_line
             if frame.f_code is WAIT_CODE:
                 return relock
+            if frame.f_code is ENTER_CODE:  # "with cond:" is about to take the lock
+                lock = frame.f_locals["self"]._lock
+                if _owner(lock) not in (0, threading.get_ident()):
+                    self._gate(index, _program_line(frame, filename), waking=False, lock=lock)
             return None  # library code runs untraced, at full speed
 
         return on_call
 
-    def _gate(self, index: int, line: int | None, waking: bool) -> None:
+    def _gate(self, index: int, line: int | None, waking: bool, lock: Any = None) -> None:
+        """Wait here until released. With ``lock`` (a condition's RLock the next move takes),
+        wait as BLOCKED while another thread owns it: parked here instead of in the lock, two
+        waiting threads never race for it, so which one gets it is the schedule's choice."""
+        me = threading.get_ident()
         with self._cv:
-            self._status[index] = READY
             self._line[index] = line
             self._waking[index] = waking
-            self._cv.notify_all()
-            while not self._go[index] and not self._stopping:
-                self._cv.wait(POLL_S)
-            self._go[index] = False
-            if self._stopping:
-                raise LevelStopped
+            while True:
+                owned = lock is not None and _owner(lock) not in (0, me)
+                self._parked[index] = lock if owned else None
+                self._status[index] = BLOCKED if owned else READY
+                self._cv.notify_all()
+                while not self._go[index] and not self._stopping:
+                    self._cv.wait(POLL_S)
+                self._go[index] = False
+                if self._stopping:
+                    raise LevelStopped
+                if lock is None or _owner(lock) in (0, me):
+                    break
+            self._parked[index] = None
             self._status[index] = RUNNING
 
     # ------------------------------------------------------------ the engine's side
@@ -171,11 +187,12 @@ class ThreadRun:
         if self._status[index] == BLOCKED:
             self._settle(self.block_bound_s)  # a second look: a slow thread is not a stuck one
         if self._stopping or not 0 <= index < self.threads or self._status[index] != READY:
-            raise ValueError(f"Thread-{index + 1} cannot take a step now ({self._describe(index)})")
+            raise ValueError(f"Thread-{index + 1} is {self._describe(index)}: it cannot step now")
         line, waking = self._line[index], self._waking[index]
         blocked_before = {i for i, s in enumerate(self._status) if s == BLOCKED}
         with self._cv:
             self._status[index] = RUNNING
+            self._parked[index] = None  # it parks again itself if its lock is taken by then
             self._go[index] = True
             self._cv.notify_all()
         self._settle(self.block_bound_s)
@@ -206,7 +223,9 @@ class ThreadRun:
         with self._cv:
             while True:
                 out = [i for i, s in enumerate(self._status) if s in (RUNNING, BLOCKED)]
-                unsure = [i for i in out if not self._sleeping_in_wait(i)]
+                unsure = [
+                    i for i in out if self._parked[i] is None and not self._sleeping_in_wait(i)
+                ]
                 waited = time.monotonic() - start
                 limit = bound_s if READY in self._status else max(4 * bound_s, CONFIRM_S)
                 if not unsure or waited >= limit:
@@ -215,16 +234,16 @@ class ThreadRun:
             for i in out:
                 if self._status[i] == RUNNING:
                     self._status[i] = BLOCKED
+            for i, lock in enumerate(self._parked):  # may take its lock now, or no longer
+                if lock is not None and self._status[i] in (READY, BLOCKED):
+                    self._status[i] = READY if _owner(lock) == 0 else BLOCKED
 
     def _sleeping_in_wait(self, index: int) -> bool:
-        """True if the thread is surely stuck: asleep in ``Condition.wait`` with nobody having
-        notified it yet, or entering ``with cond:`` while another thread owns its RLock."""
+        """True if the thread sleeps in ``Condition.wait`` and nobody has notified it yet."""
         ident = self._workers[index].ident
         frame = sys._current_frames().get(ident) if ident is not None else None
         if frame is None:
             return False
-        if frame.f_code is ENTER_CODE:
-            return _owner(frame.f_locals["self"]._lock) not in (0, ident)
         if frame.f_code is not WAIT_CODE or frame.f_lineno not in SLEEP_LINES:
             return False
         names = frame.f_locals

@@ -14,7 +14,7 @@ import logging
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QHideEvent, QShowEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from app.lesson import heading, paragraph
 from app.lessons.levels_board import MAX_THREADS, LevelBoard, source_html, status_text
@@ -170,6 +170,15 @@ class LevelsPanel(QWidget):
         if self._focus_board:
             self._focus_board = False
             self.board.setFocus()
+            QTimer.singleShot(0, self._show_board)  # once the panel is laid out
+
+    def _show_board(self) -> None:
+        """Scroll the side panel so the program that has the keys is on screen."""
+        widget = self.parentWidget()
+        while widget is not None and not isinstance(widget, QScrollArea):
+            widget = widget.parentWidget()
+        if widget is not None:
+            widget.ensureWidgetVisible(self.board)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
         """Give the board the keys if a level was picked while the page was hidden."""

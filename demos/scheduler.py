@@ -22,6 +22,13 @@ The gated threads and the record of their steps are ``demos.scheduler_game``; th
 the bytecode, plays a schedule, draws it on a step axis and is the terminal twin.
 
     python -m demos.scheduler --schedule 1,2,1,2,1,2 [--threads 2] [--increments 1] [--json]
+
+The same twin plays the levels (real programs of two or three threads, stepped line by line;
+see demos.levels):
+
+    python -m demos.scheduler --list [--json]
+    python -m demos.scheduler --level deadlock --schedule 1,2,1,2 [--json]
+    python -m demos.scheduler --search [--level ID] [--bound 40] [--json]
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ from typing import Any
 from demos.events import Kind, Lane, State
 from demos.exit_status import note_failure
 from demos.intervals import IntervalStore
+from demos.levels import twin as levels_twin
 from demos.scheduler_game import SCENARIO as SCENARIO  # declared with the game, which checks it
 from demos.scheduler_game import STEPS, Counter, SchedulerGame, thread_label
 from demos.twin import finish, twin_main
@@ -128,14 +136,25 @@ def main(argv: list[str] | None = None) -> int:
     """The terminal twin: play a schedule on real gated threads and print the trace."""
 
     def options(parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("--schedule", default=DEFAULT_SCHEDULE, help="thread numbers: 1,2,1")
+        parser.add_argument("--schedule", help=f"thread numbers (default {DEFAULT_SCHEDULE})")
         parser.set_defaults(threads=None)  # default: the highest thread in the schedule (>= 2)
+        levels_twin.add_options(parser)
 
     def threads_from_schedule(args: argparse.Namespace) -> None:
-        if args.threads is None:
-            args.threads = max(DEFAULTS["threads"], max(parse_schedule(args.schedule)) + 1)
+        if levels_twin.wanted(args):
+            args.threads = args.threads or DEFAULTS["threads"]  # the counter game is not played
+        elif args.threads is None:
+            schedule = args.schedule or DEFAULT_SCHEDULE
+            args.threads = max(DEFAULTS["threads"], max(parse_schedule(schedule)) + 1)
 
     parser, args, params = SCENARIO.parse(argv, __doc__, options, threads_from_schedule)
+    if levels_twin.wanted(args):
+        try:
+            level_schedule = parse_schedule(args.schedule) if args.schedule else None
+        except ValueError as exc:
+            parser.error(str(exc))
+        return levels_twin.run(parser, args, level_schedule)
+    args.schedule = args.schedule or DEFAULT_SCHEDULE
     try:
         schedule = parse_schedule(args.schedule)
         threads, increments = int(params["threads"]), int(params["increments"])

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from app.lesson import heading, paragraph
 from app.lessons.challenge_page import ChallengePage
 from app.lessons.challenge_race import LOST_COLOUR
+from app.lessons.levels_panel import LevelsPanel
 from app.lessons.scheduler_saved import SavedGames, counter_html, refresh_replay
 from app.timeline import TimelineWidget
 from demos import scheduler, scheduler_game
@@ -65,7 +66,8 @@ class SchedulerPage(SavedGames, ChallengePage):
         "<b>You are the scheduler.</b> Ask the room for a schedule that loses an update, then "
         "click it: read Thread-1, read Thread-2, write Thread-1, write Thread-2. Point at the "
         "stacks: both hold the same value. Then show a serial schedule: exact. "
-        "Undo steps back one click; Restart starts fresh threads."
+        "Undo steps back one click; Restart starts fresh threads. Below, the levels: real "
+        "programs to break (click the program, keys 1-3); P plays a winning schedule."
     )
 
     def build(self) -> None:
@@ -149,6 +151,8 @@ class SchedulerPage(SavedGames, ChallengePage):
         inner.addLayout(buttons)
         layout.addWidget(heading("Shared counter"))
         layout.addWidget(counter_box)
+        self.levels = LevelsPanel(self.settings)  # real programs to break, line by line
+        layout.addWidget(self.levels)
         self._update_view()
 
     def params(self) -> dict[str, Any]:

@@ -12,8 +12,6 @@ from collections.abc import Collection, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-import numpy as np
-
 from demos.events import State
 from demos.gil_slices import WAITING_FOR_CPU, WAITING_FOR_GIL
 from demos.intervals import IntervalStore
@@ -89,16 +87,19 @@ class GilFigures:
         return rows
 
 
-def overlap_s(starts: np.ndarray, ends: np.ndarray) -> float:
-    """Seconds during which two or more of the intervals [start, end) were open at once."""
-    if len(starts) < 2:
+def overlap_s(intervals: list[tuple[int, int]]) -> float:
+    """Seconds during which two or more of the intervals [start, end) (in ns) were open at once."""
+    if len(intervals) < 2:
         return 0.0
-    times = np.concatenate([starts, ends])
-    steps = np.concatenate([np.ones(len(starts)), -np.ones(len(ends))])
-    order = np.lexsort((steps, times))  # at equal times an end comes before a start
-    times, depth = times[order], np.cumsum(steps[order])
-    spans = np.diff(times)
-    return float(spans[depth[:-1] >= 2].sum()) / 1e9
+    # At equal times an end (-1) comes before a start (+1): touching intervals do not overlap.
+    edges = sorted([(t0, 1) for t0, _ in intervals] + [(t1, -1) for _, t1 in intervals])
+    depth, total, previous = 0, 0, edges[0][0]
+    for t, step in edges:
+        if depth >= 2:
+            total += t - previous
+        depth += step
+        previous = t
+    return total / 1e9
 
 
 def measure(
@@ -110,38 +111,45 @@ def measure(
     elapsed_s: float,
     cpu_s: Mapping[int, float] | None = None,
 ) -> GilFigures:
-    """The figures of the lanes ``lane_ids`` (the run's threads) in ``store``."""
+    """The figures of the lanes ``lane_ids`` (the run's threads) in ``store``.
+
+    Plain Python over the intervals, no numpy: a twin run with ``--python`` on another
+    interpreter has only the standard library (the store itself falls back to demos.mini_numpy).
+    """
     start, end, rows, states = store.view(store.t_last_ns)
+    lanes = [lane for lane in store.lanes if lane.lane_id in lane_ids]
+    of_row: dict[int, list[int]] = {store.row_of(lane.lane_id): [] for lane in lanes}
+    for i in range(len(rows)):
+        row = int(rows[i])
+        if row in of_row:
+            of_row[row].append(i)
     threads: list[ThreadGil] = []
-    running_starts, running_ends = [], []
-    for lane in store.lanes:
-        if lane.lane_id not in lane_ids:
-            continue
-        mine = rows == store.row_of(lane.lane_id)
-        running = mine & (states == _RUNNING)
-        # Only the slices CPU steps measured: not the wait for a first turn after start().
-        ready = np.array(
-            [i for i in np.nonzero(mine & (states == _READY))[0] if store.detail[i] in _WAITS],
-            dtype=np.int64,
-        )
-        for_gil = np.array([store.detail[i] == WAITING_FOR_GIL for i in ready], dtype=bool)
-        waits = (end[ready] - start[ready]) / 1e9
-        running_starts.append(start[running])
-        running_ends.append(end[running])
+    running_intervals: list[tuple[int, int]] = []
+    for lane in lanes:
+        running_ns = gil_ns = cpu_wait_ns = handoffs = 0
+        for i in of_row[store.row_of(lane.lane_id)]:
+            t0, t1, state = int(start[i]), int(end[i]), int(states[i])
+            if state == _RUNNING:
+                running_ns += t1 - t0
+                running_intervals.append((t0, t1))
+            # Only the slices CPU steps measured: not the wait for a first turn after start().
+            elif state == _READY and store.detail[i] in _WAITS:
+                if store.detail[i] == WAITING_FOR_GIL:
+                    gil_ns += t1 - t0
+                    handoffs += 1
+                else:
+                    cpu_wait_ns += t1 - t0
         threads.append(
             ThreadGil(
                 lane.name,
-                float((end[running] - start[running]).sum()) / 1e9,
-                float(waits.sum()),
-                int(for_gil.sum()),
+                running_ns / 1e9,
+                (gil_ns + cpu_wait_ns) / 1e9,
+                handoffs,
                 None if cpu_s is None else cpu_s.get(lane.lane_id),
-                float(waits[~for_gil].sum()),
+                cpu_wait_ns / 1e9,
             )
         )
-    both = overlap_s(
-        np.concatenate(running_starts) if running_starts else np.zeros(0),
-        np.concatenate(running_ends) if running_ends else np.zeros(0),
-    )
+    both = overlap_s(running_intervals)
     return GilFigures(
         enabled=enabled,
         switch_interval_ms=switch_interval_ms,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -113,16 +114,17 @@ def run_on(python: str, module: str, words: list[str], program: str) -> int:
 
     timer = threading.Timer(TIMEOUT_S, expire)
     timer.start()  # bounds the whole run, the reading of its output included
+    # The twin hears Ctrl+C too: it cancels its run and says so. Here Ctrl+C must do nothing at
+    # all: a KeyboardInterrupt raised between reading a line and keeping it lost the JSON line.
+    quiet = threading.current_thread() is threading.main_thread()
+    before = signal.signal(signal.SIGINT, lambda _signum, _frame: None) if quiet else None
     try:
-        while True:
-            try:
-                relay.pump(process)
-                break
-            except KeyboardInterrupt:
-                continue  # the twin hears Ctrl+C too: it cancels its run and says so; read on
+        relay.pump(process)
         process.wait()
     finally:
         timer.cancel()
+        if quiet:
+            signal.signal(signal.SIGINT, before)
     if expired.is_set():
         print(f"{program}: error: no answer within {TIMEOUT_S:g} s", file=sys.stderr)
         return 1

@@ -73,8 +73,11 @@ def _choose_and_run(win, qtbot) -> None:  # noqa: ANN001
     choice = win.python_choice
     assert choice.box.currentText().startswith("Python 3.11")  # the app's own, at first
     choice.box.opening.emit()  # opening the list looks for the others (no popup offscreen)
-    qtbot.waitUntil(lambda: not choice.discovering and choice.box.count() > 1, timeout=20_000)
     assert OTHER is not None
+    # Until the list holds it: the thread ends before its answer reaches the GUI thread.
+    qtbot.waitUntil(
+        lambda: any(i.realpath == OTHER.realpath for i in choice.choices), timeout=20_000
+    )
     index = next(n for n, i in enumerate(choice.choices) if i.realpath == OTHER.realpath)
     old_pid = win.lab.pid
     choice.box.setCurrentIndex(index)

@@ -49,10 +49,7 @@ def subinterpreter_module() -> tuple[Any, str]:
             return importlib.import_module(name), ""
         except ImportError:
             continue
-    return None, (
-        f"Python {sys.version.split()[0]} has neither concurrent.interpreters (3.14+) nor "
-        "the interpreters-pep-734 backport"
-    )
+    return None, "no concurrent.interpreters (3.14+), no interpreters-pep-734 backport"
 
 
 def run_baseline(iterations: list[int]) -> Timings:

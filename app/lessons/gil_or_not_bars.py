@@ -4,7 +4,7 @@ data-passing costs apart (a small table), and each interpreter's verdict."""
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout
 
 from app.lesson import paragraph
 from app.lessons.challenge_bars import BarChart
@@ -32,17 +32,28 @@ def legend_html() -> str:
 
 
 def costs_html(results: list[GilOrNotResult]) -> str:
-    """Start-up and data passing per interpreter and model: the costs the speedup leaves out."""
-    rows = ["<tr><th align=left>Python</th><th>model</th><th>start-up</th><th>data</th></tr>"]
+    """Start-up and data passing per interpreter and model: the costs the speedup leaves out
+    (threads start in well under a millisecond and share their data, so they have no column)."""
+    head = "".join(f"<th colspan=2>{model}</th>" for model in COST_MODELS)
+    rows = [
+        f"<tr><th></th>{head}</tr>",
+        "<tr><th align=left>Python</th>" + "<th>start-up</th><th>data</th>" * 2 + "</tr>",
+    ]
     for result in results:
+        cells = ""
         for model in COST_MODELS:
             f = result.model(model)
             if f.available:
-                cells = f"<td>{f.startup_s * 1000:.0f} ms</td><td>{f.data_s * 1000:.1f} ms</td>"
+                cells += f"<td>{f.startup_s * 1000:.0f} ms</td><td>{f.data_s * 1000:.1f} ms</td>"
             else:
-                cells = "<td colspan=2>not available</td>"
-            rows.append(f"<tr><td>{short_label(result)}</td><td>{model}</td>{cells}</tr>")
-    return "<table cellspacing=0 cellpadding=2>" + "".join(rows) + "</table>"
+                cells += "<td colspan=2>not available</td>"
+        rows.append(f"<tr><td>{short_label(result)}</td>{cells}</tr>")
+    missing = next(
+        (r.model("subinterpreters") for r in results if not r.model("subinterpreters").available),
+        None,
+    )
+    how = f"<br>Subinterpreters: {missing.how}" if missing is not None and missing.how else ""
+    return "<table cellspacing=0 cellpadding=3>" + "".join(rows) + "</table>" + how
 
 
 class GilBars(QFrame):
@@ -64,7 +75,12 @@ class GilBars(QFrame):
         self.verdicts.setObjectName("bigFigure")
         self.status = QLabel("")
         self.status.setWordWrap(True)
-        for widget in (self.legend, self.chart, self.costs, self.verdicts, self.status):
+        row = QHBoxLayout()  # the bars and their costs side by side: the plots keep the height
+        row.addWidget(self.chart, 1)
+        row.addWidget(self.costs)
+        column.addWidget(self.legend)
+        column.addLayout(row)
+        for widget in (self.verdicts, self.status):
             column.addWidget(widget)
 
     def show_results(self, results: list[GilOrNotResult]) -> None:

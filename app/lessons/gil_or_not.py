@@ -22,6 +22,7 @@ from app.lessons.gil_or_not_bars import GilBars
 from app.lessons.gil_or_not_pythons import PythonList
 from app.lessons.gil_or_not_runner import TwinQueue
 from app.param_widgets import SettingSlider
+from app.snippet_console import frozen
 from demos import gil_or_not as lesson
 from demos.events import Kind, Lane, Mark, State, now_ns
 from demos.gil_or_not_result import GilOrNotResult
@@ -119,6 +120,12 @@ class GilOrNotTab(LessonTab):
         self.last_result = None
         if not chosen:
             self.clear_result("Tick at least one Python in the list, then Start.")
+            return
+        if frozen():  # the twin runs as "python -m": a packaged app has no python to run it
+            self.clear_result(
+                "The packaged app cannot start the measuring program: run "
+                "python -m demos.gil_or_not from the source instead."
+            )
             return
         self.clear_result(f"Measuring on {len(chosen)} Python(s), one after another...")
         for lane_id, interp in enumerate(chosen):

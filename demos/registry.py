@@ -128,6 +128,12 @@ LESSONS: tuple[LessonEntry, ...] = (
         "threads overlap while they wait on I/O and take turns while they compute",
     ),
     LessonEntry(
+        "gil_or_not",
+        "GIL or no GIL",
+        "python -m demos.gil_or_not --workers 2 --total-ms 1000 [--python PATH]",
+        "one CPU-bound job as threads, processes and subinterpreters on each Python you have",
+    ),
+    LessonEntry(
         "coroutines",
         "Coroutines",
         "python -m demos.coroutines --tasks 1000 --io-ms 200 [--limit N] [--blocking]",

@@ -21,6 +21,7 @@ QUICK: dict[str, list[str]] = {
     "demos.thread_states": ["--scenario", "mix"],
     "demos.parallelism": ["--workers", "2", "--total-ms", "200"],
     "demos.multithreading": ["--threads", "2", "--steps", "2", "--step-ms", "20"],
+    "demos.gil_or_not": ["--workers", "2", "--total-ms", "100", "--data-kb", "16"],
     "demos.coroutines": ["--tasks", "50", "--io-ms", "20", "--steps", "2"],
     "demos.race": ["--threads", "2", "--increments", "1000"],
     "demos.scheduler": ["--schedule", "1,2,1,2,1,2"],

@@ -99,6 +99,7 @@ BAD_SETTINGS = [
     (["demos.race", "--threads", "1"], "threads must be between 2 and 32"),
     (["demos.deadlock", "--philosophers", "11"], "philosophers must be between 2 and 10"),
     (["demos.parallelism", "--workers", "17"], "workers must be between 1 and 16"),
+    (["demos.gil_or_not", "--total-ms", "50"], "total_ms must be between 100 and 5000"),
     (["demos.primitives", "barrier", "--parties", "1"], "parties must be between 2 and 16"),
     (["demos.primitives", "lock", "--workers", "1"], "workers must be between 2 and 16"),
     (["demos.primitives", "semaphore", "--permits", "0"], "permits must be between 1 and 8"),

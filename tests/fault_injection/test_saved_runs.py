@@ -64,6 +64,30 @@ MATRIX_FIGURES = {
     "params": {"io_jobs": 8, "io_ms": 150, "cpu_jobs": 4, "cpu_ms": 150, "switch_interval_ms": 5.0},
 }
 
+GIL_MODEL = {"elapsed_s": 0.5, "startup_s": 0.1, "data_s": 0.01}
+GIL_FIGURES = {  # one interpreter's run, as GilOrNotResult.as_json writes it
+    "runs": [
+        {
+            "workers": 2,
+            "total_ms": 1000,
+            "data_kb": 64,
+            "usable_cores": 2,
+            "interpreter": {
+                "version": "3.11.7",
+                "implementation": "cpython",
+                "executable": "/usr/bin/python3",
+                "gil_enabled": True,
+                "free_threaded": False,
+            },
+            "baseline": {"available": True, **GIL_MODEL, "speedup": 1.0},
+            "threads": {"available": True, **GIL_MODEL, "speedup": 1.0},
+            "processes": {"available": True, **GIL_MODEL, "speedup": 2.0},
+            "subinterpreters": {"available": False, "why": "3.11", "how": "use 3.14"},
+        }
+    ]
+}
+LOCAL_FIGURES = {"Coroutines": COROUTINE_FIGURES, "GIL or no GIL": GIL_FIGURES}
+
 
 @pytest.fixture
 def windows(qtbot, qloop) -> Iterator[Callable[[], MainWindow]]:  # noqa: ANN001
@@ -143,7 +167,7 @@ def make_run(qtbot, win: MainWindow, title: str, page: str) -> dict[str, Any]:  
     lesson.last_params = lesson.params()  # as Start does
     if lesson.runs_locally:
         lesson.last_result = dict(  # type: ignore[attr-defined]
-            COROUTINE_FIGURES if title == "Coroutines" else MATRIX_FIGURES
+            LOCAL_FIGURES.get(title, MATRIX_FIGURES)
         )
         return {"figures": lesson.last_result}  # type: ignore[attr-defined]
     win.last_result = {"lesson": title, "elapsed_s": 0.06, "report": REPORT}

@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Every twin, as run from a terminal (the primitives twin once per sub-command).
 TWINS = [
     ["demos.multithreading"],
+    ["demos.gil_or_not"],
     ["demos.race"],
     ["demos.scheduler"],
     ["demos.starvation"],

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QGroupBox,
     QLabel,
+    QListWidget,
     QRadioButton,
     QVBoxLayout,
     QWidget,
@@ -68,6 +69,8 @@ class PredictionBox(QGroupBox):
                 button.toggled.connect(self._refresh_soon.start)
         for combo in side.findChildren(QComboBox):
             combo.currentIndexChanged.connect(self._refresh_soon.start)
+        for listing in side.findChildren(QListWidget):  # a page chooser (Challenges)
+            listing.currentRowChanged.connect(self._refresh_soon.start)
 
     def refresh(self) -> None:
         """The question for the settings now; a changed question drops the shown answer."""

@@ -151,10 +151,38 @@ def parallelism(params: Mapping[str, Any], cores: int | None = None) -> Question
     return Question(key, text, choices, judge)
 
 
+# A share of updates lost at or above this is "many".
+MANY_LOST = 0.01
+
+
+def race(params: Mapping[str, Any]) -> Question | None:
+    """The race page of Challenges (the other pages have other settings: no question)."""
+    threads, increments, lock = int(params["threads"]), int(params["increments"]), params["lock"]
+    if not isinstance(lock, bool):
+        return None
+    total = threads * increments
+    how = "holding a Lock" if lock else "with no lock"
+    text = (
+        f"{threads} threads each add 1 to one counter {increments:,} times, {how}: how many of "
+        f"the {total:,} updates will be lost?"
+    )
+    choices = ("none: the count comes out exact", "a few (under 1 %)", "many (1 % or more)")
+
+    def judge(figures: Mapping[str, Any]) -> Answer | None:
+        expected, lost = figures.get("expected"), figures.get("lost")
+        if not isinstance(expected, int) or not isinstance(lost, int) or expected <= 0:
+            return None
+        choice = 0 if lost <= 0 else 1 if lost / expected < MANY_LOST else 2
+        return Answer(choice, f"{max(lost, 0):,} lost of {expected:,}")
+
+    return Question(f"race:{threads}:{increments}:{lock}", text, choices, judge)
+
+
 QUESTIONS: dict[str, Callable[[Mapping[str, Any]], Question | None]] = {
     "multithreading": multithreading,
     "coroutines": coroutines,
     "parallelism": parallelism,
+    "challenges": race,
 }
 
 

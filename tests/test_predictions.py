@@ -137,3 +137,37 @@ def test_coroutines_answer_from_their_own_loop(plain_window, qtbot) -> None:  # 
     plain_window.start_action.trigger()
     qtbot.waitUntil(lambda: "Measured" in box.outcome.text(), timeout=10_000)
     assert "Your guess was right." in box.outcome.text()
+
+
+def test_the_race_is_judged_by_the_share_of_updates_lost() -> None:
+    question = question_for("challenges", {"threads": 4, "increments": 10_000, "lock": False})
+    assert question is not None
+    assert "40,000 updates" in question.text
+    assert question.answer({"expected": 40_000, "lost": 0}) == predictions.Answer(
+        0, "0 lost of 40,000"
+    )
+    assert question.answer({"expected": 40_000, "lost": 100}).choice == 1
+    assert question.answer({"expected": 40_000, "lost": 9_000}).choice == 2
+    assert question.answer({}) is None
+    # The other Challenges pages have other settings: no question there.
+    assert question_for("challenges", {"philosophers": 5, "mode": "x", "fix": "none"}) is None
+    assert question_for("challenges", {"threads": 2, "increments": 3}) is None
+
+
+def test_a_race_with_a_lock_answers_none_lost(lab_window, qtbot) -> None:  # noqa: ANN001
+    tab = open_tab(lab_window, "Challenges")
+    tab.show_page("Race condition")
+    page = tab.page
+    page.threads.setValue(2)
+    page.increments.setValue(2000)
+    page.use_lock.setChecked(True)
+    box = tab.prediction
+    qtbot.waitUntil(lambda: box.question is not None and "holding a Lock" in box.text.text())
+    box.choose(2)  # "many": a lock that does not help
+    lab_window.start_or_toggle()
+    qtbot.waitUntil(lambda: "Measured" in box.outcome.text(), timeout=20_000)
+    assert "0 lost of 4,000" in box.outcome.text()
+    assert "“none: the count comes out exact”" in box.outcome.text()
+    tab.show_page("Deadlock")  # a page with nothing to guess
+    qtbot.waitUntil(lambda: not box.isVisible())
+    tab.show_page("Race condition")  # the lesson's first page again, for the next test

@@ -110,7 +110,12 @@ class RacePage(ChallengePage):
 
     def clear_result(self, message: str) -> None:
         """Blank the figures before a new run or after a reset."""
+        self.counts: dict[str, int] = {}
         self.result_box.clear(message)
+
+    def prediction_figures(self) -> dict[str, int]:
+        """The run's expected count and lost updates, for the "Guess first" question."""
+        return dict(getattr(self, "counts", {}))
 
     def show_result(self, elapsed_s: float, report: dict[str, Any]) -> None:
         """Expected, actual, lost updates and the verdict of the run's :class:`RaceResult` (the
@@ -124,6 +129,7 @@ class RacePage(ChallengePage):
         if outcome.elapsed_s is None:
             outcome = replace(outcome, elapsed_s=round(elapsed_s, 4))
         self._show_counts(outcome.expected, outcome.actual, outcome.planned)
+        self.counts = {"expected": outcome.expected, "lost": outcome.expected - outcome.actual}
         outcomes = report.get("outcomes", {})
         cancelled = sum(state == int(State.CANCELLED) for state, _ in outcomes.values())
         failed = [msg for state, msg in outcomes.values() if state == int(State.FAILED)]

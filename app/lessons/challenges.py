@@ -156,6 +156,11 @@ class ChallengesTab(LessonTab):
         """The page that ran shows its figures."""
         self.shown_run_page.show_result(elapsed_s, report)
 
+    def prediction_figures(self) -> dict[str, Any]:
+        """The figures of the page that ran (the race page's lost updates), for its question."""
+        figures = getattr(self.shown_run_page, "prediction_figures", None)
+        return figures() if figures is not None else {}
+
     def refresh_plots(self) -> None:
         """Plots, then the page's live figures (a local page draws its own timeline)."""
         if not self.runs_locally:

@@ -15,7 +15,15 @@ import threading
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QComboBox, QFileDialog, QLabel, QMainWindow, QToolBar
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QToolBar,
+    QWidget,
+)
 
 from app.foreign_lab import SUPPORTED
 from app.settings import read_choice
@@ -60,8 +68,13 @@ class InterpreterChoice(QObject):
         )
         self.box.setAccessibleName("Run lessons on")
         toolbar.addSeparator()
-        toolbar.addWidget(QLabel(" Run lessons on: "))
-        toolbar.addWidget(self.box)
+        # Label and list in one widget: a narrow toolbar moves them into its overflow together.
+        holder = QWidget()
+        row = QHBoxLayout(holder)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(QLabel(" Run lessons on: "))
+        row.addWidget(self.box)
+        toolbar.addWidget(holder)
         self.lab_label = QLabel()
         window.statusBar().addPermanentWidget(self.lab_label)
         self._discovery: threading.Thread | None = None

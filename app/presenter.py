@@ -27,7 +27,8 @@ HIGH_CONTRAST_QSS = """
 QWidget { background: #000000; color: #FFFFFF; font-size: %(pt).1fpt; }
 QToolBar, QStatusBar, QTabBar::tab { background: #111111; color: #FFFFFF; }
 QTabBar::tab:selected { background: #FFFFFF; color: #000000; font-weight: bold; }
-QToolButton:disabled, QLabel:disabled, QRadioButton:disabled { color: #888888; }
+QToolButton:disabled, QLabel:disabled, QRadioButton:disabled, QCheckBox:disabled,
+QPushButton:disabled { color: #888888; }
 QAbstractButton:focus, QAbstractSpinBox:focus, QSlider:focus { outline: 3px solid %(accent)s; }
 QAbstractSpinBox, QComboBox { background: #1A1A1A; color: #FFFFFF; border: 1px solid #FFFFFF; }
 QFrame[frameShape="6"] { border: 2px solid #FFFFFF; }

@@ -209,6 +209,9 @@ def _close_window(win) -> None:  # noqa: ANN001
     win.close()
     # Closing saved the tab on screen: the next test's window opens on the first lesson again.
     win.settings.setValue("window/last_lesson", "process_thread")
+    # And on the first Challenges page: a test that opened another (--lesson deadlock) left it
+    # remembered for whichever test ran next in the same worker.
+    win.settings.setValue("challenges/page", 0)
     win.settings.sync()
 
 

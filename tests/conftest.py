@@ -118,6 +118,17 @@ def temporary_settings(tmp_path_factory: pytest.TempPathFactory) -> None:
     QCoreApplication.setApplicationName("Concurrency Lab Tests")
 
 
+@pytest.fixture(autouse=True)
+def fresh_settings(temporary_settings: None) -> None:
+    """Every test starts from the app's defaults. Tests are spread over two workers in no
+    fixed order, so a setting one test leaves behind must not decide how another one runs."""
+    from PySide6.QtCore import QSettings
+
+    settings = QSettings()
+    settings.clear()
+    settings.sync()
+
+
 _LOOP = []
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import time
 
@@ -57,9 +58,19 @@ def test_kill_tree_takes_the_grandchildren_too() -> None:
     process = started(exec, PARENT_OF_ONE)
     parent = psutil.Process(process.pid)
     deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and not parent.children():
+
+    def sleepers() -> list[psutil.Process]:
+        # Named "sleep" once exec'd: just after the fork the child still bears python's name.
+        found = []
+        for child in parent.children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                if child.name() == "sleep":
+                    found.append(child)
+        return found
+
+    while time.monotonic() < deadline and not sleepers():
         time.sleep(0.02)
-    grandchildren = [c for c in parent.children(recursive=True) if c.name() == "sleep"]
+    grandchildren = sleepers()
     assert grandchildren, "the child started its own child"
     assert kill_tree(process, grace_s=5.0)
     process.join(5.0)

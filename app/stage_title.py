@@ -1,5 +1,5 @@
 """The lesson's title across the top of the stage in presenter mode, so the room can see where
-the talk is ("4 of 10 · Multithreading"); it stands in for the tab bar, which is small type."""
+the talk is ("Multithreading · 4 of 11"); it stands in for the tab bar, which is small type."""
 
 from __future__ import annotations
 

@@ -7,13 +7,12 @@ import os
 from pathlib import Path
 
 import pytest
-from window_app import ROOT, figure, wait_for
+from window_app import ROOT, figure, steps_between, wait_for
 
 # CONCURRENCY_LAB_BUNDLE points at another build (one made outside dist/, say).
 BUNDLE = Path(
     os.environ.get("CONCURRENCY_LAB_BUNDLE", ROOT / "dist" / "ConcurrencyLab" / "ConcurrencyLab")
 )
-LESSONS = ["multithreading", "coroutines", "challenges", "primitives", "processes"]  # tab order
 
 
 @pytest.mark.timeout(150)
@@ -33,7 +32,7 @@ def test_frozen_bundle_runs_a_thread_and_a_process_lesson(launch) -> None:  # no
     app.wait_log(r"finished: multithreading \(done", 30.0)
     app.screen.screenshot("bundle-threads")
 
-    for _ in LESSONS[1:]:
+    for _ in range(steps_between("multithreading", "processes")):
         app.key("ctrl+Next")
     app.wait_title("Concurrency Lab - Multiprocessing")
     mark = len(app.log())

@@ -14,6 +14,8 @@ from pathlib import Path
 import psutil
 from window_screen import Screen
 
+from demos import registry
+
 ROOT = Path(__file__).resolve().parents[2]
 LAB_PID = re.compile(r"lab process started, pid (\d+)")
 EXIT_DEADLINE_S = 3.0  # the goal for closing mid-run (issue 9)
@@ -220,3 +222,9 @@ class App:
             self.proc.wait(5)
         self.output.close()
         return names
+
+
+def steps_between(first: str, last: str) -> int:
+    """How many Ctrl+PgDown presses lead from lesson ``first`` to ``last`` (registry order)."""
+    ids = [entry.id for entry in registry.LESSONS]
+    return ids.index(last) - ids.index(first)

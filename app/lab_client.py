@@ -37,6 +37,7 @@ REPLY_DEADLINE_S = 2.0
 QUIT_DEADLINE_S = 1.5
 KILL_GRACE_S = 0.5
 LATENCY_SAMPLES = 4096
+READY = int(State.READY)
 
 
 class LabClient(QObject):
@@ -340,7 +341,9 @@ class LabClient(QObject):
         self.store.add_events(states)
         self.events_received += len(states)
         self.dropped = self._ring.dropped
-        self.latencies_ns.extend(received - e[0] for e in batch[-64:])
+        # READY slices (a thread that waited for the GIL) are stamped where the wait began and
+        # can only be sent once the thread runs again: their age is the wait, not the delivery.
+        self.latencies_ns.extend(received - e[0] for e in batch[-64:] if e[2] != READY)
         self.eventsArrived.emit()
         return len(states)
 

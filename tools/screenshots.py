@@ -40,6 +40,8 @@ class Shot:
     app_args: tuple[str, ...]
     run_s: float  # how long the run goes on before the picture is taken
     maximise: bool = False  # fill the screen (presenter mode is full screen by itself)
+    # Presenting, the first Space puts the lesson's question to the room; the second runs it.
+    keys: tuple[str, ...] = ("space",)
 
 
 MULTITHREADING = ("--lesson", "multithreading", "--set", "threads=8", "--set", "kind=cpu")
@@ -56,6 +58,7 @@ SHOTS = (
         (1920, 1080),
         (*MULTITHREADING, "--set", "steps=20", "--set", "step-ms=200", "--presenter"),
         8,
+        keys=("space", "space"),
     ),
 )
 
@@ -141,7 +144,9 @@ def take(shot: Shot, display: int | None, out: Path) -> Path:
                 ["wmctrl", "-ir", window, "-b", "add,maximized_vert,maximized_horz"], env=env
             )
         subprocess.run(["xdotool", "windowactivate", "--sync", window], env=env, check=False)
-        subprocess.run(["xdotool", "key", "--window", window, "space"], env=env, check=True)
+        for key in shot.keys:
+            subprocess.run(["xdotool", "key", "--window", window, key], env=env, check=True)
+            time.sleep(0.5)
         time.sleep(shot.run_s)
         raw = out / f"{shot.name}.raw.png"
         subprocess.run(["import", "-window", "root", str(raw)], env=env, check=True)

@@ -49,9 +49,18 @@ class AskTheRoom(QFrame):
         layout.addStretch(1)
         self.lesson: LessonTab | None = None
         window.tabs.installEventFilter(self)  # cover the stage as it resizes
-        window.tabs.currentChanged.connect(lambda _index: self.dismiss())
-        window.presenter.activeChanged.connect(lambda on: None if on else self.dismiss())
+        # Bound methods, not lambdas: Qt drops these connections when this cover is destroyed
+        # (a tab widget being torn down still emits currentChanged).
+        window.tabs.currentChanged.connect(self._tab_changed)
+        window.presenter.activeChanged.connect(self._presenting)
         self.hide()
+
+    def _tab_changed(self, _index: int) -> None:
+        self.dismiss()
+
+    def _presenting(self, on: bool) -> None:
+        if not on:
+            self.dismiss()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         """Keep covering the stage when it resizes."""

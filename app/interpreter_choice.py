@@ -84,7 +84,7 @@ class InterpreterChoice(QObject):
         self.box.opening.connect(self.discover)
         self.found.connect(self._add_found)
         lab.labReady.connect(self._show_lab_python)
-        lab.labStarted.connect(lambda _pid: self.lab_label.setText("  lab: starting"))
+        lab.labStarted.connect(self._lab_starting)  # bound: dropped when this object goes
 
     # ------------------------------------------------------------ remembered
     def _restore(self) -> None:
@@ -204,3 +204,6 @@ class InterpreterChoice(QObject):
     def _say(self, text: str) -> None:
         log.info(text)
         self.window_.statusBar().showMessage(text, MESSAGE_MS)
+
+    def _lab_starting(self, _pid: int) -> None:
+        self.lab_label.setText("  lab: starting")

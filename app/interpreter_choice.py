@@ -9,7 +9,6 @@ the lab on it; a permanent label in the status bar shows the version the lab rep
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
 from typing import TYPE_CHECKING
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import thread_result
 from app.foreign_lab import SUPPORTED
 from app.settings import read_choice
 from demos.interpreters import Interpreter, describe, discover, running
@@ -124,7 +124,10 @@ class InterpreterChoice(QObject):
         """Find every Python, in a thread (once); the list grows when it is done."""
         if self._discovery is not None or not SUPPORTED:
             return
-        self._discovery = threading.Thread(target=self._find, name="find Pythons", daemon=True)
+        thread_result.prepare()
+        self._discovery = threading.Thread(
+            target=self._find, args=(self.added(),), name="find Pythons", daemon=True
+        )
         self._discovery.start()
 
     def added(self) -> list[str]:
@@ -135,10 +138,9 @@ class InterpreterChoice(QObject):
         read_choice(self.settings, ADDED_KEY, "", ())  # not text: reset, and said so
         return []
 
-    def _find(self) -> None:
-        found = discover(self.added())[0]
-        with contextlib.suppress(RuntimeError):  # the window closed meanwhile
-            self.found.emit(found)  # queued to the GUI thread
+    def _find(self, added: list[str]) -> None:
+        # Through the relay, never our own signal: the window may close meanwhile.
+        thread_result.deliver(self, self.found.emit, discover(added)[0])
 
     @property
     def discovering(self) -> bool:

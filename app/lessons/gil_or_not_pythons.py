@@ -7,13 +7,13 @@ added through the toolbar's "Other Python...". What is ticked is remembered as i
 
 from __future__ import annotations
 
-import contextlib
 import threading
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QListWidget, QListWidgetItem
 
+from app import thread_result
 from app.interpreter_choice import ADDED_KEY
 from demos.interpreters import Interpreter, discover, running
 
@@ -77,7 +77,12 @@ class PythonList(QListWidget):
         """Find every Python, once, in a thread; the rows appear when it is done."""
         if self._discovery is not None:
             return
-        self._discovery = threading.Thread(target=self._find, name="find Pythons", daemon=True)
+        raw = self.settings.value(ADDED_KEY)  # read here: QSettings stays on the GUI thread
+        added = [line for line in raw.splitlines() if line] if isinstance(raw, str) else []
+        thread_result.prepare()
+        self._discovery = threading.Thread(
+            target=self._find, args=(added,), name="find Pythons", daemon=True
+        )
         self._discovery.start()
 
     @property
@@ -85,12 +90,9 @@ class PythonList(QListWidget):
         """True while the discovery thread runs."""
         return self._discovery is not None and self._discovery.is_alive()
 
-    def _find(self) -> None:
-        raw = self.settings.value(ADDED_KEY)
-        added = [line for line in raw.splitlines() if line] if isinstance(raw, str) else []
-        found = discover(added)[0]
-        with contextlib.suppress(RuntimeError):  # the window closed meanwhile
-            self.found.emit(found)
+    def _find(self, added: list[str]) -> None:
+        # Through the relay, never this list's own signal: the window may close meanwhile.
+        thread_result.deliver(self, self.found.emit, discover(added)[0])
 
     def _remember(self, _item: QListWidgetItem) -> None:
         self.settings.setValue(KEY, "\n".join(i.key for i in self.ticked()))

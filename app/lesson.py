@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from app.cpu_plot import CpuPlotWidget
 from app.glossary import linked_label
 from app.lab_client import LabClient
+from app.layout_items import item_at
 from app.lesson_lab import LessonLab
 from app.prediction_box import PredictionBox
 from app.side_panel import SidePanel
@@ -286,8 +287,8 @@ class LessonTab(QWidget):
                 layout.removeWidget(widget)
             if on:  # at the end, before a closing stretch
                 end = layout.count()
-                last = layout.itemAt(end - 1) if end else None
-                at = end - 1 if last is not None and last.spacerItem() is not None else end
+                last_is_spacer = end > 0 and item_at(layout, end - 1)[1]
+                at = end - 1 if last_is_spacer else end
                 for offset, widget in enumerate(widgets):
                     layout.insertWidget(at + offset, widget)
             else:  # back where the lesson put it
@@ -313,13 +314,11 @@ def scenario_defaults(scenario: str, params: dict[str, Any]) -> dict[str, Any]:
 def leading_prose(layout: QVBoxLayout) -> tuple[int, list[QLabel]]:
     """Where a layout's opening explanation starts (after a heading, if any) and its wrapped
     paragraphs; none when nothing but more text follows them."""
-    first = layout.itemAt(0)
-    title = first.widget() if first is not None else None
+    title, _ = item_at(layout, 0)
     start = 1 if isinstance(title, QLabel) and not title.wordWrap() else 0
     prose: list[QLabel] = []
     for index in range(start, layout.count()):
-        item = layout.itemAt(index)
-        widget = item.widget() if item is not None else None
+        widget, _ = item_at(layout, index)
         if isinstance(widget, QLabel) and widget.wordWrap():
             prose.append(widget)
             continue

@@ -13,6 +13,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QCheckBox, QLabel, QVBoxLayout, QWidget
 
+from app.layout_items import item_at
 from app.lesson import LessonTab, heading, paragraph
 from app.lessons.coroutines_lag import LoopLagMeter
 from app.lessons.coroutines_modern import CLASSIC, ModernPanel
@@ -152,9 +153,9 @@ class CoroutinesTab(LessonTab):
         layout.addWidget(heading("Last run"))
         layout.addWidget(self.result_box)
         # The classic lesson's own widgets: hidden while a modern scenario is chosen.
-        items = (layout.itemAt(i) for i in range(first_classic, layout.count()))
+        widgets = (item_at(layout, i)[0] for i in range(first_classic, layout.count()))
         self._classic: list[QWidget] = [explanation]
-        self._classic += [w for i in items if i is not None and (w := i.widget()) is not None]
+        self._classic += [w for w in widgets if w is not None]
         self.modern.chosen.connect(self._show_scenario)
         self._show_scenario(self.modern.scenario())
 

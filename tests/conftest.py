@@ -17,7 +17,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # For threads and processes to end on their own (the leak check's self-test shortens it).
 LEAK_GRACE_S = float(os.environ.get("CONCURRENCY_LAB_LEAK_GRACE_S", "5.0"))
-QT_GRACE_S = 3.0  # for timers to stop once the windows are closed (a 1 s run tail, on a busy machine)
+QT_GRACE_S = 3.0  # for timers to stop once the windows close (a run has a 1 s tail)
 TASK_GRACE_S = 2.0  # for the qasync loop's tasks to finish
 NO_SUBREAPER = leaks.become_subreaper()
 RECORDER = leaks.ChildRecorder()

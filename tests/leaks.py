@@ -257,3 +257,18 @@ def settle_qt(deadline: float, problems: Callable[[], list[str]]) -> list[str]:
         time.sleep(0.01)
         found = problems()
     return found
+
+
+def living_descendants() -> list[psutil.Process]:
+    """This process's living descendants but resource trackers (a process may end while being
+    looked at)."""
+    living = []
+    for p in psutil.Process().children(recursive=True):
+        try:
+            if p.status() != psutil.STATUS_ZOMBIE and "resource_tracker" not in " ".join(
+                p.cmdline()
+            ):
+                living.append(p)
+        except psutil.Error:
+            continue
+    return living

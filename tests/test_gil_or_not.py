@@ -8,9 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import psutil
 import pytest
 from capacity import measured_with_load, require
+from leaks import living_descendants as descendants
 
 from demos.gil_or_not_result import GilOrNotResult, Interpreter, ModelFigures
 from demos.interpreters import discover
@@ -153,20 +153,6 @@ def window(qtbot, qloop):  # noqa: ANN001
     win.close()
     win.settings.setValue("window/last_lesson", "process_thread")  # later tests expect it
     win.settings.sync()
-
-
-def descendants() -> list[psutil.Process]:
-    """Living descendants but resource trackers."""
-    living = []
-    for p in psutil.Process().children(recursive=True):
-        try:
-            if p.status() != psutil.STATUS_ZOMBIE and "resource_tracker" not in " ".join(
-                p.cmdline()
-            ):
-                living.append(p)
-        except psutil.Error:
-            continue
-    return living
 
 
 def test_the_tab_measures_on_the_apps_own_python(window, qtbot) -> None:  # noqa: ANN001

@@ -8,9 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import psutil
 import pytest
 from capacity import measured_with_load, require
+from leaks import living_descendants as descendants
 
 from demos import when_to_use, when_to_use_result
 from demos.when_to_use_result import WhenToUseResult
@@ -176,20 +176,6 @@ def window(qtbot, qloop):  # noqa: ANN001
     # later tests expect the first tab
     win.settings.setValue("window/last_lesson", "process_thread")
     win.settings.sync()
-
-
-def descendants() -> list[psutil.Process]:
-    """Living descendants but resource trackers (a process may end while being looked at)."""
-    living = []
-    for p in psutil.Process().children(recursive=True):
-        try:
-            if p.status() != psutil.STATUS_ZOMBIE and "resource_tracker" not in " ".join(
-                p.cmdline()
-            ):
-                living.append(p)
-        except psutil.Error:
-            continue
-    return living
 
 
 def test_start_fills_the_matrix(window, qtbot) -> None:  # noqa: ANN001

@@ -15,8 +15,12 @@ MERGE_GAP_NS = 50_000  # tasks of one worker closer than this (one chunk) make o
 class PoolLanes:
     """A lane per pool worker from each task's (who, start, end); back-to-back tasks: one bar."""
 
-    def __init__(self, ctx: WorkerContext, kind: Kind, idents: list[int]) -> None:
+    def __init__(
+        self, ctx: WorkerContext, kind: Kind, idents: list[int], skip_lanes: int = 0
+    ) -> None:
+        """Lanes follow the context's own and ``skip_lanes`` more (lanes of its own)."""
         self.ctx, self.kind = ctx, kind
+        self.first_lane = ctx.lane_id + 1 + skip_lanes
         self.ids: dict[int, int] = {}
         self.open: dict[int, tuple[int, int]] = {}
         for ident in idents:
@@ -25,7 +29,7 @@ class PoolLanes:
     def _lane(self, ident: int) -> int:
         lane_id = self.ids.get(ident)
         if lane_id is None:
-            lane_id = self.ids[ident] = self.ctx.lane_id + 1 + len(self.ids)
+            lane_id = self.ids[ident] = self.first_lane + len(self.ids)
             name = f"{'Process' if self.kind is Kind.PROCESS else 'Thread'} {len(self.ids)}"
             self.ctx.sink.announce(Lane(lane_id, self.kind, f"pool {name}", 0))  # name first
             self.ctx.sink.announce(Lane(lane_id, self.kind, f"pool {name}", ident))

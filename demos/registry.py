@@ -183,6 +183,16 @@ LESSONS: tuple[LessonEntry, ...] = (
         "Pools",
         "python -m demos.pools --kind process --tasks 10000 --task-us 50 --chunksize 1 --workers 2",
         "Executor.map over tiny tasks: chunksize 1 drowns in IPC, chunks near the core count",
+        views=(
+            Page(
+                "pool_futures",
+                "submit + as_completed",
+                "python -m demos.pool_futures --kind process --futures 12 --task-ms 200 "
+                "--workers 2 --cancel 2",
+                "results in the order tasks end; each Future's state on its lane; cancel() "
+                "before it runs",
+            ),
+        ),
     ),
     LessonEntry(
         "when_to_use",

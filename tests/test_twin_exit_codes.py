@@ -34,6 +34,7 @@ TWINS = [
     ["demos.primitives", "queue"],
     ["demos.processes"],
     ["demos.pools"],
+    ["demos.pool_futures"],
     ["demos.coroutines"],
     ["demos.asyncio_modern"],
     ["demos.when_to_use"],
@@ -69,6 +70,7 @@ COMPLETED = [
     ["demos.thread_states", "--scenario", "futures"],
     ["demos.scheduler", "--schedule", "1,2"],
     ["demos.pools", "--tasks", "200", "--task-us", "20", "--chunksize", "50"],
+    ["demos.pool_futures", "--futures", "4", "--task-ms", "20", "--cancel", "2"],
 ]
 
 

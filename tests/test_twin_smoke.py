@@ -40,6 +40,7 @@ QUICK: dict[str, list[str]] = {
     "demos.start_methods": ["--repeats", "1", "--deadline-s", "1"],
     "demos.asyncio_modern": ["--scenario", "taskgroup"],
     "demos.pools": ["--tasks", "200", "--task-us", "100", "--chunksize", "20", "--workers", "2"],
+    "demos.pool_futures": ["--futures", "4", "--task-ms", "20", "--cancel", "1"],
     "demos.when_to_use": ["--io-jobs", "2", "--io-ms", "20", "--cpu-jobs", "2", "--cpu-ms", "20"],
 }
 

@@ -112,6 +112,7 @@ BAD_SETTINGS = [
     (["demos.deadlock", "--philosophers", "0"], "philosophers must be between 2 and 10"),
     (["demos.processes", "--serial-pct", "95"], "serial_pct must be between 0 and 90"),
     (["demos.pools", "--chunksize", "0"], "chunksize must be between 1 and 10000"),
+    (["demos.pool_futures", "--futures", "3", "--cancel", "4"], "cancel (4) can be at most"),
     (["demos.start_methods", "--repeats", "0"], "repeats must be between 1 and 20"),
     (["demos.asyncio_modern", "--group", "0"], "group must be between 2 and 16"),
     (["demos.pools", "--tasks", "50000", "--task-us", "5000"], "must be at most 20 s of work"),

@@ -14,16 +14,19 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout
 
-from app.lesson import LessonTab, heading, paragraph
+from app.lesson import LessonTab, heading, paragraph, scenario_defaults
+from app.lessons.pools_futures import PoolFuturesView
 from app.palette import BLUE, BLUISH_GREEN, GREY
 from app.param_widgets import SettingChoice, SettingSlider, SettingSwitch
 from app.result_box import ResultBox
 from app.theme import style_plot
+from demos import pool_futures
 from demos import pools as lesson
 from demos.events import State
 from demos.pool_result import PoolsResult, PoolStep, summarize
 
 GROUP = "pools"  # QSettings group of the sliders
+MAP = lesson.SCENARIO.module
 PLOT_HEIGHT_PX = 220
 EXPLANATION = (
     "A pool keeps a few workers alive and hands them tasks: <code>pool.map(task, items, "
@@ -42,11 +45,15 @@ EXPLANATION = (
 )
 
 
+def is_futures(params: dict[str, Any]) -> bool:
+    """True for the parameters of a submit + as_completed run (not a map() run)."""
+    return "futures" in params
+
+
 class PoolsTab(LessonTab):
     """Lesson: a pool's map() pays off when each message carries enough work."""
 
     title = "Pools"
-    scenario = "demos.pools"
     speaker_notes = (
         "<p><b>Start with the defaults</b>: a process pool of 2, 10,000 tasks of 50 µs, "
         "chunksize 1. Ask: two cores, so twice as fast? Point at the speedup: below 1x. The "
@@ -124,9 +131,34 @@ class PoolsTab(LessonTab):
         layout.addWidget(heading("Last run"))
         layout.addWidget(self.result_box)
         self.figures: PoolsResult | None = None
+        # Its own button asks for a run of demos.pool_futures, through the same lab.
+        self._want_futures = False
+        self.futures_view = PoolFuturesView(s, self.run_futures)
+        layout.addWidget(self.futures_view)
+
+    @property
+    def scenario(self) -> str:  # type: ignore[override]
+        """map()'s scenario, or submit + as_completed's while the run on screen is that."""
+        return pool_futures.SCENARIO.module if is_futures(self.last_params) else MAP
+
+    def param_defaults(self) -> dict[str, Any]:
+        """map()'s parameters and the other view's, but for ``futures``: that key marks a run
+        of the view, and a saved map() run opened after one must not gain it."""
+        others = {k: v for k, v in pool_futures.DEFAULTS.items() if k != "futures"}
+        return {**others, **scenario_defaults(MAP, self._map_params())}
+
+    def run_futures(self) -> None:
+        """The view's button: its run, started like any other (one at a time)."""
+        self._want_futures = True
+        if not self.lab.start_next_run():
+            self._want_futures = False
 
     def params(self) -> dict[str, Any]:
-        """The controls as the scenario's parameters."""
+        """The next run's parameters (no side effect: the code panel asks too)."""
+        return self.futures_view.params() if self._want_futures else self._map_params()
+
+    def _map_params(self) -> dict[str, Any]:
+        """The map() controls as its scenario's parameters."""
         return {
             "kind": self.kind.value(),
             "work": self.work.value(),
@@ -139,10 +171,19 @@ class PoolsTab(LessonTab):
 
     def join_deadline_s(self) -> float:
         """The baseline and every step three times over, plus time to start the pool."""
-        return lesson.deadline_s(self.params())
+        if is_futures(self.last_params):
+            return pool_futures.deadline_s(self.last_params)
+        return lesson.deadline_s(self.last_params)
 
     def clear_result(self, message: str) -> None:
-        """Blank the figures before a new run or after a reset."""
+        """Blank the figures before a new run or after a reset (a run of the other view keeps
+        this one's)."""
+        futures_run = is_futures(self.last_params)
+        if futures_run or message != "Running...":
+            self._want_futures = False
+            self.futures_view.clear(message)
+            if futures_run and message == "Running...":
+                return
         self.figures = None
         self.result_box.clear(message)
         self.curve.setData([], [])
@@ -151,6 +192,11 @@ class PoolsTab(LessonTab):
 
     def show_result(self, elapsed_s: float, report: dict[str, Any]) -> None:
         """Baseline, start-up, the pool's time and speedup, the curve and the verdict."""
+        # Paused time is not elapsed time; a replayed run has no pauses of this session.
+        paused = self.lab.paused_ns_between if self.clock is None else None
+        if is_futures(self.last_params):
+            self.futures_view.show_report(self.last_params, report, paused)
+            return
         raw = report.get("result", {})
         outcomes = report.get("outcomes", {})
         ended = {state for state, _ in outcomes.values()}
@@ -162,8 +208,6 @@ class PoolsTab(LessonTab):
         if int(State.CANCELLED) in ended or not raw.get("steps"):
             self.verdict_label.setText("Cancelled: the pool was shut down, pending chunks dropped.")
             return
-        # Paused time is not elapsed time; a replayed run has no pauses of this session.
-        paused = self.lab.paused_ns_between if self.clock is None else None
         self.figures = f = summarize(self.last_params, raw, paused)
         self.baseline_label.setText(f"{f.baseline_s:.3f} s ({f.us_per_task_alone:g} µs/task)")
         self.startup_label.setText(f"{f.startup_ms:.0f} ms for {f.workers} workers")

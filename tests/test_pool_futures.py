@@ -145,7 +145,8 @@ def test_the_verdict_follows_the_figures() -> None:
     assert in_order.misordered_ms == 0.0
     assert "in the order submitted" in in_order.verdict()
     assert in_order.most_running == 1
-    assert in_order.speedup == pytest.approx(1.0)
+    assert in_order.stretch == pytest.approx(1.0)
+    assert in_order.at_once == pytest.approx(1.0)
     swapped = made_up([1, 0, 2, 3], [])
     assert swapped.misordered_ms == pytest.approx(100.0)  # 0 ended 100 ms before 1 was given
     first = made_up([3, 0, 1, 2], [3])
@@ -212,3 +213,12 @@ def test_the_view_runs_through_the_lab_to_its_figures(qtbot, qloop) -> None:  # 
     finally:
         win.tabs.setCurrentIndex(0)
         win.close()
+
+
+@pytest.mark.skipif(
+    not getattr(sys, "_is_gil_enabled", lambda: True)(), reason="a free-threaded build: no GIL"
+)
+def test_computing_threads_of_a_thread_pool_take_turns_on_the_gil() -> None:
+    result = twin_run("--kind", "thread", "--work", "cpu")
+    assert result["stretch"] > 1.3, result["stretch"]  # two threads, one GIL: about 2x
+    assert "took turns on one GIL" in result["verdict"]

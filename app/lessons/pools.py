@@ -102,6 +102,8 @@ class PoolsTab(LessonTab):
         self.plot.setLabel("bottom", "chunksize (log)")
         self.plot.setLabel("left", "speedup")
         self.plot.setBackground("w")
+        # The wheel scrolls the side panel: a plot that zoomed on it took the panel's scrolling.
+        self.plot.setMouseEnabled(x=False, y=False)
         self.curve = self.plot.plot(
             pen=pg.mkPen(BLUE, width=2), symbol="o", symbolBrush=BLUE, symbolSize=8
         )

@@ -125,6 +125,8 @@ class PoolFuturesView(QWidget):
         self.result_box.set("cancelled", ", ".join(said) if said else "not called")
         self.result_box.set("running", f"up to {f.most_running} futures on {f.workers} workers")
         self.result_box.set(
-            "time", f"{f.elapsed_s:.2f} s for {f.alone_s:.2f} s of tasks ({f.speedup:.2f}x)"
+            "time",
+            f"{f.elapsed_s:.2f} s; {f.at_once:.2f} tasks under way at once, each "
+            f"{f.stretch:.1f}x its length",
         )
         self.result_box.verdict.setText(f.verdict())

@@ -121,6 +121,7 @@ class ProcessesTab(LessonTab):
 
         layout.addWidget(heading("Speedup: time with 1 process / time with N"))
         self.plot = pg.PlotWidget()
+        self.plot.setMouseEnabled(x=False, y=False)  # the wheel scrolls the side panel
         self.plot.setMinimumHeight(PLOT_HEIGHT_PX)
         self.plot.setLabel("bottom", "processes")
         self.plot.setLabel("left", "speedup")

@@ -19,10 +19,10 @@ from app.lessons.pools_futures import PoolFuturesView
 from app.palette import BLUE, BLUISH_GREEN, GREY
 from app.param_widgets import SettingChoice, SettingSlider, SettingSwitch
 from app.result_box import ResultBox
+from app.run_report import cancelled, failure
 from app.theme import style_plot
 from demos import pool_futures
 from demos import pools as lesson
-from demos.events import State
 from demos.pool_result import PoolsResult, PoolStep, summarize
 
 GROUP = "pools"  # QSettings group of the sliders
@@ -200,14 +200,11 @@ class PoolsTab(LessonTab):
             self.futures_view.show_report(self.last_params, report, paused)
             return
         raw = report.get("result", {})
-        outcomes = report.get("outcomes", {})
-        ended = {state for state, _ in outcomes.values()}
-        messages = [msg for _state, msg in outcomes.values() if msg]
-        if report.get("failed") or "error" in raw or int(State.FAILED) in ended:
-            why = report.get("failed") or raw.get("error") or (messages or ["a worker failed"])[0]
+        why = failure(report)
+        if why is not None:
             self.verdict_label.setText(f"The run did not complete: {why}.")
             return
-        if int(State.CANCELLED) in ended or not raw.get("steps"):
+        if cancelled(report) or not raw.get("steps"):
             self.verdict_label.setText("Cancelled: the pool was shut down, pending chunks dropped.")
             return
         self.figures = f = summarize(self.last_params, raw, paused)

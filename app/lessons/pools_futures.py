@@ -16,8 +16,8 @@ from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 from app.lesson import heading, paragraph
 from app.param_widgets import SettingChoice, SettingSlider
 from app.result_box import ResultBox
+from app.run_report import cancelled, failure
 from demos import pool_futures as lesson
-from demos.events import State
 from demos.pool_futures_result import PoolFuturesResult, summarize
 
 GROUP = "pool_futures"  # QSettings group of the controls
@@ -104,14 +104,11 @@ class PoolFuturesView(QWidget):
     ) -> None:
         """Both orders, what cancel() did, the RUNNING count and the verdict."""
         raw = report.get("result", {})
-        outcomes = report.get("outcomes", {})
-        ended = {state for state, _ in outcomes.values()}
-        if report.get("failed") or "error" in raw or int(State.FAILED) in ended:
-            messages = [msg for _state, msg in outcomes.values() if msg]
-            why = report.get("failed") or raw.get("error") or (messages or ["a worker failed"])[0]
+        why = failure(report)
+        if why is not None:
             self.result_box.verdict.setText(f"The run did not complete: {why}.")
             return
-        if int(State.CANCELLED) in ended or not raw.get("yields"):
+        if cancelled(report) or not raw.get("yields"):
             self.result_box.verdict.setText(
                 "Cancelled: the pool was shut down, queued futures dropped."
             )

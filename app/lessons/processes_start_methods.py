@@ -20,10 +20,10 @@ from app.lesson import heading, paragraph
 from app.palette import BLUE, BLUISH_GREEN, ORANGE
 from app.param_widgets import SettingSlider
 from app.result_box import ResultBox
+from app.run_report import cancelled, failure
 from app.theme import style_plot
 from demos import platform_support
 from demos import start_methods as lesson
-from demos.events import State
 from demos.start_methods_result import StartMethodsResult, default_note, summarize
 
 GROUP = "start_methods"  # QSettings group of the sliders
@@ -128,14 +128,11 @@ class StartMethodsView(QWidget):
     def show_report(self, report: dict[str, Any]) -> None:
         """The bars, each method's figures, each lock child's fate and the verdict."""
         raw = report.get("result", {})
-        outcomes = report.get("outcomes", {})
-        ended = {state for state, _ in outcomes.values()}
-        if report.get("failed") or "error" in raw or int(State.FAILED) in ended:
-            messages = [msg for _state, msg in outcomes.values() if msg]
-            why = report.get("failed") or raw.get("error") or (messages or ["a worker failed"])[0]
+        why = failure(report)
+        if why is not None:
             self.result_box.verdict.setText(f"The run did not complete: {why}.")
             return
-        if int(State.CANCELLED) in ended or not raw.get("samples"):
+        if cancelled(report) or not raw.get("samples"):
             self.result_box.verdict.setText("Cancelled: every child was stopped.")
             return
         self.figures = f = summarize(raw)

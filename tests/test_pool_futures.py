@@ -170,7 +170,7 @@ def test_most_at_once_counts_overlapping_running_spans() -> None:
 
 # ------------------------------------------------------------------- the tab
 @pytest.mark.gui
-def test_the_view_runs_through_the_lab_to_its_figures(qtbot, qloop) -> None:  # noqa: ANN001
+def test_the_view_runs_through_the_lab_to_its_figures(qtbot, qloop, tmp_path) -> None:  # noqa: ANN001
     from app.main_window import MainWindow
 
     win = MainWindow()
@@ -210,6 +210,22 @@ def test_the_view_runs_through_the_lab_to_its_figures(qtbot, qloop) -> None:  # 
         # The map() view's figures were left alone, and its next run is map() again.
         assert tab.figures is None
         assert "futures" not in tab.params()
+        # Saved and opened in a fresh window, the run comes back to this view's figures.
+        path = tmp_path / "futures.clrun"
+        assert win.save_run_to(str(path)), win.banner.text()
+        other = MainWindow()
+        qtbot.addWidget(other)
+        other.show()
+        try:
+            assert other.open_run_from(str(path)), other.banner.text()
+            again = other.current_lesson()
+            assert again.scenario == "demos.pool_futures"
+            assert again.futures_view.figures == figures
+            assert again.figures is None
+        finally:
+            other.leave_replay()
+            other.tabs.setCurrentIndex(0)
+            other.close()
     finally:
         win.tabs.setCurrentIndex(0)
         win.close()

@@ -65,6 +65,11 @@ class PoolsTab(LessonTab):
         "<p>Switch to a <b>thread pool</b> with CPU tasks: on a GIL build about 1x whatever "
         "the chunksize (the GIL). Switch the tasks to <b>I/O</b>: the waits overlap and threads "
         "win.</p>"
+        "<p><b>Alt+A</b> runs <b>submit + as_completed</b> (bottom of the panel): twelve tasks "
+        "of different lengths. Read the results line: not 0 1 2 ... but the order they ended. "
+        "Futures 10 and 11 were cancelled while queued and never ran. Point at futures 5-9: "
+        "RUNNING (green) long before a worker lane shows their task: a process pool calls a "
+        "future running once it is in its call queue.</p>"
     )
 
     def build_side_panel(self, layout: QVBoxLayout) -> None:

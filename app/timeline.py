@@ -113,8 +113,10 @@ class TimelineWidget(QWidget):
         self.view_box.sigRangeChangedManually.connect(self._on_manual_range)
         self.plot.setLabel("bottom", "time since start (s)")
         # Seconds stay seconds: no "(x0.001)" rescaling of the axis when zoomed in. Numbers on
-        # major ticks only: this axis is laid out again at every frame while it scrolls.
-        self.plot.getAxis("bottom").enableAutoSIPrefix(False)
+        # major ticks only: this axis is laid out again at every frame while it scrolls. The
+        # hidden top axis scrolls too, and with the prefix on it set its label at every frame.
+        for name in ("bottom", "top", "left", "right"):
+            self.plot.getAxis(name).enableAutoSIPrefix(False)
         self.plot.getAxis("bottom").setStyle(maxTickLevel=1, maxTextLevel=0)
 
         # One item per state: intervals of one colour share one array-backed item.

@@ -15,7 +15,7 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QTimer, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QCursor, QFont, QFontMetrics, QPainterPath, QResizeEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -57,6 +57,17 @@ class _StateBars(pg.BarGraphItem):
         path = QPainterPath()
         path.addRect(self.boundingRect())
         return path
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
+        """Bars without an outline need no half-pixel margin, whose size pyqtgraph works out
+        from the view at each call (Qt asks a dozen times a frame)."""
+        pen = self.opts.get("pen")
+        if pen is None or pen.style() != Qt.PenStyle.NoPen:
+            return super().boundingRect()
+        (x0, x1), (y0, y1) = self.dataBounds(ax=0), self.dataBounds(ax=1)
+        if x0 is None or x1 is None or y0 is None or y1 is None:
+            return QRectF()
+        return QRectF(x0, y0, x1 - x0, y1 - y0)
 
 
 class TimelineWidget(QWidget):

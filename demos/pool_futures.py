@@ -137,9 +137,16 @@ class FutureWatch:
 
 
 def submit_and_collect(
-    ctx: WorkerContext, pool: Any, lengths: list[int], work: str, cancel: int, out: dict[str, Any]
+    ctx: WorkerContext,
+    pool: Any,
+    lengths: list[int],
+    work: str,
+    cancel: int,
+    out: dict[str, Any],
+    lanes: PoolLanes,
 ) -> None:
-    """What a learner writes: submit all, cancel the last few, take results as they complete."""
+    """What a learner writes: submit all, cancel the last few, take results as they complete
+    (each drawn at once on the lane of the worker that ran it)."""
     watch = FutureWatch(ctx, ctx.lane_id + 1)
     slices = [max(1, round(ms / SLICE_MS)) for ms in lengths]
     size = pools.task_size(work, round(SLICE_MS * 1000))
@@ -163,6 +170,9 @@ def submit_and_collect(
             i = index_of[future]
             ran = None if future.cancelled() else future.result()
             out["yields"].append({"index": i, "t_ns": now_ns(), "ran": ran})
+            if ran is not None:
+                lanes.task(*ran)
+                lanes.close(ran[0])
             ctx.emit(State.RUNNING, f"as_completed gave future {i} ({len(out['yields'])})")
             ctx.checkpoint()
             ctx.emit(State.BLOCKED, "for future in as_completed(futures): waiting for the next")
@@ -208,10 +218,7 @@ def submitter_worker(
         out["workers"] = idents
         worker_kind = Kind.PROCESS if kind == "process" else Kind.THREAD
         lanes = PoolLanes(ctx, worker_kind, idents, skip_lanes=futures)  # after the futures
-        submit_and_collect(ctx, pool, lengths, work, cancel, out)
-        for item in out["yields"]:
-            if item["ran"] is not None:
-                lanes.task(*item["ran"])
+        submit_and_collect(ctx, pool, lengths, work, cancel, out, lanes)
         ctx.checkpoint()  # a cancel during the last task must not read as complete
         ended, detail = State.DONE, "pool shut down"
     except Cancelled:

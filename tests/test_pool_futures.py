@@ -238,3 +238,21 @@ def test_computing_threads_of_a_thread_pool_take_turns_on_the_gil() -> None:
     result = twin_run("--kind", "thread", "--work", "cpu")
     assert result["stretch"] > 1.3, result["stretch"]  # two threads, one GIL: about 2x
     assert "took turns on one GIL" in result["verdict"]
+
+
+def test_each_result_is_drawn_on_its_worker_lane_as_it_arrives() -> None:
+    # One thread worker, six waits of about 100 ms: after two results, two bars, not zero.
+    specs = pool_futures.build_workers("thread", "io", 6, 100, 1, 0)
+    sink = ListSink()
+    run = Run(Kind.THREAD, specs, sink)
+    run.start()
+    out = specs[0].params["out"]
+    deadline = time.monotonic() + 30
+    while len(out.get("yields", [])) < 2 and run.alive() and time.monotonic() < deadline:
+        time.sleep(0.005)
+    worker_lane = run.workers[0].lane_id + 1 + 6  # after the submitter and six futures
+    bars = [e for e in list(sink.events) if e[1] == worker_lane and e[2] == int(State.RUNNING)]
+    given = len(out["yields"])
+    assert 2 <= len(bars) <= given < 6, (len(bars), given)
+    report = run.cancel(10.0)
+    assert report.ended, report

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import functools
 import json
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -256,3 +258,21 @@ def test_each_result_is_drawn_on_its_worker_lane_as_it_arrives() -> None:
     assert 2 <= len(bars) <= given < 6, (len(bars), given)
     report = run.cancel(10.0)
     assert report.ended, report
+
+
+def test_a_pool_process_killed_from_outside_fails_the_run_with_its_reason() -> None:
+    specs = pool_futures.build_workers("process", "cpu", 12, 300, 2, 0)
+    run = Run(Kind.THREAD, specs, ListSink())
+    run.start()
+    out = specs[0].params["out"]
+    deadline = time.monotonic() + 60
+    while "submitted_ns" not in out and run.alive() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert "submitted_ns" in out, "the pool did not start"
+    os.kill(out["workers"][0], signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while run.alive() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    outcome = run.workers[0].outcome
+    assert outcome.state is State.FAILED
+    assert outcome.message.startswith("BrokenProcessPool: A process in the process pool")

@@ -23,6 +23,9 @@ def test_the_lab_word_then_the_error_then_a_worker_message() -> None:
     assert failure({"outcomes": worker, "result": {"error": "bad size"}}) == "bad size"
     assert failure({"outcomes": worker, "failed": "the lab died"}) == "the lab died"
     assert failure({"outcomes": {"1": [int(State.FAILED), ""]}}) == "a worker failed"
+    # A message that ends a sentence of its own does not end the caller's twice.
+    pool = {"1": [int(State.FAILED), "BrokenProcessPool: terminated abruptly."]}
+    assert failure({"outcomes": pool}) == "BrokenProcessPool: terminated abruptly"
 
 
 def test_a_cancelled_worker_makes_a_cancelled_run() -> None:

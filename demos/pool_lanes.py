@@ -15,8 +15,9 @@ MERGE_GAP_NS = 50_000  # tasks of one worker closer than this (one chunk) make o
 class PoolLanes:
     """A lane per pool worker from each task's (who, start, end); back-to-back tasks: one bar."""
 
-    def __init__(self, ctx: WorkerContext, kind: Kind, idents: list[int]) -> None:
-        self.ctx, self.kind = ctx, kind
+    def __init__(self, ctx: WorkerContext, lane: tuple[Kind, str], idents: list[int]) -> None:
+        """``lane``: the lanes' kind and name ("pool Process": "pool Process 1", ...)."""
+        (self.kind, self.name), self.ctx = lane, ctx
         self.ids: dict[int, int] = {}
         self.open: dict[int, tuple[int, int]] = {}
         for ident in idents:
@@ -26,9 +27,9 @@ class PoolLanes:
         lane_id = self.ids.get(ident)
         if lane_id is None:
             lane_id = self.ids[ident] = self.ctx.lane_id + 1 + len(self.ids)
-            name = f"{'Process' if self.kind is Kind.PROCESS else 'Thread'} {len(self.ids)}"
-            self.ctx.sink.announce(Lane(lane_id, self.kind, f"pool {name}", 0))  # name first
-            self.ctx.sink.announce(Lane(lane_id, self.kind, f"pool {name}", ident))
+            name = f"{self.name} {len(self.ids)}"
+            self.ctx.sink.announce(Lane(lane_id, self.kind, name, 0))  # name first
+            self.ctx.sink.announce(Lane(lane_id, self.kind, name, ident))
             self.emit(lane_id, now_ns(), State.WAITING, "idle in the pool")
         return lane_id
 

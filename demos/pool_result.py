@@ -26,6 +26,12 @@ MAP_CALLS = {
 }
 
 
+def pool_map_chunksize(tasks: int, workers: int) -> int:
+    """The chunksize ``multiprocessing.Pool.map`` picks when given none: the tasks in four
+    chunks per worker, rounded up (``imap`` and ``Executor.map`` send one task at a time)."""
+    return max(1, -(-tasks // (4 * workers)))
+
+
 def ideal_speedup(kind: str, work: str, workers: int, cores: int) -> int:
     """Waits overlap on any count; computing needs a core each, and threads share one GIL."""
     if work == "io":
@@ -110,6 +116,9 @@ class PoolsResult:
             if processes:
                 how = f"chunks of {self.chunksize} through {MAP_CALLS[self.kind]}"
             text = f"{speedup:.2f}x of an ideal {ideal}x: {how} kept the workers busy; {pace}."
+        if self.kind == "mp":
+            default = pool_map_chunksize(self.tasks, self.workers)
+            text += f" Pool.map, given no chunksize, would pick {default} here."
         if len(self.steps) > 1:
             first = self.steps[0]
             text += (

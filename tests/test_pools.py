@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import multiprocessing.pool
 import os
 import subprocess
 import sys
@@ -164,6 +165,7 @@ def test_scenario_checks_and_the_verdict_follow_the_figures() -> None:
     assert "ProcessPoolExecutor.map" in fast.verdict()
     mp = pool_result.summarize({**params, "kind": "mp"}, raw)
     assert mp.verdict().startswith("1.67x of an ideal 2x: chunks of 10 through Pool.imap")
+    assert "Pool.map, given no chunksize, would pick 125 here." in mp.verdict()
     # 300 ms of that step paused: not elapsed time, so the speedup is higher.
     paused = pool_result.summarize(params, raw, lambda t0, t1: 300 * ms if t0 == 2000 * ms else 0)
     assert paused.speedup == pytest.approx(1 / 0.3, rel=1e-3)
@@ -178,6 +180,26 @@ def test_scenario_checks_and_the_verdict_follow_the_figures() -> None:
         pool_result.PoolsResult.from_json({**data, "steps": [{**data["steps"][0], "speedup": "x"}]})
     with pytest.raises(KeyError):
         pool_result.PoolsResult.from_json({k: v for k, v in data.items() if k != "ideal"})
+
+
+@pytest.mark.parametrize(("tasks", "workers"), [(10_000, 2), (1001, 3), (3, 4)])
+def test_pool_map_default_chunksize_is_what_this_python_picks(
+    monkeypatch: pytest.MonkeyPatch, tasks: int, workers: int
+) -> None:
+    # The verdict says what Pool.map picks given no chunksize: ask Pool.map itself (a thread
+    # Pool shares its code, and starts no process).
+    picked: list[int] = []
+    cut = multiprocessing.pool.Pool._get_tasks
+
+    def record(func: Any, items: Any, size: int) -> Any:
+        picked.append(size)
+        return cut(func, items, size)
+
+    monkeypatch.setattr(multiprocessing.pool.Pool, "_get_tasks", staticmethod(record))
+    with multiprocessing.pool.ThreadPool(workers) as pool:
+        assert pool.map(abs, range(tasks)) == list(range(tasks))
+    pool.join()
+    assert picked == [pool_result.pool_map_chunksize(tasks, workers)]
 
 
 def test_a_thread_pool_that_computed_in_parallel_is_not_blamed_on_the_gil() -> None:

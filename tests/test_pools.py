@@ -147,6 +147,13 @@ def test_scenario_checks_and_the_verdict_follow_the_figures() -> None:
     with pytest.raises(ValueError, match="kind must be one of"):
         pools.build_workers("fork", "cpu", 100, 10, 1, 2, False)
     assert pool_result.ideal_speedup("mp", "cpu", 8, 2) == 2
+    # The code panel marks the lines each kind of pool runs, the Pool's among them.
+    from app.code_panel import marked_lines
+
+    source = Path(pools.__file__).read_text().splitlines()
+    marked = "\n".join(source[n - 1] for n in marked_lines(pools))
+    for call in ("SPAWN.Pool(", "pool.imap(", "pool.terminate()", "ProcessPoolExecutor("):
+        assert call in marked, call
     assert pools.sweep_chunksizes(10, 4, 1) == [1, 3]
     assert pool_result.ideal_speedup("thread", "cpu", 8, 2) == 1
     assert pool_result.ideal_speedup("process", "cpu", 8, 2) == 2

@@ -10,6 +10,7 @@ pool sends nothing (it ignores C) but, on a GIL build, shares one GIL: there it 
 waiting, not computing (free-threaded, its computing threads can run in parallel).
 
     python -m demos.pools --kind process --tasks 10000 --task-us 50 --chunksize 1 --workers 2
+    python -m demos.pools --kind mp --tasks 10000 --task-us 50 --chunksize 500 --workers 2
 """
 
 from __future__ import annotations

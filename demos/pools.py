@@ -31,6 +31,7 @@ from demos.exit_status import twin_main
 from demos.parallelism import usable_cores
 from demos.pool_lanes import PoolLanes
 from demos.pool_result import summarize
+from demos.pool_wait import cancellable
 from demos.process_worker import SPAWN
 from demos.scenario import Param, Scenario
 from demos.worker import WorkerSpec
@@ -152,10 +153,14 @@ def start_pool(kind: str, workers: int, args: tuple[Any, ...]) -> Executor | Poo
     return executor
 
 
-def map_in_order(pool: Executor | Pool, items: list[int], chunk: int) -> Iterator[Any]:
+def map_in_order(
+    ctx: WorkerContext, pool: Executor | Pool, items: list[int], chunk: int
+) -> Iterator[Any]:
     """Each task's result, in the items' order, as it arrives."""
     if isinstance(pool, Pool):
-        return pool.imap(pool_task, items, chunk)  # Pool.map would wait for the whole list
+        # Pool.map would wait for the whole list. A Pool worker that dies with its chunk is
+        # replaced, but that chunk's results never come: cancellable() still sees Cancel.
+        return cancellable(ctx, pool.imap(pool_task, items, chunk))
     return pool.map(pool_task, items, chunksize=chunk)
 
 
@@ -239,7 +244,7 @@ def submitter_worker(
                 call = f"map(task, {tasks} items, chunksize={chunk})"
             ctx.emit(State.RUNNING, f"{call}: submitting")
             t0 = now_ns()
-            results = map_in_order(pool, items, chunk)
+            results = map_in_order(ctx, pool, items, chunk)
             ctx.emit(State.BLOCKED, f"chunksize={chunk}: waiting for results, in order")
             for count, (ident, start, end) in enumerate(results, 1):
                 lanes.task(ident, start, end)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import multiprocessing.pool
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -139,6 +140,29 @@ def test_cancel_shuts_the_pool_down_without_waiting_for_the_work(kind: str, task
     assert len(workers) == 2, names
     last = {lane: state for _t, lane, state, _detail in sink.events if lane in workers}
     assert set(last.values()) == {int(State.CANCELLED)}
+
+
+def test_a_pool_worker_killed_mid_map_does_not_hang_the_submitter() -> None:
+    # Pool.imap never learns that a worker died with its chunk (the Pool starts another): the
+    # submitter must still see Cancel, not wait forever for that chunk's results.
+    specs = pools.build_workers("mp", "cpu", 400, 2500, 200, 2, False)
+    sink = ListSink()
+    run = Run(Kind.THREAD, specs, sink)
+    run.start()
+    out = specs[0].params["out"]
+    deadline = time.monotonic() + 60
+    while "startup_ms" not in out and run.alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert "startup_ms" in out, "the pool did not start"
+    lanes = [lane for what, lane in list(sink.messages) if what == Msg.LANE]
+    pids = {lane[3] for lane in lanes if lane[2].startswith("Pool worker") and lane[3]}
+    assert len(pids) == 2, lanes
+    os.kill(max(pids), signal.SIGKILL)  # a pool worker, inside its chunk of 0.5 s
+    time.sleep(1.0)  # the other worker's chunk is done by now: only the lost one is awaited
+    assert run.alive(), "the run ended although a chunk was lost"
+    report = run.cancel(5.0)
+    assert report.ended, report
+    assert run.workers[0].outcome.state is State.CANCELLED
 
 
 def test_scenario_checks_and_the_verdict_follow_the_figures() -> None:

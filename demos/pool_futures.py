@@ -18,12 +18,11 @@ from concurrent.futures import Future, as_completed
 from typing import Any
 
 from demos import pools
-from demos.context import CONTROL_SIZE, Cancelled, WorkerContext
+from demos.context import Cancelled, WorkerContext
 from demos.events import Kind, Lane, State, now_ns
 from demos.exit_status import twin_main
 from demos.future_states import future_state
 from demos.pool_lanes import PoolLanes
-from demos.process_worker import SPAWN
 from demos.scenario import Param, Scenario
 from demos.worker import WorkerSpec
 
@@ -201,23 +200,17 @@ def submitter_worker(
     out.update(lengths_ms=lengths)
     for i, ms in enumerate(lengths):
         ctx.sink.announce(Lane(ctx.lane_id + 1 + i, Kind.TASK, f"future {i} ({ms} ms)", 0))
-    flags, stop, mirror = ctx.control.flags, threading.Event(), None
-    if kind == "process" and isinstance(flags, bytearray):
-        # A private buffer (the terminal twin's) does not reach other processes: mirror it.
-        flags = SPAWN.RawArray("b", CONTROL_SIZE)
-        mirror = threading.Thread(target=pools._mirror, args=(ctx.control.flags, flags, stop))
-        mirror.start()
+    flags, stop, mirror = pools.shared_flags(ctx, kind)
     pool: Any = None
     lanes: PoolLanes | None = None
     ended, detail = State.FAILED, "the submitter failed"
     try:
         t_pool = now_ns()
-        pool, arrived = pools._start_pool(ctx, kind, workers, flags)
+        pool, arrived = pools.started_pool(ctx, kind, workers, flags)
         out["startup_ms"] = round((now_ns() - t_pool) / 1e6, 1)
         idents = [int(arrived[1 + i]) for i in range(workers)]
         out["workers"] = idents
-        worker_kind = Kind.PROCESS if kind == "process" else Kind.THREAD
-        lanes = PoolLanes(ctx, worker_kind, idents, skip_lanes=futures)  # after the futures
+        lanes = PoolLanes(ctx, pools.LANE_NAMES[kind], idents, skip_lanes=futures)  # after futures
         submit_and_collect(ctx, pool, lengths, work, cancel, out, lanes)
         ctx.checkpoint()  # a cancel during the last task must not read as complete
         ended, detail = State.DONE, "pool shut down"
@@ -225,9 +218,9 @@ def submitter_worker(
         ended, detail = State.CANCELLED, "cancelled: queued futures dropped"
         raise
     finally:
-        ctx.emit(State.BLOCKED, "pool.shutdown(wait=True, cancel_futures=True)")
+        ctx.emit(State.BLOCKED, pools.end_call(kind, ended is State.DONE))
         if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+            pools.end_pool(pool, completed=ended is State.DONE)
         if lanes is not None:
             lanes.end(ended, detail)
         stop.set()

@@ -16,10 +16,11 @@ class PoolLanes:
     """A lane per pool worker from each task's (who, start, end); back-to-back tasks: one bar."""
 
     def __init__(
-        self, ctx: WorkerContext, kind: Kind, idents: list[int], skip_lanes: int = 0
+        self, ctx: WorkerContext, lane: tuple[Kind, str], idents: list[int], skip_lanes: int = 0
     ) -> None:
-        """Lanes follow the context's own and ``skip_lanes`` more (lanes of its own)."""
-        self.ctx, self.kind = ctx, kind
+        """``lane``: the lanes' kind and name ("pool Process": "pool Process 1", ...); they
+        follow the context's own lane and ``skip_lanes`` more (lanes of the caller's own)."""
+        (self.kind, self.name), self.ctx = lane, ctx
         self.first_lane = ctx.lane_id + 1 + skip_lanes
         self.ids: dict[int, int] = {}
         self.open: dict[int, tuple[int, int]] = {}
@@ -30,9 +31,9 @@ class PoolLanes:
         lane_id = self.ids.get(ident)
         if lane_id is None:
             lane_id = self.ids[ident] = self.first_lane + len(self.ids)
-            name = f"{'Process' if self.kind is Kind.PROCESS else 'Thread'} {len(self.ids)}"
-            self.ctx.sink.announce(Lane(lane_id, self.kind, f"pool {name}", 0))  # name first
-            self.ctx.sink.announce(Lane(lane_id, self.kind, f"pool {name}", ident))
+            name = f"{self.name} {len(self.ids)}"
+            self.ctx.sink.announce(Lane(lane_id, self.kind, name, 0))  # name first
+            self.ctx.sink.announce(Lane(lane_id, self.kind, name, ident))
             self.emit(lane_id, now_ns(), State.WAITING, "idle in the pool")
         return lane_id
 

@@ -18,6 +18,20 @@ NO_GAIN = 1.3
 MOSTLY_IDEAL = 0.75
 
 
+# The call each kind of pool runs, for the verdict.
+MAP_CALLS = {
+    "thread": "ThreadPoolExecutor.map",
+    "process": "ProcessPoolExecutor.map",
+    "mp": "Pool.imap",
+}
+
+
+def pool_map_chunksize(tasks: int, workers: int) -> int:
+    """The chunksize ``multiprocessing.Pool.map`` picks when given none: the tasks in four
+    chunks per worker, rounded up (``imap`` and ``Executor.map`` send one task at a time)."""
+    return max(1, -(-tasks // (4 * workers)))
+
+
 def ideal_speedup(kind: str, work: str, workers: int, cores: int) -> int:
     """Waits overlap on any count; computing needs a core each, and threads share one GIL."""
     if work == "io":
@@ -72,6 +86,7 @@ class PoolsResult:
             f"the pool finished a task every {step.us_per_task:g} µs; one process, every "
             f"{self.us_per_task_alone:g} µs"
         )
+        processes = self.kind != "thread"  # a ProcessPoolExecutor or a multiprocessing.Pool
         if self.kind == "thread" and self.work == "cpu" and speedup < NO_GAIN:
             text = (
                 f"{speedup:.2f}x: the threads took turns (on a GIL build one runs Python at a "
@@ -79,15 +94,16 @@ class PoolsResult:
                 "wants a process pool."
             )
         elif speedup < 1.0:
-            what = "process" if self.kind == "process" else "thread"
-            fix = "Raise the chunksize." if self.kind == "process" else "Use bigger tasks."
+            what = "process" if processes else "thread"
+            fix = "Raise the chunksize." if processes else "Use bigger tasks."
             text = (
                 f"Slower than one {what} ({speedup:.2f}x): {pace}. Handing each task over "
-                f"cost more than its {self.task_us} µs of work. {fix}"
+                f"through {MAP_CALLS[self.kind]} cost more than its {self.task_us} µs of work. "
+                f"{fix}"
             )
         elif speedup < MOSTLY_IDEAL * ideal:
             text = f"{speedup:.2f}x of an ideal {ideal}x: faster, but {pace}; overhead still shows."
-            if self.kind == "process":
+            if processes:
                 text += " Bigger chunks mean fewer messages."
         elif self.kind == "thread" and self.work == "cpu":
             # What a free-threaded build measures: no GIL between the pool's threads.
@@ -96,8 +112,13 @@ class PoolsResult:
                 f"between them; {pace}."
             )
         else:
-            how = f"chunks of {self.chunksize}" if self.kind == "process" else "waits that overlap"
+            how = "waits that overlap"
+            if processes:
+                how = f"chunks of {self.chunksize} through {MAP_CALLS[self.kind]}"
             text = f"{speedup:.2f}x of an ideal {ideal}x: {how} kept the workers busy; {pace}."
+        if self.kind == "mp":
+            default = pool_map_chunksize(self.tasks, self.workers)
+            text += f" Pool.map, given no chunksize, would pick {default} here."
         if len(self.steps) > 1:
             first = self.steps[0]
             text += (

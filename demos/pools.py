@@ -1,14 +1,16 @@
-"""Pools: ``Executor.map`` over many small tasks, and what ``chunksize`` does to its speed.
+"""Pools: ``Executor.map`` / ``Pool.imap`` over many small tasks, and what ``chunksize`` does.
 
-One submitting thread runs every task itself (the one-process baseline), starts a thread pool or
-a ``spawn`` process pool, waits until each worker is up (start-up is kept apart) and calls
-``pool.map(task, items, chunksize=C)``, at one C or, with ``--sweep``, at several in turn.
+One submitting thread runs every task itself (the one-process baseline), starts a thread pool, a
+``spawn`` process pool or a ``spawn`` ``multiprocessing.Pool``, waits until each worker is up
+(start-up is kept apart) and calls ``pool.map(task, items, chunksize=C)`` (the Pool:
+``pool.imap(task, items, C)``), at one C or, with ``--sweep``, at several in turn.
 A process pool pickles every chunk there and its results back: with thousands of tiny tasks and
 C = 1 that costs more than the work; in chunks of hundreds it is paid once per chunk. A thread
 pool sends nothing (it ignores C) but, on a GIL build, shares one GIL: there it speeds up
 waiting, not computing (free-threaded, its computing threads can run in parallel).
 
     python -m demos.pools --kind process --tasks 10000 --task-us 50 --chunksize 1 --workers 2
+    python -m demos.pools --kind mp --tasks 10000 --task-us 50 --chunksize 500 --workers 2
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from multiprocessing.pool import Pool
 from typing import Any
 
 from demos import workloads
@@ -27,19 +31,22 @@ from demos.exit_status import twin_main
 from demos.parallelism import usable_cores
 from demos.pool_lanes import PoolLanes
 from demos.pool_result import summarize
+from demos.pool_wait import cancellable
 from demos.process_worker import SPAWN
 from demos.scenario import Param, Scenario
 from demos.worker import WorkerSpec
 
 # The twin's plumbing is imported in main(): each pool process imports this module, keep it light.
 
+# thread: ThreadPoolExecutor; process: ProcessPoolExecutor; mp: multiprocessing.Pool.
+KINDS = ("thread", "process", "mp")
 SIZE_HELP = "How long one task takes when it runs alone"
 CHUNK_HELP = "Tasks sent to a worker process in one message (a thread pool ignores it)"
 SCENARIO = Scenario(
     "demos.pools",
     "Executor.map over many small tasks: chunksize decides whether a process pool pays off",
     (
-        Param("kind", str, "process", choices=("thread", "process"), help="Which pool runs map()"),
+        Param("kind", str, "process", choices=KINDS, help="Which pool runs map()"),
         Param("work", str, "cpu", choices=("cpu", "io"), help="What a task does: compute or sleep"),
         Param("tasks", int, 10000, 10, 50000, caption="&Tasks", help="Items passed to map()"),
         Param("task_us", int, 50, 1, 5000, unit="µs", caption="Task &size", help=SIZE_HELP),
@@ -59,7 +66,13 @@ MAX_WORK_S = 20.0  # tasks x task size: the one-process baseline alone takes thi
 SWEEP_FACTOR = 4  # the sweep's chunksizes: 1, 4, 16, ... up to one chunk per worker
 STARTUP_DEADLINE_S = 60.0
 CHECK_EVERY_S = 0.01  # the baseline passes a checkpoint this often
-KEY_FUNCTIONS = ("pool_task", "submitter_worker")
+# Each pool worker's lane: its kind, and a name that tells which API ran it.
+LANE_NAMES = {
+    "thread": (Kind.THREAD, "pool Thread"),
+    "process": (Kind.PROCESS, "pool Process"),
+    "mp": (Kind.PROCESS, "Pool worker"),
+}
+KEY_FUNCTIONS = ("pool_task", "start_pool", "map_in_order", "end_pool", "submitter_worker")
 
 # Set in every pool worker by _init_worker: the run's pause/cancel flags, and its identity.
 _FLAGS: Any = bytearray(CONTROL_SIZE)
@@ -71,7 +84,7 @@ def _init_worker(flags: Any, arrived: Any, kind: str) -> None:
     """Pool initializer: keep the flags, and say "I am up" with this worker's OS identity."""
     global _FLAGS, _ARRIVED, _PROCESS_IDENT
     _FLAGS, _ARRIVED = flags, arrived
-    if kind == "process":
+    if kind != "thread":
         _PROCESS_IDENT = os.getpid()
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the submitter's to handle
     with arrived.get_lock():
@@ -126,25 +139,66 @@ def _baseline(ctx: WorkerContext, size: int, tasks: int) -> tuple[int, int]:
     return t0, now_ns()
 
 
-def _start_pool(ctx: WorkerContext, kind: str, workers: int, flags: Any) -> tuple[Executor, Any]:
+def start_pool(kind: str, workers: int, args: tuple[Any, ...]) -> Executor | Pool:
+    """The pool; the caller waits until all its workers are up."""
+    if kind == "mp":  # starts all its workers now, each running _init_worker
+        return SPAWN.Pool(workers, initializer=_init_worker, initargs=args)
+    executor: Executor
+    if kind == "process":
+        executor = ProcessPoolExecutor(workers, SPAWN, initializer=_init_worker, initargs=args)
+    else:
+        executor = ThreadPoolExecutor(workers, "pool", initializer=_init_worker, initargs=args)
+    for _ in range(workers):  # an executor starts a worker per submit while none is idle
+        executor.submit(_warm_up, workers)
+    return executor
+
+
+def map_in_order(
+    ctx: WorkerContext, pool: Executor | Pool, items: list[int], chunk: int
+) -> Iterator[Any]:
+    """Each task's result, in the items' order, as it arrives."""
+    if isinstance(pool, Pool):
+        # Pool.map would wait for the whole list. A Pool worker that dies with its chunk is
+        # replaced, but that chunk's results never come: cancellable() still sees Cancel.
+        return cancellable(ctx, pool.imap(pool_task, items, chunk))
+    return pool.map(pool_task, items, chunksize=chunk)
+
+
+def end_pool(pool: Executor | Pool, completed: bool) -> None:
+    """Let the workers finish and exit; after a cancel or a failure, drop what is pending."""
+    if isinstance(pool, Pool):
+        if completed:
+            pool.close()  # no more tasks: each worker exits once the queue is empty
+        else:
+            pool.terminate()  # SIGTERM to every worker, pending chunks dropped
+        pool.join()
+    else:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def end_call(kind: str, completed: bool) -> str:
+    """What :func:`end_pool` calls, for the submitter's lane."""
+    if kind != "mp":
+        return "pool.shutdown(wait=True, cancel_futures=True)"
+    return "pool.close(); pool.join()" if completed else "pool.terminate(); pool.join()"
+
+
+def started_pool(ctx: WorkerContext, kind: str, workers: int, flags: Any) -> tuple[Any, Any]:
     """A pool whose ``workers`` workers are all up (start-up is not work); (pool, arrived)."""
     arrived = SPAWN.Array("q", 1 + workers)
     ctx.emit(State.RUNNING, f"starting a {kind} pool of {workers}")
-    args = (flags, arrived, kind)
-    pool: Executor
-    if kind == "process":
-        pool = ProcessPoolExecutor(workers, SPAWN, initializer=_init_worker, initargs=args)
-    else:
-        pool = ThreadPoolExecutor(workers, "pool", initializer=_init_worker, initargs=args)
-    for _ in range(workers):  # each submit with no idle worker starts one more
-        pool.submit(_warm_up, workers)
-    ctx.emit(State.BLOCKED, "waiting for every pool worker to start")
-    deadline = time.perf_counter() + STARTUP_DEADLINE_S
-    while arrived[0] < workers:
-        if time.perf_counter() > deadline:
-            raise RuntimeError(f"only {arrived[0]} of {workers} pool workers started")
-        ctx.checkpoint()
-        time.sleep(POLL_S)
+    pool = start_pool(kind, workers, (flags, arrived, kind))
+    try:
+        ctx.emit(State.BLOCKED, "waiting for every pool worker to start")
+        deadline = time.perf_counter() + STARTUP_DEADLINE_S
+        while arrived[0] < workers:
+            if time.perf_counter() > deadline:
+                raise RuntimeError(f"only {arrived[0]} of {workers} pool workers started")
+            ctx.checkpoint()
+            time.sleep(POLL_S)
+    except BaseException:
+        end_pool(pool, completed=False)
+        raise
     return pool, arrived
 
 
@@ -152,6 +206,20 @@ def _mirror(flags: Any, shared: Any, stop: threading.Event) -> None:
     """Copy a private flag buffer into shared memory, for pool processes (twin only)."""
     while not stop.wait(POLL_S):
         shared[PAUSE_FLAG], shared[CANCEL_FLAG] = flags[PAUSE_FLAG], flags[CANCEL_FLAG]
+
+
+def shared_flags(
+    ctx: WorkerContext, kind: str
+) -> tuple[Any, threading.Event, threading.Thread | None]:
+    """The run's pause/cancel flags as the pool's workers can read them; (flags, the event that
+    stops the mirror, the mirror thread or None). Set the event and join the thread at the end."""
+    flags, stop, mirror = ctx.control.flags, threading.Event(), None
+    if kind != "thread" and isinstance(flags, bytearray):
+        # A private buffer (the terminal twin's) does not reach other processes: mirror it.
+        flags = SPAWN.RawArray("b", CONTROL_SIZE)
+        mirror = threading.Thread(target=_mirror, args=(ctx.control.flags, flags, stop))
+        mirror.start()
+    return flags, stop, mirror
 
 
 def submitter_worker(
@@ -168,27 +236,24 @@ def submitter_worker(
     """The submitting thread: the baseline, then the pool's map() at each chunksize."""
     size = task_size(work, task_us)
     out.update(baseline_ns=_baseline(ctx, size, tasks), steps=[], cores=usable_cores())
-    flags, stop, mirror = ctx.control.flags, threading.Event(), None
-    if kind == "process" and isinstance(flags, bytearray):
-        # A private buffer (the terminal twin's) does not reach other processes: mirror it.
-        flags = SPAWN.RawArray("b", CONTROL_SIZE)
-        mirror = threading.Thread(target=_mirror, args=(ctx.control.flags, flags, stop))
-        mirror.start()
+    flags, stop, mirror = shared_flags(ctx, kind)
     t_pool = now_ns()
-    pool: Executor | None = None
+    pool: Executor | Pool | None = None
     lanes: PoolLanes | None = None
     ended, detail = State.FAILED, "the submitter failed"
     try:
-        pool, arrived = _start_pool(ctx, kind, workers, flags)
+        pool, arrived = started_pool(ctx, kind, workers, flags)
         out["startup_ms"] = round((now_ns() - t_pool) / 1e6, 1)
-        lane_kind = Kind.PROCESS if kind == "process" else Kind.THREAD
-        lanes = PoolLanes(ctx, lane_kind, [int(arrived[1 + i]) for i in range(workers)])
+        lanes = PoolLanes(ctx, LANE_NAMES[kind], [int(arrived[1 + i]) for i in range(workers)])
         items = [size] * tasks
         for chunk in sweep_chunksizes(tasks, workers, chunksize) if sweep else [chunksize]:
             ctx.checkpoint()
-            ctx.emit(State.RUNNING, f"map(task, {tasks} items, chunksize={chunk}): submitting")
+            call = f"imap(task, {tasks} items, {chunk})"
+            if kind != "mp":
+                call = f"map(task, {tasks} items, chunksize={chunk})"
+            ctx.emit(State.RUNNING, f"{call}: submitting")
             t0 = now_ns()
-            results = pool.map(pool_task, items, chunksize=chunk)
+            results = map_in_order(ctx, pool, items, chunk)
             ctx.emit(State.BLOCKED, f"chunksize={chunk}: waiting for results, in order")
             for count, (ident, start, end) in enumerate(results, 1):
                 lanes.task(ident, start, end)
@@ -203,9 +268,9 @@ def submitter_worker(
         ended, detail = State.CANCELLED, "cancelled: pending chunks dropped"
         raise
     finally:
-        ctx.emit(State.BLOCKED, "pool.shutdown(wait=True, cancel_futures=True)")
         if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+            ctx.emit(State.BLOCKED, end_call(kind, ended is State.DONE))
+            end_pool(pool, completed=ended is State.DONE)
         if lanes is not None:
             lanes.end(ended, detail)
         stop.set()

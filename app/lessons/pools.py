@@ -133,7 +133,7 @@ class PoolsTab(LessonTab):
             [
                 ("baseline", "One thread, one by one:"),
                 ("startup", "Pool start-up (apart):"),
-                ("elapsed", "Pool map():"),
+                ("elapsed", "The pool:"),
                 ("speedup", "Speedup:"),
                 ("sweep", ""),
             ],
@@ -224,7 +224,8 @@ class PoolsTab(LessonTab):
         self.figures = f = summarize(self.last_params, raw, paused)
         self.baseline_label.setText(f"{f.baseline_s:.3f} s ({f.us_per_task_alone:g} µs/task)")
         self.startup_label.setText(f"{f.startup_ms:.0f} ms for {f.workers} workers")
-        self.elapsed_label.setText(f"{f.elapsed_s:.3f} s at chunksize {f.chunksize}")
+        call = "imap()" if f.kind == "mp" else "map()"
+        self.elapsed_label.setText(f"{f.elapsed_s:.3f} s, {call} at chunksize {f.chunksize}")
         self.speedup_label.setText(f"{f.speedup:.2f}x  (ideal {f.ideal}x)")
         self.verdict_label.setText(f.verdict())
         if len(f.steps) > 1:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QSpinBox, QVBoxLayout, QWidget
 
+from app.wheel_guard import steady
+
 
 class LabeledSlider(QWidget):
     """``label [----o----] [ 42 ] unit``, kept in sync both ways; emits valueChanged(int)."""
@@ -35,6 +37,7 @@ class LabeledSlider(QWidget):
             widget.setToolTip(tooltip)
             widget.setAccessibleName(label)
         self.caption.setBuddy(self.spin)
+        steady(self.slider, self.spin)
         self.slider.valueChanged.connect(self._from_slider)
         self.spin.valueChanged.connect(self._from_spin)
         self.setValue(value)

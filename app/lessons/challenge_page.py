@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QComboBox, QVBoxLayout, QWidget
 from app.lesson import scenario_defaults
 from app.param_widgets import SettingSlider, SettingSwitch
 from app.settings import read_choice
+from app.wheel_guard import steady
 from demos.scenario import Scenario
 
 if TYPE_CHECKING:
@@ -69,6 +70,7 @@ class ChallengePage(QWidget):
         param = scenario.param(name)
         key = f"{group}/{name}"
         box = QComboBox()
+        steady(box)  # the wheel scrolls the panel, not the page
         box.setToolTip(f"{param.help} (applies on the next Start)" if param.help else "")
         for choice in param.choices:
             box.addItem(labels.get(choice, choice), choice)

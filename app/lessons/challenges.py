@@ -19,6 +19,7 @@ from app.lessons.challenge_race import EXACT_COLOUR, LOST_COLOUR, RacePage
 from app.lessons.challenge_scheduler import SchedulerPage
 from app.lessons.challenge_starvation import StarvationPage
 from app.settings import read_int
+from app.wheel_guard import steady
 from demos.intervals import IntervalStore
 
 PAGE_CLASSES: list[type[ChallengePage]] = [
@@ -48,6 +49,7 @@ class ChallengesTab(LessonTab):
         """The challenge selector and, below it, the page of the selected challenge."""
         layout.addWidget(heading("Concurrency challenges"))
         self.challenge = QComboBox()
+        steady(self.challenge)  # the wheel scrolls the panel, not the page
         self.challenge.setAccessibleName("Challenge")
         self.challenge.setToolTip("Which challenge to explore (applies on the next Start)")
         # Pages in a plain column, only the current one shown: a hidden page takes no room, and

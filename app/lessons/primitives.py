@@ -28,6 +28,7 @@ from app.palette import BLUE, ORANGE
 from app.param_widgets import SettingSlider, SettingSwitch
 from app.result_box import ResultBox
 from app.settings import read_choice
+from app.wheel_guard import steady
 from demos import primitives
 from demos.events import State
 from demos.primitives import bounded_buffer, semaphore
@@ -115,6 +116,7 @@ class PrimitivesTab(LessonTab):
         self.switches: dict[str, dict[str, SettingSwitch]] = {}
         layout.addWidget(heading("Synchronization primitives"))
         self.primitive = QComboBox()
+        steady(self.primitive)  # the wheel scrolls the panel, not the page
         self.primitive.setAccessibleName("Primitive")
         self.primitive.setToolTip("Which primitive to explore")
         self.pages = QStackedWidget()

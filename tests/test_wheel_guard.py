@@ -1,0 +1,77 @@
+"""The wheel scrolls a side panel past its sliders and combo boxes; it changes a control only
+once the user has clicked it."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QWheelEvent
+from PySide6.QtWidgets import QApplication, QComboBox, QScrollArea, QVBoxLayout, QWidget
+
+from app import wheel_guard
+from app.slider import LabeledSlider
+from app.wheel_guard import steady
+
+pytestmark = [pytest.mark.timeout(30), pytest.mark.gui]
+
+
+def wheel_down(widget: QWidget) -> bool:
+    """One notch down over the middle of ``widget``; True if a widget took it. (Sent events
+    are not spontaneous, so Qt does not pass an ignored one on to the parents here: the real-
+    window suite checks that the panel scrolls.)"""
+    centre = QPointF(widget.rect().center())
+    event = QWheelEvent(
+        centre,
+        QPointF(widget.mapToGlobal(centre.toPoint())),
+        QPoint(0, 0),
+        QPoint(0, -120),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(widget, event)
+    return event.isAccepted()
+
+
+@pytest.fixture
+def panel(qtbot):  # noqa: ANN001, ANN201 - pytest-qt fixture
+    """A short scrolling panel holding a slider and a combo box above a tall filler."""
+    wheel_guard.install()
+    area = QScrollArea()
+    inner = QWidget()
+    layout = QVBoxLayout(inner)
+    slider = LabeledSlider("Tasks", 10, 50000, 10000)
+    combo = QComboBox()
+    combo.addItems(["one", "two", "three"])
+    steady(combo)
+    layout.addWidget(slider)
+    layout.addWidget(combo)
+    filler = QWidget()
+    filler.setMinimumHeight(2000)
+    layout.addWidget(filler)
+    area.setWidget(inner)
+    area.resize(300, 300)
+    qtbot.addWidget(area)
+    area.show()
+    qtbot.waitExposed(area)
+    area.setFocus()  # not on a control: the first one would take the window's first focus
+    qtbot.waitUntil(area.hasFocus, timeout=2000)
+    return area, slider, combo
+
+
+def test_the_wheel_over_an_unclicked_control_leaves_it_to_the_panel(panel) -> None:  # noqa: ANN001
+    _area, slider, combo = panel
+    for target in (slider.spin, slider.slider, combo):
+        assert not wheel_down(target), f"{type(target).__name__} took the wheel"
+        assert not target.hasFocus()
+    assert slider.value() == 10000
+    assert combo.currentIndex() == 0
+
+
+def test_a_clicked_control_takes_the_wheel(panel, qtbot) -> None:  # noqa: ANN001
+    area, slider, combo = panel
+    slider.spin.setFocus()
+    qtbot.waitUntil(slider.spin.hasFocus, timeout=2000)
+    assert wheel_down(slider.spin)
+    assert slider.value() < 10000  # one notch down: the user meant it

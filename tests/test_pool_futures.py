@@ -189,8 +189,11 @@ def test_the_view_runs_through_the_lab_to_its_figures(qtbot, qloop, tmp_path) ->
         view.task_ms.setValue(50)
         view.workers.setValue(2)
         view.cancel.setValue(1)
+        tab.side_scroll.verticalScrollBar().setValue(0)
         view.button.click()
         qtbot.waitUntil(lambda: win.lab.running, timeout=5000)
+        # The panel scrolled down to the view's figures.
+        assert tab.side_scroll.verticalScrollBar().value() > 0
         qtbot.waitUntil(lambda: view.figures is not None and not win.lab.running, timeout=60_000)
         figures = view.figures
         assert tab.scenario == "demos.pool_futures"

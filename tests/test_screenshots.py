@@ -21,4 +21,4 @@ def test_readme_images_are_the_scripted_screenshots() -> None:
         assert path.parent == ROOT / "resources" / "screenshots", image
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", image
         assert path.stat().st_size < MAX_BYTES, image
-    assert {Path(i).stem for i in images} == {"normal", "presenter"}
+    assert {Path(i).stem for i in images} == {"normal", "presenter", "pools"}

@@ -60,6 +60,8 @@ SHOTS = (
         8,
         keys=("space", "space"),
     ),
+    # Alt+A: the Pools tab's "submit + as_completed" view, a lane per Future.
+    Shot("pools", (1366, 768), ("--lesson", "pools"), 5, maximise=True, keys=("alt+a",)),
 )
 
 

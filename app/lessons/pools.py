@@ -164,10 +164,13 @@ class PoolsTab(LessonTab):
         return {**others, **scenario_defaults(MAP, self._map_params())}
 
     def run_futures(self) -> None:
-        """The view's button: its run, started like any other (one at a time)."""
+        """The view's button: its run, started like any other (one at a time); the panel
+        shows the view's figures (Alt+A starts it from anywhere in the panel)."""
         self._want_futures = True
         if not self.lab.start_next_run():
             self._want_futures = False
+            return
+        self.side_scroll.ensureWidgetVisible(self.futures_view.result_box)
 
     def params(self) -> dict[str, Any]:
         """The next run's parameters (no side effect: the code panel asks too)."""

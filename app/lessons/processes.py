@@ -206,6 +206,8 @@ class ProcessesTab(LessonTab):
         self._want_start_methods = True
         if not self.lab.start_next_run():
             self._want_start_methods = False
+            return
+        self.side_scroll.ensureWidgetVisible(self.start_methods.result_box)
 
     def params(self) -> dict[str, Any]:
         """The next run's parameters (no side effect: the code panel asks too)."""

@@ -258,14 +258,9 @@ def twin_command(params: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     """The terminal twin."""
     from demos.pool_futures_result import summarize
-    from demos.twin import finish, print_lane_summary, run_locally
+    from demos.twin import finish, parse_and_run, print_lane_summary
 
-    parser, args, params = SCENARIO.parse(argv, __doc__)
-    try:
-        specs = build_workers(**params)  # type: ignore[arg-type]  # checked by the scenario
-    except ValueError as exc:
-        parser.error(str(exc))
-    _, store = run_locally(Kind.THREAD, specs, timeout_s=deadline_s(params))
+    args, params, specs, store = parse_and_run(SCENARIO, argv, __doc__, build_workers, deadline_s)
     figures = summarize(params, result(specs))
     print(f"{args.kind} pool of {args.workers}, {args.futures} futures of about {args.task_ms} ms:")
     print_lane_summary(store)

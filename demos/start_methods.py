@@ -313,14 +313,9 @@ def twin_command(params: dict[str, Any]) -> str:
 @twin_main
 def main(argv: list[str] | None = None) -> int:
     """The terminal twin."""
-    from demos.twin import finish, print_lane_summary, run_locally
+    from demos.twin import finish, parse_and_run, print_lane_summary
 
-    parser, _args, params = SCENARIO.parse(argv, __doc__)
-    try:
-        specs = build_workers(**params)  # type: ignore[arg-type]  # checked by the scenario
-    except ValueError as exc:
-        parser.error(str(exc))
-    _, store = run_locally(Kind.THREAD, specs, timeout_s=deadline_s(params))
+    _args, params, specs, store = parse_and_run(SCENARIO, argv, __doc__, build_workers, deadline_s)
     figures = summarize(result(specs))
     print(f"Python {figures.python} on {figures.platform}: {figures.default_note}")
     print_lane_summary(store)

@@ -12,7 +12,8 @@ import argparse
 import json
 import signal
 import sys
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from demos.context import Control
 from demos.events import Kind, State, now_ns
@@ -33,6 +34,9 @@ from demos.scenario import add_common_arguments
 from demos.trace import write_trace
 from demos.transport import ListSink
 from demos.worker import WorkerSpec
+
+if TYPE_CHECKING:
+    from demos.scenario import Scenario
 
 
 def run_locally(kind: Kind, specs: list[WorkerSpec], timeout_s: float) -> tuple[Run, IntervalStore]:
@@ -141,3 +145,21 @@ __all__ = [
     "WorkerDied",
     "twin_main",
 ]
+
+
+def parse_and_run(
+    scenario: Scenario,
+    argv: list[str] | None,
+    doc: str | None,
+    build_workers: Callable[..., list[WorkerSpec]],
+    deadline_s: Callable[[dict[str, Any]], float],
+) -> tuple[argparse.Namespace, dict[str, Any], list[WorkerSpec], IntervalStore]:
+    """The usual twin: options checked by the scenario, its workers built (a ValueError is a
+    usage error, exit 2) and run here as threads; (args, params, specs, store)."""
+    parser, args, params = scenario.parse(argv, doc)
+    try:
+        specs = build_workers(**params)
+    except ValueError as exc:
+        parser.error(str(exc))
+    _, store = run_locally(Kind.THREAD, specs, timeout_s=deadline_s(params))
+    return args, params, specs, store

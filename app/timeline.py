@@ -15,8 +15,8 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QCursor, QFont, QFontMetrics, QPainterPath, QResizeEvent
+from PySide6.QtCore import QPointF, QTimer, Signal
+from PySide6.QtGui import QCursor, QFont, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QToolButton,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.palette import STATE_COLOURS
+from app.timeline_bars import StateBars
 from app.timeline_labels import describe_after_end, fmt_duration, lane_label
 from app.timeline_legend import StateLegend
 from app.timeline_marks import MarkLines, mark_pen
@@ -44,30 +45,6 @@ HOVER_DELAY_MS = 80  # tooltip throttle: at most one lookup per this period whil
 BASE_FONT_PT = 10.0
 _LIGHT = ("w", "k")  # (background, foreground)
 _DARK = ("#202124", "#E8EAED")
-
-
-class _StateBars(pg.BarGraphItem):
-    """A BarGraphItem whose shape is its bounding box.
-
-    The default shape builds a path of every bar, and Qt asks for it on every hover move.
-    """
-
-    def shape(self) -> QPainterPath:
-        """Bounding box only: hit-testing here is done by ``describe_at``, not by Qt."""
-        path = QPainterPath()
-        path.addRect(self.boundingRect())
-        return path
-
-    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
-        """Bars without an outline need no half-pixel margin, whose size pyqtgraph works out
-        from the view at each call (Qt asks a dozen times a frame)."""
-        pen = self.opts.get("pen")
-        if pen is None or pen.style() != Qt.PenStyle.NoPen:
-            return super().boundingRect()
-        (x0, x1), (y0, y1) = self.dataBounds(ax=0), self.dataBounds(ax=1)
-        if x0 is None or x1 is None or y0 is None or y1 is None:
-            return QRectF()
-        return QRectF(x0, y0, x1 - x0, y1 - y0)
 
 
 class TimelineWidget(QWidget):
@@ -131,9 +108,9 @@ class TimelineWidget(QWidget):
         self.plot.getAxis("bottom").setStyle(maxTickLevel=1, maxTextLevel=0)
 
         # One item per state: intervals of one colour share one array-backed item.
-        self._bars: dict[State, _StateBars] = {}
+        self._bars: dict[State, StateBars] = {}
         for state in State:
-            item = _StateBars(x0=np.zeros(0), width=np.zeros(0), y=np.zeros(0), height=BAR_HEIGHT)
+            item = StateBars(x0=np.zeros(0), width=np.zeros(0), y=np.zeros(0), height=BAR_HEIGHT)
             item.setZValue(10 if state in TERMINAL_STATES else 0)  # markers over bars
             self.plot.addItem(item)
             self._bars[state] = item
@@ -363,7 +340,7 @@ class TimelineWidget(QWidget):
 
     def _set_bars(
         self,
-        item: _StateBars,
+        item: StateBars,
         state: State,
         x: np.ndarray,
         widths: np.ndarray,

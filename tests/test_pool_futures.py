@@ -278,4 +278,5 @@ def test_a_pool_process_killed_from_outside_fails_the_run_with_its_reason() -> N
         time.sleep(0.02)
     outcome = run.workers[0].outcome
     assert outcome.state is State.FAILED
-    assert outcome.message.startswith("BrokenProcessPool: A process in the process pool")
+    # Its words depend on whether a result or a submit met the broken pool first.
+    assert outcome.message.startswith("BrokenProcessPool: "), outcome.message

@@ -74,7 +74,7 @@ class StartMethodsView(QWidget):
         self.deadline = SettingSlider(param("deadline_s"), settings, GROUP)
         layout.addWidget(self.repeats)
         layout.addWidget(self.deadline)
-        self.button = QPushButton("&Measure start methods")
+        self.button = QPushButton("Measure start m&ethods")
         self.button.setToolTip("One lab run: start-up cost per method, then the lock demonstration")
         self.button.clicked.connect(run)
         layout.addWidget(self.button)

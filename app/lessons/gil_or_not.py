@@ -23,6 +23,7 @@ from app.lessons.gil_or_not_pythons import PythonList
 from app.lessons.gil_or_not_runner import TwinQueue
 from app.param_widgets import SettingSlider
 from app.snippet_console import frozen
+from app.theme import style_plot
 from demos import gil_or_not as lesson
 from demos.events import Kind, Lane, Mark, State, now_ns
 from demos.gil_or_not_result import GilOrNotResult
@@ -220,6 +221,11 @@ class GilOrNotTab(LessonTab):
     def stop_now(self) -> None:
         """End any measurement at once (window close, application quit)."""
         self.runner.cancel()
+
+    def set_dark(self, on: bool) -> None:
+        """The speedup bars go dark with the stage (they were a white slab when presenting)."""
+        super().set_dark(on)
+        style_plot(self.bars.chart, on)
 
     # --------------------------------------------------------------- results
     def refresh_plots(self) -> None:

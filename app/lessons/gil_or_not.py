@@ -170,7 +170,12 @@ class GilOrNotTab(LessonTab):
 
     def pause_local(self) -> None:
         """A measurement cannot pause: the pause would be measured. Say so instead."""
-        self.bars.status.setText("A measurement cannot pause (the pause would be measured).")
+        text = "A measurement cannot pause (the pause would be measured)."
+        self.bars.status.setText(text)
+        # That line gives the progress and is overwritten within a second: the banner stays.
+        show_banner = getattr(self.window(), "show_banner", None)
+        if show_banner is not None:
+            show_banner(text)
 
     async def join_local(self, timeout_s: float) -> float | None:  # noqa: ASYNC109
         """Wait (without blocking the loop) for every Python; past the deadline, cancel."""

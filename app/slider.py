@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
@@ -65,6 +65,9 @@ class LabeledSlider(QWidget):
         for widget in (self.slider, self.spin):
             widget.setToolTip(tooltip)
             widget.setAccessibleName(label)
+            # The wheel scrolls the side panel unless the learner chose this control first.
+            widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+            widget.installEventFilter(self)
         self.caption.setBuddy(self.spin)
         self.slider.valueChanged.connect(self._from_slider)
         self.spin.valueChanged.connect(self._from_spin)
@@ -78,6 +81,15 @@ class LabeledSlider(QWidget):
         layout.setSpacing(2)
         layout.addWidget(self.caption)
         layout.addLayout(row)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        """A wheel over an unfocused slider or box goes on to the panel that scrolls: scrolling
+        down the side panel turned whatever control passed under the pointer."""
+        wheel = event.type() == QEvent.Type.Wheel
+        if wheel and isinstance(watched, QWidget) and not watched.hasFocus():
+            event.ignore()
+            return True
+        return super().eventFilter(watched, event)
 
     def value(self) -> int:
         """The current value."""

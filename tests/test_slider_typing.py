@@ -35,3 +35,38 @@ def test_typing_inside_the_range_keeps_the_number(qtbot) -> None:  # noqa: ANN00
     slider.show()
     type_into(qtbot, slider, "32")
     assert slider.value() == 32
+
+
+def wheel_over(qtbot, widget) -> None:  # noqa: ANN001
+    """One notch of the mouse wheel, downwards, over ``widget`` (as scrolling a panel does)."""
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    centre = QPointF(widget.rect().center())
+    event = QWheelEvent(
+        centre,
+        QPointF(widget.mapToGlobal(centre.toPoint())),
+        QPoint(0, 0),
+        QPoint(0, -120),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(widget, event)
+
+
+def test_scrolling_the_panel_over_a_slider_leaves_its_value(qtbot) -> None:  # noqa: ANN001
+    # Before: wheel-scrolling the side panel turned whatever slider or spin box came under
+    # the pointer (Starts per method went from 5 to 2 while scrolling down to read the results).
+    slider = LabeledSlider("Starts per method", 1, 20, 5)
+    qtbot.addWidget(slider)
+    slider.show()
+    for widget in (slider.slider, slider.spin):
+        wheel_over(qtbot, widget)
+        assert slider.value() == 5, type(widget).__name__
+    slider.spin.setFocus()  # a control the learner clicked or tabbed to takes the wheel
+    qtbot.waitUntil(slider.spin.hasFocus, timeout=2000)
+    wheel_over(qtbot, slider.spin)
+    assert slider.value() == 4

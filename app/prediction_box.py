@@ -61,16 +61,21 @@ class PredictionBox(QGroupBox):
     def watch_settings(self, side: QWidget) -> None:
         """Ask again whenever a setting in ``side`` changes (its question names the settings)."""
         for slider in side.findChildren(QAbstractSlider):
-            slider.valueChanged.connect(self._refresh_soon.start)
+            slider.valueChanged.connect(self._ask_again_soon)
         for spin in side.findChildren(QAbstractSpinBox):
-            spin.editingFinished.connect(self._refresh_soon.start)
+            spin.editingFinished.connect(self._ask_again_soon)
         for button in side.findChildren(QAbstractButton):
             if button.isCheckable() and button not in self.buttons:
-                button.toggled.connect(self._refresh_soon.start)
+                button.toggled.connect(self._ask_again_soon)
         for combo in side.findChildren(QComboBox):
-            combo.currentIndexChanged.connect(self._refresh_soon.start)
+            combo.currentIndexChanged.connect(self._ask_again_soon)
         for listing in side.findChildren(QListWidget):  # a page chooser (Challenges)
-            listing.currentRowChanged.connect(self._refresh_soon.start)
+            listing.currentRowChanged.connect(self._ask_again_soon)
+
+    def _ask_again_soon(self, *_: object) -> None:
+        # Not QTimer.start as the slot: the signal's int (a slider's value, a combo's index)
+        # would become the interval, and 10,000 tasks were asked about 10 s later.
+        self._refresh_soon.start(0)
 
     def refresh(self) -> None:
         """The question for the settings now; a changed question drops the shown answer."""

@@ -3,9 +3,40 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtGui import QValidator
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QHBoxLayout,
+    QLabel,
+    QSlider,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.wheel_guard import steady
+
+
+class ClampingSpinBox(QSpinBox):
+    """A spin box where a number typed past either end becomes that end.
+
+    Qt's own refuses the digit that goes past the maximum ("99999" stays 999) and, on Enter,
+    puts back the old value when the number is under the minimum: a learner typing the
+    extremes got neither.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setCorrectionMode(QAbstractSpinBox.CorrectionMode.CorrectToNearestValue)
+
+    def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:  # noqa: D102
+        result = super().validate(text, pos)
+        state = result[0]
+        digits = text.removesuffix(self.suffix()).strip()
+        if state == QValidator.State.Invalid and digits.isdigit() and int(digits) > self.maximum():
+            text = self.textFromValue(self.maximum()) + self.suffix()
+            return QValidator.State.Acceptable, text, min(pos, len(text) - len(self.suffix()))
+        return result
 
 
 class LabeledSlider(QWidget):
@@ -27,7 +58,7 @@ class LabeledSlider(QWidget):
         self.caption = QLabel(label)
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(low, high)
-        self.spin = QSpinBox()
+        self.spin = ClampingSpinBox()
         self.spin.setRange(low, high)
         if unit:
             self.spin.setSuffix(f" {unit}")

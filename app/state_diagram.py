@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPen, QPolygonF
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QWidget
 
 from app.palette import STATE_COLOURS
@@ -39,6 +39,7 @@ class StateDiagram(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.counts: dict[State, int] = {}
+        self._fitted = self.label_font()
         self.setMinimumSize(320, 170)
         self.setToolTip("How many of the lesson's threads are in each state right now")
 
@@ -48,19 +49,37 @@ class StateDiagram(QWidget):
             self.counts = dict(counts)
             self.update()
 
+    def label_font(self) -> QFont:
+        """The widget's font, bold, made smaller where the widest state name would not fit its
+        node (presenting at 1366x768 cut RUNNING to "RUNNIN" and BLOCKED to "LOCKED")."""
+        font = QFont(self.font())
+        font.setBold(True)
+        room = self._node_width() - 10
+        widest = max(QFontMetricsF(font).horizontalAdvance(s.name) for s in self.NODES)
+        if widest > room and font.pointSizeF() > 0:
+            font.setPointSizeF(max(1.0, font.pointSizeF() * room / widest))
+        elif widest > room:
+            font.setPixelSize(max(1, int(font.pixelSize() * room / widest)))
+        return font
+
+    def _node_width(self) -> float:
+        return max(60.0, self.width() * 0.17)
+
     def _node_rect(self, state: State) -> QRectF:
         fx, fy = self.NODES[state]
-        w, h = max(60.0, self.width() * 0.17), 38.0
+        # Tall enough for the name and the count on two lines in the label font.
+        w, h = self._node_width(), max(38.0, 2 * QFontMetricsF(self._fitted).lineSpacing() + 4)
         return QRectF(fx * self.width() - w / 2, fy * (self.height() - 30) - h / 2 + 4, w, h)
 
     def paintEvent(self, _event: Any) -> None:  # noqa: N802 - Qt's name
         """Arrows first, then the nodes over them, then a line for states off the diagram."""
+        self._fitted = self.label_font()  # the size and the font may have changed
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         text_colour = self.palette().windowText().color()
         for src, dst in self.EDGES:
             self._arrow(painter, src, dst, text_colour)
-        font = QFont(self.font())
+        font = QFont(self._fitted)
         for state in self.NODES:
             rect = self._node_rect(state)
             count = self.counts.get(state, 0)

@@ -95,7 +95,7 @@ SCENARIO = Scenario(
             0,
             50,
             unit="ms",
-            caption="C&PU step per task",
+            caption="CP&U step per task",
             help="Pure-Python work after the first await",
         ),
         Param(

@@ -52,7 +52,7 @@ SCENARIO = Scenario(
             100,
             10,
             1000,
-            caption="&Runs (M)",
+            caption="Runs (&M)",
             help="How many times the racy program runs",
         ),
         Param("threads", int, 3, 2, 4, caption="&Threads per run", help="Threads racing per run"),

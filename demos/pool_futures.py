@@ -32,7 +32,7 @@ SCENARIO = Scenario(
     (
         Param("kind", str, "process", choices=("thread", "process"), help="Which pool runs them"),
         Param("work", str, "cpu", choices=("cpu", "io"), help="What a task does: compute or sleep"),
-        Param("futures", int, 12, 2, 40, caption="&Futures", help="Tasks submitted: a Future each"),
+        Param("futures", int, 12, 2, 40, caption="F&utures", help="Tasks submitted: a Future each"),
         Param(
             "task_ms",
             int,
@@ -43,7 +43,7 @@ SCENARIO = Scenario(
             caption="Mean task &length",
             help="Each task takes between a fifth of this and 1.8 times it, at random (fixed seed)",
         ),
-        Param("workers", int, 2, 1, 8, caption="Pool &workers", help="max_workers of the pool"),
+        Param("workers", int, 2, 1, 8, caption="Pool w&orkers", help="max_workers of the pool"),
         Param(
             "cancel",
             int,

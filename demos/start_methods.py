@@ -38,7 +38,7 @@ SCENARIO = Scenario(
     "demos.start_methods",
     "fork, spawn and forkserver: start-up cost, the default, and fork after threads",
     (
-        Param("repeats", int, 5, 1, 20, caption="&Starts per method", help="Children per method"),
+        Param("repeats", int, 5, 1, 20, caption="St&arts per method", help="Children per method"),
         Param(
             "methods",
             str,

@@ -84,7 +84,7 @@ SCENARIO = Scenario(
             "fair",
             bool,
             False,
-            caption="&fair lock (FIFO hand-over)",
+            caption="f&air lock (FIFO hand-over)",
             help="Use the FIFO FairLock: release hands the lock to the longest waiter",
         ),
     ),

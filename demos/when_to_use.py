@@ -63,7 +63,7 @@ SCENARIO = Scenario(
             10,
             1000,
             unit="ms",
-            caption="CPU wo&rk per job",
+            caption="CPU work per &job",
             help="Each job's arithmetic",
         ),
         Param(

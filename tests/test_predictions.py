@@ -171,3 +171,15 @@ def test_a_race_with_a_lock_answers_none_lost(lab_window, qtbot) -> None:  # noq
     tab.show_page("Deadlock")  # a page with nothing to guess
     qtbot.waitUntil(lambda: not box.isVisible())
     tab.show_page("Race condition")  # the lesson's first page again, for the next test
+
+
+def test_the_question_follows_a_setting_at_once(plain_window, qtbot) -> None:  # noqa: ANN001
+    # Before: each change restarted the refresh timer with the new value as its interval
+    # (valueChanged(int) -> QTimer.start(msec)), so 10,000 tasks asked again 10 s later.
+    win = plain_window
+    win.tabs.setCurrentIndex(win.lessons.titles.index("Coroutines"))
+    lesson = win.current_lesson()
+    lesson.tasks.setValue(10_000)
+    qtbot.waitUntil(lambda: "10000x" in lesson.prediction.question.key, timeout=1500)
+    lesson.mode.set_value("sequential")
+    qtbot.waitUntil(lambda: ":sequential:" in lesson.prediction.question.key, timeout=1500)

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 
 import pyqtgraph as pg
 
+from app.plot_wheel import pass_wheel_to_panel
+
 BAR_PLOT_HEIGHT_PX = 150
 
 
@@ -21,6 +23,7 @@ class BarChart(pg.PlotWidget):
         self.setFixedHeight(BAR_PLOT_HEIGHT_PX)
         self.setMouseEnabled(x=False, y=False)
         self.hideButtons()
+        pass_wheel_to_panel(self)  # a fixed chart: the wheel scrolls its panel
         if y_label:
             self.setLabel("left", y_label)
         self.items = [

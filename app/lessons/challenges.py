@@ -11,6 +11,7 @@ from typing import Any
 from PySide6.QtWidgets import QComboBox, QVBoxLayout, QWidget
 
 from app.lesson import LessonTab, heading
+from app.lessons.challenge_bars import BarChart
 from app.lessons.challenge_deadlock import DeadlockPage
 from app.lessons.challenge_nondeterminism import NondeterminismPage
 from app.lessons.challenge_overhead import OverheadPage
@@ -19,6 +20,7 @@ from app.lessons.challenge_race import EXACT_COLOUR, LOST_COLOUR, RacePage
 from app.lessons.challenge_scheduler import SchedulerPage
 from app.lessons.challenge_starvation import StarvationPage
 from app.settings import read_int
+from app.theme import style_plot
 from app.wheel_guard import steady
 from demos.intervals import IntervalStore
 
@@ -162,6 +164,12 @@ class ChallengesTab(LessonTab):
         """The figures of the page that ran (the race page's lost updates), for its question."""
         figures = getattr(self.shown_run_page, "prediction_figures", None)
         return figures() if figures is not None else {}
+
+    def set_dark(self, on: bool) -> None:
+        """The pages' bar charts go dark with the stage (they stayed white when presenting)."""
+        super().set_dark(on)
+        for chart in self.findChildren(BarChart):
+            style_plot(chart, on)
 
     def refresh_plots(self) -> None:
         """Plots, then the page's live figures (a local page draws its own timeline)."""

@@ -16,6 +16,7 @@ from app.lessons.challenge_bars import BarChart
 from app.lessons.coroutines_figures import EXPLAIN, FIGURES, TITLES, figure_texts
 from app.palette import BLUE, SKY_BLUE, VERMILLION
 from app.param_widgets import SettingCombo, SettingSlider
+from app.plot_wheel import pass_wheel_to_panel
 from app.result_box import ResultBox
 from app.theme import style_plot
 from demos import asyncio_modern as modern
@@ -44,6 +45,7 @@ class DepthPlot(pg.PlotWidget):
         super().__init__(background="w")
         self.setFixedHeight(DEPTH_PLOT_HEIGHT_PX)
         self.setMouseEnabled(x=False, y=False)
+        pass_wheel_to_panel(self)
         self.hideButtons()
         self.setLabel("left", "items queued")
         self.setLabel("bottom", "s")

@@ -23,6 +23,7 @@ from app.lessons.gil_or_not_pythons import PythonList
 from app.lessons.gil_or_not_runner import TwinQueue
 from app.param_widgets import SettingSlider
 from app.snippet_console import frozen
+from app.theme import style_plot
 from demos import gil_or_not as lesson
 from demos.events import Kind, Lane, Mark, State, now_ns
 from demos.gil_or_not_result import GilOrNotResult
@@ -169,7 +170,12 @@ class GilOrNotTab(LessonTab):
 
     def pause_local(self) -> None:
         """A measurement cannot pause: the pause would be measured. Say so instead."""
-        self.bars.status.setText("A measurement cannot pause (the pause would be measured).")
+        text = "A measurement cannot pause (the pause would be measured)."
+        self.bars.status.setText(text)
+        # That line gives the progress and is overwritten within a second: the banner stays.
+        show_banner = getattr(self.window(), "show_banner", None)
+        if show_banner is not None:
+            show_banner(text)
 
     async def join_local(self, timeout_s: float) -> float | None:  # noqa: ASYNC109
         """Wait (without blocking the loop) for every Python; past the deadline, cancel."""
@@ -220,6 +226,11 @@ class GilOrNotTab(LessonTab):
     def stop_now(self) -> None:
         """End any measurement at once (window close, application quit)."""
         self.runner.cancel()
+
+    def set_dark(self, on: bool) -> None:
+        """The speedup bars go dark with the stage (they were a white slab when presenting)."""
+        super().set_dark(on)
+        style_plot(self.bars.chart, on)
 
     # --------------------------------------------------------------- results
     def refresh_plots(self) -> None:

@@ -80,7 +80,7 @@ class MultithreadingTab(LessonTab):
         for button in self.kind.buttons.values():
             layout.addWidget(button)
 
-        self.fail_one = QCheckBox("Thread-1 &raises an exception half-way")
+        self.fail_one = QCheckBox("Thread-1 raises an &exception half-way")
         self.fail_one.setToolTip("An exception ends only its own thread: the others carry on")
         layout.addWidget(self.fail_one)
 

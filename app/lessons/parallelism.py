@@ -90,7 +90,7 @@ class ParallelismTab(LessonTab):
             s,
             "parallelism",
             {
-                "threads": "T&hreads (one interpreter)",
+                "threads": "Threa&ds (one interpreter)",
                 "processes": "&Processes (one interpreter each)",
             },
             self,
@@ -106,7 +106,7 @@ class ParallelismTab(LessonTab):
             work,
             s,
             "parallelism",
-            {"cpu": "C&PU: pure-Python arithmetic", "io": "&I/O: waiting (time.sleep)"},
+            {"cpu": "CP&U: pure-Python arithmetic", "io": "&I/O: waiting (time.sleep)"},
             self,
         )
         buttons = self.work_choice.buttons

@@ -19,6 +19,7 @@ from app.lesson import LessonTab, heading, paragraph, scenario_defaults
 from app.lessons.pools_futures import PoolFuturesView
 from app.palette import BLUE, BLUISH_GREEN, GREY
 from app.param_widgets import SettingChoice, SettingSlider, SettingSwitch
+from app.plot_wheel import pass_wheel_to_panel
 from app.result_box import ResultBox
 from app.run_report import cancelled, failure
 from app.theme import style_plot
@@ -89,7 +90,7 @@ class PoolsTab(LessonTab):
         layout.addWidget(QLabel("Pool"))
         labels = {
             "process": "&ProcessPoolExecutor (spawn)",
-            "thread": "T&hreadPoolExecutor",
+            "thread": "Threa&dPoolExecutor",
             "mp": "&multiprocessing.Pool (spawn)",
         }
         self.kind = SettingChoice(param("kind"), s, GROUP, labels, self)
@@ -118,6 +119,7 @@ class PoolsTab(LessonTab):
         self.plot.setBackground("w")
         # The wheel scrolls the side panel: a plot that zoomed on it took the panel's scrolling.
         self.plot.setMouseEnabled(x=False, y=False)
+        pass_wheel_to_panel(self.plot)
         self.curve = self.plot.plot(
             pen=pg.mkPen(BLUE, width=2), symbol="o", symbolBrush=BLUE, symbolSize=8
         )

@@ -26,6 +26,7 @@ from app.lessons import primitives_more
 from app.lessons.primitives_figures import FIGURES, figure_texts
 from app.palette import BLUE, ORANGE
 from app.param_widgets import SettingSlider, SettingSwitch
+from app.plot_wheel import pass_wheel_to_panel
 from app.result_box import ResultBox
 from app.settings import read_choice
 from app.wheel_guard import steady
@@ -130,6 +131,7 @@ class PrimitivesTab(LessonTab):
         self.plot.setFixedHeight(PLOT_HEIGHT_PX)
         self.plot.setBackground("w")
         self.plot.setMouseEnabled(x=False, y=False)
+        pass_wheel_to_panel(self.plot)
         self.plot.setLabel("bottom", "time", units="s")
         self.curve = self.plot.plot(pen=pg.mkPen(CURVE_COLOUR, width=2))
         self.curve.setClipToView(True)

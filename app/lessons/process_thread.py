@@ -55,7 +55,7 @@ CHOICES = CHOICE.choices
 CHOICE_LABELS = {
     "threads": "&Threads add to one COUNTER",
     "processes": '&Processes add to "their" COUNTER',
-    "value": "Processes add to a multiprocessing.&Value",
+    "value": "Processes add to a multiprocessing.V&alue",
     "cost": "&Cost: start time and memory, threads vs processes",
 }
 MODEL_TITLES = {"threads": "Threads", "processes": "Processes", "value": "Value"}

@@ -19,6 +19,7 @@ from app.lesson import LessonTab, heading, paragraph, scenario_defaults
 from app.lessons.processes_start_methods import StartMethodsView
 from app.palette import BLUE, BLUISH_GREEN, VERMILLION
 from app.param_widgets import SettingSlider
+from app.plot_wheel import pass_wheel_to_panel
 from app.result_box import ResultBox
 from app.theme import style_plot
 from demos import processes as lesson
@@ -122,6 +123,7 @@ class ProcessesTab(LessonTab):
         layout.addWidget(heading("Speedup: time with 1 process / time with N"))
         self.plot = pg.PlotWidget()
         self.plot.setMouseEnabled(x=False, y=False)  # the wheel scrolls the side panel
+        pass_wheel_to_panel(self.plot)  # which pyqtgraph's view would otherwise keep
         self.plot.setMinimumHeight(PLOT_HEIGHT_PX)
         self.plot.setLabel("bottom", "processes")
         self.plot.setLabel("left", "speedup")

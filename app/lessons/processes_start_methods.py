@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
 from app.lesson import heading, paragraph
 from app.palette import BLUE, BLUISH_GREEN, ORANGE
 from app.param_widgets import SettingSlider
+from app.plot_wheel import pass_wheel_to_panel
 from app.result_box import ResultBox
 from app.run_report import cancelled, failure
 from app.theme import style_plot
@@ -74,7 +75,7 @@ class StartMethodsView(QWidget):
         self.deadline = SettingSlider(param("deadline_s"), settings, GROUP)
         layout.addWidget(self.repeats)
         layout.addWidget(self.deadline)
-        self.button = QPushButton("&Measure start methods")
+        self.button = QPushButton("Measure start m&ethods")
         self.button.setToolTip("One lab run: start-up cost per method, then the lock demonstration")
         self.button.clicked.connect(run)
         layout.addWidget(self.button)
@@ -83,6 +84,7 @@ class StartMethodsView(QWidget):
         self.plot = pg.PlotWidget()
         self.plot.setMinimumHeight(PLOT_HEIGHT_PX)
         self.plot.setMaximumHeight(PLOT_MAX_HEIGHT_PX)
+        pass_wheel_to_panel(self.plot)
         self.plot.setBackground("w")
         self.plot.setLabel("left", "ms to first line")
         self.plot.setMouseEnabled(x=False, y=False)

@@ -256,7 +256,12 @@ class WhenToUseTab(LessonTab):
 
     def pause_local(self) -> None:
         """A measurement cannot pause: the pause would be measured. Say so instead."""
-        self.status_label.setText("A measurement cannot pause (the pause would be measured).")
+        text = "A measurement cannot pause (the pause would be measured)."
+        self.status_label.setText(text)
+        # That line gives the progress and is overwritten within a second: the banner stays.
+        show_banner = getattr(self.window(), "show_banner", None)
+        if show_banner is not None:
+            show_banner(text)
 
     async def join_local(self, timeout_s: float) -> float | None:  # noqa: ASYNC109
         """Await the whole matrix; past the deadline the process is killed."""

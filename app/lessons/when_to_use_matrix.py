@@ -60,10 +60,12 @@ class MatrixBox(QFrame):
         table.setFixedHeight(height)
 
     def clear(self) -> None:
-        """Every cell back to "-"."""
+        """Every cell back to "-", centred as the figures that replace it (and the headers)."""
         for row in range(self.table.rowCount()):
             for col in range(self.table.columnCount()):
-                self.table.setItem(row, col, QTableWidgetItem("-"))
+                item = QTableWidgetItem("-")
+                item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                self.table.setItem(row, col, item)
         self.table.resizeRowsToContents()
         self._fit()
 

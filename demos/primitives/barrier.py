@@ -42,7 +42,7 @@ SCENARIO = Scenario(
             2,
             1,
             5,
-            caption="&Rounds per thread",
+            caption="Rou&nds per thread",
             help="How many times each thread goes through",
         ),
         Param(

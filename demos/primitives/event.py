@@ -25,7 +25,7 @@ SCENARIO = Scenario(
     "waiters block on one threading.Event; set() releases them all at once",
     (
         Param("waiters", int, 8, 1, 16, caption="&Waiters", help="Threads that wait on the Event"),
-        Param("rounds", int, 3, 1, 5, caption="&Rounds", help="How many times the Event is set"),
+        Param("rounds", int, 3, 1, 5, caption="Rou&nds", help="How many times the Event is set"),
         Param(
             "delay_ms",
             int,

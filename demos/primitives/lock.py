@@ -29,7 +29,7 @@ SCENARIO = Scenario(
             3,
             1,
             20,
-            caption="&Rounds per thread",
+            caption="Rou&nds per thread",
             help="How many times each thread goes through",
         ),
         Param(
@@ -39,7 +39,7 @@ SCENARIO = Scenario(
             5,
             500,
             unit="ms",
-            caption="&Hold time",
+            caption="Hol&d time",
             help="How long a thread computes while it holds the lock",
         ),
         Param(

@@ -27,7 +27,7 @@ SCENARIO = Scenario(
     "demos.primitives rlock",
     "a recursive function re-enters an RLock; a plain Lock deadlocks on itself",
     (
-        Param("depth", int, 4, 2, 8, caption="Recursion &depth", help="Levels of recursion"),
+        Param("depth", int, 4, 2, 8, caption="Recursion de&pth", help="Levels of recursion"),
         Param(
             "level_ms",
             int,

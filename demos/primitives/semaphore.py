@@ -38,7 +38,7 @@ SCENARIO = Scenario(
             3,
             1,
             10,
-            caption="&Rounds per thread",
+            caption="Rou&nds per thread",
             help="How many times each thread goes through",
         ),
         Param(
@@ -48,7 +48,7 @@ SCENARIO = Scenario(
             10,
             500,
             unit="ms",
-            caption="&Hold time",
+            caption="Hol&d time",
             help="How long a thread keeps its permit (a sleep, like I/O)",
         ),
     ),

@@ -106,9 +106,12 @@ def test_a_cancelled_run_compares_completed_increments() -> None:
     specs = race.build_workers(4, 100_000, True)
     run = Run(Kind.THREAD, specs, sink)
     run.start()
-    deadline = time.monotonic() + 10.0  # cancel mid-run: once the threads are counting
-    while not any(e[2] == int(State.RUNNING) for e in list(sink.events)):
-        assert time.monotonic() < deadline, "no thread started counting"
+    # Cancel mid-run, once every thread is counting: a thread cancelled before its first step
+    # never runs the function whose last finisher reports the final count (it went missing
+    # once when only one thread had started).
+    deadline = time.monotonic() + 10.0
+    while len({e[1] for e in list(sink.events) if e[2] == int(State.RUNNING)}) < 4:
+        assert time.monotonic() < deadline, "not every thread started counting"
         time.sleep(0.005)
     assert run.cancel(10.0).ended
     result = race.result(specs)

@@ -266,7 +266,8 @@ class CpuPlotWidget(QWidget):
         if now - self._last_readout_s >= READOUT_PERIOD_S:
             self._last_readout_s = now
             recent = slice(max(0, n - READOUT_AVERAGE_SAMPLES), n)
-            workers = float(total[recent].mean())
+            # No lab worker to measure (a task lane, or work outside the lab): not "0%".
+            workers = float(total[recent].mean()) if self._drawn_lane_ids else None
             machine = float(sampler.machine_series()[recent].mean())
             self.readout.set_texts(*self._readout_texts(workers, machine))
 
@@ -279,8 +280,11 @@ class CpuPlotWidget(QWidget):
     def _readout_texts(self, workers: float | None, machine: float | None) -> tuple[str, str]:
         """The sentence that says what the curves show, and a shorter one for narrow screens."""
         cores = f"{self._ncores} core" + ("s" if self._ncores != 1 else "")
-        if workers is None or machine is None:
+        if machine is None:
             return f"Workers use –% of one core · machine –% of {cores}", "Workers –% · machine –%"
+        if workers is None:
+            text = f"No lab worker to measure · machine {machine:.0f}% of {cores}"
+            return text, f"Machine {machine:.0f}% of {cores}"
         text = f"Workers use {workers:.0f}% of one core"
         short = f"Workers {workers:.0f}%"
         if workers >= 1.5 * ONE_CORE_PERCENT:

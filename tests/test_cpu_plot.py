@@ -49,8 +49,13 @@ def test_refresh_draws_total_and_readout(widget: CpuPlotWidget, sampler: CpuSamp
     assert x[0] < 0  # seconds relative to now
     core_x, _ = widget.core_curves[0].getData()
     assert len(core_x) == len(sampler)
-    assert "%" in widget.readout.full_text()
-    assert "one core" in widget.readout.full_text()
+    # A task lane has no thread or process to measure: the readout does not claim 0%.
+    assert widget.readout.full_text().startswith("No lab worker to measure · machine ")
+    widget.set_lanes([Lane(2, Kind.THREAD, "Thread-1", 4242)])
+    sampler.sample(now_s=1.0)
+    widget.refresh()
+    assert widget.readout.full_text().startswith("Workers use ")
+    assert "% of one core" in widget.readout.full_text()
 
     widget.clear()
     x, _ = widget.total_curve.getData()

@@ -17,10 +17,11 @@ from collections.abc import Iterable
 import numpy as np
 import psutil
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QPalette, QResizeEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from app.cpu_curves import add_curve
 from app.fit_label import FitLabel
 from app.palette import CORE_COLOURS
 from demos.cpu_sampler import ONE_CORE_PERCENT, CpuSampler
@@ -111,16 +112,20 @@ class CpuPlotWidget(QWidget):
         # Legends sit bottom-left, over the oldest and lowest data: the newest samples (right)
         # and busy cores (top) stay in view.
         self._core_legend = self.core_plot.addLegend(offset=(10, -10), colCount=4)
-        self.core_curves = [_curve(self.core_plot, f"core {i}") for i in range(sampler.core_count)]
+        box = QRectF(-self._window_s, 0, self._window_s, 105)
+        self.core_curves = [
+            add_curve(self.core_plot, box, f"core {i}") for i in range(sampler.core_count)
+        ]
         if sampler.core_count > 16:
             self._core_legend.setVisible(False)  # a legend of dozens of cores hides the plot
 
         self._worker_legend = self.worker_plot.addLegend(offset=(10, -10), colCount=4)
-        self.worker_curves = [_curve(self.worker_plot) for _ in range(MAX_WORKER_CURVES)]
+        box = QRectF(-self._window_s, 0, self._window_s, self._ncores * ONE_CORE_PERCENT + 10)
+        self.worker_curves = [add_curve(self.worker_plot, box) for _ in range(MAX_WORKER_CURVES)]
         for curve in self.worker_curves:
             curve.setVisible(False)
         # Added last so it is drawn on top of the thin worker lines.
-        self.total_curve = _curve(self.worker_plot)
+        self.total_curve = add_curve(self.worker_plot, box)
         self.total_curve.setZValue(10)
 
         self._one_core_line = pg.InfiniteLine(
@@ -385,11 +390,3 @@ class CpuPlotWidget(QWidget):
         for _sample, label in legend.items:
             label.setText(label.text, color=colours["fg"], size=size)
         legend.updateSize()
-
-
-def _curve(plot: pg.PlotItem, name: str | None = None) -> pg.PlotCurveItem:
-    """A bare curve: a PlotDataItem around it spent more on each update than drawing it (16
-    worker curves, 5 updates a second, during a 64-thread run)."""
-    curve = pg.PlotCurveItem(name=name)
-    plot.addItem(curve)
-    return curve

@@ -41,6 +41,7 @@ class RingPoller(QObject):
         super().__init__(owner if isinstance(owner, QObject) else None)
         self._owner, self._poll = owner, poll
         self._busy_at = 0.0  # monotonic time of the last event, start, pause, resume or end
+        self.period_ms = RING_POLL_MS  # while a run goes
         self.timer = QTimer(self)
         self.timer.setInterval(RING_POLL_MS)
         self.timer.timeout.connect(self._tick)
@@ -48,9 +49,15 @@ class RingPoller(QObject):
     def wake(self) -> None:
         """Poll at full rate (a run started, paused, resumed or ended)."""
         self._busy_at = time.monotonic()
-        self.timer.setInterval(RING_POLL_MS)
+        self.timer.setInterval(self.period_ms)
         if not self.timer.isActive():
             self.timer.start()
+
+    def set_period(self, ms: int) -> None:
+        """Poll a running run every ``ms`` (the window draws less often with many lanes)."""
+        self.period_ms = ms
+        if self.timer.isActive() and self.timer.interval() != RING_PAUSED_POLL_MS:
+            self.timer.setInterval(ms)
 
     def stop(self) -> None:
         """No more polling until the next :meth:`wake`."""

@@ -27,7 +27,7 @@ from app import theme, wheel_guard
 from app.ask_the_room import AskTheRoom
 from app.banner import Banner
 from app.code_panel import CodePanel
-from app.heartbeat import Heartbeat
+from app.heartbeat import Heartbeat, periods_for
 from app.interpreter_choice import InterpreterChoice
 from app.lab_client import LabClient
 from app.lesson import LessonTab
@@ -52,7 +52,6 @@ from demos.intervals import IntervalStore
 
 log = logging.getLogger(__name__)
 DRAW_PERIOD_MS = 50  # 20 frames a second: each costs a repaint of the timeline and its axis
-MANY_LANES, MANY_LANES_DRAW_PERIOD_MS = 32, 67  # 15 fps: 64 lanes cost 11.8 % CPU at 20, 10.6 %
 CPU_SAMPLE_PERIOD_MS = 100
 STATUS_PERIOD_MS = 500
 PERIODS_MS = (DRAW_PERIOD_MS, CPU_SAMPLE_PERIOD_MS, STATUS_PERIOD_MS)
@@ -335,9 +334,10 @@ class MainWindow(QMainWindow):
         self.update_actions()
 
     def _on_lanes_changed(self) -> None:
-        lanes = list(self.lab.store.lanes)  # thin lanes scroll as smoothly to the eye at 15 fps
-        many = len(lanes) > MANY_LANES
-        self.draw_timer.setInterval(MANY_LANES_DRAW_PERIOD_MS if many else DRAW_PERIOD_MS)
+        lanes = list(self.lab.store.lanes)
+        draw_ms, poll_ms = periods_for(len(lanes), DRAW_PERIOD_MS)
+        self.draw_timer.setInterval(draw_ms)
+        self.lab.ring_poller.set_period(poll_ms)
         self.sampler.set_lanes(lanes)
         owner = self.runs.lab_owner()
         if owner is not None:

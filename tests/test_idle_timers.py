@@ -71,19 +71,22 @@ def test_window_timers_stop_when_idle_and_start_with_a_run(lab_window, qtbot) ->
     assert sum(tab.timeline.drawn_bars().values()) > 0
 
 
-def test_a_run_of_many_lanes_draws_15_frames_a_second(lab_window, qtbot) -> None:  # noqa: ANN001
-    from app.main_window import DRAW_PERIOD_MS, MANY_LANES, MANY_LANES_DRAW_PERIOD_MS
+def test_many_lanes_draw_15_frames_a_second_and_read_every_20_ms(lab_window, qtbot) -> None:  # noqa: ANN001
+    from app.heartbeat import MANY_LANES, MANY_LANES_DRAW_PERIOD_MS, MANY_LANES_POLL_MS
+    from app.main_window import DRAW_PERIOD_MS
 
     win = lab_window
     tab = _tab(win, "Multithreading")
     _configure(tab, threads=MANY_LANES, steps=40, step_ms=100)  # and its main thread: 33 lanes
     win.start()
     qtbot.waitUntil(lambda: win.draw_timer.interval() == MANY_LANES_DRAW_PERIOD_MS, timeout=20_000)
+    assert win.lab.ring_poller.timer.interval() == MANY_LANES_POLL_MS
     win.cancel()
     qtbot.waitUntil(lambda: not win.lab.running, timeout=10_000)
     _configure(tab, threads=2, steps=40, step_ms=100)
     win.start()
     qtbot.waitUntil(lambda: win.draw_timer.interval() == DRAW_PERIOD_MS, timeout=20_000)
+    assert win.lab.ring_poller.timer.interval() == 10
     win.cancel()
     qtbot.waitUntil(lambda: not win.lab.running, timeout=10_000)
 

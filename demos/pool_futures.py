@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 from concurrent.futures import Future, as_completed
 from typing import Any
 
@@ -82,13 +83,15 @@ def task_lengths(futures: int, task_ms: int) -> list[int]:
     return [max(1, round(task_ms * draw.uniform(0.2, 1.8))) for _ in range(futures)]
 
 
-def sliced_task(slice_size: int, slices: int) -> tuple[int, int, int]:
+def sliced_task(slice_size: int, slices: int) -> tuple[int, int, int, int]:
     """One task: ``slices`` steps of :func:`demos.pools.pool_task` (each holds while paused and
-    skips its work once cancelled); returns who ran it, when it began and when it ended."""
+    skips its work once cancelled); returns who ran it, when it began and ended, and the CPU
+    time its thread spent on it (ns)."""
+    cpu0 = time.thread_time_ns()
     ident, t0, t1 = pools.pool_task(slice_size)
     for _ in range(slices - 1):
         t1 = pools.pool_task(slice_size)[2]
-    return ident, t0, t1
+    return ident, t0, t1, time.thread_time_ns() - cpu0
 
 
 class FutureWatch:
@@ -170,7 +173,7 @@ def submit_and_collect(
             ran = None if future.cancelled() else future.result()
             out["yields"].append({"index": i, "t_ns": now_ns(), "ran": ran})
             if ran is not None:
-                lanes.task(*ran)
+                lanes.task(*ran[:3])
                 lanes.close(ran[0])
             ctx.emit(State.RUNNING, f"as_completed gave future {i} ({len(out['yields'])})")
             ctx.checkpoint()

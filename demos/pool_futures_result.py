@@ -42,7 +42,7 @@ class PoolFuturesResult:
     startup_ms: float
     elapsed_s: float  # first submit() to the last result, pauses left out
     busy_s: float  # the tasks' own run times added up
-    alone_s: float  # the lengths of the tasks that ran, added up (their time alone)
+    alone_s: float  # what the tasks that ran would take alone: their CPU time, or their sleeps
     submit_order: tuple[int, ...]
     yield_order: tuple[int, ...]
     misordered_ms: float  # how far the result order strays from the order the tasks ended
@@ -66,7 +66,7 @@ class PoolFuturesResult:
 
     @property
     def stretch(self) -> float:
-        """How much longer the tasks took than their lengths (sharing a GIL, or a busy CPU)."""
+        """How much longer the tasks took than alone (sharing a GIL, or a busy CPU)."""
         return self.busy_s / self.alone_s if self.alone_s > 0 else 0.0
 
     def verdict(self) -> str:
@@ -87,7 +87,7 @@ class PoolFuturesResult:
         if self.kind == "thread" and self.work == "cpu" and self.stretch > STRETCHED:
             text += (
                 f" The computing threads took turns on one GIL: each task took {self.stretch:.1f}"
-                "x its length."
+                "x its own CPU time."
             )
         if self.cancelled:
             names = ", ".join(map(str, self.cancelled))
@@ -171,7 +171,7 @@ def summarize(
         startup_ms=float(raw.get("startup_ms", 0.0)),
         elapsed_s=round(max(1e-9, (t_last - t_submit - pause) / 1e9), 4),
         busy_s=round(sum(int(r[2]) - int(r[1]) for r in ran.values()) / 1e9, 4),
-        alone_s=round(sum(int(raw["lengths_ms"][i]) for i in ran) / 1e3, 4),
+        alone_s=round(alone_ns(params["work"], raw["lengths_ms"], ran) / 1e9, 4),
         submit_order=tuple(range(len(raw["lengths_ms"]))),
         yield_order=tuple(int(item["index"]) for item in yields),
         misordered_ms=round(max(0, stray) / 1e6, 2),
@@ -193,3 +193,11 @@ def most_at_once(states: list[list[Any]]) -> int:
         running += step
         most = max(most, running)
     return most
+
+
+def alone_ns(work: str, lengths_ms: list[Any], ran: dict[int, Any]) -> int:
+    """What the tasks that ran take alone: a computing task its own CPU time (measured by its
+    thread; the typed length rests on a calibration), a sleeping one its sleeps."""
+    if work == "cpu" and all(len(r) > 3 for r in ran.values()):
+        return sum(int(r[3]) for r in ran.values())
+    return sum(int(lengths_ms[i]) for i in ran) * 1_000_000

@@ -124,6 +124,6 @@ class PoolFuturesView(QWidget):
         self.result_box.set(
             "time",
             f"{f.elapsed_s:.2f} s; {f.at_once:.2f} tasks under way at once, each "
-            f"{f.stretch:.1f}x its length",
+            f"{f.stretch:.1f}x its time alone",
         )
         self.result_box.verdict.setText(f.verdict())

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 import pytest
-from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
-from PySide6.QtWidgets import QApplication, QWidget
+from wheel_events import wheel_down
 
 from app.main_window import MainWindow
 from app.plot_wheel import PASSES_WHEEL, pass_wheel_to_panel
@@ -26,23 +25,6 @@ class Recorder(pg.PlotWidget):
     def wheelEvent(self, ev: QWheelEvent) -> None:  # noqa: N802 - Qt's name
         self.wheels += 1
         super().wheelEvent(ev)
-
-
-def wheel_down(widget: QWidget) -> QWheelEvent:
-    """One notch downwards over the middle of ``widget``; the event, to see who took it."""
-    centre = QPointF(widget.rect().center())
-    event = QWheelEvent(
-        centre,
-        QPointF(widget.mapToGlobal(centre.toPoint())),
-        QPoint(0, 0),
-        QPoint(0, -120),
-        Qt.MouseButton.NoButton,
-        Qt.KeyboardModifier.NoModifier,
-        Qt.ScrollPhase.NoScrollPhase,
-        False,
-    )
-    QApplication.sendEvent(widget, event)
-    return event
 
 
 @pytest.mark.parametrize("wired", [False, True])

@@ -4,34 +4,14 @@ once the user has clicked it."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtGui import QWheelEvent
-from PySide6.QtWidgets import QApplication, QComboBox, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QScrollArea, QVBoxLayout, QWidget
+from wheel_events import wheel_down
 
 from app import wheel_guard
 from app.slider import LabeledSlider
 from app.wheel_guard import steady
 
 pytestmark = [pytest.mark.timeout(30), pytest.mark.gui]
-
-
-def wheel_down(widget: QWidget) -> bool:
-    """One notch down over the middle of ``widget``; True if a widget took it. (Sent events
-    are not spontaneous, so Qt does not pass an ignored one on to the parents here: the real-
-    window suite checks that the panel scrolls.)"""
-    centre = QPointF(widget.rect().center())
-    event = QWheelEvent(
-        centre,
-        QPointF(widget.mapToGlobal(centre.toPoint())),
-        QPoint(0, 0),
-        QPoint(0, -120),
-        Qt.MouseButton.NoButton,
-        Qt.KeyboardModifier.NoModifier,
-        Qt.ScrollPhase.NoScrollPhase,
-        False,
-    )
-    QApplication.sendEvent(widget, event)
-    return event.isAccepted()
 
 
 @pytest.fixture
@@ -63,7 +43,7 @@ def panel(qtbot):  # noqa: ANN001, ANN201 - pytest-qt fixture
 def test_the_wheel_over_an_unclicked_control_leaves_it_to_the_panel(panel) -> None:  # noqa: ANN001
     _area, slider, combo = panel
     for target in (slider.spin, slider.slider, combo):
-        assert not wheel_down(target), f"{type(target).__name__} took the wheel"
+        assert not wheel_down(target).isAccepted(), f"{type(target).__name__} took the wheel"
         assert not target.hasFocus()
     assert slider.value() == 10000
     assert combo.currentIndex() == 0
@@ -73,5 +53,5 @@ def test_a_clicked_control_takes_the_wheel(panel, qtbot) -> None:  # noqa: ANN00
     area, slider, combo = panel
     slider.spin.setFocus()
     qtbot.waitUntil(slider.spin.hasFocus, timeout=2000)
-    assert wheel_down(slider.spin)
+    assert wheel_down(slider.spin).isAccepted()
     assert slider.value() < 10000  # one notch down: the user meant it

@@ -187,6 +187,10 @@ def test_the_tab_measures_start_methods_in_the_lab(qtbot, qloop, tmp_path) -> No
     tab = win.current_lesson()
     view = tab.start_methods
     try:
+        # Before a run the axis reads 0 up, in ms: not a made-up -400..400 "(x0.001)".
+        low, high = view.plot.getViewBox().viewRange()[1]
+        assert (low, high) == (0, 100)
+        assert view.plot.getAxis("left").autoSIPrefixScale == 1.0
         view.repeats.setValue(1)
         view.deadline.setValue(1)
         view.button.click()

@@ -29,6 +29,7 @@ from demos.start_methods_result import StartMethodsResult, default_note, summari
 
 GROUP = "start_methods"  # QSettings group of the sliders
 PLOT_HEIGHT_PX = 160
+EMPTY_AXIS_MS = 100  # the axis before the first run
 PLOT_MAX_HEIGHT_PX = 240  # a plot's size hint is tall: without a cap the bars take the panel
 BAR_WIDTH = 0.6
 COLOURS = {"fork": BLUE, "spawn": ORANGE, "forkserver": BLUISH_GREEN}
@@ -110,6 +111,7 @@ class StartMethodsView(QWidget):
             label.setWordWrap(True)  # long statuses wrap: the side panel keeps its width
         layout.addWidget(self.result_box)
         self.figures: StartMethodsResult | None = None
+        self.plot.setYRange(0, EMPTY_AXIS_MS, padding=0)
 
     def params(self) -> dict[str, Any]:
         """The scenario's parameters from the controls."""
@@ -126,6 +128,8 @@ class StartMethodsView(QWidget):
         self.result_box.clear(message)
         for bar in self.bars.values():
             bar.setOpts(height=[0.0])
+        # Bars of height 0 left pyqtgraph to make up an axis (-400..400, "x0.001").
+        self.plot.setYRange(0, EMPTY_AXIS_MS, padding=0)
 
     def show_report(self, report: dict[str, Any]) -> None:
         """The bars, each method's figures, each lock child's fate and the verdict."""

@@ -233,15 +233,6 @@ class GilOrNotTab(LessonTab):
         style_plot(self.bars.chart, on)
 
     # --------------------------------------------------------------- results
-    def refresh_plots(self) -> None:
-        """Follow "now" while measuring; afterwards keep the finished run in view."""
-        if self.clock is not None:
-            self.timeline.refresh(self.clock())
-        elif not self.is_running_locally() and self.store.count:
-            self.timeline.refresh(self.store.t_last_ns)
-        else:
-            self.timeline.refresh()
-
     def show_result(self, elapsed_s: float, report: dict[str, Any]) -> None:
         """Lab reports never concern this tab (it measures in its own processes)."""
 

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import theme, wheel_guard
+from app import theme
 from app.ask_the_room import AskTheRoom
 from app.banner import Banner
 from app.code_panel import CodePanel
@@ -101,7 +101,6 @@ class MainWindow(QMainWindow):
         # Drawing, CPU sampling and the status line run only while something moves.
         work = (self._draw, self._sample_cpu, self._update_status)
         self.heartbeat = Heartbeat(self, self._live, PERIODS_MS, work)
-        wheel_guard.install()  # the wheel scrolls side panels, never a control passing by
         self.draw_timer, self.cpu_timer, self.status_timer = self.heartbeat.timers()
 
         self.tabs = QTabWidget()

@@ -3,38 +3,25 @@ the user has clicked it (or tabbed to it).
 
 Without this, scrolling down a lesson's panel moved whatever control passed under the pointer:
 a learner's Tasks slider went from 10000 to 9400 on its way down to a button.
+
+The filter sits on each such control, not on the application: an application-wide Python filter
+is called for every event of every object, and wraps each of them for Python.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
-from PySide6.QtWidgets import (
-    QAbstractScrollArea,
-    QAbstractSlider,
-    QAbstractSpinBox,
-    QComboBox,
-    QScrollBar,
-    QWidget,
-)
-
-GUARDED = (QAbstractSlider, QAbstractSpinBox, QComboBox)
-
-
-def steady(*widgets: QWidget) -> None:
-    """The wheel does not give these widgets the focus (so it cannot start changing them)."""
-    for widget in widgets:
-        widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 
 
 class WheelGuard(QObject):
-    """An application-wide filter: a wheel event over an unfocused control inside a scrolling
-    area is left to that area (ignored here, Qt hands it to the parent widgets)."""
+    """A wheel event over its unfocused control inside a scrolling area is left to that area
+    (ignored here, Qt hands it to the parent widgets)."""
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
         if (
             event.type() == QEvent.Type.Wheel
-            and isinstance(watched, GUARDED)
-            and not isinstance(watched, QScrollBar)  # the area scrolls by handing it the wheel
+            and isinstance(watched, QWidget)
             and not watched.hasFocus()
             and _in_scroll_area(watched)
         ):
@@ -52,13 +39,9 @@ def _in_scroll_area(widget: QWidget) -> bool:
     return False
 
 
-_GUARD: WheelGuard | None = None
-
-
-def install() -> None:
-    """Install the guard on the running application, once."""
-    global _GUARD
-    app = QCoreApplication.instance()
-    if _GUARD is None and app is not None:
-        _GUARD = WheelGuard(app)
-        app.installEventFilter(_GUARD)
+def steady(*widgets: QWidget) -> None:
+    """These controls take the wheel only once chosen: it neither gives them the focus nor,
+    without it, changes them (a guard owned by each, so it lives as long as its control)."""
+    for widget in widgets:
+        widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        widget.installEventFilter(WheelGuard(widget))

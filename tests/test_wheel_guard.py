@@ -7,7 +7,6 @@ import pytest
 from PySide6.QtWidgets import QComboBox, QScrollArea, QVBoxLayout, QWidget
 from wheel_events import wheel_down
 
-from app import wheel_guard
 from app.slider import LabeledSlider
 from app.wheel_guard import steady
 
@@ -17,7 +16,6 @@ pytestmark = [pytest.mark.timeout(30), pytest.mark.gui]
 @pytest.fixture
 def panel(qtbot):  # noqa: ANN001, ANN201 - pytest-qt fixture
     """A short scrolling panel holding a slider and a combo box above a tall filler."""
-    wheel_guard.install()
     area = QScrollArea()
     inner = QWidget()
     layout = QVBoxLayout(inner)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import faulthandler
 import multiprocessing
 import sys
 
@@ -10,6 +12,10 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m app`` and the ``concurrency-lab`` script."""
     # First of all: in a frozen app, a spawned child must run its target, not a second GUI.
     multiprocessing.freeze_support()
+    # A crash in Qt's C++ (a paint, a layout) then leaves the Python stacks on stderr, not
+    # nothing. A frozen app started by a double-click may have no stderr to write to.
+    with contextlib.suppress(AttributeError, OSError, RuntimeError, ValueError):
+        faulthandler.enable()
     argv = sys.argv if argv is None else argv
     if "--self-test" in argv[1:]:
         from app.self_test import run_self_test

@@ -197,7 +197,9 @@ class CpuPlotWidget(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
         """Stacked or side by side, whichever leaves each plot room."""
         super().resizeEvent(event)
-        self._arrange(event.size().width(), event.size().height())
+        # After the resize, not inside it: moving a plot within the graphics layout while Qt
+        # is still laying the widget out is asking for trouble.
+        QTimer.singleShot(0, self, lambda: self._arrange(self.width(), self.height()))
 
     def _arrange(self, width: int, height: int) -> None:
         """One above the other while each gets a readable height; side by side when stacked

@@ -18,7 +18,7 @@ import numpy as np
 import psutil
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, QTimer
-from PySide6.QtGui import QColor, QFont, QPalette, QResizeEvent
+from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from app.cpu_curves import add_curve
@@ -33,12 +33,6 @@ READOUT_PERIOD_S = 0.3  # text changes at most ~3 times a second, slower than th
 READOUT_AVERAGE_SAMPLES = 5  # smooth the readout over ~0.5 s at 10 Hz
 SAMPLE_PERIOD_S = 0.1  # the sampler's nominal cadence, used to size the time window
 MIN_SCALE, MAX_SCALE = 1.0, 3.0
-# Stacked, each plot needs this height (times the type scale) to show its axis and a curve;
-# side by side, each needs this width. A switch back needs a margin, so a resize by a pixel or
-# two cannot flip the layout to and fro.
-STACKED_MIN_PLOT_PX = 150
-SIDE_MIN_PLOT_PX = 280
-HYSTERESIS_PX = 20
 
 READOUT_PT = 16.0
 TICK_PT = 10.0
@@ -192,22 +186,6 @@ class CpuPlotWidget(QWidget):
         """Presenter mode: scale fonts and pen widths by ``factor`` (clamped to 1.0-3.0)."""
         self._scale = min(max(float(factor), MIN_SCALE), MAX_SCALE)
         self._apply_style()
-        self._arrange(self.width(), self.height())
-
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
-        """Stacked or side by side, whichever leaves each plot room."""
-        super().resizeEvent(event)
-        # After the resize, not inside it: moving a plot within the graphics layout while Qt
-        # is still laying the widget out is asking for trouble.
-        QTimer.singleShot(0, self, lambda: self._arrange(self.width(), self.height()))
-
-    def _arrange(self, width: int, height: int) -> None:
-        """One above the other while each gets a readable height; side by side when stacked
-        they would be slivers (a laptop's 768 px, big type) and there is width for two."""
-        margin = HYSTERESIS_PX if self.side_by_side else 0
-        plots_px = height - self.readout.sizeHint().height()
-        stacked_ok = plots_px / 2 >= STACKED_MIN_PLOT_PX * self._scale + margin
-        self.set_side_by_side(not stacked_ok and width / 2 >= SIDE_MIN_PLOT_PX)
 
     def set_side_by_side(self, on: bool) -> None:
         """Put the two plots next to each other or one above the other."""

@@ -34,6 +34,8 @@ from demos.predictions import QUESTIONS
 
 SIDE_PANEL_WIDTH_PX = 410  # the widest page (Challenges) needs about 395
 SIDE_PANEL_MAX_SHARE = 0.4  # of the screen's width, in presenter mode
+CPU_SIDE_BY_SIDE_MIN_PX = 1600  # presenter mode puts the two CPU plots side by side from here
+CPU_STACKED_MIN_HEIGHT_PX = 900  # and on screens less tall than this
 
 
 class LessonTab(QWidget):
@@ -264,8 +266,16 @@ class LessonTab(QWidget):
         self.cpu_plot.set_dark(on)
 
     def set_presenting(self, on: bool) -> None:
-        """Controls before prose, and dark plots, while presenting (the CPU plots arrange
-        themselves for their size and the type's scale)."""
+        """CPU plots side by side for big type; dark plots while presenting."""
+        # Side by side where the screen is wide, or short (stacked they would be slivers);
+        # otherwise they stack and the timeline keeps the width. Decided here, once: moving a
+        # plot within its graphics layout on every resize was followed by crashes in paints.
+        screen = self.screen()
+        size = screen.geometry() if screen is not None else None
+        roomy = size is not None and (
+            size.width() >= CPU_SIDE_BY_SIDE_MIN_PX or size.height() < CPU_STACKED_MIN_HEIGHT_PX
+        )
+        self.cpu_plot.set_side_by_side(on and roomy)
         self._put_prose_last(on)
         if on:
             self.set_dark(True)

@@ -118,30 +118,3 @@ def test_the_readout_stays_on_one_line_when_narrow(
     assert not label.wordWrap()
     assert label.toolTip() == full
     assert label.minimumSizeHint().width() < metrics.horizontalAdvance(short)
-
-
-def test_plots_go_side_by_side_where_stacked_they_would_be_slivers(
-    qtbot,  # noqa: ANN001 - pytest-qt fixture
-    widget: CpuPlotWidget,
-) -> None:
-    widget.show()
-    layout = widget._graphics.ci
-
-    def column_of_worker_plot() -> int:
-        return 1 if layout.getItem(0, 1) is widget.worker_plot else 0
-
-    widget.resize(840, 600)  # a tall area: one above the other, the timeline keeps the width
-    qtbot.waitUntil(lambda: not widget.side_by_side, timeout=2000)
-    widget.resize(840, 250)  # a 768 px laptop screen: stacked, each would get ~110 px
-    qtbot.waitUntil(lambda: widget.side_by_side, timeout=2000)
-    assert column_of_worker_plot() == 1
-    widget.resize(840, 350)  # tall enough to stay stacked, not to go back (hysteresis)
-    qtbot.wait(50)
-    assert widget.side_by_side
-    widget.resize(500, 250)  # too narrow for two: stacked after all
-    qtbot.waitUntil(lambda: not widget.side_by_side, timeout=2000)
-    assert column_of_worker_plot() == 0
-    widget.resize(1200, 500)
-    qtbot.waitUntil(lambda: not widget.side_by_side, timeout=2000)
-    widget.set_scale(2.0)  # big type needs more height per plot: side by side now
-    assert widget.side_by_side
